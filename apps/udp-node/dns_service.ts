@@ -1,0 +1,117 @@
+/**
+ * The node's DNS message handler shared by every transport: rate limit →
+ * synchronous query path → (async) UPDATE / TSIG path → metrics. Returns the
+ * response bytes, null to drop, or a promise for the async path only, so
+ * queries are answered without a promise or closure per packet.
+ *
+ * @module
+ */
+
+import { rcodeName } from "../../packages/core/wire/constants.ts";
+import type { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
+import { TokenBucketTable } from "../../packages/core/rate_limit/token_bucket_table.ts";
+import type { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
+import type { Logger } from "../../packages/core/log/logger.ts";
+import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
+
+/** Handles the async path (UPDATE and TSIG-signed messages). */
+export type AsyncHandler = (
+  request: Uint8Array,
+  ctx: { tcp: boolean; remoteAddress: string; now: number },
+) => Promise<{ bytes: Uint8Array | null; outcome: string }>;
+
+/** Settings of the DNS service. */
+export interface DnsServiceOptions {
+  index: ZoneIndex;
+  metrics: MetricsRegistry;
+  logger: Logger;
+  query: QuerySettings;
+  rate: number;
+  burst: number;
+  maxConcurrency: number;
+  asyncHandler?: AsyncHandler;
+  /** seconds clock; injected for tests */
+  clock?: () => number;
+}
+
+/** The DNS message handler. */
+export class DnsService {
+  #o: DnsServiceOptions;
+  #udpBuckets: TokenBucketTable;
+  #tcpBuckets: TokenBucketTable;
+  #inFlight = 0;
+  #clock: () => number;
+
+  constructor(options: DnsServiceOptions) {
+    this.#o = options;
+    // Separate UDP and TCP state (brief §1.8) so a TC=1 retry over TCP is not starved by UDP use.
+    this.#udpBuckets = new TokenBucketTable({ rate: options.rate, burst: options.burst });
+    this.#tcpBuckets = new TokenBucketTable({ rate: options.rate, burst: options.burst });
+    this.#clock = options.clock ?? (() => Date.now() / 1000);
+  }
+
+  /** Replaces the async handler (set once UPDATE support is wired). */
+  setAsyncHandler(h: AsyncHandler | undefined): void {
+    this.#o.asyncHandler = h;
+  }
+
+  /** Handles one message; see the module doc for the return shapes. */
+  handle(
+    request: Uint8Array,
+    tcp: boolean,
+    remoteAddress: string,
+  ): Uint8Array | null | Promise<Uint8Array | null> {
+    const now = this.#clock();
+    const buckets = tcp ? this.#tcpBuckets : this.#udpBuckets;
+    if (!buckets.take(remoteAddress, now)) {
+      this.#count("rate_limited");
+      return null;
+    }
+    let result;
+    try {
+      result = answerQuery(request, this.#o.index, this.#o.query, { tcp, now });
+    } catch (e) {
+      // Last-resort guard (CoreDNS-style recover): a bug must not kill the listener.
+      this.#count("internal_error");
+      this.#o.logger.error("query handler failed", { error: String(e) });
+      return null;
+    }
+    if (result.kind === "reply") {
+      this.#count(result.outcome);
+      return result.bytes;
+    }
+    if (result.kind === "drop") {
+      this.#count(result.outcome);
+      return null;
+    }
+    const handler = this.#o.asyncHandler;
+    if (!handler) {
+      this.#count("malformed");
+      return null;
+    }
+    if (this.#inFlight >= this.#o.maxConcurrency) {
+      this.#count("overloaded");
+      return null;
+    }
+    this.#inFlight++;
+    return handler(request, { tcp, remoteAddress, now }).then(
+      (r) => {
+        this.#count(r.outcome);
+        return r.bytes;
+      },
+      (e) => {
+        this.#count("internal_error");
+        this.#o.logger.error("update handler failed", { error: String(e) });
+        return null;
+      },
+    ).finally(() => {
+      this.#inFlight--;
+    });
+  }
+
+  #count(outcome: string): void {
+    this.#o.metrics.inc("dmp_dns_queries_total", { outcome });
+  }
+}
+
+export { rcodeName };

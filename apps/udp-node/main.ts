@@ -1,0 +1,211 @@
+/**
+ * Composition root of the udp-node: config → store → zone index → DNS
+ * service → transports → ops HTTP → background loops. {@linkcode startNode}
+ * returns a handle whose `stop()` shuts everything down cleanly (SIGTERM).
+ *
+ * @module
+ */
+
+import type { Config } from "../../packages/core/config/env.ts";
+import { servedZone } from "../../packages/core/config/env.ts";
+import { operatorToken } from "../../packages/core/config/env.ts";
+import type { Logger } from "../../packages/core/log/logger.ts";
+import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
+import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
+import { sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
+import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
+import { openDatabase } from "./db_client.ts";
+import { DnsService } from "./dns_service.ts";
+import { createOpsApp, serveOps } from "./ops_http.ts";
+import { listenTcp } from "./transports/tcp.ts";
+import { listenUdp } from "./transports/udp.ts";
+import { JournalFollower } from "./zone_index/follow_journal.ts";
+import { createUpdateHandler } from "./update/handle_update.ts";
+
+/** A running node. */
+export interface NodeHandle {
+  dnsPort: number;
+  httpPort: number;
+  index: ZoneIndex;
+  metrics: MetricsRegistry;
+  stop(): Promise<void>;
+}
+
+/** Starts a udp-node from a parsed config. */
+export async function startNode(config: Config, logger: Logger): Promise<NodeHandle> {
+  const db = openDatabase(config);
+  const client = db.client;
+  const metrics = new MetricsRegistry();
+  const index = new ZoneIndex();
+  const follower = new JournalFollower(client, index);
+  const now = () => Date.now() / 1000;
+
+  if (db.kind === "replica") {
+    // Serve from the replica file at once; the first sync runs in the background loop.
+    try {
+      await withTimeout(client.sync(), 2000);
+    } catch (e) {
+      logger.warn("initial replica sync failed; serving from the local replica", {
+        error: errText(e),
+      });
+    }
+  }
+  try {
+    await migrate(client);
+  } catch (e) {
+    if (e instanceof SchemaTooNewError) throw e;
+    if (db.kind !== "replica") throw e;
+    logger.warn("could not migrate through the replica; continuing", { error: errText(e) });
+  }
+  await seedServedZone(config, client, logger);
+  await follower.loadAll(now());
+
+  const service = new DnsService({
+    index,
+    metrics,
+    logger: logger.child("dns"),
+    query: { maxTtl: config.DMP_DNS_TTL },
+    rate: config.DMP_DNS_RATE,
+    burst: config.DMP_DNS_BURST,
+    maxConcurrency: config.DMP_DNS_MAX_CONCURRENCY,
+  });
+  service.setAsyncHandler(
+    createUpdateHandler({
+      config,
+      client,
+      index,
+      follower,
+      logger: logger.child("update"),
+      metrics,
+    }),
+  );
+  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
+  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+    idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
+    maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
+  });
+  metrics.gauge("dmp_zone_index_names", () => index.nameCount());
+  metrics.gauge("dmp_journal_seq", () => follower.seq);
+  let liveRecords = 0;
+  metrics.gauge("dmp_records", () => liveRecords);
+  const ops = config.DMP_NODE_HTTP_PORT === 0 && config.DMP_NODE_HTTP_HOST === "off"
+    ? undefined
+    : await serveOps(
+      createOpsApp({ client, metrics, operatorToken: operatorToken(config) }),
+      config.DMP_NODE_HTTP_HOST,
+      config.DMP_NODE_HTTP_PORT,
+    );
+  if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
+
+  // Sync loop: pull the replica, then apply the journal. Bounded by stop().
+  let stopping = false;
+  const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
+  const syncLoop = (async () => {
+    while (!stopping) {
+      await sleep(syncEveryMs, () => stopping);
+      if (stopping) break;
+      try {
+        if (db.kind === "replica") await client.sync();
+        await follower.catchUp(now());
+        metrics.inc("dmp_replica_syncs_total", { result: "ok" });
+      } catch (e) {
+        metrics.inc("dmp_replica_syncs_total", { result: "error" });
+        logger.warn("sync failed; serving the last good data", { error: errText(e) });
+      }
+    }
+  })();
+  const cleanupTimer = setInterval(async () => {
+    try {
+      const n = await sweepExpiredRecords(client, now());
+      if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
+      liveRecords = index.nameCount();
+    } catch (e) {
+      logger.warn("cleanup failed", { error: errText(e) });
+    }
+  }, config.DMP_CLEANUP_INTERVAL * 1000);
+  liveRecords = index.nameCount();
+
+  logger.info(
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
+      ops?.port ?? "off"
+    } db=${db.kind}:${redactUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+  );
+  return {
+    dnsPort: udp.port,
+    httpPort: ops?.port ?? 0,
+    index,
+    metrics,
+    async stop() {
+      stopping = true;
+      clearInterval(cleanupTimer);
+      await Promise.all([udp.close(), tcp.close(), ops?.close()]);
+      await syncLoop;
+      client.close();
+      logger.info("DMP node stopped");
+    },
+  };
+}
+
+/** Seeds the zone named by DMP_DOMAIN (reference compatibility) with the apex variables. */
+async function seedServedZone(
+  config: Config,
+  client: Parameters<typeof readZone>[0],
+  logger: Logger,
+): Promise<void> {
+  const zone = servedZone(config);
+  if (!zone) return;
+  const existing = await readZone(client, zone);
+  const hasApex = config.DMP_DNS_APEX_A || config.DMP_DNS_APEX_AAAA || config.DMP_DNS_APEX_NS ||
+    config.DMP_DNS_APEX_SOA_RNAME;
+  if (existing && !hasApex) return;
+  try {
+    await upsertZone(client, {
+      name: zone,
+      soaMname: config.DMP_DNS_APEX_NS ?? existing?.soaMname ?? "",
+      soaRname: config.DMP_DNS_APEX_SOA_RNAME ?? existing?.soaRname ?? "",
+      soaMinimum: config.DMP_DNS_TTL,
+      apexA: config.DMP_DNS_APEX_A ? [config.DMP_DNS_APEX_A] : undefined,
+      apexAaaa: config.DMP_DNS_APEX_AAAA ? [config.DMP_DNS_APEX_AAAA] : undefined,
+      apexNs: config.DMP_DNS_APEX_NS ? [config.DMP_DNS_APEX_NS] : undefined,
+      apexTtl: config.DMP_DNS_TTL,
+    }, Date.now() / 1000);
+  } catch (e) {
+    logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
+  }
+}
+
+function sleep(ms: number, stop: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const step = Math.min(ms, 100);
+    let waited = 0;
+    const t = setInterval(() => {
+      waited += step;
+      if (waited >= ms || stop()) {
+        clearInterval(t);
+        resolve();
+      }
+    }, step);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    }, (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  });
+}
+
+function errText(e: unknown): string {
+  return String((e as Error)?.message ?? e).slice(0, 300);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/(authToken|token)=[^&]+/gi, "$1=[redacted]");
+}

@@ -1,0 +1,152 @@
+/**
+ * Reads what answering needs from a request, in place (NSD `query.c` order):
+ * size → QR → opcode → question → OPT (RFC 6891) → TSIG position. No message
+ * object is built for QUERY; UPDATE and TSIG-signed messages take the cold
+ * path through `wire/message.ts`.
+ *
+ * @module
+ */
+
+import { CLASS, FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import { skipName } from "../../../packages/core/wire/name.ts";
+
+/** A request classified for routing, with the question read in place. */
+export type ParsedRequest =
+  | { kind: "drop"; reason: string }
+  | { kind: "formerr"; reason: string; id: number; flags: number; questionEnd: number }
+  | { kind: "notimp"; id: number; flags: number; questionEnd: number }
+  | { kind: "update" }
+  | { kind: "signed" }
+  | {
+    kind: "query";
+    id: number;
+    flags: number;
+    /** canonical lower-case qname, no trailing dot */
+    qname: string;
+    /** offset of each label of the qname on the wire, for SOA owner pointers */
+    labelOffsets: number[];
+    qtype: number;
+    qclass: number;
+    questionEnd: number;
+    /** EDNS: -1 without OPT, else the requested UDP payload size */
+    ednsPayload: number;
+    ednsVersion: number;
+    dnssecOk: boolean;
+  };
+
+/**
+ * Classifies a request without allocating more than the qname string.
+ * Never throws on malformed input.
+ */
+export function parseRequest(buf: Uint8Array): ParsedRequest {
+  if (buf.length < LIMIT.HEADER) return { kind: "drop", reason: "short header" };
+  const id = (buf[0] << 8) | buf[1];
+  const flags = (buf[2] << 8) | buf[3];
+  // RFC 1035 §4.1.1: a response must never be answered (avoids reflection loops).
+  if (flags & FLAG.QR) return { kind: "drop", reason: "response received" };
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode === OPCODE.UPDATE) return { kind: "update" };
+  const qdcount = (buf[4] << 8) | buf[5];
+  const ancount = (buf[6] << 8) | buf[7];
+  const nscount = (buf[8] << 8) | buf[9];
+  const arcount = (buf[10] << 8) | buf[11];
+  if (opcode !== OPCODE.QUERY) {
+    const qend = qdcount === 1 ? questionEndOf(buf) : -1;
+    return { kind: "notimp", id, flags, questionEnd: qend };
+  }
+  if (qdcount !== 1) {
+    return { kind: "formerr", reason: "QDCOUNT is not 1", id, flags, questionEnd: -1 };
+  }
+  // Read the qname: labels lower-cased as ASCII (RFC 4343), compression refused in questions.
+  let pos: number = LIMIT.HEADER;
+  let qname = "";
+  const labelOffsets: number[] = [];
+  let total = 1;
+  for (;;) {
+    if (pos >= buf.length) {
+      return { kind: "formerr", reason: "truncated question", id, flags, questionEnd: -1 };
+    }
+    const len = buf[pos];
+    if (len === 0) {
+      pos++;
+      break;
+    }
+    if (len > LIMIT.LABEL) {
+      return { kind: "formerr", reason: "bad label in question", id, flags, questionEnd: -1 };
+    }
+    total += len + 1;
+    if (total > LIMIT.NAME || pos + 1 + len > buf.length) {
+      return { kind: "formerr", reason: "bad question name", id, flags, questionEnd: -1 };
+    }
+    labelOffsets.push(pos);
+    let label = "";
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let c = buf[i];
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      label += c === 0x2e || c === 0x5c || c <= 0x20 || c >= 0x7f
+        ? "\\" + c.toString().padStart(3, "0")
+        : String.fromCharCode(c);
+    }
+    qname = qname === "" ? label : qname + "." + label;
+    pos += 1 + len;
+  }
+  if (pos + 4 > buf.length) {
+    return { kind: "formerr", reason: "truncated question", id, flags, questionEnd: -1 };
+  }
+  const qtype = (buf[pos] << 8) | buf[pos + 1];
+  const qclass = (buf[pos + 2] << 8) | buf[pos + 3];
+  const questionEnd = pos + 4;
+  pos = questionEnd;
+  // A query carries no answer or authority records; skip them defensively, then read OPT/TSIG.
+  let ednsPayload = -1;
+  let ednsVersion = 0;
+  let dnssecOk = false;
+  const rrCount = ancount + nscount + arcount;
+  for (let i = 0; i < rrCount; i++) {
+    const nameEnd = skipName(buf, pos);
+    if (nameEnd < 0 || nameEnd + 10 > buf.length) {
+      return { kind: "formerr", reason: "malformed record", id, flags, questionEnd };
+    }
+    const type = (buf[nameEnd] << 8) | buf[nameEnd + 1];
+    const rdlen = (buf[nameEnd + 8] << 8) | buf[nameEnd + 9];
+    const end = nameEnd + 10 + rdlen;
+    if (end > buf.length) {
+      return { kind: "formerr", reason: "record past the end", id, flags, questionEnd };
+    }
+    if (type === TYPE.TSIG) return { kind: "signed" };
+    if (type === TYPE.OPT && i >= ancount + nscount) {
+      // RFC 6891 §6.1.1: more than one OPT is FORMERR; the owner must be root.
+      if (ednsPayload >= 0 || buf[pos] !== 0) {
+        return { kind: "formerr", reason: "bad OPT", id, flags, questionEnd };
+      }
+      ednsPayload = (buf[nameEnd + 2] << 8) | buf[nameEnd + 3];
+      ednsVersion = buf[nameEnd + 5];
+      dnssecOk = (buf[nameEnd + 6] & 0x80) !== 0;
+    }
+    pos = end;
+  }
+  if (pos !== buf.length) {
+    return { kind: "formerr", reason: "trailing bytes", id, flags, questionEnd };
+  }
+  if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return { kind: "notimp", id, flags, questionEnd };
+  void CLASS;
+  return {
+    kind: "query",
+    id,
+    flags,
+    qname,
+    labelOffsets,
+    qtype,
+    qclass,
+    questionEnd,
+    ednsPayload,
+    ednsVersion,
+    dnssecOk,
+  };
+}
+
+/** End offset of the single question, or -1 when it cannot be read. */
+export function questionEndOf(buf: Uint8Array): number {
+  const end = skipName(buf, LIMIT.HEADER);
+  return end < 0 || end + 4 > buf.length ? -1 : end + 4;
+}

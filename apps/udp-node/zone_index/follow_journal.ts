@@ -1,0 +1,85 @@
+/**
+ * Keeps the zone index current: a full load at start, then after every sync
+ * tick the journal entries since the last applied sequence are read and only
+ * the changed names are re-read and swapped into the index. Queries never wait
+ * on this: the index is patched between packets.
+ *
+ * @module
+ */
+
+import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
+import {
+  readJournalHead,
+  readJournalSince,
+  readRecordsByName,
+  readZoneRecords,
+} from "../../../packages/core/store/records.ts";
+import { listZones, readZone } from "../../../packages/core/store/zones.ts";
+import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+
+const JOURNAL_PAGE = 5000;
+
+/** Follows the change journal into a zone index. */
+export class JournalFollower {
+  #client: SqlClient;
+  #index: ZoneIndex;
+  #seq = 0;
+
+  constructor(client: SqlClient, index: ZoneIndex) {
+    this.#client = client;
+    this.#index = index;
+  }
+
+  /** Last journal sequence applied. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Loads every zone from scratch. */
+  async loadAll(now: number): Promise<void> {
+    const head = await readJournalHead(this.#client);
+    const zones = await listZones(this.#client);
+    const keep = new Set(zones.map((z) => z.name));
+    for (const name of this.#index.zoneNames()) if (!keep.has(name)) this.#index.removeZone(name);
+    for (const z of zones) {
+      this.#index.replaceZone(z, await readZoneRecords(this.#client, z.name, now));
+    }
+    this.#seq = head;
+  }
+
+  /** Applies journal entries since the last call; returns how many were applied. */
+  async catchUp(now: number): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const entries = await readJournalSince(this.#client, this.#seq, JOURNAL_PAGE);
+      if (entries.length === 0) return applied;
+      if (entries.length === JOURNAL_PAGE && applied > 0) {
+        // Far behind: a full reload is cheaper than many pages of patches.
+        await this.loadAll(now);
+        return applied + entries.length;
+      }
+      const byZone = new Map<string, Set<string>>();
+      for (const e of entries) {
+        let names = byZone.get(e.zone);
+        if (!names) byZone.set(e.zone, names = new Set());
+        names.add(e.name);
+      }
+      for (const [zoneName, names] of byZone) {
+        const zone = await readZone(this.#client, zoneName);
+        if (!zone) {
+          this.#index.removeZone(zoneName);
+          continue;
+        }
+        if (names.has("") || !this.#index.zone(zoneName)) {
+          this.#index.replaceZone(zone, await readZoneRecords(this.#client, zoneName, now));
+          continue;
+        }
+        const list = [...names];
+        this.#index.replaceNames(zoneName, list, await readRecordsByName(this.#client, list, now));
+        this.#index.updateZoneMeta(zone);
+      }
+      this.#seq = entries[entries.length - 1].seq;
+      applied += entries.length;
+    }
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Every DMP_* environment variable: its schema, default and one-line doc, in
+ * one table ({@linkcode ENV_VARS}). Adapters hand their env record (process.env,
+ * Deno.env, a Workers binding) to {@linkcode loadConfig}; nothing else reads
+ * the environment. A bad value stops start-up with a message naming the
+ * variable. Names and defaults follow the reference node (brief §1.11) where
+ * it has them.
+ *
+ * This module is browser compatible.
+ * @module
+ */
+
+import { z } from "zod";
+
+const TRUTHY = new Set(["1", "true", "yes", "on"]);
+const FALSY = new Set(["0", "false", "no", "off"]);
+
+const bool = z.string().transform((s, ctx) => {
+  const v = s.trim().toLowerCase();
+  if (TRUTHY.has(v)) return true;
+  if (FALSY.has(v)) return false;
+  ctx.addIssue({ code: "custom", message: "expected one of 1/true/yes/on or 0/false/no/off" });
+  return z.NEVER;
+});
+const int = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(
+    z.number().int().min(min).max(max),
+  );
+const num = (min: number) =>
+  z.string().trim().regex(/^-?\d+(\.\d+)?(\/\d+(\.\d+)?)?$/, "expected a number").transform((s) => {
+    const [a, b] = s.split("/");
+    return b === undefined ? Number(a) : Number(a) / Number(b);
+  }).pipe(z.number().min(min));
+const port = int(0, 65535);
+const str = z.string().trim();
+const list = z.string().transform((s) =>
+  s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
+);
+const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
+  z.string().regex(
+    /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$|^$/,
+    "expected a domain name",
+  ),
+);
+const ipv4 = z.string().trim().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "expected an IPv4 address");
+const ipv6 = z.string().trim().regex(/^[0-9a-fA-F:.]+$/, "expected an IPv6 address");
+const logLevel = z.string().trim().toUpperCase().pipe(
+  z.enum(["DEBUG", "INFO", "WARNING", "WARN", "ERROR"]),
+);
+const logFormat = z.string().trim().toLowerCase().pipe(z.enum(["text", "json"]));
+const authMode = z.string().trim().toLowerCase().pipe(z.enum(["open", "legacy", "multi-tenant"]));
+
+/** One environment variable: parser, default (as the text an operator would write) and doc. */
+export interface EnvVarSpec<T> {
+  schema: z.ZodType<T, string>;
+  default?: string;
+  doc: string;
+  /** Which component reads it: the DNS node, the edge API, or both. */
+  scope: "node" | "edge" | "both";
+}
+
+function spec<T, D extends string | undefined>(
+  schema: z.ZodType<T, string>,
+  def: D,
+  doc: string,
+  scope: EnvVarSpec<T>["scope"] = "both",
+): EnvVarSpec<T> & { default: D } {
+  return { schema, default: def, doc, scope };
+}
+
+/** Every variable dmp-edge reads. The README's table is generated from this. */
+export const ENV_VARS = {
+  DMP_DB_PATH: spec(
+    str,
+    "/var/lib/dmp/dmp.db",
+    "Embedded libSQL database file (reference name); used when DMP_DB_URL is unset",
+  ),
+  DMP_DB_URL: spec(
+    str,
+    undefined,
+    "libSQL URL: `file:PATH`, `http(s)://`, `libsql://` (overrides DMP_DB_PATH)",
+  ),
+  DMP_DB_SYNC_URL: spec(
+    str,
+    undefined,
+    "Primary URL for an embedded replica (the node keeps DMP_DB_URL/PATH as its replica file)",
+    "node",
+  ),
+  DMP_DB_AUTH_TOKEN: spec(str, undefined, "Auth token (JWT) for the remote primary / sync URL"),
+  DMP_DB_SYNC_INTERVAL: spec(num(0.05), "1", "Seconds between embedded-replica syncs", "node"),
+  DMP_DOMAIN: spec(hostName, undefined, "Served zone (reference name); seeded as a zone at start"),
+  DMP_SERVED_ZONE: spec(
+    hostName,
+    undefined,
+    "Served zone; wins over DMP_DOMAIN (reference chain, brief §1.2)",
+  ),
+  DMP_NODE_HOSTNAME: spec(
+    hostName,
+    undefined,
+    "Public host name of the node; bound into registration signatures",
+  ),
+  DMP_DNS_HOST: spec(str, "0.0.0.0", "DNS listen address (UDP and TCP)", "node"),
+  DMP_DNS_PORT: spec(port, "5353", "DNS listen port (UDP and TCP)", "node"),
+  DMP_DNS_TTL: spec(
+    int(0, 2147483647),
+    "60",
+    "Upper bound of answer TTLs for DMP records; SOA MINIMUM of seeded zones",
+  ),
+  DMP_DNS_RATE: spec(num(0), "50", "Per-source-IP DNS queries per second (0 disables)", "node"),
+  DMP_DNS_BURST: spec(int(0, 1_000_000), "200", "Per-source-IP DNS burst (0 disables)", "node"),
+  DMP_DNS_MAX_CONCURRENCY: spec(
+    int(1, 100_000),
+    "128",
+    "Concurrent UPDATEs/TCP messages in flight; beyond it UDP is dropped",
+    "node",
+  ),
+  DMP_DNS_TCP_IDLE_TIMEOUT: spec(
+    num(0.1),
+    "5",
+    "Seconds a TCP connection may sit idle (RFC 7766 §6.2.3)",
+    "node",
+  ),
+  DMP_DNS_MAX_TCP_CONNECTIONS: spec(int(1, 100_000), "1024", "Cap on open TCP connections", "node"),
+  DMP_DNS_APEX_A: spec(ipv4, undefined, "Apex A of the served zone"),
+  DMP_DNS_APEX_AAAA: spec(ipv6, undefined, "Apex AAAA of the served zone"),
+  DMP_DNS_APEX_NS: spec(hostName, undefined, "Apex NS target and SOA MNAME of the served zone"),
+  DMP_DNS_APEX_SOA_RNAME: spec(
+    hostName,
+    undefined,
+    "SOA RNAME of the served zone (name form, e.g. hostmaster.example.com)",
+  ),
+  DMP_DNS_UPDATE_ENABLED: spec(
+    bool,
+    "false",
+    "Accept RFC 2136 UPDATEs (TSIG-signed, and anonymous claims)",
+  ),
+  DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
+  DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+  DMP_LOG_FORMAT: spec(logFormat, "text", "text or json (one object per line)"),
+  DMP_MAX_TTL: spec(int(1, 2147483647), "86400", "Largest TTL a write may ask for"),
+  DMP_MAX_VALUE_BYTES: spec(
+    int(1, 65535),
+    "2048",
+    "Largest TXT value a write may store (UTF-8 bytes)",
+  ),
+  DMP_MAX_VALUES_PER_NAME: spec(int(1, 100_000), "64", "Most live TXT values one name may hold"),
+  DMP_HTTP_HOST: spec(str, "0.0.0.0", "Edge API listen address (Node/Deno entry points)", "edge"),
+  DMP_HTTP_PORT: spec(port, "8053", "Edge API listen port", "edge"),
+  DMP_NODE_HTTP_HOST: spec(
+    str,
+    "127.0.0.1",
+    "udp-node's /health, /metrics and DoH listener address",
+    "node",
+  ),
+  DMP_NODE_HTTP_PORT: spec(
+    port,
+    "8054",
+    "udp-node's /health, /metrics and DoH listener port (0 = off)",
+    "node",
+  ),
+  DMP_OPERATOR_TOKEN: spec(str, undefined, "Operator bearer token (operator API, /metrics)"),
+  DMP_HTTP_TOKEN: spec(str, undefined, "Alias of DMP_OPERATOR_TOKEN (reference name)"),
+  DMP_AUTH_MODE: spec(
+    authMode,
+    undefined,
+    "open, legacy or multi-tenant (default: open without a token, else legacy)",
+    "edge",
+  ),
+  DMP_TSIG_SECRET_KEY: spec(
+    str.regex(/^[0-9a-fA-F]{64}$/, "expected 64 hex characters"),
+    undefined,
+    "32-byte hex key that encrypts TSIG secrets at rest (AES-GCM); required for UPDATE and registration",
+  ),
+  DMP_CLAIM_PROVIDER: spec(
+    str,
+    "on",
+    "0/false/no/off opts out of accepting anonymous claims (brief §3.6)",
+  ),
+  DMP_RECEIVER_CLAIM_NOTIFICATIONS: spec(
+    bool,
+    "false",
+    "Accept anonymous claims only for registered recipients (M10)",
+    "node",
+  ),
+  DMP_CLAIM_MAX_TTL: spec(
+    int(1, 2147483647),
+    "86400",
+    "Largest claim lifetime and TTL accepted anonymously",
+    "node",
+  ),
+  DMP_CLAIM_RATE_PER_USER_PER_SEC: spec(
+    num(0),
+    "0.5",
+    "Anonymous claims per second per recipient",
+    "node",
+  ),
+  DMP_CLAIM_RATE_BURST: spec(
+    int(0, 1_000_000),
+    "30",
+    "Anonymous claim burst per recipient",
+    "node",
+  ),
+} as const;
+
+/** Names of every variable in {@linkcode ENV_VARS}. */
+export type EnvVarName = keyof typeof ENV_VARS;
+
+/** The parsed configuration: each variable's value, or undefined when unset without default. */
+export type Config = {
+  [K in EnvVarName]: (typeof ENV_VARS)[K] extends EnvVarSpec<infer T> & { default: infer D }
+    ? D extends string ? T : T | undefined
+    : never;
+};
+
+/** A bad environment value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses the environment. Empty strings count as unset (reference semantics).
+ * Throws {@linkcode ConfigError} naming the first bad variable.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./env.ts";
+ * const c = loadConfig({ DMP_DNS_PORT: "53" });
+ * if (c.DMP_DNS_PORT !== 53 || c.DMP_DNS_TTL !== 60) throw new Error();
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(ENV_VARS) as [string, EnvVarSpec<unknown>][]) {
+    const raw = env[name];
+    const text = raw === undefined || raw.trim() === "" ? s.default : raw;
+    if (text === undefined) {
+      out[name] = undefined;
+      continue;
+    }
+    const r = s.schema.safeParse(text);
+    if (!r.success) {
+      const msg = r.error.issues[0]?.message ?? "invalid value";
+      throw new ConfigError(`Cannot start: ${name}=${JSON.stringify(raw)} is invalid: ${msg}`);
+    }
+    out[name] = r.data;
+  }
+  return out as Config;
+}
+
+/**
+ * The served zone per the reference chain (brief §1.2), or "" when none is set.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, servedZone } from "./env.ts";
+ * if (servedZone(loadConfig({ DMP_DOMAIN: "Mesh.Example." })) !== "mesh.example") throw new Error();
+ * ```
+ */
+export function servedZone(c: Config): string {
+  return c.DMP_SERVED_ZONE || c.DMP_DOMAIN || c.DMP_NODE_HOSTNAME || "";
+}
+
+/**
+ * The operator token (DMP_OPERATOR_TOKEN, else the DMP_HTTP_TOKEN alias).
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, operatorToken } from "./env.ts";
+ * if (operatorToken(loadConfig({ DMP_HTTP_TOKEN: "t" })) !== "t") throw new Error();
+ * ```
+ */
+export function operatorToken(c: Config): string | undefined {
+  return c.DMP_OPERATOR_TOKEN || c.DMP_HTTP_TOKEN || undefined;
+}
+
+/**
+ * True unless DMP_CLAIM_PROVIDER is one of 0/false/no/off (brief §1.2).
+ *
+ * @example
+ * ```ts
+ * import { claimProviderEnabled, loadConfig } from "./env.ts";
+ * if (claimProviderEnabled(loadConfig({ DMP_CLAIM_PROVIDER: "OFF" }))) throw new Error();
+ * ```
+ */
+export function claimProviderEnabled(c: Config): boolean {
+  return !FALSY.has(c.DMP_CLAIM_PROVIDER.trim().toLowerCase());
+}
+
+/**
+ * DMP_* variables in `env` that dmp-edge does not read: reported at start-up,
+ * not silently ignored.
+ *
+ * @example
+ * ```ts
+ * import { unknownDmpVariables } from "./env.ts";
+ * if (unknownDmpVariables({ DMP_FOO: "1", DMP_DNS_PORT: "53" })[0] !== "DMP_FOO") throw new Error();
+ * ```
+ */
+export function unknownDmpVariables(env: Record<string, string | undefined>): string[] {
+  return Object.keys(env).filter((k) => k.startsWith("DMP_") && !(k in ENV_VARS)).sort();
+}

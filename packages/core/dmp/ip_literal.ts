@@ -1,0 +1,212 @@
+/**
+ * IP-literal parsing and "non-public" classification with Python `ipaddress` semantics, used by
+ * the heartbeat endpoint rule "IP-literal hosts must not be loopback / private / link-local /
+ * multicast / reserved / unspecified" (brief §4.2).
+ *
+ * Python counts TEST-NETs, 0/8, 198.18/15, 240/4 etc. as private, and (before 3.13) treats
+ * IPv4-mapped IPv6 as private+reserved; we follow the stricter pre-3.13 reading for mapped
+ * addresses so the decision never depends on which Python the peer ran.
+ *
+ * @module
+ */
+
+/** A parsed IP literal: version and the address as an unsigned integer. */
+export interface IpLiteral {
+  /** 4 or 6. */
+  readonly version: 4 | 6;
+  /** Address value (32 or 128 bits). */
+  readonly value: bigint;
+}
+
+/**
+ * Parse an IPv4 literal like `ipaddress.IPv4Address`: exactly four dot-separated decimal
+ * octets of 1–3 ASCII digits, no leading zeros (Python ≥ 3.9.5), each ≤ 255.
+ */
+export function parseIpv4(text: string): bigint | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0n;
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p)) return null;
+    if (p.length > 1 && p[0] === "0") return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    value = (value << 8n) | BigInt(n);
+  }
+  return value;
+}
+
+/**
+ * Parse an IPv6 literal like `ipaddress.IPv6Address` (Python ≥ 3.9): optional `%scope` suffix
+ * (non-empty, no second `%`), at most one `::`, optional dotted IPv4 tail, hextets of 1–4 hex
+ * digits.
+ */
+export function parseIpv6(text: string): bigint | null {
+  if (text.includes("/")) return null;
+  const pct = text.indexOf("%");
+  let addr = text;
+  if (pct >= 0) {
+    const scope = text.slice(pct + 1);
+    if (scope === "" || scope.includes("%")) return null;
+    addr = text.slice(0, pct);
+  }
+  if (addr === "") return null;
+  const parts = addr.split(":");
+  if (parts.length < 3) return null;
+  if (parts[parts.length - 1].includes(".")) {
+    const v4 = parseIpv4(parts.pop() as string);
+    if (v4 === null) return null;
+    parts.push(((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
+  }
+  if (parts.length > 9) return null;
+  let skipIndex = -1;
+  for (let i = 1; i < parts.length - 1; i++) {
+    if (parts[i] === "") {
+      if (skipIndex >= 0) return null;
+      skipIndex = i;
+    }
+  }
+  let partsHi: number;
+  let partsLo: number;
+  let partsSkipped: number;
+  if (skipIndex >= 0) {
+    partsHi = skipIndex;
+    partsLo = parts.length - skipIndex - 1;
+    if (parts[0] === "") {
+      partsHi -= 1;
+      if (partsHi) return null;
+    }
+    if (parts[parts.length - 1] === "") {
+      partsLo -= 1;
+      if (partsLo) return null;
+    }
+    partsSkipped = 8 - (partsHi + partsLo);
+    if (partsSkipped < 1) return null;
+  } else {
+    if (parts.length !== 8) return null;
+    if (parts[0] === "" || parts[parts.length - 1] === "") return null;
+    partsHi = parts.length;
+    partsLo = 0;
+    partsSkipped = 0;
+  }
+  let value = 0n;
+  const hextet = (s: string): bigint | null =>
+    /^[0-9a-fA-F]{1,4}$/.test(s) ? BigInt("0x" + s) : null;
+  for (let i = 0; i < partsHi; i++) {
+    const h = hextet(parts[i]);
+    if (h === null) return null;
+    value = (value << 16n) | h;
+  }
+  value <<= 16n * BigInt(partsSkipped);
+  for (let i = parts.length - partsLo; i < parts.length; i++) {
+    const h = hextet(parts[i]);
+    if (h === null) return null;
+    value = (value << 16n) | h;
+  }
+  return value;
+}
+
+/** `ipaddress.ip_address(text)`: try IPv4 then IPv6; `null` if neither parses. */
+export function parseIpLiteral(text: string): IpLiteral | null {
+  const v4 = parseIpv4(text);
+  if (v4 !== null) return { version: 4, value: v4 };
+  const v6 = parseIpv6(text);
+  if (v6 !== null) return { version: 6, value: v6 };
+  return null;
+}
+
+type Net = readonly [bigint, number];
+
+function v4(a: number, b: number, c: number, d: number, len: number): Net {
+  return [BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d), len];
+}
+
+function v6(hex: string, len: number): Net {
+  return [parseIpv6(hex) as bigint, len];
+}
+
+function inNet(value: bigint, bits: number, [base, len]: Net): boolean {
+  const shift = BigInt(bits - len);
+  return value >> shift === base >> shift;
+}
+
+// Python 3.13 `IPv4Address._private_networks` and exceptions.
+const V4_PRIVATE: readonly Net[] = [
+  v4(0, 0, 0, 0, 8),
+  v4(10, 0, 0, 0, 8),
+  v4(127, 0, 0, 0, 8),
+  v4(169, 254, 0, 0, 16),
+  v4(172, 16, 0, 0, 12),
+  v4(192, 0, 0, 0, 24),
+  v4(192, 0, 0, 170, 31),
+  v4(192, 0, 2, 0, 24),
+  v4(192, 168, 0, 0, 16),
+  v4(198, 18, 0, 0, 15),
+  v4(198, 51, 100, 0, 24),
+  v4(203, 0, 113, 0, 24),
+  v4(240, 0, 0, 0, 4),
+  v4(255, 255, 255, 255, 32),
+];
+const V4_PRIVATE_EXCEPTIONS: readonly Net[] = [v4(192, 0, 0, 9, 32), v4(192, 0, 0, 10, 32)];
+
+// Python 3.13 `IPv6Address._private_networks`, exceptions and `_reserved_networks`.
+const V6_PRIVATE: readonly Net[] = [
+  v6("::1", 128),
+  v6("::", 128),
+  v6("::ffff:0:0", 96),
+  v6("64:ff9b:1::", 48),
+  v6("100::", 64),
+  v6("2001::", 23),
+  v6("2001:db8::", 32),
+  v6("2002::", 16),
+  v6("3fff::", 20),
+  v6("fc00::", 7),
+  v6("fe80::", 10),
+];
+const V6_PRIVATE_EXCEPTIONS: readonly Net[] = [
+  v6("2001:1::1", 128),
+  v6("2001:1::2", 128),
+  v6("2001:3::", 32),
+  v6("2001:4:112::", 48),
+  v6("2001:20::", 28),
+  v6("2001:30::", 28),
+];
+const V6_RESERVED: readonly Net[] = [
+  v6("::", 8),
+  v6("100::", 8),
+  v6("200::", 7),
+  v6("400::", 6),
+  v6("800::", 5),
+  v6("1000::", 4),
+  v6("4000::", 3),
+  v6("6000::", 3),
+  v6("8000::", 3),
+  v6("a000::", 3),
+  v6("c000::", 3),
+  v6("e000::", 4),
+  v6("f000::", 5),
+  v6("f800::", 6),
+  v6("fe00::", 9),
+];
+
+/**
+ * True iff Python would report the address as loopback, private, link-local, multicast,
+ * reserved or unspecified — i.e. a heartbeat endpoint must not point at it (brief §4.2).
+ */
+export function isNonPublicIp(ip: IpLiteral): boolean {
+  const { value } = ip;
+  if (ip.version === 4) {
+    const any = (nets: readonly Net[]) => nets.some((n) => inNet(value, 32, n));
+    const isPrivate = any(V4_PRIVATE) && !any(V4_PRIVATE_EXCEPTIONS);
+    const isMulticast = inNet(value, 32, v4(224, 0, 0, 0, 4));
+    // loopback (127/8), link-local (169.254/16), reserved (240/4), unspecified (0.0.0.0) are
+    // all inside the private list above.
+    return isPrivate || isMulticast;
+  }
+  const any = (nets: readonly Net[]) => nets.some((n) => inNet(value, 128, n));
+  const isPrivate = any(V6_PRIVATE) && !any(V6_PRIVATE_EXCEPTIONS);
+  const isMulticast = inNet(value, 128, v6("ff00::", 8));
+  const isLinkLocal = inNet(value, 128, v6("fe80::", 10));
+  return isPrivate || isMulticast || isLinkLocal || any(V6_RESERVED) || value === 0n ||
+    value === 1n;
+}

@@ -1,0 +1,113 @@
+/**
+ * Every metric dmp-edge exports: name, type, help and labels, in one table.
+ * Names follow the reference node where it has them (brief §1.9); code
+ * increments handles from {@linkcode MetricsRegistry}, never spelled names.
+ *
+ * This module is browser compatible.
+ * @module
+ */
+
+/** The catalog; the README's Metrics section is checked against it. */
+export const METRICS = {
+  dmp_dns_queries_total: {
+    type: "counter",
+    help: "DMP DNS queries by outcome",
+    labels: ["outcome"],
+  },
+  dmp_records: { type: "gauge", help: "Live records in the DMP mailbox store", labels: [] },
+  dmp_http_requests_total: {
+    type: "counter",
+    help: "Total DMP HTTP API requests, by method and status",
+    labels: ["method", "status"],
+  },
+  dmp_dns_updates_total: {
+    type: "counter",
+    help: "DNS UPDATE messages by result",
+    labels: ["result"],
+  },
+  dmp_zone_index_names: {
+    type: "gauge",
+    help: "Owner names held in the in-memory zone index",
+    labels: [],
+  },
+  dmp_replica_syncs_total: {
+    type: "counter",
+    help: "Embedded replica syncs by result",
+    labels: ["result"],
+  },
+  dmp_journal_seq: {
+    type: "gauge",
+    help: "Last change-journal sequence applied to the zone index",
+    labels: [],
+  },
+} as const;
+
+/** A metric name from the catalog. */
+export type MetricName = keyof typeof METRICS;
+
+function formatNumber(v: number): string {
+  // Reference renders Python floats (e.g. 3.0); Prometheus accepts either.
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+/** Counters and gauges keyed by metric and label values; renders Prometheus text 0.0.4. */
+export class MetricsRegistry {
+  #values = new Map<MetricName, Map<string, number>>();
+  #gauges = new Map<MetricName, () => number>();
+
+  /** Adds `by` to a counter (or sets nothing for unknown label shapes). */
+  inc(name: MetricName, labels: Record<string, string> = {}, by = 1): void {
+    let series = this.#values.get(name);
+    if (!series) {
+      series = new Map();
+      this.#values.set(name, series);
+    }
+    const key = labelKey(labels);
+    series.set(key, (series.get(key) ?? 0) + by);
+  }
+
+  /** Sets a gauge value. */
+  set(name: MetricName, value: number, labels: Record<string, string> = {}): void {
+    let series = this.#values.get(name);
+    if (!series) {
+      series = new Map();
+      this.#values.set(name, series);
+    }
+    series.set(labelKey(labels), value);
+  }
+
+  /** Registers a gauge computed at scrape time. */
+  gauge(name: MetricName, read: () => number): void {
+    this.#gauges.set(name, read);
+  }
+
+  /** Current value of a series (tests, /stats). */
+  value(name: MetricName, labels: Record<string, string> = {}): number {
+    return this.#values.get(name)?.get(labelKey(labels)) ?? 0;
+  }
+
+  /** Prometheus text exposition, metrics sorted by name. */
+  render(): string {
+    for (const [name, read] of this.#gauges) this.set(name, read());
+    const lines: string[] = [];
+    for (const name of [...this.#values.keys()].sort()) {
+      const def = METRICS[name];
+      lines.push(`# HELP ${name} ${def.help}`, `# TYPE ${name} ${def.type}`);
+      const series = this.#values.get(name)!;
+      for (const key of [...series.keys()].sort()) {
+        lines.push(`${name}${key} ${formatNumber(series.get(key)!)}`);
+      }
+    }
+    return lines.join("\n") + "\n";
+  }
+}
+
+function labelKey(labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return "";
+  return "{" + keys.map((k) => `${k}="${escapeLabel(labels[k])}"`).join(",") + "}";
+}

@@ -1,0 +1,315 @@
+/**
+ * Records and zones in libSQL: reads for the zone index, and the one write
+ * path every change goes through ({@linkcode applyRecordChanges}), which runs
+ * as a single batch (one transaction): the rows, the change journal and the
+ * zone serial move together or not at all.
+ *
+ * Owner names are stored canonical (lower-case, no trailing dot); the
+ * reference stores them as written, which makes mixed-case writes invisible
+ * (brief §1.3 "Related quirks").
+ *
+ * This module is browser compatible.
+ * @module
+ */
+
+import type { SqlClient, SqlStatement } from "./sql_client.ts";
+
+/** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
+export interface StoredRecord {
+  id: number;
+  zone: string;
+  name: string;
+  type: string;
+  value: string;
+  ttl: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A zone's SOA settings and serial. Apex A/AAAA/NS are records at the zone name. */
+export interface StoredZone {
+  name: string;
+  soaMname: string;
+  soaRname: string;
+  soaRefresh: number;
+  soaRetry: number;
+  soaExpire: number;
+  soaMinimum: number;
+  serial: number;
+}
+
+/** One change of a write. `type` is a mnemonic; "ANY" in delete_rrset removes every type. */
+export type RecordChange =
+  | {
+    op: "add";
+    zone: string;
+    name: string;
+    type: string;
+    value: string;
+    ttl: number;
+    /** Seconds from now until the value expires; 0 or absent = never. */
+    lifetime?: number;
+  }
+  | { op: "delete_value"; zone: string; name: string; type: string; value: string }
+  | { op: "delete_rrset"; zone: string; name: string; type: string };
+
+/** Thrown when a write would leave more live values at a name than the cap allows. */
+export class CapExceededError extends Error {
+  constructor() {
+    super("Cannot write: the RRset would exceed the per-name value cap");
+    this.name = "CapExceededError";
+  }
+}
+
+/** A journal entry: `name` changed in `zone`; `name` "" means the zone itself changed. */
+export interface JournalEntry {
+  seq: number;
+  zone: string;
+  name: string;
+}
+
+const LIVE = "(expires_at = 0 OR expires_at > ?)";
+
+/**
+ * Applies changes atomically. With `maxValuesPerName`, the batch also checks
+ * that no touched TXT name ends with more live values than the cap (guarded
+ * inside the transaction, so racing writers cannot exceed it).
+ *
+ * @example
+ * ```ts ignore
+ * await applyRecordChanges(client, [{ op: "add", zone: "example.com", name: "a.example.com",
+ *   type: "TXT", value: "hello", ttl: 60, lifetime: 300 }], { now: 1_800_000_000 });
+ * ```
+ */
+export async function applyRecordChanges(
+  client: SqlClient,
+  changes: readonly RecordChange[],
+  options: { now: number; maxValuesPerName?: number },
+): Promise<void> {
+  if (changes.length === 0) return;
+  const now = Math.floor(options.now);
+  const stmts: SqlStatement[] = [];
+  const touched = new Map<string, string>();
+  const capped = new Set<string>();
+  for (const c of changes) {
+    touched.set(`${c.zone}\n${c.name}`, c.zone);
+    if (c.op === "add") {
+      const expires = c.lifetime && c.lifetime > 0 ? now + c.lifetime : 0;
+      stmts.push({
+        sql: `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+                ttl = excluded.ttl, created_at = excluded.created_at,
+                expires_at = excluded.expires_at, stored_ts = excluded.stored_ts`,
+        args: [c.zone, c.name, c.type, c.value, c.ttl, now, expires, now * 1000],
+      });
+      if (c.type === "TXT") capped.add(c.name);
+    } else if (c.op === "delete_value") {
+      stmts.push({
+        sql: "DELETE FROM records WHERE name = ? AND type = ? AND value = ?",
+        args: [c.name, c.type, c.value],
+      });
+    } else if (c.type === "ANY") {
+      stmts.push({ sql: "DELETE FROM records WHERE name = ?", args: [c.name] });
+    } else {
+      stmts.push({
+        sql: "DELETE FROM records WHERE name = ? AND type = ?",
+        args: [c.name, c.type],
+      });
+    }
+  }
+  if (options.maxValuesPerName !== undefined) {
+    for (const name of capped) {
+      stmts.push({
+        sql: `INSERT INTO write_guard (excess) SELECT count(*) - ? FROM records
+              WHERE name = ? AND type = 'TXT' AND ${LIVE}`,
+        args: [options.maxValuesPerName, name, now],
+      });
+    }
+    stmts.push({ sql: "DELETE FROM write_guard" });
+  }
+  pushJournal(stmts, touched, now);
+  try {
+    await client.batch(stmts, "write");
+  } catch (e) {
+    if (/CHECK constraint failed/i.test(String((e as Error)?.message ?? e))) {
+      throw new CapExceededError();
+    }
+    throw e;
+  }
+}
+
+function pushJournal(stmts: SqlStatement[], touched: Map<string, string>, now: number): void {
+  const zones = new Set<string>();
+  for (const [key, zone] of touched) {
+    const name = key.slice(zone.length + 1);
+    stmts.push({
+      sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, ?)",
+      args: [now, zone, name],
+    });
+    zones.add(zone);
+  }
+  for (const zone of zones) {
+    // Date-like serials that still increase on every change (RFC 1982 arithmetic stays valid).
+    stmts.push({
+      sql: "UPDATE zones SET serial = MAX(serial + 1, ?) WHERE name = ?",
+      args: [now, zone],
+    });
+  }
+}
+
+function rowToRecord(r: Record<string, unknown>): StoredRecord {
+  return {
+    id: Number(r.id),
+    zone: String(r.zone),
+    name: String(r.name),
+    type: String(r.type),
+    value: String(r.value),
+    ttl: Number(r.ttl),
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
+
+const RECORD_COLUMNS = "id, zone, name, type, value, ttl, created_at, expires_at";
+
+/**
+ * Live records of the given names, in publish order (brief §1.6: by created_at).
+ *
+ * @example
+ * ```ts ignore
+ * const rows = await readRecordsByName(client, ["a.example.com"], now);
+ * ```
+ */
+export async function readRecordsByName(
+  client: SqlClient,
+  names: readonly string[],
+  now: number,
+): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  for (let i = 0; i < names.length; i += 200) {
+    const part = names.slice(i, i + 200);
+    const r = await client.execute({
+      sql: `SELECT ${RECORD_COLUMNS} FROM records WHERE name IN (${part.map(() => "?").join(",")})
+            AND ${LIVE} ORDER BY created_at, id`,
+      args: [...part, Math.floor(now)],
+    });
+    for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
+  }
+  return out;
+}
+
+/**
+ * Every live record of a zone, in publish order.
+ *
+ * @example
+ * ```ts ignore
+ * const rows = await readZoneRecords(client, "example.com", now);
+ * ```
+ */
+export async function readZoneRecords(
+  client: SqlClient,
+  zone: string,
+  now: number,
+): Promise<StoredRecord[]> {
+  const r = await client.execute({
+    sql: `SELECT ${RECORD_COLUMNS} FROM records WHERE zone = ? AND ${LIVE} ORDER BY created_at, id`,
+    args: [zone, Math.floor(now)],
+  });
+  const out: StoredRecord[] = [];
+  for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
+  return out;
+}
+
+/**
+ * Number of live records (the `dmp_records` gauge, `/stats`).
+ *
+ * @example
+ * ```ts ignore
+ * const n = await countLiveRecords(client, now);
+ * ```
+ */
+export async function countLiveRecords(client: SqlClient, now: number): Promise<number> {
+  const r = await client.execute({
+    sql: `SELECT count(*) AS n FROM records WHERE ${LIVE}`,
+    args: [Math.floor(now)],
+  });
+  return Number(r.rows[0].n);
+}
+
+/**
+ * Deletes expired rows (disk hygiene: reads already hide them, brief §1.7) and
+ * journals the names so every node's index drops them too. Returns the count.
+ *
+ * @example
+ * ```ts ignore
+ * const removed = await sweepExpiredRecords(client, now);
+ * ```
+ */
+export async function sweepExpiredRecords(client: SqlClient, now: number): Promise<number> {
+  const t = Math.floor(now);
+  const found = await client.execute({
+    sql:
+      "SELECT DISTINCT zone, name FROM records WHERE expires_at > 0 AND expires_at <= ? LIMIT 5000",
+    args: [t],
+  });
+  if (found.rows.length === 0) return 0;
+  const touched = new Map<string, string>();
+  for (let i = 0; i < found.rows.length; i++) {
+    const zone = String(found.rows[i].zone);
+    touched.set(`${zone}\n${String(found.rows[i].name)}`, zone);
+  }
+  const stmts: SqlStatement[] = [];
+  for (const [key, zone] of touched) {
+    stmts.push({
+      sql: "DELETE FROM records WHERE zone = ? AND name = ? AND expires_at > 0 AND expires_at <= ?",
+      args: [zone, key.slice(zone.length + 1), t],
+    });
+  }
+  pushJournal(stmts, touched, t);
+  const res = await client.batch(stmts, "write");
+  let n = 0;
+  for (let i = 0; i < touched.size; i++) n += res[i].rowsAffected;
+  return n;
+}
+
+/**
+ * Journal entries after `seq`, oldest first (at most `limit`).
+ *
+ * @example
+ * ```ts ignore
+ * const entries = await readJournalSince(client, 0, 1000);
+ * ```
+ */
+export async function readJournalSince(
+  client: SqlClient,
+  seq: number,
+  limit: number,
+): Promise<JournalEntry[]> {
+  const r = await client.execute({
+    sql: "SELECT seq, zone, name FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
+    args: [seq, limit],
+  });
+  const out: JournalEntry[] = [];
+  for (let i = 0; i < r.rows.length; i++) {
+    out.push({
+      seq: Number(r.rows[i].seq),
+      zone: String(r.rows[i].zone),
+      name: String(r.rows[i].name),
+    });
+  }
+  return out;
+}
+
+/**
+ * Highest journal sequence number (0 when empty).
+ *
+ * @example
+ * ```ts ignore
+ * const head = await readJournalHead(client);
+ * ```
+ */
+export async function readJournalHead(client: SqlClient): Promise<number> {
+  const r = await client.execute("SELECT COALESCE(MAX(seq), 0) AS s FROM journal");
+  return Number(r.rows[0].s);
+}

@@ -1,0 +1,140 @@
+/**
+ * Zones: creation with apex settings, listing, deletion. A zone row holds the
+ * SOA fields and serial; apex A/AAAA/NS are records at the zone name.
+ *
+ * This module is browser compatible.
+ * @module
+ */
+
+import type { SqlClient, SqlStatement } from "./sql_client.ts";
+import type { StoredZone } from "./records.ts";
+
+/** Settings of a new or re-configured zone. */
+export interface ZoneSettings {
+  name: string;
+  /** SOA MNAME; empty = synthesized from the first NS (or the zone name). */
+  soaMname?: string;
+  /** SOA RNAME in name form (`hostmaster.example.com`); empty = `hostmaster.<zone>`. */
+  soaRname?: string;
+  soaRefresh?: number;
+  soaRetry?: number;
+  soaExpire?: number;
+  soaMinimum?: number;
+  /** Apex A/AAAA/NS values; when given, they replace the apex RRsets of that type. */
+  apexA?: readonly string[];
+  apexAaaa?: readonly string[];
+  apexNs?: readonly string[];
+  /** TTL of apex records (default 3600). */
+  apexTtl?: number;
+}
+
+function rowToZone(r: Record<string, unknown>): StoredZone {
+  return {
+    name: String(r.name),
+    soaMname: String(r.soa_mname),
+    soaRname: String(r.soa_rname),
+    soaRefresh: Number(r.soa_refresh),
+    soaRetry: Number(r.soa_retry),
+    soaExpire: Number(r.soa_expire),
+    soaMinimum: Number(r.soa_minimum),
+    serial: Number(r.serial),
+  };
+}
+
+/**
+ * Every zone, by name.
+ *
+ * @example
+ * ```ts ignore
+ * const zones = await listZones(client);
+ * ```
+ */
+export async function listZones(client: SqlClient): Promise<StoredZone[]> {
+  const r = await client.execute("SELECT * FROM zones ORDER BY name");
+  const out: StoredZone[] = [];
+  for (let i = 0; i < r.rows.length; i++) out.push(rowToZone(r.rows[i]));
+  return out;
+}
+
+/**
+ * One zone, or undefined.
+ *
+ * @example
+ * ```ts ignore
+ * const z = await readZone(client, "example.com");
+ * ```
+ */
+export async function readZone(client: SqlClient, name: string): Promise<StoredZone | undefined> {
+  const r = await client.execute({ sql: "SELECT * FROM zones WHERE name = ?", args: [name] });
+  return r.rows.length ? rowToZone(r.rows[0]) : undefined;
+}
+
+/**
+ * Creates a zone or updates its settings (upsert), in one transaction with its
+ * apex records and a journal entry. Values must already be validated.
+ *
+ * @example
+ * ```ts ignore
+ * await upsertZone(client, { name: "example.com", apexNs: ["ns1.example.com"] }, now);
+ * ```
+ */
+export async function upsertZone(client: SqlClient, z: ZoneSettings, now: number): Promise<void> {
+  const t = Math.floor(now);
+  const stmts: SqlStatement[] = [{
+    sql: `INSERT INTO zones (name, soa_mname, soa_rname, soa_refresh, soa_retry, soa_expire,
+            soa_minimum, serial, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (name) DO UPDATE SET soa_mname = excluded.soa_mname,
+            soa_rname = excluded.soa_rname, soa_refresh = excluded.soa_refresh,
+            soa_retry = excluded.soa_retry, soa_expire = excluded.soa_expire,
+            soa_minimum = excluded.soa_minimum, serial = MAX(zones.serial + 1, excluded.serial)`,
+    args: [
+      z.name,
+      z.soaMname ?? "",
+      z.soaRname ?? "",
+      z.soaRefresh ?? 3600,
+      z.soaRetry ?? 600,
+      z.soaExpire ?? 604800,
+      z.soaMinimum ?? 60,
+      t,
+      t,
+    ],
+  }];
+  const apex: [string, readonly string[] | undefined][] = [
+    ["A", z.apexA],
+    ["AAAA", z.apexAaaa],
+    ["NS", z.apexNs],
+  ];
+  for (const [type, values] of apex) {
+    if (values === undefined) continue;
+    stmts.push({ sql: "DELETE FROM records WHERE name = ? AND type = ?", args: [z.name, type] });
+    for (const v of values) {
+      stmts.push({
+        sql: `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts)
+              VALUES (?, ?, ?, ?, ?, ?, 0, ?)`,
+        args: [z.name, z.name, type, v, z.apexTtl ?? 3600, t, t * 1000],
+      });
+    }
+  }
+  stmts.push({ sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, '')", args: [t, z.name] });
+  await client.batch(stmts, "write");
+}
+
+/**
+ * Deletes a zone and all its records; returns false when it did not exist.
+ *
+ * @example
+ * ```ts ignore
+ * await deleteZone(client, "example.com", now);
+ * ```
+ */
+export async function deleteZone(client: SqlClient, name: string, now: number): Promise<boolean> {
+  const res = await client.batch([
+    { sql: "DELETE FROM zones WHERE name = ?", args: [name] },
+    { sql: "DELETE FROM records WHERE zone = ?", args: [name] },
+    {
+      sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, '')",
+      args: [Math.floor(now), name],
+    },
+  ], "write");
+  return res[0].rowsAffected > 0;
+}

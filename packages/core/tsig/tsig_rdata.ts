@@ -1,0 +1,229 @@
+/**
+ * The TSIG resource record (RFC 8945 §4.2): its RDATA fields and the whole
+ * RR as it sits at the end of a message's additional section.
+ *
+ * Decoding never throws and returns null (or an error) on malformed input.
+ * Names are returned canonical (ASCII lower-case, no trailing dot) because
+ * that is the form RFC 8945 §4.3.3 feeds to the MAC. Encoding writes names
+ * uncompressed, as RFC 8945 §4.2 requires for the TSIG owner and algorithm.
+ *
+ * This module is browser compatible.
+ * @module
+ */
+
+import { CLASS, TYPE } from "../wire/constants.ts";
+import { concatBytes, encodeNameBytes } from "../wire/message.ts";
+import { canonicalName, decodeName } from "../wire/name.ts";
+
+/** The RDATA fields of a TSIG RR (RFC 8945 §4.2). */
+export interface TsigRdata {
+  /** Algorithm name, canonical (e.g. `"hmac-sha256"`). */
+  algorithm: string;
+  /** Seconds since the epoch (48-bit unsigned) when the message was signed. */
+  timeSigned: number;
+  /** Permitted clock skew in seconds (16-bit). */
+  fudge: number;
+  /** The MAC (MAC Size octets; empty in unsigned error responses, RFC 8945 §5.3.2). */
+  mac: Uint8Array;
+  /** The message ID as originally signed (RFC 8945 §4.2 "Original ID"). */
+  originalId: number;
+  /** Extended RCODE carried by the TSIG (0, BADSIG, BADKEY, BADTIME, BADTRUNC). */
+  error: number;
+  /** Other Data (6-octet server time in BADTIME responses, RFC 8945 §5.2.3). */
+  otherData: Uint8Array;
+}
+
+/** A TSIG RR read out of a message (RFC 8945 §4.2). */
+export interface TsigRecord {
+  /** Key name from the RR owner, canonical (lower-case, no trailing dot). */
+  keyName: string;
+  /** RR CLASS (must be ANY per RFC 8945 §4.2; checked by the verifier). */
+  klass: number;
+  /** RR TTL (0 per RFC 8945 §4.2). */
+  ttl: number;
+  /** The decoded RDATA. */
+  rdata: TsigRdata;
+  /** Offset just after the RR. */
+  end: number;
+}
+
+/** Result of {@linkcode readTsigRecord}. */
+export type ReadTsigRecord = { ok: true; record: TsigRecord } | {
+  ok: false;
+  error: string;
+  /** Key name, when the owner could be read. */
+  keyName?: string;
+};
+
+const TWO_32 = 0x100000000;
+
+/** Largest value of a 48-bit unsigned integer (RFC 8945 §4.2 Time Signed). */
+export const MAX_U48 = 0xffffffffffff;
+
+/**
+ * Encodes a 48-bit unsigned integer big-endian (RFC 8945 §4.2 Time Signed).
+ *
+ * @example
+ * ```ts
+ * import { encodeU48 } from "./tsig_rdata.ts";
+ * if (encodeU48(0x010000000002).join() !== "0,1,0,0,0,2") throw new Error();
+ * ```
+ */
+export function encodeU48(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_U48) {
+    throw new RangeError(`not a 48-bit unsigned integer: ${value}`);
+  }
+  const out = new Uint8Array(6);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, Math.floor(value / TWO_32));
+  v.setUint32(2, value % TWO_32);
+  return out;
+}
+
+/**
+ * Decodes the RDATA of a TSIG RR held in `buf[start, end)` (RFC 8945 §4.2).
+ * The algorithm name may use a compression pointer into `buf` (accepted for
+ * robustness, although senders must not compress it). Returns null when
+ * malformed or when bytes are left over. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { decodeTsigRdata, encodeTsigRdata } from "./tsig_rdata.ts";
+ * const rd = { algorithm: "hmac-sha256", timeSigned: 1700000000, fudge: 300,
+ *   mac: new Uint8Array(32), originalId: 7, error: 0, otherData: new Uint8Array() };
+ * if (decodeTsigRdata(encodeTsigRdata(rd))?.timeSigned !== 1700000000) throw new Error();
+ * ```
+ */
+export function decodeTsigRdata(
+  buf: Uint8Array,
+  start = 0,
+  end: number = buf.length,
+): TsigRdata | null {
+  if (start < 0 || end > buf.length || start > end) return null;
+  const n = decodeName(buf, start);
+  if (!n.ok || n.end > end) return null;
+  // A compression pointer may lead outside the RDATA, never the name's own bytes.
+  let pos = n.end;
+  if (pos + 10 > end) return null;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const timeSigned = v.getUint16(pos) * TWO_32 + v.getUint32(pos + 2);
+  const fudge = v.getUint16(pos + 6);
+  const macSize = v.getUint16(pos + 8);
+  pos += 10;
+  if (pos + macSize + 6 > end) return null;
+  const mac = buf.slice(pos, pos + macSize);
+  pos += macSize;
+  const originalId = v.getUint16(pos);
+  const error = v.getUint16(pos + 2);
+  const otherLen = v.getUint16(pos + 4);
+  pos += 6;
+  if (pos + otherLen !== end) return null;
+  const otherData = buf.slice(pos, end);
+  return {
+    algorithm: canonicalName(n.name),
+    timeSigned,
+    fudge,
+    mac,
+    originalId,
+    error,
+    otherData,
+  };
+}
+
+/**
+ * Encodes TSIG RDATA (RFC 8945 §4.2) with an uncompressed, lower-cased
+ * algorithm name. Throws RangeError on out-of-range fields.
+ *
+ * @example
+ * ```ts
+ * import { encodeTsigRdata } from "./tsig_rdata.ts";
+ * const b = encodeTsigRdata({ algorithm: "hmac-sha256", timeSigned: 1, fudge: 300,
+ *   mac: new Uint8Array(), originalId: 1, error: 17, otherData: new Uint8Array() });
+ * if (b.length !== 13 + 16) throw new Error();
+ * ```
+ */
+export function encodeTsigRdata(rdata: TsigRdata): Uint8Array {
+  checkU16(rdata.fudge, "fudge");
+  checkU16(rdata.originalId, "original ID");
+  checkU16(rdata.error, "error");
+  checkU16(rdata.mac.length, "MAC size");
+  checkU16(rdata.otherData.length, "other len");
+  const alg = encodeNameBytes(canonicalName(rdata.algorithm));
+  const mid = new Uint8Array(10);
+  const mv = new DataView(mid.buffer);
+  mid.set(encodeU48(rdata.timeSigned), 0);
+  mv.setUint16(6, rdata.fudge);
+  mv.setUint16(8, rdata.mac.length);
+  const tail = new Uint8Array(6);
+  const tv = new DataView(tail.buffer);
+  tv.setUint16(0, rdata.originalId);
+  tv.setUint16(2, rdata.error);
+  tv.setUint16(4, rdata.otherData.length);
+  return concatBytes([alg, mid, rdata.mac, tail, rdata.otherData]);
+}
+
+/**
+ * Encodes a whole TSIG RR (RFC 8945 §4.2): owner = key name (uncompressed,
+ * lower-cased), TYPE TSIG, CLASS ANY, TTL 0, RDATA.
+ *
+ * @example
+ * ```ts
+ * import { encodeTsigRecord } from "./tsig_rdata.ts";
+ * const rr = encodeTsigRecord("k", { algorithm: "hmac-sha256", timeSigned: 1, fudge: 300,
+ *   mac: new Uint8Array(), originalId: 1, error: 0, otherData: new Uint8Array() });
+ * if (rr[3] !== 0 || rr[4] !== 250) throw new Error();
+ * ```
+ */
+export function encodeTsigRecord(keyName: string, rdata: TsigRdata): Uint8Array {
+  const owner = encodeNameBytes(canonicalName(keyName));
+  const body = encodeTsigRdata(rdata);
+  const fixed = new Uint8Array(10);
+  const fv = new DataView(fixed.buffer);
+  fv.setUint16(0, TYPE.TSIG);
+  fv.setUint16(2, CLASS.ANY);
+  fv.setUint32(4, 0);
+  fv.setUint16(8, body.length);
+  return concatBytes([owner, fixed, body]);
+}
+
+/**
+ * Reads the TSIG RR starting at `offset` in a whole message `wire`. Checks
+ * that it is a TSIG RR that ends exactly at the end of the message (RFC 8945
+ * §5.1: TSIG is the last record). Never throws.
+ *
+ * @example
+ * ```ts
+ * import { encodeTsigRecord, readTsigRecord } from "./tsig_rdata.ts";
+ * const rr = encodeTsigRecord("K.example", { algorithm: "hmac-sha256", timeSigned: 1,
+ *   fudge: 300, mac: new Uint8Array(32), originalId: 1, error: 0, otherData: new Uint8Array() });
+ * const r = readTsigRecord(rr, 0);
+ * if (!r.ok || r.record.keyName !== "k.example") throw new Error();
+ * ```
+ */
+export function readTsigRecord(wire: Uint8Array, offset: number): ReadTsigRecord {
+  if (!Number.isInteger(offset) || offset < 0 || offset >= wire.length) {
+    return { ok: false, error: "TSIG offset out of range" };
+  }
+  const n = decodeName(wire, offset);
+  if (!n.ok) return { ok: false, error: `TSIG owner: ${n.error}` };
+  const keyName = canonicalName(n.name);
+  const p = n.end;
+  if (p + 10 > wire.length) return { ok: false, error: "truncated TSIG record", keyName };
+  const v = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
+  if (v.getUint16(p) !== TYPE.TSIG) return { ok: false, error: "not a TSIG record", keyName };
+  const klass = v.getUint16(p + 2);
+  const ttl = v.getUint32(p + 4);
+  const rdEnd = p + 10 + v.getUint16(p + 8);
+  if (rdEnd !== wire.length) {
+    return { ok: false, error: "TSIG record does not end the message", keyName };
+  }
+  const rdata = decodeTsigRdata(wire, p + 10, rdEnd);
+  if (!rdata) return { ok: false, error: "malformed TSIG RDATA", keyName };
+  return { ok: true, record: { keyName, klass, ttl, rdata, end: rdEnd } };
+}
+
+function checkU16(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
+    throw new RangeError(`TSIG ${what} out of range: ${value}`);
+  }
+}

@@ -1,0 +1,755 @@
+/**
+ * Parser for RFC 1035 §5 master files ("zone files").
+ *
+ * Runtime-neutral: uses only web-standard APIs (TextEncoder/TextDecoder), no
+ * `node:` modules, no `Deno.*`, no `Buffer`.
+ *
+ * Supported (RFC 1035 §5.1 unless noted): `$ORIGIN`, `$TTL` (RFC 2308 §4, with
+ * BIND-style units), `@`, relative and absolute owner names, blank owner
+ * (inherits the previous owner), optional TTL and class in either order,
+ * parentheses spanning lines, `;` comments, quoted strings with `\X` and `\DDD`
+ * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV and CAA.
+ *
+ * @module
+ */
+
+/**
+ * One resource record read from a master file.
+ *
+ * @example
+ * ```ts
+ * const rr: MasterFileRecord = {
+ *   name: "www.example.com",
+ *   type: "TXT",
+ *   ttl: 300,
+ *   value: "hello world",
+ *   txtStrings: [new TextEncoder().encode("hello "), new TextEncoder().encode("world")],
+ *   line: 7,
+ * };
+ * ```
+ */
+export interface MasterFileRecord {
+  /** Absolute owner name, lower-cased, without trailing dot ("" never; the root is "."). */
+  name: string;
+  type: "SOA" | "NS" | "A" | "AAAA" | "TXT" | "CNAME" | "MX" | "SRV" | "CAA";
+  ttl: number;
+  /** Canonical presentation of the RDATA:
+   *  A: dotted quad; AAAA: RFC 5952 compressed lower-case; NS/CNAME: absolute target lower-case without trailing dot;
+   *  MX: "<pref> <target>"; SRV: "<prio> <weight> <port> <target>"; CAA: "<flags> <tag> <value>" (value unquoted);
+   *  SOA: "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (names absolute, no trailing dot);
+   *  TXT: the character-strings concatenated into one string (decoded: \DDD and \X escapes resolved, UTF-8 decoded). */
+  value: string;
+  /** For TXT only: the individual character-strings as bytes, in order. */
+  txtStrings?: Uint8Array[];
+  /** 1-based line where the record started (for error messages). */
+  line: number;
+}
+
+/**
+ * Result of {@link parseMasterFile}: either every record of the file, or the
+ * first error (never partial records).
+ *
+ * @example
+ * ```ts
+ * const r: MasterFileResult = parseMasterFile("www 60 A 192.0.2.300\n", { origin: "example.com" });
+ * if (!r.ok) console.error(r.line, r.error); // 1 'Cannot parse line 1: invalid IPv4 address "192.0.2.300"'
+ * ```
+ */
+export type MasterFileResult =
+  | { ok: true; records: MasterFileRecord[] }
+  | { ok: false; line: number; error: string };
+
+type RecordType = MasterFileRecord["type"];
+
+/** RFC 2181 §8: TTLs are unsigned 32-bit values with the top bit clear. */
+const MAX_TTL = 0x7fffffff;
+/** RFC 1035 §3.1: labels are at most 63 octets, names at most 255 octets (wire form). */
+const MAX_LABEL = 63;
+const MAX_NAME = 255;
+/** RFC 1035 §3.3: a <character-string> is a length octet followed by at most 255 octets. */
+const MAX_CHARACTER_STRING = 255;
+/** RFC 1035 §3.2.1: RDLENGTH is 16 bits. */
+const MAX_RDATA = 0xffff;
+const FALLBACK_TTL = 3600;
+
+const SUPPORTED_TYPES: ReadonlySet<string> = new Set<RecordType>([
+  "SOA",
+  "NS",
+  "A",
+  "AAAA",
+  "TXT",
+  "CNAME",
+  "MX",
+  "SRV",
+  "CAA",
+]);
+/** RFC 1035 §3.2.4 / RFC 2136 §1: known class mnemonics (only IN is accepted). */
+const CLASS_NAMES: ReadonlySet<string> = new Set(["IN", "CH", "CS", "HS", "NONE", "ANY"]);
+
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Internal failure carrying the line to report; never escapes {@link parseMasterFile}. */
+class MasterFileSyntaxError extends Error {
+  readonly line: number;
+  readonly reason: string;
+  constructor(line: number, reason: string) {
+    super(`Cannot parse line ${line}: ${reason}`);
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+function fail(line: number, reason: string): never {
+  throw new MasterFileSyntaxError(line, reason);
+}
+
+// ---------------------------------------------------------------------------
+// Lexer (RFC 1035 §5.1): tokens, quoting, escapes, comments, parentheses.
+// ---------------------------------------------------------------------------
+
+interface Token {
+  /** Raw text; for quoted tokens the content between the quotes. Escapes are left unresolved. */
+  text: string;
+  quoted: boolean;
+  line: number;
+}
+
+interface LogicalLine {
+  tokens: Token[];
+  line: number;
+  /** RFC 1035 §5.1: a line starting with blank space has no owner (the previous one is used). */
+  blankOwner: boolean;
+}
+
+interface LexState {
+  text: string;
+  pos: number;
+  line: number;
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c === " " || c === "\t" || c === "\r";
+}
+
+/** True when the character ends an unquoted token. */
+function isDelimiter(c: string | undefined): boolean {
+  return c === undefined || isSpace(c) || c === "\n" || c === ";" || c === "(" || c === ")";
+}
+
+/** Whether the physical line containing `pos` starts with blank space. */
+function physicalLineStartsBlank(text: string, pos: number): boolean {
+  const start = text.lastIndexOf("\n", pos - 1) + 1;
+  return text[start] === " " || text[start] === "\t";
+}
+
+/**
+ * Reads the next logical line (RFC 1035 §5.1: parentheses continue an entry
+ * across line boundaries). Returns null at end of input.
+ */
+function readLogicalLine(s: LexState): LogicalLine | null {
+  const text = s.text;
+  const tokens: Token[] = [];
+  let blankOwner = false;
+  let openParenLine = 0;
+  while (s.pos < text.length) {
+    const c = text[s.pos];
+    if (c === "\n") {
+      s.pos++;
+      s.line++;
+      if (openParenLine === 0 && tokens.length > 0) break;
+      continue;
+    }
+    if (isSpace(c)) {
+      s.pos++;
+      continue;
+    }
+    if (c === ";") {
+      // Comment to end of line (RFC 1035 §5.1); quoted ';' is handled below.
+      const nl = text.indexOf("\n", s.pos);
+      s.pos = nl === -1 ? text.length : nl;
+      continue;
+    }
+    if (c === "(") {
+      if (openParenLine !== 0) fail(s.line, "nested '(' is not allowed");
+      openParenLine = s.line;
+      s.pos++;
+      continue;
+    }
+    if (c === ")") {
+      if (openParenLine === 0) fail(s.line, "')' without matching '('");
+      openParenLine = 0;
+      s.pos++;
+      continue;
+    }
+    if (tokens.length === 0) blankOwner = physicalLineStartsBlank(text, s.pos);
+    tokens.push(c === '"' ? readQuoted(s) : readUnquoted(s));
+  }
+  if (openParenLine !== 0) fail(openParenLine, "'(' is never closed");
+  if (tokens.length === 0) return null;
+  return { tokens, line: tokens[0].line, blankOwner };
+}
+
+function readQuoted(s: LexState): Token {
+  const text = s.text;
+  const line = s.line;
+  const start = ++s.pos;
+  for (;;) {
+    const c = text[s.pos];
+    if (c === undefined || c === "\n") fail(line, "unterminated quoted string");
+    if (c === "\\") {
+      const next = text[s.pos + 1];
+      if (next === undefined || next === "\n") fail(line, "unterminated quoted string");
+      s.pos += 2;
+      continue;
+    }
+    if (c === '"') break;
+    s.pos++;
+  }
+  const token: Token = { text: text.slice(start, s.pos), quoted: true, line };
+  s.pos++;
+  if (!isDelimiter(text[s.pos])) fail(line, "missing blank space after closing '\"'");
+  return token;
+}
+
+function readUnquoted(s: LexState): Token {
+  const text = s.text;
+  const start = s.pos;
+  for (;;) {
+    const c = text[s.pos];
+    if (isDelimiter(c)) break;
+    if (c === '"') fail(s.line, "unexpected '\"' inside an unquoted word");
+    if (c === "\\") {
+      const next = text[s.pos + 1];
+      if (next === undefined || next === "\n") fail(s.line, "'\\' at end of line");
+      s.pos += 2;
+      continue;
+    }
+    s.pos++;
+  }
+  return { text: text.slice(start, s.pos), quoted: false, line: s.line };
+}
+
+// ---------------------------------------------------------------------------
+// Escapes and character-strings (RFC 1035 §5.1, §3.3).
+// ---------------------------------------------------------------------------
+
+interface Escape {
+  bytes: Uint8Array;
+  next: number;
+}
+
+/** Decodes the escape at `raw[i] === "\\"`: `\DDD` is a decimal octet, `\X` is X itself. */
+function readEscape(raw: string, i: number, line: number): Escape {
+  const c = raw[i + 1];
+  if (c === undefined) fail(line, "'\\' at end of word");
+  if (c >= "0" && c <= "9") {
+    const digits = raw.slice(i + 1, i + 4);
+    if (!/^[0-9]{3}$/.test(digits)) {
+      fail(line, `bad escape "\\${digits}": \\DDD needs exactly three decimal digits`);
+    }
+    const value = Number(digits);
+    if (value > 255) fail(line, `bad escape "\\${digits}": value above 255`);
+    return { bytes: Uint8Array.of(value), next: i + 4 };
+  }
+  const cp = raw.codePointAt(i + 1) ?? 0;
+  return { bytes: ENCODER.encode(String.fromCodePoint(cp)), next: i + 1 + (cp > 0xffff ? 2 : 1) };
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Resolves escapes and UTF-8-encodes the rest of a word into octets. */
+function decodeWord(raw: string, line: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let runStart = 0;
+  let i = 0;
+  while (i < raw.length) {
+    if (raw[i] !== "\\") {
+      i++;
+      continue;
+    }
+    if (i > runStart) parts.push(ENCODER.encode(raw.slice(runStart, i)));
+    const esc = readEscape(raw, i, line);
+    parts.push(esc.bytes);
+    i = runStart = esc.next;
+  }
+  if (i > runStart) parts.push(ENCODER.encode(raw.slice(runStart, i)));
+  return concatBytes(parts);
+}
+
+/** Reads one RFC 1035 §3.3 <character-string>, rejecting more than 255 octets. */
+function readCharacterString(token: Token): Uint8Array {
+  const bytes = decodeWord(token.text, token.line);
+  if (bytes.length > MAX_CHARACTER_STRING) {
+    fail(
+      token.line,
+      `character-string is ${bytes.length} octets, the limit is ${MAX_CHARACTER_STRING} ` +
+        `(split it into several quoted strings)`,
+    );
+  }
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------
+// Domain names (RFC 1035 §3.1, §5.1).
+// ---------------------------------------------------------------------------
+
+type Labels = readonly Uint8Array[];
+
+/** Octets escaped with a backslash in presentation form (RFC 1035 §5.1 special characters). */
+const SPECIAL_NAME_CHARS: ReadonlySet<number> = new Set(
+  [".", "\\", '"', "(", ")", ";", "@", "$"].map((c) => c.charCodeAt(0)),
+);
+
+function renderLabel(label: Uint8Array): string {
+  let out = "";
+  for (const b of label) {
+    if (b >= 0x41 && b <= 0x5a) out += String.fromCharCode(b + 0x20);
+    else if (SPECIAL_NAME_CHARS.has(b)) out += "\\" + String.fromCharCode(b);
+    else if (b > 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += "\\" + String(b).padStart(3, "0");
+  }
+  return out;
+}
+
+/** Absolute name, lower-case, without trailing dot; the root is ".". */
+function renderName(labels: Labels): string {
+  return labels.length === 0 ? "." : labels.map(renderLabel).join(".");
+}
+
+function checkNameLength(labels: Labels, line: number, shown: string): void {
+  // Wire length: one length octet per label plus the root's zero octet (RFC 1035 §3.1).
+  let wire = 1;
+  for (const label of labels) wire += label.length + 1;
+  if (wire > MAX_NAME) {
+    fail(line, `name "${shown}" is ${wire} octets long, the limit is ${MAX_NAME}`);
+  }
+}
+
+/**
+ * Parses a domain name in presentation form. `@` is the origin; a name not
+ * ending in an unescaped dot is relative and gets the origin appended
+ * (RFC 1035 §5.1).
+ */
+function parseName(raw: string, origin: Labels, line: number): Labels {
+  if (raw === "@") return origin;
+  if (raw === ".") return [];
+  if (raw === "") fail(line, "empty domain name");
+  const labels: Uint8Array[] = [];
+  let parts: Uint8Array[] = [];
+  let runStart = 0;
+  let i = 0;
+  let absolute = false;
+  function endLabel(end: number): void {
+    if (end > runStart) parts.push(ENCODER.encode(raw.slice(runStart, end)));
+    const label = concatBytes(parts);
+    if (label.length === 0) fail(line, `empty label in name "${raw}"`);
+    if (label.length > MAX_LABEL) {
+      fail(
+        line,
+        `label "${renderLabel(label)}" is ${label.length} octets, the limit is ${MAX_LABEL}`,
+      );
+    }
+    labels.push(label);
+    parts = [];
+  }
+  while (i < raw.length) {
+    const c = raw[i];
+    if (c === "\\") {
+      if (i > runStart) parts.push(ENCODER.encode(raw.slice(runStart, i)));
+      const esc = readEscape(raw, i, line);
+      parts.push(esc.bytes);
+      i = runStart = esc.next;
+    } else if (c === ".") {
+      endLabel(i);
+      i = runStart = i + 1;
+      if (i === raw.length) absolute = true;
+    } else {
+      i++;
+    }
+  }
+  if (!absolute) endLabel(i);
+  const full = absolute ? labels : [...labels, ...origin];
+  checkNameLength(full, line, raw);
+  return full;
+}
+
+function nameToken(token: Token, origin: Labels, what: string): Labels {
+  if (token.quoted) fail(token.line, `${what} must not be a quoted string`);
+  return parseName(token.text, origin, token.line);
+}
+
+// ---------------------------------------------------------------------------
+// Numbers, TTLs and addresses.
+// ---------------------------------------------------------------------------
+
+function parseUint(token: Token, max: number, what: string): number {
+  if (token.quoted || !/^[0-9]+$/.test(token.text)) {
+    fail(token.line, `${what} "${token.text}" is not a decimal number`);
+  }
+  const value = Number(token.text);
+  if (value > max) fail(token.line, `${what} ${token.text} is larger than ${max}`);
+  return value;
+}
+
+const TTL_UNITS: Readonly<Record<string, number>> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
+
+/**
+ * Parses a TTL: plain seconds, or BIND-style unit groups such as `1h30m`,
+ * `2d`, `1w` (units w/d/h/m/s, case-insensitive). RFC 2181 §8 limits the
+ * result to 2^31-1.
+ */
+function parseTtl(token: Token, what = "TTL"): number {
+  const text = token.text;
+  let seconds: number;
+  if (!token.quoted && /^[0-9]+$/.test(text)) {
+    seconds = Number(text);
+  } else if (!token.quoted && /^([0-9]+[wdhms])+$/i.test(text)) {
+    seconds = 0;
+    for (const m of text.matchAll(/([0-9]+)([wdhms])/gi)) {
+      seconds += Number(m[1]) * TTL_UNITS[m[2].toLowerCase()];
+    }
+  } else {
+    fail(token.line, `${what} "${text}" is not a number of seconds or a duration like 1h30m`);
+  }
+  if (seconds > MAX_TTL) fail(token.line, `${what} "${text}" exceeds ${MAX_TTL} seconds`);
+  return seconds;
+}
+
+/** Strict dotted quad (RFC 1035 §3.4.1 A RDATA); leading zeros are rejected as ambiguous. */
+function parseIPv4(text: string): number[] | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null;
+    const v = Number(p);
+    if (v > 255) return null;
+    out.push(v);
+  }
+  return out;
+}
+
+function parseHexGroups(part: string, allowIPv4Tail: boolean): number[] | null {
+  if (part === "") return [];
+  const pieces = part.split(":");
+  const out: number[] = [];
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k];
+    if (allowIPv4Tail && k === pieces.length - 1 && piece.includes(".")) {
+      const v4 = parseIPv4(piece);
+      if (!v4) return null;
+      out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+    } else if (/^[0-9a-f]{1,4}$/i.test(piece)) {
+      out.push(parseInt(piece, 16));
+    } else {
+      return null;
+    }
+  }
+  return out;
+}
+
+/** Parses an RFC 4291 §2.2 textual IPv6 address into eight 16-bit groups. */
+function parseIPv6(text: string): number[] | null {
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  if (halves.length === 1) {
+    const groups = parseHexGroups(text, true);
+    return groups && groups.length === 8 ? groups : null;
+  }
+  const head = parseHexGroups(halves[0], false);
+  const tail = parseHexGroups(halves[1], true);
+  if (!head || !tail || head.length + tail.length > 7) return null;
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** RFC 5952 §4: lower-case, no leading zeros, longest run (first if tied) of 2+ zero groups as "::". */
+function formatIPv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let k = 0; k < 8;) {
+    if (groups[k] !== 0) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < 8 && groups[end] === 0) end++;
+    if (end - k > bestLen) {
+      bestStart = k;
+      bestLen = end - k;
+    }
+    k = end;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
+}
+
+// ---------------------------------------------------------------------------
+// RDATA (RFC 1035 §3.3, §3.4; RFC 3596; RFC 2782; RFC 8659).
+// ---------------------------------------------------------------------------
+
+interface Rdata {
+  value: string;
+  txtStrings?: Uint8Array[];
+  soaMinimum?: number;
+}
+
+function expectFields(type: string, tokens: Token[], count: number, line: number): void {
+  if (tokens.length < count) {
+    const where = tokens.length > 0 ? tokens[tokens.length - 1].line : line;
+    fail(where, `${type} record needs ${count} RDATA field(s), got ${tokens.length}`);
+  }
+  if (tokens.length > count) {
+    const extra = tokens[count];
+    fail(extra.line, `unexpected extra field "${extra.text}" in ${type} record`);
+  }
+}
+
+function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: number): Rdata {
+  switch (type) {
+    case "A": {
+      expectFields(type, tokens, 1, line);
+      const t = tokens[0];
+      const v4 = t.quoted ? null : parseIPv4(t.text);
+      if (!v4) fail(t.line, `invalid IPv4 address "${t.text}"`);
+      return { value: v4.join(".") };
+    }
+    case "AAAA": {
+      expectFields(type, tokens, 1, line);
+      const t = tokens[0];
+      const v6 = t.quoted ? null : parseIPv6(t.text);
+      if (!v6) fail(t.line, `invalid IPv6 address "${t.text}"`);
+      return { value: formatIPv6(v6) };
+    }
+    case "NS":
+    case "CNAME": {
+      expectFields(type, tokens, 1, line);
+      return { value: renderName(nameToken(tokens[0], origin, `${type} target`)) };
+    }
+    case "MX": {
+      expectFields(type, tokens, 2, line);
+      const pref = parseUint(tokens[0], 0xffff, "MX preference");
+      return { value: `${pref} ${renderName(nameToken(tokens[1], origin, "MX exchange"))}` };
+    }
+    case "SRV": {
+      expectFields(type, tokens, 4, line);
+      const prio = parseUint(tokens[0], 0xffff, "SRV priority");
+      const weight = parseUint(tokens[1], 0xffff, "SRV weight");
+      const port = parseUint(tokens[2], 0xffff, "SRV port");
+      const target = renderName(nameToken(tokens[3], origin, "SRV target"));
+      return { value: `${prio} ${weight} ${port} ${target}` };
+    }
+    case "CAA": {
+      // RFC 8659 §4.1.1: <flags> <tag> <value>; tag is 1+ ASCII letters/digits.
+      expectFields(type, tokens, 3, line);
+      const flags = parseUint(tokens[0], 0xff, "CAA flags");
+      const tag = tokens[1];
+      if (tag.quoted || !/^[A-Za-z0-9]{1,255}$/.test(tag.text)) {
+        fail(tag.line, `CAA tag "${tag.text}" must be ASCII letters and digits`);
+      }
+      const bytes = decodeWord(tokens[2].text, tokens[2].line);
+      if (bytes.length + tag.text.length + 2 > MAX_RDATA) {
+        fail(tokens[2].line, "CAA value is too long");
+      }
+      return { value: `${flags} ${tag.text.toLowerCase()} ${DECODER.decode(bytes)}` };
+    }
+    case "TXT": {
+      // RFC 1035 §3.3.14: one or more <character-string>s.
+      if (tokens.length === 0) fail(line, "TXT record needs at least one character-string");
+      const strings = tokens.map(readCharacterString);
+      let rdlength = 0;
+      for (const s of strings) rdlength += s.length + 1;
+      if (rdlength > MAX_RDATA) {
+        fail(line, `TXT RDATA is ${rdlength} octets, the limit is ${MAX_RDATA}`);
+      }
+      return { value: DECODER.decode(concatBytes(strings)), txtStrings: strings };
+    }
+    case "SOA": {
+      // RFC 1035 §3.3.13: MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM.
+      expectFields(type, tokens, 7, line);
+      const mname = renderName(nameToken(tokens[0], origin, "SOA MNAME"));
+      const rname = renderName(nameToken(tokens[1], origin, "SOA RNAME"));
+      const serial = parseUint(tokens[2], 0xffffffff, "SOA serial");
+      const refresh = parseTtl(tokens[3], "SOA refresh");
+      const retry = parseTtl(tokens[4], "SOA retry");
+      const expire = parseTtl(tokens[5], "SOA expire");
+      const minimum = parseTtl(tokens[6], "SOA minimum");
+      return {
+        value: `${mname} ${rname} ${serial} ${refresh} ${retry} ${expire} ${minimum}`,
+        soaMinimum: minimum,
+      };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Entries and control entries (RFC 1035 §5.1).
+// ---------------------------------------------------------------------------
+
+interface ParserState {
+  origin: Labels;
+  previousOwner: Labels | null;
+  /** Current $TTL (RFC 2308 §4), if any. */
+  defaultTtl: number | null;
+  /** MINIMUM of the first SOA seen. */
+  soaMinimum: number | null;
+  records: MasterFileRecord[];
+  /** Records that had neither an explicit TTL nor a $TTL in effect. */
+  unresolvedTtl: MasterFileRecord[];
+}
+
+function handleDirective(entry: LogicalLine, state: ParserState): void {
+  const [directive, ...args] = entry.tokens;
+  const name = directive.text.toUpperCase();
+  if (name === "$INCLUDE") {
+    fail(directive.line, "$INCLUDE is not supported (inline the included file instead)");
+  }
+  if (name !== "$ORIGIN" && name !== "$TTL") {
+    fail(directive.line, `unknown directive "${directive.text}"`);
+  }
+  if (args.length === 0) fail(directive.line, `${name} needs an argument`);
+  if (args.length > 1) fail(args[1].line, `unexpected extra field "${args[1].text}" after ${name}`);
+  if (name === "$ORIGIN") {
+    // A relative $ORIGIN argument is relative to the current origin (as in BIND).
+    state.origin = nameToken(args[0], state.origin, "$ORIGIN");
+  } else {
+    state.defaultTtl = parseTtl(args[0], "$TTL");
+  }
+}
+
+function handleRecord(entry: LogicalLine, state: ParserState): void {
+  const tokens = entry.tokens;
+  let i = 0;
+  let owner: Labels;
+  if (entry.blankOwner) {
+    if (state.previousOwner === null) {
+      fail(entry.line, "line starts with blank space but there is no previous owner name");
+    }
+    owner = state.previousOwner;
+  } else {
+    owner = nameToken(tokens[0], state.origin, "owner name");
+    state.previousOwner = owner;
+    i = 1;
+  }
+
+  // RFC 1035 §5.1: [<TTL>] [<class>] or [<class>] [<TTL>] before <type>.
+  let ttl: number | undefined;
+  let sawClass = false;
+  for (; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.quoted) break;
+    if (/^[0-9]/.test(t.text)) {
+      if (ttl !== undefined) fail(t.line, `second TTL "${t.text}" in one record`);
+      ttl = parseTtl(t);
+      continue;
+    }
+    const upper = t.text.toUpperCase();
+    if (CLASS_NAMES.has(upper) || /^CLASS[0-9]+$/.test(upper)) {
+      if (sawClass) fail(t.line, `second class "${t.text}" in one record`);
+      if (upper !== "IN") fail(t.line, `class ${upper} is not supported (only IN)`);
+      sawClass = true;
+      continue;
+    }
+    break;
+  }
+  if (i >= tokens.length) fail(tokens[tokens.length - 1].line, "missing record type");
+  const typeToken = tokens[i];
+  const type = typeToken.text.toUpperCase();
+  if (typeToken.quoted || !SUPPORTED_TYPES.has(type)) {
+    fail(typeToken.line, `unknown or unsupported record type "${typeToken.text}"`);
+  }
+  const rdata = parseRdata(type as RecordType, tokens.slice(i + 1), state.origin, typeToken.line);
+
+  const record: MasterFileRecord = {
+    name: renderName(owner),
+    type: type as RecordType,
+    ttl: ttl ?? state.defaultTtl ?? 0,
+    value: rdata.value,
+    line: entry.line,
+  };
+  if (rdata.txtStrings) record.txtStrings = rdata.txtStrings;
+  if (rdata.soaMinimum !== undefined && state.soaMinimum === null) {
+    state.soaMinimum = rdata.soaMinimum;
+  }
+  if (ttl === undefined && state.defaultTtl === null) state.unresolvedTtl.push(record);
+  state.records.push(record);
+}
+
+function parseOrigin(origin: unknown): Labels {
+  if (typeof origin !== "string" || origin === "") {
+    fail(0, 'options.origin must be a non-empty domain name (use "." for the root)');
+  }
+  return parseName(origin.endsWith(".") ? origin : origin + ".", [], 0);
+}
+
+/**
+ * Parses an RFC 1035 §5 master file into resource records.
+ *
+ * Records without an explicit TTL use the `$TTL` in effect (RFC 2308 §4);
+ * with no `$TTL` they use the MINIMUM field of the file's SOA (BIND's
+ * behaviour per RFC 2308 §4), or `options.defaultTtl ?? 3600` when the file
+ * has no SOA. `options.origin` is the initial origin (absolute, trailing dot
+ * optional). Never throws: on the first error it returns
+ * `{ ok: false, line, error }` with `error` like
+ * `"Cannot parse line 12: invalid IPv4 address \"1.2.3\""` (line 0 means the
+ * options are invalid).
+ *
+ * @example
+ * ```ts
+ * const result = parseMasterFile(
+ *   "$TTL 1h\n@ IN SOA ns1 hostmaster 1 2h 1h 2w 5m\nwww A 192.0.2.1\n",
+ *   { origin: "example.com" },
+ * );
+ * if (result.ok) {
+ *   console.log(result.records[1]); // { name: "www.example.com", type: "A", ttl: 3600, value: "192.0.2.1", line: 3 }
+ * }
+ * ```
+ */
+export function parseMasterFile(
+  text: string,
+  options: { origin: string; defaultTtl?: number },
+): MasterFileResult {
+  try {
+    const origin = parseOrigin(options?.origin);
+    const fallback = options.defaultTtl ?? FALLBACK_TTL;
+    if (!Number.isInteger(fallback) || fallback < 0 || fallback > MAX_TTL) {
+      fail(0, `options.defaultTtl must be an integer from 0 to ${MAX_TTL}`);
+    }
+    const state: ParserState = {
+      origin,
+      previousOwner: null,
+      defaultTtl: null,
+      soaMinimum: null,
+      records: [],
+      unresolvedTtl: [],
+    };
+    const lexer: LexState = { text: text.replace(/^\uFEFF/, ""), pos: 0, line: 1 };
+    for (let entry = readLogicalLine(lexer); entry; entry = readLogicalLine(lexer)) {
+      const first = entry.tokens[0];
+      if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
+        handleDirective(entry, state);
+      } else {
+        handleRecord(entry, state);
+      }
+    }
+    const implicitTtl = state.soaMinimum ?? fallback;
+    for (const record of state.unresolvedTtl) record.ttl = implicitTtl;
+    return { ok: true, records: state.records };
+  } catch (e) {
+    if (e instanceof MasterFileSyntaxError) {
+      return { ok: false, line: e.line, error: e.message };
+    }
+    return { ok: false, line: 0, error: `Cannot parse line 0: internal error: ${String(e)}` };
+  }
+}
