@@ -129,7 +129,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   logger.info(
     `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
       ops?.port ?? "off"
-    } db=${db.kind}:${redactUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    } db=${db.kind} ${redactUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,

@@ -32,13 +32,19 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Strict decode, exactly like Python `b64decode(s, validate=True)`: only `[A-Za-z0-9+/]`
- * followed by at most two `=`; a partial final quad needs its padding (`QQ==`, `QUI=`);
- * non-canonical trailing bits are accepted, and so — a CPython quirk kept for wire
- * compatibility — are one or two surplus `=` after a complete quad (`QUJD=`). Returns `null`
- * on any error, never throws.
+ * Strict decode, like Python `b64decode(s, validate=True)` (CPython ≥ 3.12.4 strict mode):
+ * only `[A-Za-z0-9+/]` followed by exactly the padding the data length calls for (`QQ==`,
+ * `QUI=`, `QUJD`); non-canonical trailing bits are accepted (`QR==` decodes like `QQ==`).
+ * CPython 3.11–3.12.3 also tolerated surplus `=` after a complete quad (`QUJD=`); we refuse
+ * those, which only affects wires no reference signer emits. Returns `null` on any error,
+ * never throws.
  */
 export function decodeBase64Strict(text: string): Uint8Array | null {
   if (typeof text !== "string" || !STRICT_SHAPE.test(text)) return null;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const dataLen = text.length - pad;
+  const rem = dataLen % 4;
+  if (rem === 1) return null;
+  if (pad !== (4 - rem) % 4) return null;
   return decodeBase64Lenient(text);
 }

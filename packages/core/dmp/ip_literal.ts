@@ -3,9 +3,11 @@
  * the heartbeat endpoint rule "IP-literal hosts must not be loopback / private / link-local /
  * multicast / reserved / unspecified" (brief §4.2).
  *
- * Python counts TEST-NETs, 0/8, 198.18/15, 240/4 etc. as private, and (before 3.13) treats
- * IPv4-mapped IPv6 as private+reserved; we follow the stricter pre-3.13 reading for mapped
- * addresses so the decision never depends on which Python the peer ran.
+ * Python counts TEST-NETs, 0/8, 198.18/15, 240/4 etc. as private. Its tables changed between
+ * releases (3.12.4/3.13 added ranges such as 2002::/16 and 3fff::/20, carved exceptions out of
+ * 2001::/23, and made IPv4-mapped IPv6 follow the mapped IPv4 address); where versions
+ * disagree we take the stricter side (refuse), so a wire we accept is accepted by every
+ * reference deployment.
  *
  * @module
  */
@@ -149,7 +151,8 @@ const V4_PRIVATE: readonly Net[] = [
 ];
 const V4_PRIVATE_EXCEPTIONS: readonly Net[] = [v4(192, 0, 0, 9, 32), v4(192, 0, 0, 10, 32)];
 
-// Python 3.13 `IPv6Address._private_networks`, exceptions and `_reserved_networks`.
+// Python 3.13 `IPv6Address._private_networks` and `_reserved_networks`. 3.13 carves a few
+// exceptions out of 2001::/23; 3.11 did not, so we keep the whole /23 (the stricter union).
 const V6_PRIVATE: readonly Net[] = [
   v6("::1", 128),
   v6("::", 128),
@@ -162,14 +165,6 @@ const V6_PRIVATE: readonly Net[] = [
   v6("3fff::", 20),
   v6("fc00::", 7),
   v6("fe80::", 10),
-];
-const V6_PRIVATE_EXCEPTIONS: readonly Net[] = [
-  v6("2001:1::1", 128),
-  v6("2001:1::2", 128),
-  v6("2001:3::", 32),
-  v6("2001:4:112::", 48),
-  v6("2001:20::", 28),
-  v6("2001:30::", 28),
 ];
 const V6_RESERVED: readonly Net[] = [
   v6("::", 8),
@@ -204,7 +199,7 @@ export function isNonPublicIp(ip: IpLiteral): boolean {
     return isPrivate || isMulticast;
   }
   const any = (nets: readonly Net[]) => nets.some((n) => inNet(value, 128, n));
-  const isPrivate = any(V6_PRIVATE) && !any(V6_PRIVATE_EXCEPTIONS);
+  const isPrivate = any(V6_PRIVATE);
   const isMulticast = inNet(value, 128, v6("ff00::", 8));
   const isLinkLocal = inNet(value, 128, v6("fe80::", 10));
   return isPrivate || isMulticast || isLinkLocal || any(V6_RESERVED) || value === 0n ||

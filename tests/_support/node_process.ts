@@ -1,0 +1,131 @@
+/**
+ * Starts real udp-node processes (Node + tsx, or Deno) on 127.0.0.1 with a
+ * fresh database directory, waits until they answer DNS, and stops them.
+ *
+ * @module
+ */
+
+import dgram from "node:dgram";
+import { createClient } from "@libsql/client";
+import { migrate } from "../../packages/core/store/migrate.ts";
+import type { SqlClient } from "../../packages/core/store/sql_client.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** A running node process. */
+export interface NodeProcess {
+  dnsPort: number;
+  httpPort: number;
+  dir: string;
+  dbUrl: string;
+  logs(): string;
+  stop(signal?: Deno.Signal): Promise<number>;
+  child: Deno.ChildProcess;
+}
+
+/** Picks a port free on both TCP and UDP by binding port 0 on TCP, then the same on UDP. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const u = dgram.createSocket("udp4");
+    const ok = await new Promise<boolean>((resolve) => {
+      u.once("error", () => resolve(false));
+      u.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    await new Promise<void>((r) => u.close(() => r()));
+    if (ok) return port;
+  }
+  throw new Error("Cannot find a free port");
+}
+
+/** Creates a temp dir with a migrated `file:` database; returns its client too. */
+export async function freshDatabase(): Promise<{ dir: string; url: string; client: SqlClient & { close(): void } }> {
+  const dir = await Deno.makeTempDir({ prefix: "dmp-test-" });
+  const url = `file:${dir}/dmp.db`;
+  const client = createClient({ url });
+  await migrate(client);
+  return { dir, url, client };
+}
+
+/** Starts a node; `env` overrides defaults. Resolves once it answers DNS. */
+export async function startNodeProcess(
+  options: { env?: Record<string, string>; dbUrl?: string; dir?: string; runtime?: "node" | "deno" } = {},
+): Promise<NodeProcess> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
+  const dbUrl = options.dbUrl ?? `file:${dir}/dmp.db`;
+  const dnsPort = await freePort();
+  const httpPort = await freePort();
+  const env: Record<string, string> = {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    DMP_DB_URL: dbUrl,
+    DMP_DNS_HOST: "127.0.0.1",
+    DMP_DNS_PORT: String(dnsPort),
+    DMP_NODE_HTTP_HOST: "127.0.0.1",
+    DMP_NODE_HTTP_PORT: String(httpPort),
+    DMP_DB_SYNC_INTERVAL: "0.2",
+    DMP_LOG_LEVEL: "DEBUG",
+    DMP_DNS_RATE: "0",
+    ...options.env,
+  };
+  const runtime = options.runtime ?? "node";
+  const cmd = runtime === "node" ? "node" : `${ROOT}node_modules/.bin/deno`;
+  const args = runtime === "node"
+    ? [`${ROOT}bin/dmp.mjs`, "node"]
+    : ["run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"];
+  const child = new Deno.Command(cmd, { args, env, clearEnv: true, stdout: "piped", stderr: "piped", cwd: ROOT })
+    .spawn();
+  let logText = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of stream) logText += dec.decode(chunk);
+  };
+  const collecting = Promise.all([collect(child.stdout), collect(child.stderr)]);
+  const status = child.status;
+  let exited = false;
+  status.then(() => exited = true);
+  const deadline = Date.now() + 20000;
+  while (!/DMP node up/.test(logText)) {
+    if (exited || Date.now() > deadline) {
+      await collecting;
+      throw new Error(`node did not start:\n${logText}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    dnsPort,
+    httpPort,
+    dir,
+    dbUrl,
+    child,
+    logs: () => logText,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) {
+        try {
+          child.kill(signal);
+        } catch { /* gone */ }
+      }
+      const killer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5000);
+      const s = await status;
+      clearTimeout(killer);
+      await collecting;
+      return s.code;
+    },
+  };
+}
+
+/** Polls `check` until it returns true or the timeout passes (no fixed sleeps). */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

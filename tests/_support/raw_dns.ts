@@ -1,0 +1,89 @@
+/**
+ * Raw DNS over real sockets for cases dig cannot produce (malformed packets,
+ * QDCOUNT 2, pipelined TCP), built with the core codec.
+ *
+ * @module
+ */
+
+import dgram from "node:dgram";
+import { encodeMessage } from "../../packages/core/wire/message.ts";
+
+/** Builds a simple query message. */
+export function buildQuery(name: string, type: number, id = 0x1234): Uint8Array {
+  return encodeMessage({
+    id,
+    flags: 0,
+    opcode: 0,
+    rcode: 0,
+    questions: [{ name, type, class: 1 }],
+    answers: [],
+    authorities: [],
+    additionals: [],
+  });
+}
+
+/** Sends one datagram and waits up to `timeoutMs` for a reply (null on timeout). */
+export async function udpExchange(port: number, packet: Uint8Array, timeoutMs = 1000): Promise<Uint8Array | null> {
+  const sock = dgram.createSocket("udp4");
+  try {
+    return await new Promise<Uint8Array | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      sock.once("message", (msg) => {
+        clearTimeout(timer);
+        resolve(new Uint8Array(msg));
+      });
+      sock.send(packet, port, "127.0.0.1");
+    });
+  } finally {
+    sock.close();
+  }
+}
+
+/** Sends several framed messages on one TCP connection; reads `expect` framed replies. */
+export async function tcpExchange(
+  port: number,
+  packets: Uint8Array[],
+  expect: number,
+  timeoutMs = 2000,
+): Promise<Uint8Array[]> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const frames = packets.map((p) => {
+    const f = new Uint8Array(p.length + 2);
+    f[0] = p.length >> 8;
+    f[1] = p.length & 0xff;
+    f.set(p, 2);
+    return f;
+  });
+  const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+  let o = 0;
+  for (const f of frames) {
+    all.set(f, o);
+    o += f.length;
+  }
+  await conn.write(all);
+  const replies: Uint8Array[] = [];
+  let buf = new Uint8Array(0);
+  const deadline = Date.now() + timeoutMs;
+  const chunk = new Uint8Array(65536);
+  try {
+    while (replies.length < expect && Date.now() < deadline) {
+      const n = await Promise.race([
+        conn.read(chunk),
+        new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (n === null) break;
+      const merged = new Uint8Array(buf.length + n);
+      merged.set(buf);
+      merged.set(chunk.subarray(0, n), buf.length);
+      buf = merged;
+      while (buf.length >= 2 && buf.length >= 2 + ((buf[0] << 8) | buf[1])) {
+        const len = (buf[0] << 8) | buf[1];
+        replies.push(buf.slice(2, 2 + len));
+        buf = buf.slice(2 + len);
+      }
+    }
+  } finally {
+    conn.close();
+  }
+  return replies;
+}
