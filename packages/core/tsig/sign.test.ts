@@ -36,7 +36,16 @@ async function nsupdateWith(
   const secret = randomSecret();
   const script =
     `server 127.0.0.1 ${cap.port}\nzone example.com\nupdate add a.example.com 60 TXT "x"\nsend\n`;
-  const client = run("nsupdate", ["-y", `hmac-sha256:${KEY_NAME}:${secret.b64}`, "-u", "2", "-r", "0", "-t", "4"], {
+  const client = run("nsupdate", [
+    "-y",
+    `hmac-sha256:${KEY_NAME}:${secret.b64}`,
+    "-u",
+    "2",
+    "-r",
+    "0",
+    "-t",
+    "4",
+  ], {
     stdin: script,
     timeoutMs: 10_000,
   });
@@ -63,7 +72,11 @@ Deno.test("nsupdate -y accepts a signed NOERROR answer to its UPDATE", async () 
     const v = await verifiedRequest(req, secret, nowSeconds());
     assert.equal(v.kind, "verified");
     assert.ok(v.kind === "verified");
-    return await signResponse(answerTo(req), { key: v.key, requestMac: v.requestMac, now: nowSeconds() });
+    return await signResponse(answerTo(req), {
+      key: v.key,
+      requestMac: v.requestMac,
+      now: nowSeconds(),
+    });
   });
   assert.equal(code, 0, text);
   assert.doesNotMatch(text, /fail|error|BAD/i, text);
@@ -92,7 +105,11 @@ Deno.test("nsupdate -y reports an unsigned BADKEY answer", async () => {
     const v = await verifyTsig(req, off, createKeyring([]), { now: nowSeconds() });
     assert.equal(v.kind, "badkey");
     assert.ok(v.kind === "badkey");
-    return await buildTsigErrorResponse(answerTo(req), { ...v, error: RCODE.BADKEY, now: nowSeconds() });
+    return await buildTsigErrorResponse(answerTo(req), {
+      ...v,
+      error: RCODE.BADKEY,
+      now: nowSeconds(),
+    });
   });
   assert.notEqual(code, 0);
   assert.match(text, /NOTAUTH\(BADKEY\)/, text);
@@ -142,7 +159,11 @@ Deno.test("nsupdate -y reports a signed BADTIME answer (server clock an hour ahe
     assert.equal(rec.record.rdata.timeSigned, v.timeSigned);
     assert.equal(rec.record.rdata.otherData.length, 6);
     assert.equal(rec.record.rdata.mac.length, 32);
-    const check = await verifyResponse(out, off, { key: v.key, requestMac: v.requestMac, now: nowSeconds() });
+    const check = await verifyResponse(out, off, {
+      key: v.key,
+      requestMac: v.requestMac,
+      now: nowSeconds(),
+    });
     assert.equal(check.ok, true);
     return out;
   });
@@ -213,7 +234,11 @@ function axfrMessages(request: Uint8Array, count: number): Uint8Array[] {
 }
 
 async function digAxfr(
-  makeReplies: (request: Uint8Array, key: ReturnType<typeof tsigKey>, requestMac: Uint8Array) => Promise<Uint8Array[]>,
+  makeReplies: (
+    request: Uint8Array,
+    key: ReturnType<typeof tsigKey>,
+    requestMac: Uint8Array,
+  ) => Promise<Uint8Array[]>,
 ): Promise<string> {
   const secret = randomSecret();
   const key = tsigKey(KEY_NAME, "hmac-sha256", secret.raw);
@@ -250,7 +275,9 @@ for (const interval of [1, 2, 3]) {
       const signer = createTcpSigner({ key, requestMac, interval });
       const msgs = axfrMessages(request, 5);
       const out: Uint8Array[] = [];
-      for (let i = 0; i < msgs.length; i++) out.push(await signer.sign(msgs[i], nowSeconds(), i === msgs.length - 1));
+      for (let i = 0; i < msgs.length; i++) {
+        out.push(await signer.sign(msgs[i], nowSeconds(), i === msgs.length - 1));
+      }
       // The first and the last are always signed.
       assert.notEqual(tsigOffsetOf(out[0]), undefined);
       assert.notEqual(tsigOffsetOf(out[4]), undefined);
@@ -308,7 +335,11 @@ Deno.test("signResponse → verifyResponse round trip, chained to the request MA
   assert.equal(ok.rdata.fudge, 300);
   assert.equal(ok.rdata.originalId, 0x4242);
   assert.equal(ok.rdata.error, 0);
-  const wrongChain = await verifyResponse(resp, off, { key, requestMac: new Uint8Array(32), now: 1010 });
+  const wrongChain = await verifyResponse(resp, off, {
+    key,
+    requestMac: new Uint8Array(32),
+    now: 1010,
+  });
   assert.deepEqual([wrongChain.ok, !wrongChain.ok && wrongChain.reason], [false, "badsig"]);
   const late = await verifyResponse(resp, off, { key, requestMac: req.mac, now: 2000 });
   assert.deepEqual([late.ok, !late.ok && late.reason], [false, "badtime"]);
@@ -374,7 +405,11 @@ Deno.test("buildTsigErrorResponse: BADTIME signed with request time/fudge and se
   const req = await signRequest(query, { key, now: 1000, fudge: 120 });
   const v = await verifyTsig(req.wire, query.length, createKeyring([key]), { now: 5000 });
   assert.ok(v.kind === "badtime");
-  const out = await buildTsigErrorResponse(answerTo(req.wire), { ...v, error: RCODE.BADTIME, now: 5000 });
+  const out = await buildTsigErrorResponse(answerTo(req.wire), {
+    ...v,
+    error: RCODE.BADTIME,
+    now: 5000,
+  });
   const off = tsigOffsetOf(out);
   assert.ok(off !== undefined);
   const rec = readTsigRecord(out, off);
@@ -439,8 +474,14 @@ Deno.test("TCP signer + verifier agree for every interval, and catch reordering"
 });
 
 Deno.test("createTcpSigner rejects intervals outside 1..100", () => {
-  assert.throws(() => createTcpSigner({ key, requestMac: new Uint8Array(), interval: 0 }), RangeError);
-  assert.throws(() => createTcpSigner({ key, requestMac: new Uint8Array(), interval: 101 }), RangeError);
+  assert.throws(
+    () => createTcpSigner({ key, requestMac: new Uint8Array(), interval: 0 }),
+    RangeError,
+  );
+  assert.throws(
+    () => createTcpSigner({ key, requestMac: new Uint8Array(), interval: 101 }),
+    RangeError,
+  );
 });
 
 Deno.test("signing with an unsupported algorithm rejects", async () => {

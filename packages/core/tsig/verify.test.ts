@@ -203,11 +203,16 @@ Deno.test("dig -y with a truncated MAC (hmac-sha256-128) verifies", async () => 
 for (const tool of ["dig", "kdig"] as const) {
   Deno.test(`${tool} answered with a response signed by the wrong secret reports a TSIG failure`, async () => {
     const secret = randomSecret();
-    const { capture: cap, datagram, client } = await capture(tool, `hmac-sha256:${KEY_NAME}:${secret.b64}`);
+    const { capture: cap, datagram, client } = await capture(
+      tool,
+      `hmac-sha256:${KEY_NAME}:${secret.b64}`,
+    );
     try {
       const wire = datagram.data;
       const key = tsigKey(KEY_NAME, "hmac-sha256", secret.raw);
-      const ok = await verifyTsig(wire, tsigOffsetOf(wire), createKeyring([key]), { now: nowSeconds() });
+      const ok = await verifyTsig(wire, tsigOffsetOf(wire), createKeyring([key]), {
+        now: nowSeconds(),
+      });
       assert.equal(ok.kind, "verified");
       const wrongKey = tsigKey(KEY_NAME, "hmac-sha256", randomSecret().raw);
       const response = await signResponse(answerTo(wire, [txt("example.com", "x")]), {

@@ -56,7 +56,7 @@ export const MIGRATION_0001: readonly string[] = [
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL DEFAULT 0,
     revoked INTEGER NOT NULL DEFAULT 0,
-    updated_seq INTEGER NOT NULL DEFAULT 0
+    updated_at INTEGER NOT NULL DEFAULT 0
   )`,
   `CREATE INDEX tsig_keys_subject ON tsig_keys (subject)`,
   `CREATE TABLE tokens (
