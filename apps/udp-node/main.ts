@@ -22,6 +22,8 @@ import { listenTcp } from "./transports/tcp.ts";
 import { listenUdp } from "./transports/udp.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
+import { NodeKeyring } from "./update/node_keyring.ts";
+import { loadSecretBox } from "./secret_key_file.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -38,7 +40,15 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const client = db.client;
   const metrics = new MetricsRegistry();
   const index = new ZoneIndex();
-  const follower = new JournalFollower(client, index);
+  const box = await loadSecretBox(config);
+  const keyring = new NodeKeyring(client, box);
+  const reloadKeys = async () => {
+    const unreadable = await keyring.reload(Date.now() / 1000);
+    if (unreadable > 0) {
+      logger.warn(`${unreadable} TSIG keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
+    }
+  };
+  const follower = new JournalFollower(client, index, reloadKeys);
   const now = () => Date.now() / 1000;
 
   if (db.kind === "replica") {
@@ -60,6 +70,14 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   }
   await seedServedZone(config, client, logger);
   await follower.loadAll(now());
+  if (config.DMP_DNS_UPDATE_ENABLED) {
+    if (!box) {
+      logger.warn(
+        "DMP_TSIG_SECRET_KEY is not set: no TSIG key can be used (only anonymous claims)",
+      );
+    }
+    await reloadKeys();
+  }
 
   const service = new DnsService({
     index,
@@ -76,8 +94,10 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       client,
       index,
       follower,
+      keyring,
       logger: logger.child("update"),
       metrics,
+      syncAfterWrite: db.kind === "replica" ? async () => void (await client.sync()) : undefined,
     }),
   );
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
@@ -108,6 +128,8 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       try {
         if (db.kind === "replica") await client.sync();
         await follower.catchUp(now());
+        // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
+        if (config.DMP_DNS_UPDATE_ENABLED && now() - keyring.loadedAt > 60) await reloadKeys();
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });
       } catch (e) {
         metrics.inc("dmp_replica_syncs_total", { result: "error" });

@@ -21,7 +21,10 @@ import { startNode } from "../main.ts";
 const DEMO_ZONE = "demo.dmp.test";
 
 /** Runs the local stack until SIGINT/SIGTERM. */
-export async function cmdStart(args: string[], env: Record<string, string | undefined>): Promise<number> {
+export async function cmdStart(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(`dmp start — the local stack on an embedded libSQL file (.data/dmp.db)
 
@@ -47,7 +50,9 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
     format: config.DMP_LOG_FORMAT,
     sink: (l) => process.stdout.write(l + "\n"),
   });
-  for (const name of unknownDmpVariables(env)) logger.warn(`unsupported variable ${name} is ignored`);
+  for (const name of unknownDmpVariables(env)) {
+    logger.warn(`unsupported variable ${name} is ignored`);
+  }
   const db = openDatabase(config);
   await migrate(db.client);
   const now = Date.now() / 1000;
@@ -59,7 +64,14 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
       soaMinimum: 60,
     }, now);
     await applyRecordChanges(db.client, [
-      { op: "add", zone: DEMO_ZONE, name: `ns1.${DEMO_ZONE}`, type: "A", value: "127.0.0.1", ttl: 3600 },
+      {
+        op: "add",
+        zone: DEMO_ZONE,
+        name: `ns1.${DEMO_ZONE}`,
+        type: "A",
+        value: "127.0.0.1",
+        ttl: 3600,
+      },
       {
         op: "add",
         zone: DEMO_ZONE,

@@ -24,10 +24,17 @@ export class JournalFollower {
   #client: SqlClient;
   #index: ZoneIndex;
   #seq = 0;
+  #onKeystoreChange: () => Promise<void>;
 
-  constructor(client: SqlClient, index: ZoneIndex) {
+  /** `onKeystoreChange` runs when the journal says TSIG keys changed (zone "", brief §2.4). */
+  constructor(
+    client: SqlClient,
+    index: ZoneIndex,
+    onKeystoreChange: () => Promise<void> = () => Promise.resolve(),
+  ) {
     this.#client = client;
     this.#index = index;
+    this.#onKeystoreChange = onKeystoreChange;
   }
 
   /** Last journal sequence applied. */
@@ -59,7 +66,12 @@ export class JournalFollower {
         return applied + entries.length;
       }
       const byZone = new Map<string, Set<string>>();
+      let keysChanged = false;
       for (const e of entries) {
+        if (e.zone === "") {
+          keysChanged = true;
+          continue;
+        }
         let names = byZone.get(e.zone);
         if (!names) byZone.set(e.zone, names = new Set());
         names.add(e.name);
@@ -78,6 +90,7 @@ export class JournalFollower {
         this.#index.replaceNames(zoneName, list, await readRecordsByName(this.#client, list, now));
         this.#index.updateZoneMeta(zone);
       }
+      if (keysChanged) await this.#onKeystoreChange();
       this.#seq = entries[entries.length - 1].seq;
       applied += entries.length;
     }

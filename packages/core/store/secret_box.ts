@@ -32,13 +32,22 @@ export interface SecretBox {
  */
 export async function createSecretBox(keyHex: string): Promise<SecretBox> {
   const raw = hexToBytes(keyHex);
-  if (!raw || raw.length !== 32) throw new RangeError("Cannot create secret box: key must be 32 bytes (64 hex)");
-  const key = await crypto.subtle.importKey("raw", raw.slice(), "AES-GCM", false, ["encrypt", "decrypt"]);
+  if (!raw || raw.length !== 32) {
+    throw new RangeError("Cannot create secret box: key must be 32 bytes (64 hex)");
+  }
+  const key = await crypto.subtle.importKey("raw", raw.slice(), "AES-GCM", false, [
+    "encrypt",
+    "decrypt",
+  ]);
   return {
     async seal(plain, boundTo) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const ct = new Uint8Array(
-        await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(boundTo) }, key, plain.slice()),
+        await crypto.subtle.encrypt(
+          { name: "AES-GCM", iv, additionalData: encoder.encode(boundTo) },
+          key,
+          plain.slice(),
+        ),
       );
       const out = new Uint8Array(12 + ct.length);
       out.set(iv);

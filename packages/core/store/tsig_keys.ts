@@ -34,7 +34,10 @@ export const TSIG_JOURNAL_NAME = "tsig";
 
 /** The journal statement every key change carries. */
 export function tsigJournalStatement(now: number): SqlStatement {
-  return { sql: "INSERT INTO journal (ts, zone, name) VALUES (?, '', ?)", args: [Math.floor(now), TSIG_JOURNAL_NAME] };
+  return {
+    sql: "INSERT INTO journal (ts, zone, name) VALUES (?, '', ?)",
+    args: [Math.floor(now), TSIG_JOURNAL_NAME],
+  };
 }
 
 /** Statement that inserts or replaces a key (used inside larger atomic batches too). */
@@ -46,7 +49,8 @@ export async function tsigKeyUpsertStatement(
   const sealed = await box.seal(k.secret, k.name);
   const t = Math.floor(now);
   return {
-    sql: `INSERT INTO tsig_keys (name, algorithm, secret_enc, allowed_suffixes, subject, registered_spk,
+    sql:
+      `INSERT INTO tsig_keys (name, algorithm, secret_enc, allowed_suffixes, subject, registered_spk,
             registered_x25519_pub, created_at, expires_at, revoked, updated_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
           ON CONFLICT (name) DO UPDATE SET algorithm = excluded.algorithm, secret_enc = excluded.secret_enc,
@@ -84,7 +88,10 @@ export async function putTsigKey(
   k: Omit<TsigKeyRecord, "revoked" | "createdAt">,
   now: number,
 ): Promise<void> {
-  await client.batch([await tsigKeyUpsertStatement(box, k, now), tsigJournalStatement(now)], "write");
+  await client.batch(
+    [await tsigKeyUpsertStatement(box, k, now), tsigJournalStatement(now)],
+    "write",
+  );
 }
 
 /**
@@ -95,9 +102,16 @@ export async function putTsigKey(
  * await revokeTsigKey(client, "acme.example.com", now);
  * ```
  */
-export async function revokeTsigKey(client: SqlClient, name: string, now: number): Promise<boolean> {
+export async function revokeTsigKey(
+  client: SqlClient,
+  name: string,
+  now: number,
+): Promise<boolean> {
   const r = await client.batch([
-    { sql: "UPDATE tsig_keys SET revoked = 1, updated_at = ? WHERE name = ?", args: [Date.now(), name] },
+    {
+      sql: "UPDATE tsig_keys SET revoked = 1, updated_at = ? WHERE name = ?",
+      args: [Date.now(), name],
+    },
     tsigJournalStatement(now),
   ], "write");
   return r[0].rowsAffected > 0;

@@ -118,7 +118,12 @@ export class MacKeyCache {
     if (hit && bytesEqual(hit.secret, key.secret)) {
       this.#entries.delete(id);
       this.#entries.set(id, hit);
-      return await hit.key.catch(() => undefined);
+      try {
+        return await hit.key;
+      } catch {
+        if (this.#entries.get(id) === hit) this.#entries.delete(id);
+        return undefined;
+      }
     }
     const entry: CacheEntry = {
       secret: key.secret.slice(),

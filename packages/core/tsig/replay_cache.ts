@@ -72,7 +72,7 @@ export class ReplayCache {
     return true;
   }
 
-  /** Removes every expired entry (runs incrementally on each check). */
+  /** Removes every expired entry (checks also sweep a few from the oldest end). */
   prune(now: number): void {
     for (const [id, expires] of this.#entries) if (now > expires) this.#entries.delete(id);
   }

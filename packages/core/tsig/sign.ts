@@ -18,7 +18,7 @@ import { defaultMacKeyCache, type MacKey, type MacKeyCache, type TsigKey } from 
 import { appendRecord, macPrefix, messageId, tsigTimers, tsigVariables } from "./mac_input.ts";
 import { encodeTsigRecord, encodeU48 } from "./tsig_rdata.ts";
 
-/** Fudge DMP puts in what it signs (RFC 8945 §10 recommends 300 s). */
+/** Fudge DMP puts in what it signs (RFC 8945 §5.2.3 window; 300 s as the reference node and BIND use). */
 export const DEFAULT_FUDGE = 300;
 
 const EMPTY = new Uint8Array(0);

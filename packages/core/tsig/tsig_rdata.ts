@@ -66,7 +66,7 @@ export const MAX_U48 = 0xffffffffffff;
  * @example
  * ```ts
  * import { encodeU48 } from "./tsig_rdata.ts";
- * if (encodeU48(0x010000000002).join() !== "0,1,0,0,0,2") throw new Error();
+ * if (encodeU48(0x010000000002).join() !== "1,0,0,0,0,2") throw new Error();
  * ```
  */
 export function encodeU48(value: number): Uint8Array {

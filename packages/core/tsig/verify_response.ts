@@ -1,7 +1,7 @@
 /**
  * Client-side verification of TSIG-signed responses (RFC 8945 §5.4): a single
  * response chained to the request MAC (§4.3.2, §5.4.1) and the messages of a
- * multi-message TCP response (§5.3.1, §5.4.2 treats them the same way). Used
+ * multi-message TCP response (§5.3.1). Used
  * by tests and by DMP clients; the server side is `verify.ts`.
  *
  * Never throws; time is passed in.

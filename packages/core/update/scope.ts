@@ -16,7 +16,10 @@ function normalize(s: string): string {
 
 function labelMatches(pattern: string, label: string): boolean {
   if (!pattern.includes("*")) return pattern === label;
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^.]*") + "$");
+  const re = new RegExp(
+    "^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^.]*") +
+      "$",
+  );
   return re.test(label);
 }
 
@@ -54,6 +57,10 @@ export function suffixCovers(suffix: string, owner: string): boolean {
  * if (scopeAllows(["chunk-*-*.example.com"], "chunk-0001-abc.example.com", "delete")) throw new Error();
  * ```
  */
-export function scopeAllows(suffixes: readonly string[], owner: string, op: "add" | "delete"): boolean {
+export function scopeAllows(
+  suffixes: readonly string[],
+  owner: string,
+  op: "add" | "delete",
+): boolean {
   return suffixes.some((s) => (op === "add" || !s.includes("*")) && suffixCovers(s, owner));
 }

@@ -310,3 +310,57 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
 function u16(n: number): Uint8Array {
   return Uint8Array.of(n >> 8, n & 0xff);
 }
+
+/**
+ * Turns wire RDATA (uncompressed) of a writable type into the canonical stored
+ * value (the inverse of {@linkcode encodeRdata}); null when malformed.
+ *
+ * @example
+ * ```ts
+ * import { encodeRdata, rdataToValue } from "./rdata.ts";
+ * import { TYPE } from "./constants.ts";
+ * if (rdataToValue(TYPE.MX, encodeRdata(TYPE.MX, "10 mail.example.com")!) !== "10 mail.example.com") throw new Error();
+ * ```
+ */
+export function rdataToValue(type: number, rdata: Uint8Array): string | null {
+  const nameAt = (offset: number): string | null => {
+    const n = decodeName(rdata, offset);
+    return n.ok && n.end === rdata.length ? n.name.toLowerCase() : null;
+  };
+  const u16At = (o: number) => (rdata[o] << 8) | rdata[o + 1];
+  switch (type) {
+    case TYPE.TXT:
+      return decodeTxtValue(rdata);
+    case TYPE.A:
+      return rdata.length === 4 ? rdata.join(".") : null;
+    case TYPE.AAAA:
+      return rdata.length === 16 ? formatIPv6(rdata) : null;
+    case TYPE.NS:
+    case TYPE.CNAME:
+    case TYPE.PTR:
+      return nameAt(0);
+    case TYPE.MX: {
+      if (rdata.length < 3) return null;
+      const n = nameAt(2);
+      return n === null ? null : `${u16At(0)} ${n}`;
+    }
+    case TYPE.SRV: {
+      if (rdata.length < 7) return null;
+      const n = nameAt(6);
+      return n === null ? null : `${u16At(0)} ${u16At(2)} ${u16At(4)} ${n}`;
+    }
+    case TYPE.CAA: {
+      if (rdata.length < 2 || 2 + rdata[1] > rdata.length) return null;
+      try {
+        const tag = strictDecoder.decode(rdata.subarray(2, 2 + rdata[1]));
+        const value = strictDecoder.decode(rdata.subarray(2 + rdata[1]));
+        if (!/^[A-Za-z0-9]{1,15}$/.test(tag)) return null;
+        return `${rdata[0]} ${tag.toLowerCase()} ${value}`;
+      } catch {
+        return null;
+      }
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,973 @@
+/**
+ * Benchmark of issue 2: UDP queries/s of the udp-node (under Node and under
+ * Deno) against NSD on the same 100,000-TXT-record zone, each server pinned
+ * to CPU core 0 and dnsperf pinned to core 1, in one run.
+ *
+ *   ./node_modules/.bin/deno run -A bench/udp_qps_vs_nsd/run.ts [options]
+ *   npm run bench -- [options]
+ *
+ * Options: --duration=S (15) --warmup=S (2) --clients=N (4) --qps=N (cap; none)
+ * --latency-qps=N (fixed-rate latency phase, 10000; 0 = off) --latency-duration=S (5)
+ * --only=node,deno,nsd --records=N (100000) --seed=N --cpu-prof (profile the Node
+ * contender with --cpu-prof and print its hottest functions) --keep (keep the temp dir).
+ *
+ * Every process started binds 127.0.0.1 only and is killed at the end, also on
+ * error or Ctrl-C. The summary and the raw dnsperf output go to
+ * bench/results/<date>-udp_qps_vs_nsd.txt.
+ *
+ * @module
+ */
+
+import dgram from "node:dgram";
+import { createClient } from "@libsql/client";
+import { migrate } from "../../packages/core/store/migrate.ts";
+import { upsertZone } from "../../packages/core/store/zones.ts";
+import { applyRecordChanges, type RecordChange } from "../../packages/core/store/records.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const ZONE = "bench.test";
+const DENO_BIN = `${ROOT}node_modules/.bin/deno`;
+const NSD_BIN = "/usr/sbin/nsd";
+const DNSPERF_BIN = "/usr/bin/dnsperf";
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  duration: number;
+  warmup: number;
+  clients: number;
+  qpsCap: number;
+  latencyQps: number;
+  latencyDuration: number;
+  only: string[];
+  records: number;
+  seed: number;
+  cpuProf: boolean;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    duration: 15,
+    warmup: 2,
+    clients: 4,
+    qpsCap: 0,
+    latencyQps: 10000,
+    latencyDuration: 5,
+    only: ["node", "deno", "nsd"],
+    records: 100_000,
+    seed: 20260602,
+    cpuProf: false,
+    keep: false,
+  };
+  for (const a of argv) {
+    const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
+    const n = Number(v);
+    if (k === "duration") o.duration = n;
+    else if (k === "warmup") o.warmup = n;
+    else if (k === "clients") o.clients = n;
+    else if (k === "qps") o.qpsCap = v === "none" ? 0 : n;
+    else if (k === "latency-qps") o.latencyQps = n;
+    else if (k === "latency-duration") o.latencyDuration = n;
+    else if (k === "only") o.only = v.split(",").filter(Boolean);
+    else if (k === "records") o.records = n;
+    else if (k === "seed") o.seed = n;
+    else if (k === "cpu-prof") o.cpuProf = true;
+    else if (k === "keep") o.keep = true;
+    else if (k === "help" || k === "h") {
+      say(
+        "usage: deno run -A bench/udp_qps_vs_nsd/run.ts [--duration=15] [--warmup=2] " +
+          "[--clients=4] [--qps=N|none] [--latency-qps=10000] [--latency-duration=5] " +
+          "[--only=node,deno,nsd] [--records=100000] [--seed=N] [--cpu-prof] [--keep]",
+      );
+      Deno.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+    if (Number.isNaN(n) && !["only", "cpu-prof", "keep", "qps"].includes(k)) {
+      throw new Error(`bad value in ${a}`);
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------- output
+
+const raw: string[] = [];
+const enc = new TextEncoder();
+
+/** Prints a line and keeps it for the results file. */
+function say(line = ""): void {
+  raw.push(line);
+  Deno.stdout.writeSync(enc.encode(line + "\n"));
+}
+
+/** Keeps a block for the results file only. */
+function keep(block: string): void {
+  raw.push(block);
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Every process we started, for the cleanup on exit and on error. */
+const started = new Set<Deno.ChildProcess>();
+
+interface Server {
+  name: string;
+  child: Deno.ChildProcess;
+  pid: number;
+  logs(): string;
+  exited(): boolean;
+}
+
+function spawnServer(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Server {
+  const child = new Deno.Command(cmd, {
+    args,
+    env,
+    clearEnv: true,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  started.add(child);
+  let text = "";
+  let exited = false;
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of s) {
+      text += dec.decode(chunk);
+      if (text.length > 1_000_000) text = text.slice(-200_000);
+    }
+  };
+  collect(child.stdout).catch(() => {});
+  collect(child.stderr).catch(() => {});
+  child.status.then(() => {
+    exited = true;
+    started.delete(child);
+  });
+  return { name, child, pid: child.pid, logs: () => text, exited: () => exited };
+}
+
+/** SIGTERM the process and its descendants, SIGKILL after 5 s. */
+async function stopProcess(child: Deno.ChildProcess): Promise<void> {
+  const pids = [child.pid, ...descendants(child.pid)];
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch { /* gone */ }
+  }
+  const timer = setTimeout(() => {
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }, 5000);
+  try {
+    await child.status;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Forked children (NSD's server and xfrd) may outlive the parent briefly.
+  const deadline = Date.now() + 5000;
+  while (pids.slice(1).some(alive) && Date.now() < deadline) await sleep(50);
+  for (const pid of pids.slice(1)) {
+    if (alive(pid)) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }
+  started.delete(child);
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function cleanupAll(): Promise<void> {
+  await Promise.all([...started].map((c) => stopProcess(c).catch(() => {})));
+}
+
+/** Pids of every descendant of `root`, from /proc. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(e.name), Number(f[1]));
+    } catch { /* raced with exit */ }
+  }
+  const out: number[] = [];
+  const want = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (want.has(ppid) && !want.has(pid)) {
+        want.add(pid);
+        out.push(pid);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** RSS and PSS (KiB) summed over the process and its descendants. */
+function memoryOf(root: number): { rssKiB: number; pssKiB: number; pids: number[] } {
+  const pids = [root, ...descendants(root)];
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+      rss += m ? Number(m[1]) : 0;
+      const p = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+      pss += p ? Number(p[1]) : 0;
+    } catch { /* gone */ }
+  }
+  return { rssKiB: rss, pssKiB: pss, pids };
+}
+
+const CLK_TCK = 100;
+
+/** CPU seconds (user + system) of the process tree. */
+function cpuSecondsOf(root: number): number {
+  let ticks = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / CLK_TCK;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A port free on both TCP and UDP of 127.0.0.1. */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const u = dgram.createSocket("udp4");
+    const ok = await new Promise<boolean>((resolve) => {
+      u.once("error", () => resolve(false));
+      u.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    await new Promise<void>((r) => u.close(() => r()));
+    if (ok) return port;
+  }
+  throw new Error("Cannot find a free port");
+}
+
+function run(cmd: string, args: string[]): { code: number; out: string } {
+  try {
+    const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
+    const dec = new TextDecoder();
+    return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+  } catch (e) {
+    return { code: -1, out: String(e) };
+  }
+}
+
+// ---------------------------------------------------------------- data
+
+/** mulberry32: small, fast, deterministic. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const HEX = "0123456789abcdef";
+
+interface Dataset {
+  zoneFile: string;
+  queries: string;
+  records: { name: string; value: string }[];
+  queryMix: { existing: number; nxdomain: number; soa: number };
+  valueBytes: { min: number; max: number; mean: number };
+}
+
+/**
+ * `records` TXT owners shaped like DMP mailbox slots
+ * (`slot-K.mb-<12 hex>.bench.test`, 10 slots per mailbox, so the mailbox
+ * names are empty non-terminals), each with one 100–255-byte value shaped
+ * like a signed identity (`v=dmp1;t=id;k=<key>;s=<signature>`, base64 text).
+ */
+function generate(seed: number, count: number): Dataset {
+  const r = rng(seed);
+  const pick = (alphabet: string, n: number) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+    return s;
+  };
+  const mailboxes = new Set<string>();
+  const records: { name: string; value: string }[] = [];
+  let min = Infinity;
+  let max = 0;
+  let sum = 0;
+  while (records.length < count) {
+    let mb = pick(HEX, 12);
+    while (mailboxes.has(mb)) mb = pick(HEX, 12);
+    mailboxes.add(mb);
+    for (let k = 0; k < 10 && records.length < count; k++) {
+      const len = 100 + Math.floor(r() * 156); // 100..255 bytes: one character-string
+      const head = `v=dmp1;t=id;k=${pick(B64, 43)};s=`;
+      const value = head + pick(B64, len - head.length);
+      min = Math.min(min, value.length);
+      max = Math.max(max, value.length);
+      sum += value.length;
+      records.push({ name: `slot-${k}.mb-${mb}.${ZONE}`, value });
+    }
+  }
+  const lines: string[] = [
+    `; ${count} TXT records generated by bench/udp_qps_vs_nsd/run.ts (seed ${seed})`,
+    `$ORIGIN ${ZONE}.`,
+    `$TTL 300`,
+    `@ 3600 IN SOA ns1.${ZONE}. hostmaster.${ZONE}. 2026060201 3600 600 604800 60`,
+    `@ 3600 IN NS ns1.${ZONE}.`,
+    `@ 3600 IN A 127.0.0.1`,
+    `ns1 3600 IN A 127.0.0.1`,
+  ];
+  for (const rec of records) {
+    lines.push(`${rec.name.slice(0, -(ZONE.length + 1))} 300 IN TXT "${rec.value}"`);
+  }
+  // Query file: ~90% existing names (random case would defeat nothing here; keep
+  // lower case as resolvers mostly send), ~9% NXDOMAIN, ~1% apex SOA.
+  const q: string[] = [];
+  const mix = { existing: 0, nxdomain: 0, soa: 0 };
+  const nQueries = 200_000;
+  for (let i = 0; i < nQueries; i++) {
+    const x = r();
+    if (x < 0.9) {
+      q.push(`${records[Math.floor(r() * records.length)].name} TXT`);
+      mix.existing++;
+    } else if (x < 0.99) {
+      let mb = pick(HEX, 12);
+      while (mailboxes.has(mb)) mb = pick(HEX, 12);
+      q.push(`slot-${Math.floor(r() * 10)}.mb-${mb}.${ZONE} TXT`);
+      mix.nxdomain++;
+    } else {
+      q.push(`${ZONE} SOA`);
+      mix.soa++;
+    }
+  }
+  return {
+    zoneFile: lines.join("\n") + "\n",
+    queries: q.join("\n") + "\n",
+    records,
+    queryMix: mix,
+    valueBytes: { min, max, mean: sum / records.length },
+  };
+}
+
+async function loadDatabase(url: string, data: Dataset): Promise<void> {
+  const client = createClient({ url });
+  try {
+    await migrate(client);
+    const now = Date.now() / 1000;
+    await upsertZone(client, {
+      name: ZONE,
+      soaMname: `ns1.${ZONE}`,
+      soaRname: `hostmaster.${ZONE}`,
+      soaRefresh: 3600,
+      soaRetry: 600,
+      soaExpire: 604800,
+      soaMinimum: 60,
+      apexNs: [`ns1.${ZONE}`],
+      apexA: ["127.0.0.1"],
+      apexTtl: 3600,
+    }, now);
+    await applyRecordChanges(client, [
+      { op: "add", zone: ZONE, name: `ns1.${ZONE}`, type: "A", value: "127.0.0.1", ttl: 3600 },
+    ], { now });
+    const BATCH = 4000;
+    for (let i = 0; i < data.records.length; i += BATCH) {
+      const changes: RecordChange[] = data.records.slice(i, i + BATCH).map((rec) => ({
+        op: "add",
+        zone: ZONE,
+        name: rec.name,
+        type: "TXT",
+        value: rec.value,
+        ttl: 300,
+      }));
+      await applyRecordChanges(client, changes, { now });
+    }
+    const n = await client.execute("SELECT count(*) AS n FROM records WHERE type = 'TXT'");
+    if (Number(n.rows[0].n) !== data.records.length) {
+      throw new Error(`database holds ${n.rows[0].n} TXT records, expected ${data.records.length}`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+// ---------------------------------------------------------------- DNS checks
+
+interface DigAnswer {
+  status: string;
+  answers: number;
+  authority: number;
+  text: string;
+}
+
+function dig(port: number, name: string, type: string, tcp = false): DigAnswer | null {
+  const args = [`@127.0.0.1`, "-p", String(port), "+tries=1", "+time=1", name, type];
+  if (tcp) args.push("+tcp");
+  const r = run("dig", args);
+  const status = /status: (\w+)/.exec(r.out)?.[1];
+  if (r.code !== 0 || !status) return null;
+  return {
+    status,
+    answers: Number(/ANSWER: (\d+)/.exec(r.out)?.[1] ?? -1),
+    authority: Number(/AUTHORITY: (\d+)/.exec(r.out)?.[1] ?? -1),
+    text: r.out,
+  };
+}
+
+async function waitUntilAnswering(server: Server, port: number, timeoutMs: number) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    if (server.exited()) throw new Error(`${server.name} exited during start:\n${server.logs()}`);
+    const a = dig(port, ZONE, "SOA");
+    if (a && a.status === "NOERROR" && a.answers === 1) return (performance.now() - t0) / 1000;
+    await sleep(200);
+  }
+  throw new Error(`${server.name} did not answer within ${timeoutMs} ms:\n${server.logs()}`);
+}
+
+/** The same three questions answered alike by every server (else the comparison is void). */
+function sanity(port: number, data: Dataset): string {
+  const hit = data.records[12345 % data.records.length];
+  const checks: [string, string, string, number][] = [
+    [hit.name, "TXT", "NOERROR", 1],
+    [hit.name.toUpperCase(), "TXT", "NOERROR", 1],
+    [`nope.${ZONE}`, "TXT", "NXDOMAIN", 0],
+    [ZONE, "SOA", "NOERROR", 1],
+  ];
+  const out: string[] = [];
+  for (const [name, type, status, answers] of checks) {
+    const a = dig(port, name, type);
+    const got = a ? `${a.status}/${a.answers}` : "no answer";
+    if (!a || a.status !== status || a.answers !== answers) {
+      throw new Error(
+        `sanity check failed: ${name} ${type} → ${got}, expected ${status}/${answers}`,
+      );
+    }
+    if (type === "TXT" && answers === 1 && !a.text.includes(hit.value.slice(0, 60))) {
+      throw new Error(`sanity check failed: ${name} TXT value differs`);
+    }
+    out.push(`${name} ${type} ${got}`);
+  }
+  return out.join("; ");
+}
+
+// ---------------------------------------------------------------- dnsperf
+
+interface PerfResult {
+  qps: number;
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  sent: number;
+  completed: number;
+  lost: number;
+  rcodes: string;
+  dnsperfCpu: number;
+  summary: string;
+}
+
+/** Runs dnsperf pinned to core 1 with -v, computing percentiles from the per-query lines. */
+async function dnsperf(
+  port: number,
+  queryFile: string,
+  seconds: number,
+  clients: number,
+  qpsCap: number,
+): Promise<PerfResult> {
+  const args = [
+    "-c",
+    "1",
+    DNSPERF_BIN,
+    "-s",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-d",
+    queryFile,
+    "-l",
+    String(seconds),
+    "-c",
+    String(clients),
+    "-T",
+    "1",
+    "-v",
+  ];
+  if (qpsCap > 0) args.push("-Q", String(qpsCap));
+  const child = new Deno.Command("taskset", { args, stdout: "piped", stderr: "piped" }).spawn();
+  started.add(child);
+  const t0 = performance.now();
+  let lastCpu = 0;
+  let lastAt = 0;
+  const sampler = setInterval(() => {
+    const c = cpuSecondsOf(child.pid);
+    if (c > 0) {
+      lastCpu = c;
+      lastAt = (performance.now() - t0) / 1000;
+    }
+  }, 250);
+  let lat = new Float64Array(1 << 20);
+  let n = 0;
+  const summary: string[] = [];
+  let pending = "";
+  const dec = new TextDecoder();
+  const take = (line: string) => {
+    if (line.startsWith("> ")) {
+      const v = Number(line.slice(line.lastIndexOf(" ") + 1));
+      if (n === lat.length) {
+        const bigger = new Float64Array(lat.length * 2);
+        bigger.set(lat);
+        lat = bigger;
+      }
+      if (Number.isFinite(v)) lat[n++] = v;
+    } else summary.push(line);
+  };
+  const errText = (async () => {
+    let s = "";
+    for await (const c of child.stderr) s += dec.decode(c);
+    return s;
+  })();
+  for await (const chunk of child.stdout) {
+    pending += dec.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      take(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
+  }
+  if (pending) take(pending);
+  clearInterval(sampler);
+  const status = await child.status;
+  started.delete(child);
+  const stderr = await errText;
+  const text = summary.join("\n");
+  if (status.code !== 0) throw new Error(`dnsperf failed (${status.code}):\n${text}\n${stderr}`);
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  const sorted = lat.subarray(0, n).sort();
+  const pct = (p: number) => n ? sorted[Math.min(n - 1, Math.floor(p * n))] * 1000 : NaN;
+  return {
+    qps: num(/Queries per second:\s+([\d.]+)/),
+    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: n ? sorted[n - 1] * 1000 : NaN,
+    sent: num(/Queries sent:\s+(\d+)/),
+    completed: num(/Queries completed:\s+(\d+)/),
+    lost: num(/Queries lost:\s+(\d+)/),
+    rcodes: /Response codes:\s+(.*)/.exec(text)?.[1] ?? "",
+    dnsperfCpu: lastAt > 0 ? lastCpu / lastAt : NaN,
+    summary: text + (stderr.trim() ? `\n[stderr]\n${stderr.trim()}` : ""),
+  };
+}
+
+// ---------------------------------------------------------------- contenders
+
+interface Contender {
+  name: string;
+  label: string;
+  start(dir: string, port: number): Promise<Server>;
+  version: string;
+}
+
+function nodeEnv(dbUrl: string, port: number, httpPort: number): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    DMP_DB_URL: dbUrl,
+    DMP_DNS_HOST: "127.0.0.1",
+    DMP_DNS_PORT: String(port),
+    DMP_DNS_RATE: "0",
+    DMP_NODE_HTTP_HOST: "127.0.0.1",
+    DMP_NODE_HTTP_PORT: String(httpPort),
+    DMP_LOG_LEVEL: "WARNING",
+  };
+}
+
+function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] {
+  const nodeVersion = run("node", ["--version"]).out.trim();
+  const denoVersion = run(DENO_BIN, ["--version"]).out.split("\n")[0].trim();
+  const nsdVersion = run(NSD_BIN, ["-v"]).out.split("\n")[0].trim();
+  const all: Contender[] = [
+    {
+      name: "node",
+      label: "dmp udp-node (Node)",
+      version: `node ${nodeVersion}`,
+      start: async (_dir, port) => {
+        const prof = opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
+        return spawnServer(
+          "node",
+          "taskset",
+          ["-c", "0", "node", ...prof, `${ROOT}bin/dmp.mjs`, "node"],
+          nodeEnv(dbUrl, port, await freePort()),
+        );
+      },
+    },
+    {
+      name: "deno",
+      label: "dmp udp-node (Deno)",
+      version: denoVersion,
+      start: async (_dir, port) =>
+        spawnServer(
+          "deno",
+          "taskset",
+          ["-c", "0", DENO_BIN, "run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"],
+          nodeEnv(dbUrl, port, await freePort()),
+        ),
+    },
+    {
+      name: "nsd",
+      label: "NSD",
+      version: nsdVersion,
+      start: (dir, port) => {
+        const conf = `server:
+  ip-address: 127.0.0.1
+  port: ${port}
+  do-ip4: yes
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "${dir}"
+  pidfile: "${dir}/nsd.pid"
+  database: ""
+  zonelistfile: "${dir}/nsd.zonelist"
+  xfrdfile: "${dir}/nsd.xfrd.state"
+  xfrdir: "${dir}"
+  logfile: "${dir}/nsd.log"
+  server-count: 1
+  verbosity: 1
+  hide-version: yes
+  refuse-any: no
+remote-control:
+  control-enable: no
+zone:
+  name: ${ZONE}
+  zonefile: "${dir}/${ZONE}.zone"
+`;
+        Deno.writeTextFileSync(`${dir}/nsd.conf`, conf);
+        const chk = run("/usr/sbin/nsd-checkconf", [`${dir}/nsd.conf`]);
+        if (chk.code !== 0) throw new Error(`nsd-checkconf: ${chk.out}`);
+        return Promise.resolve(
+          spawnServer("nsd", "taskset", ["-c", "0", NSD_BIN, "-d", "-c", `${dir}/nsd.conf`], {
+            PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          }),
+        );
+      },
+    },
+  ];
+  return all.filter((c) => opts.only.includes(c.name));
+}
+
+interface Row {
+  name: string;
+  label: string;
+  startupS: number;
+  perf: PerfResult;
+  fixed?: PerfResult;
+  rssMiB: number;
+  pssMiB: number;
+  rssIdleMiB: number;
+  serverCpu: number;
+  procs: number;
+}
+
+async function measure(
+  c: Contender,
+  dir: string,
+  queryFile: string,
+  data: Dataset,
+  opts: Options,
+): Promise<Row> {
+  const port = await freePort();
+  say(`\n== ${c.label} (${c.version}) on 127.0.0.1:${port}, pinned to core 0`);
+  const server = await c.start(dir, port);
+  try {
+    const startupS = await waitUntilAnswering(server, port, 180_000);
+    say(`ready after ${startupS.toFixed(1)} s; sanity: ${sanity(port, data)}`);
+    const idle = memoryOf(server.pid);
+    const w = await dnsperf(port, queryFile, opts.warmup, opts.clients, opts.qpsCap);
+    say(`warm-up ${opts.warmup} s: ${w.qps.toFixed(0)} qps`);
+    const cpu0 = cpuSecondsOf(server.pid);
+    const t0 = performance.now();
+    const perf = await dnsperf(port, queryFile, opts.duration, opts.clients, opts.qpsCap);
+    const wall = (performance.now() - t0) / 1000;
+    const serverCpu = (cpuSecondsOf(server.pid) - cpu0) / wall;
+    const mem = memoryOf(server.pid);
+    keep(`--- dnsperf ${opts.duration} s against ${c.label}\n${perf.summary}`);
+    say(
+      `load ${opts.duration} s: ${perf.qps.toFixed(0)} qps, avg ${perf.avgMs.toFixed(3)} ms, ` +
+        `p50 ${perf.p50Ms.toFixed(3)} ms, p99 ${perf.p99Ms.toFixed(3)} ms, max ${
+          perf.maxMs.toFixed(1)
+        } ms, lost ${perf.lost}/${perf.sent}; server CPU ${(serverCpu * 100).toFixed(0)}% ` +
+        `of core 0, dnsperf CPU ${(perf.dnsperfCpu * 100).toFixed(0)}% of core 1`,
+    );
+    say(`responses: ${perf.rcodes}`);
+    say(
+      `memory after load: RSS ${(mem.rssKiB / 1024).toFixed(1)} MiB, PSS ${
+        (mem.pssKiB / 1024).toFixed(1)
+      } MiB over ${mem.pids.length} process(es) (idle before load: RSS ${
+        (idle.rssKiB / 1024).toFixed(1)
+      } MiB)`,
+    );
+    let fixed: PerfResult | undefined;
+    if (opts.latencyQps > 0) {
+      fixed = await dnsperf(port, queryFile, opts.latencyDuration, opts.clients, opts.latencyQps);
+      keep(`--- dnsperf ${opts.latencyDuration} s at -Q ${opts.latencyQps}\n${fixed.summary}`);
+      say(
+        `fixed ${opts.latencyQps} qps, ${opts.latencyDuration} s: avg ${
+          fixed.avgMs.toFixed(3)
+        } ms, p50 ${fixed.p50Ms.toFixed(3)} ms, p99 ${
+          fixed.p99Ms.toFixed(3)
+        } ms, lost ${fixed.lost}`,
+      );
+    }
+    return {
+      name: c.name,
+      label: c.label,
+      startupS,
+      perf,
+      fixed,
+      rssMiB: mem.rssKiB / 1024,
+      pssMiB: mem.pssKiB / 1024,
+      rssIdleMiB: idle.rssKiB / 1024,
+      serverCpu,
+      procs: mem.pids.length,
+    };
+  } finally {
+    await stopProcess(server.child);
+    const tail = server.logs().trim().split("\n").slice(-5).join("\n");
+    if (tail) keep(`--- last log lines of ${c.label}\n${tail}`);
+  }
+}
+
+// ---------------------------------------------------------------- CPU profile
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Top self-time functions of the newest .cpuprofile in `dir`. */
+function summarizeProfile(dir: string, top = 30): string {
+  const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
+  if (files.length === 0) return "(no .cpuprofile written)";
+  const path = `${dir}/${files.sort((a, b) => a.name.localeCompare(b.name)).at(-1)!.name}`;
+  const prof = JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] };
+  const byFn = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  for (const n of prof.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    total += hits;
+    const url = n.callFrame.url.replace(`file://${ROOT}`, "");
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + hits);
+    const file = url || n.callFrame.functionName;
+    byFile.set(file, (byFile.get(file) ?? 0) + hits);
+  }
+  const fmt = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
+      .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
+  return `profile ${path} (${total} samples)\n-- self time by function\n${fmt(byFn)}\n` +
+    `-- self time by file\n${fmt(byFile)}`;
+}
+
+// ---------------------------------------------------------------- main
+
+function table(rows: Row[], opts: Options): string[] {
+  const nsd = rows.find((r) => r.name === "nsd");
+  const head = [
+    "server",
+    "qps",
+    "avg ms",
+    "p99 ms",
+    "lost",
+    "RSS MiB",
+    "qps ratio vs NSD",
+    "RSS ratio vs NSD",
+    "PSS MiB",
+    "server CPU",
+    `p99 ms @${opts.latencyQps}qps`,
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    r.perf.qps.toFixed(0),
+    r.perf.avgMs.toFixed(3),
+    r.perf.p99Ms.toFixed(3),
+    String(r.perf.lost),
+    r.rssMiB.toFixed(1),
+    nsd ? (r.perf.qps / nsd.perf.qps).toFixed(2) + "x" : "-",
+    nsd ? (r.rssMiB / nsd.rssMiB).toFixed(2) + "x" : "-",
+    r.pssMiB.toFixed(1),
+    `${(r.serverCpu * 100).toFixed(0)}%`,
+    r.fixed ? r.fixed.p99Ms.toFixed(3) : "-",
+  ]);
+  const cols = opts.latencyQps > 0 ? head.length : head.length - 1;
+  const w = head.slice(0, cols).map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    "| " + cells.slice(0, cols).map((c, i) => c.padEnd(w[i])).join(" | ") + " |";
+  return [line(head), "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|", ...body.map(line)];
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(Deno.args);
+  for (const bin of [NSD_BIN, DNSPERF_BIN]) {
+    try {
+      Deno.statSync(bin);
+    } catch {
+      throw new Error(`${bin} is missing: apt-get install -y nsd dnsperf`);
+    }
+  }
+  const dir = await Deno.makeTempDir({ prefix: "dmp-bench-" });
+  const profDir = `${dir}/prof`;
+  Deno.mkdirSync(profDir);
+  const tStart = performance.now();
+  const date = new Date().toISOString();
+  say(`udp_qps_vs_nsd — ${date}`);
+  say(
+    `host: ${Deno.hostname()}, ${
+      run("uname", ["-srm"]).out.trim()
+    }, ${navigator.hardwareConcurrency} CPUs (${
+      /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?"
+    }), ${(Deno.systemMemoryInfo().total / 2 ** 30).toFixed(1)} GiB RAM`,
+  );
+  say(
+    `versions: node ${run("node", ["--version"]).out.trim()}, ${
+      run(DENO_BIN, ["--version"]).out.split("\n")[0]
+    }, ${run(NSD_BIN, ["-v"]).out.split("\n")[0]}, ${
+      run(DNSPERF_BIN, ["-h"]).out.match(/Version [\d.]+/)?.[0] ?? "dnsperf ?"
+    }`,
+  );
+  say(
+    `parameters: ${opts.records} TXT records, seed ${opts.seed}; dnsperf -c ${opts.clients} -T 1 ` +
+      `-l ${opts.duration} -Q ${opts.qpsCap || "none"} (warm-up ${opts.warmup} s` +
+      `${
+        opts.latencyQps > 0
+          ? `; then -Q ${opts.latencyQps} -l ${opts.latencyDuration} for latency at equal load`
+          : ""
+      }); server on core 0 (taskset -c 0; NSD server-count 1), dnsperf on core 1; ` +
+      `node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING`,
+  );
+
+  const rows: Row[] = [];
+  try {
+    const t0 = performance.now();
+    const data = generate(opts.seed, opts.records);
+    Deno.writeTextFileSync(`${dir}/${ZONE}.zone`, data.zoneFile);
+    const queryFile = `${dir}/queries.txt`;
+    Deno.writeTextFileSync(queryFile, data.queries);
+    const dbUrl = `file:${dir}/dmp.db`;
+    if (opts.only.some((n) => n !== "nsd")) await loadDatabase(dbUrl, data);
+    const q = data.queryMix;
+    say(
+      `data: ${data.records.length} TXT values of ${data.valueBytes.min}–${data.valueBytes.max} bytes ` +
+        `(mean ${data.valueBytes.mean.toFixed(0)}), zone file ${
+          (data.zoneFile.length / 2 ** 20).toFixed(1)
+        } MiB; queries: ${q.existing} existing TXT, ${q.nxdomain} NXDOMAIN, ${q.soa} apex SOA; ` +
+        `generated and loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`,
+    );
+    for (const c of contenders(opts, dbUrl, profDir)) {
+      rows.push(await measure(c, dir, queryFile, data, opts));
+    }
+  } finally {
+    await cleanupAll();
+  }
+  say("");
+  for (const l of table(rows, opts)) say(l);
+  const nsd = rows.find((r) => r.name === "nsd");
+  if (nsd) {
+    for (const r of rows.filter((x) => x !== nsd)) {
+      const qr = r.perf.qps / nsd.perf.qps;
+      const mr = r.rssMiB / nsd.rssMiB;
+      say(
+        `${r.label}: qps ${qr.toFixed(2)}x NSD (target >= 0.5x: ${
+          qr >= 0.5 ? "met" : "NOT met"
+        }), ` +
+          `RSS ${mr.toFixed(2)}x NSD (target <= 3x: ${mr <= 3 ? "met" : "NOT met"}), ` +
+          `startup ${r.startupS.toFixed(1)} s`,
+      );
+    }
+  }
+  if (rows.some((r) => r.perf.dnsperfCpu > 0.9)) {
+    say(
+      "note: dnsperf used > 90% of its core in at least one run; that run may be client-bound.",
+    );
+  }
+  if (opts.cpuProf) say("\n" + summarizeProfile(profDir));
+  say(`total ${((performance.now() - tStart) / 1000).toFixed(0)} s`);
+
+  const resultsDir = `${ROOT}bench/results`;
+  Deno.mkdirSync(resultsDir, { recursive: true });
+  const day = date.slice(0, 10);
+  let file = `${resultsDir}/${day}-udp_qps_vs_nsd.txt`;
+  for (let i = 2; exists(file); i++) file = `${resultsDir}/${day}-udp_qps_vs_nsd-${i}.txt`;
+  Deno.writeTextFileSync(file, raw.join("\n") + "\n");
+  say(`results: ${file.replace(ROOT, "")}`);
+  if (!opts.keep) Deno.removeSync(dir, { recursive: true });
+  return 0;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`\n${sig}: stopping every process started`);
+    cleanupAll().finally(() => Deno.exit(130));
+  });
+}
+
+try {
+  Deno.exit(await main());
+} catch (e) {
+  await cleanupAll();
+  Deno.stderr.writeSync(enc.encode(`bench failed: ${(e as Error)?.stack ?? e}\n`));
+  Deno.exit(1);
+}
