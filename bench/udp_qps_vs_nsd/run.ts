@@ -674,6 +674,10 @@ function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] 
   verbosity: 1
   hide-version: yes
   refuse-any: no
+  # Response rate limiting off (our node runs with DMP_DNS_RATE=0); NSD's default
+  # rrl-ratelimit 200 would drop most of dnsperf's traffic from 127.0.0.1.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
 remote-control:
   control-enable: no
 zone:
@@ -872,8 +876,8 @@ async function main(): Promise<number> {
   say(
     `versions: node ${run("node", ["--version"]).out.trim()}, ${
       run(DENO_BIN, ["--version"]).out.split("\n")[0]
-    }, ${run(NSD_BIN, ["-v"]).out.split("\n")[0]}, ${
-      run(DNSPERF_BIN, ["-h"]).out.match(/Version [\d.]+/)?.[0] ?? "dnsperf ?"
+    }, ${run(NSD_BIN, ["-v"]).out.split("\n")[0]}, dnsperf ${
+      run(DNSPERF_BIN, ["-h"]).out.match(/Version ([\d.]+)/)?.[1] ?? "?"
     }`,
   );
   say(
@@ -921,7 +925,9 @@ async function main(): Promise<number> {
         `${r.label}: qps ${qr.toFixed(2)}x NSD (target >= 0.5x: ${
           qr >= 0.5 ? "met" : "NOT met"
         }), ` +
-          `RSS ${mr.toFixed(2)}x NSD (target <= 3x: ${mr <= 3 ? "met" : "NOT met"}), ` +
+          `RSS ${mr.toFixed(2)}x NSD (target <= 3x: ${mr <= 3 ? "met" : "NOT met"}; PSS ${
+            (r.pssMiB / nsd.pssMiB).toFixed(2)
+          }x), ` +
           `startup ${r.startupS.toFixed(1)} s`,
       );
     }

@@ -72,7 +72,8 @@ export async function dig(
 /** Parses dig/kdig text output. */
 export function parseDig(raw: string): DigResult {
   const status = /status: ([A-Z]+)/.exec(raw)?.[1] ?? "NONE";
-  const flagsText = /;; flags: ([a-z ]*);/i.exec(raw)?.[1] ?? /;; Flags: ([a-z ]*);/i.exec(raw)?.[1] ?? "";
+  const flagsText = /;; flags: ([a-z ]*);/i.exec(raw)?.[1] ??
+    /;; Flags: ([a-z ]*);/i.exec(raw)?.[1] ?? "";
   const ednsUdp = /udp: (\d+)/i.exec(raw)?.[1] ?? /UDP size: (\d+)/i.exec(raw)?.[1];
   const ednsStatus = /EDNS: version: \d+, flags:[^;]*; udp: \d+[\s\S]*?/.test(raw)
     ? /;; ->>HEADER<<-.*status: ([A-Z]+)/.exec(raw)?.[1]
@@ -118,7 +119,11 @@ export function txtJoin(data: string): string {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"/g;
   let m;
-  while ((m = re.exec(data))) out.push(m[1].replace(/\\(\d{3}|.)/g, (_, e) => e.length === 3 ? String.fromCharCode(Number(e)) : e));
+  while ((m = re.exec(data))) {
+    out.push(
+      m[1].replace(/\\(\d{3}|.)/g, (_, e) => e.length === 3 ? String.fromCharCode(Number(e)) : e),
+    );
+  }
   return out.join("");
 }
 

@@ -41,7 +41,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Creates a temp dir with a migrated `file:` database; returns its client too. */
-export async function freshDatabase(): Promise<{ dir: string; url: string; client: SqlClient & { close(): void } }> {
+export async function freshDatabase(): Promise<
+  { dir: string; url: string; client: SqlClient & { close(): void } }
+> {
   const dir = await Deno.makeTempDir({ prefix: "dmp-test-" });
   const url = `file:${dir}/dmp.db`;
   const client = createClient({ url });
@@ -51,7 +53,12 @@ export async function freshDatabase(): Promise<{ dir: string; url: string; clien
 
 /** Starts a node; `env` overrides defaults. Resolves once it answers DNS. */
 export async function startNodeProcess(
-  options: { env?: Record<string, string>; dbUrl?: string; dir?: string; runtime?: "node" | "deno" } = {},
+  options: {
+    env?: Record<string, string>;
+    dbUrl?: string;
+    dir?: string;
+    runtime?: "node" | "deno";
+  } = {},
 ): Promise<NodeProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
   const dbUrl = options.dbUrl ?? `file:${dir}/dmp.db`;
@@ -75,7 +82,14 @@ export async function startNodeProcess(
   const args = runtime === "node"
     ? [`${ROOT}bin/dmp.mjs`, "node"]
     : ["run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"];
-  const child = new Deno.Command(cmd, { args, env, clearEnv: true, stdout: "piped", stderr: "piped", cwd: ROOT })
+  const child = new Deno.Command(cmd, {
+    args,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+    cwd: ROOT,
+  })
     .spawn();
   let logText = "";
   const collect = async (stream: ReadableStream<Uint8Array>) => {
@@ -121,7 +135,10 @@ export async function startNodeProcess(
 }
 
 /** Polls `check` until it returns true or the timeout passes (no fixed sleeps). */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 5000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

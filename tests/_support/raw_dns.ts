@@ -23,7 +23,11 @@ export function buildQuery(name: string, type: number, id = 0x1234): Uint8Array 
 }
 
 /** Sends one datagram and waits up to `timeoutMs` for a reply (null on timeout). */
-export async function udpExchange(port: number, packet: Uint8Array, timeoutMs = 1000): Promise<Uint8Array | null> {
+export async function udpExchange(
+  port: number,
+  packet: Uint8Array,
+  timeoutMs = 1000,
+): Promise<Uint8Array | null> {
   const sock = dgram.createSocket("udp4");
   try {
     return await new Promise<Uint8Array | null>((resolve) => {

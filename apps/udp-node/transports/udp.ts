@@ -19,7 +19,12 @@ export interface UdpListener {
 export function listenUdp(service: DnsService, host: string, port: number): Promise<UdpListener> {
   const socket = dgram.createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr: false });
   const onMessage = (msg: Uint8Array, rinfo: dgram.RemoteInfo): void => {
-    const r = service.handle(msg, false, rinfo.address);
+    // A plain Uint8Array view: Buffer.slice() shares memory, Uint8Array.slice() copies.
+    const r = service.handle(
+      new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
+      false,
+      rinfo.address,
+    );
     if (r === null) return;
     if (r instanceof Uint8Array) socket.send(r, rinfo.port, rinfo.address);
     else r.then((bytes) => bytes && socket.send(bytes, rinfo.port, rinfo.address)).catch(() => {});

@@ -200,6 +200,84 @@ export const ENV_VARS = {
     "Anonymous claim burst per recipient",
     "node",
   ),
+  // Edge API: registration, auth and HTTP limits (brief §1.11, §2; issue 4).
+  DMP_ALLOW_OPEN_PUBLIC_BIND: spec(
+    bool,
+    "false",
+    "Allow open auth mode on a non-loopback HTTP bind (brief §1.1)",
+    "edge",
+  ),
+  DMP_HTTP_RATE: spec(
+    num(0),
+    "10",
+    "Per-IP HTTP requests per second on /v1/records (0 disables)",
+    "edge",
+  ),
+  DMP_HTTP_BURST: spec(
+    int(0, 1_000_000),
+    "100",
+    "Per-IP HTTP burst on /v1/records (0 disables)",
+    "edge",
+  ),
+  DMP_TRUSTED_PROXY_HEADER: spec(
+    z.string().trim().toLowerCase().pipe(
+      z.enum(["x-forwarded-for", "cf-connecting-ip", "x-real-ip"]),
+    ),
+    undefined,
+    "Client-address header set by a trusted proxy (x-forwarded-for: last entry); unset = peer address",
+    "edge",
+  ),
+  // Reference compares case-sensitively: only exactly 1/true/yes/on (stripped) enables it.
+  DMP_REGISTRATION_ENABLED: spec(
+    z.string().transform((s) => TRUTHY.has(s.trim())),
+    "false",
+    "Enable /v1/registration/* (needs DMP_AUTH_MODE=multi-tenant and DMP_NODE_HOSTNAME; case-sensitive)",
+    "edge",
+  ),
+  DMP_REGISTRATION_ALLOWLIST: spec(
+    z.string().transform((s) => s.split(",").map((x) => x.trim().toLowerCase()).filter((x) => x)),
+    "",
+    "Comma list of subject domains allowed to register (empty = any)",
+    "edge",
+  ),
+  DMP_REGISTRATION_TOKEN_TTL_SECONDS: spec(
+    int(0, 2147483647),
+    "7776000",
+    "Lifetime of self-service tokens and minted TSIG keys (0 = never)",
+    "edge",
+  ),
+  DMP_REGISTRATION_ISSUED_RATE_PER_SEC: spec(
+    num(0),
+    "10.0",
+    "Rate stamped on self-service bearer tokens",
+    "edge",
+  ),
+  DMP_REGISTRATION_ISSUED_RATE_BURST: spec(
+    int(0, 1_000_000),
+    "50",
+    "Burst stamped on self-service bearer tokens",
+    "edge",
+  ),
+  DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC: spec(
+    num(0),
+    "5/3600",
+    "Per-IP registration requests per second (challenge and confirms share it)",
+    "edge",
+  ),
+  DMP_REGISTRATION_ENDPOINT_RATE_BURST: spec(
+    int(0, 1_000_000),
+    "5",
+    "Per-IP registration burst",
+    "edge",
+  ),
+  DMP_REGISTRATION_SECRET: spec(
+    str.regex(/^[0-9a-fA-F]{64}$/, "expected 64 hex characters"),
+    undefined,
+    "32-byte hex key for stateless challenges (default: derived from DMP_TSIG_SECRET_KEY)",
+    "edge",
+  ),
+  DMP_TSIG_LOOSE_SCOPE: spec(bool, "false", "Minted TSIG keys get the whole zone", "edge"),
+  DMP_TSIG_TIGHT_SCOPE: spec(bool, "false", "Minted TSIG keys get no wildcard suffixes", "edge"),
 } as const;
 
 /** Names of every variable in {@linkcode ENV_VARS}. */

@@ -18,10 +18,16 @@ Deno.test("openChallenge() accepts a challenge within 60 s and re-derives its X2
 
 Deno.test("openChallenge() reports expiry at 60 s, a tampered byte and another secret as not acceptable", async () => {
   const c = await issueChallenge(SECRET, { now: 1_800_000_000, random });
-  assert.equal((await openChallenge(SECRET, { challenge: c.challenge, now: 1_800_000_060 })).kind, "expired");
+  assert.equal(
+    (await openChallenge(SECRET, { challenge: c.challenge, now: 1_800_000_060 })).kind,
+    "expired",
+  );
   const t = c.challenge.slice();
   t[13] ^= 1; // moves the expiry: the MAC must catch it
   assert.equal((await openChallenge(SECRET, { challenge: t, now: 1_800_000_000 })).kind, "unknown");
   const other = new Uint8Array(32).fill(1);
-  assert.equal((await openChallenge(other, { challenge: c.challenge, now: 1_800_000_000 })).kind, "unknown");
+  assert.equal(
+    (await openChallenge(other, { challenge: c.challenge, now: 1_800_000_000 })).kind,
+    "unknown",
+  );
 });

@@ -64,7 +64,10 @@ for (const v of VECTORS) {
     assert.equal(s.kind, "ok");
     if (s.kind !== "ok") return;
     assert.equal(s.subject, v.canonical_subject);
-    const msg = buildRegistrationMessage(hex(v.challenge_hex), { subject: s.subject, node: v.node });
+    const msg = buildRegistrationMessage(hex(v.challenge_hex), {
+      subject: s.subject,
+      node: v.node,
+    });
     assert.equal(bytesToHex(msg), v.signing_payload_hex);
     const seed = await deriveEd25519SeedFromX25519Seed(hex(v.user_x25519_seed_hex));
     assert.equal(bytesToHex(await publicKeyFromSeed(seed)), v.ed25519_spk_hex);

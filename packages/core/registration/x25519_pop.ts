@@ -17,7 +17,22 @@ const encoder = new TextEncoder();
 // DER prefix of a PKCS#8 X25519 private key (RFC 8410 §7): WebCrypto cannot
 // import a raw private key, so the 32 bytes are wrapped.
 const PKCS8_X25519_PREFIX = new Uint8Array([
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x6e,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
 ]);
 
 function base64UrlToBytes(s: string): Uint8Array {
@@ -50,7 +65,9 @@ async function importPrivate(priv: Uint8Array): Promise<CryptoKey> {
  * ```
  */
 export async function x25519PublicKey(priv: Uint8Array): Promise<Uint8Array> {
-  if (priv.length !== 32) throw new RangeError("Cannot derive X25519 key: private key must be 32 bytes");
+  if (priv.length !== 32) {
+    throw new RangeError("Cannot derive X25519 key: private key must be 32 bytes");
+  }
   const jwk = await crypto.subtle.exportKey("jwk", await importPrivate(priv));
   if (typeof jwk.x !== "string") throw new TypeError("Cannot derive X25519 key: no public part");
   return base64UrlToBytes(jwk.x);

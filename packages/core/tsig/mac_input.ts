@@ -109,8 +109,9 @@ export function unsignedMessage(
   originalId: number,
 ): Uint8Array | null {
   if (tsigOffset < 12 || tsigOffset > wire.length) return null;
-  const out = wire.slice(0, tsigOffset);
-  const v = new DataView(out.buffer);
+  // Copy into a fresh array: `wire` may be a Node Buffer, whose slice() is a view.
+  const out = new Uint8Array(wire.subarray(0, tsigOffset));
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const arcount = v.getUint16(10);
   if (arcount === 0) return null;
   v.setUint16(0, originalId);

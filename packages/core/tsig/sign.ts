@@ -311,8 +311,9 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
   const macKey = await requireMacKey(p.key, p.cache);
   const algorithm = macKey.algorithm.name;
   // RFC 8945 §4.3.1: the digested message carries the Original ID.
-  const digested = wire.slice();
-  new DataView(digested.buffer).setUint16(0, p.originalId);
+  const digested = new Uint8Array(wire);
+  digested[0] = p.originalId >> 8;
+  digested[1] = p.originalId & 0xff;
   const vars = tsigVariables({
     keyName: p.key.name,
     algorithm,
