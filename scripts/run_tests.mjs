@@ -1,4 +1,5 @@
 // `npm test`: format check, lint, type check, then every test (unit tests
+// deno-lint-ignore-file no-console
 // beside the code, behaviour tests in tests/) with `deno test`. Ends with one
 // line "N passed, N failed" (the checks count as one test each).
 import { spawnSync } from "node:child_process";
@@ -28,8 +29,18 @@ if (only.length === 0) {
   check("lint", ["lint"]);
   check("types", ["check", "."]);
 }
-const args = ["test", "-A", "--no-check", ...(only.length ? only : ["packages/", "apps/", "tests/"])];
-const r = spawnSync(deno, args, { stdio: ["ignore", "pipe", "inherit"], env, encoding: "utf8", maxBuffer: 64 << 20 });
+const args = [
+  "test",
+  "-A",
+  "--no-check",
+  ...(only.length ? only : ["packages/", "apps/", "tests/"]),
+];
+const r = spawnSync(deno, args, {
+  stdio: ["ignore", "pipe", "inherit"],
+  env,
+  encoding: "utf8",
+  maxBuffer: 64 << 20,
+});
 process.stdout.write(r.stdout);
 const summary = /(?:ok|FAILED) \| (\d+) passed(?: \([^)]*\))? \| (\d+) failed/.exec(r.stdout ?? "");
 if (summary) {

@@ -9,6 +9,7 @@
 
 import { type Client, createClient } from "@libsql/client";
 import type { Config } from "../../packages/core/config/env.ts";
+import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 
 /** The client and what kind of connection it is. */
 export interface DbHandle {
@@ -23,8 +24,8 @@ export function databaseUrl(c: Config): string {
   return `file:${c.DMP_DB_PATH}`;
 }
 
-/** Opens the database described by the config. */
-export function openDatabase(c: Config): DbHandle {
+/** Opens the database described by the config; `file:` databases get WAL and a busy timeout. */
+export async function openDatabase(c: Config): Promise<DbHandle> {
   const url = databaseUrl(c);
   if (c.DMP_DB_SYNC_URL) {
     if (!url.startsWith("file:")) {
@@ -40,5 +41,7 @@ export function openDatabase(c: Config): DbHandle {
     return { client, kind: "replica", url };
   }
   const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN });
-  return { client, kind: url.startsWith("file:") ? "file" : "remote", url };
+  const kind = url.startsWith("file:") ? "file" : "remote";
+  if (kind === "file") await prepareFileDatabase(client);
+  return { client, kind, url };
 }

@@ -36,7 +36,7 @@ export interface NodeHandle {
 
 /** Starts a udp-node from a parsed config. */
 export async function startNode(config: Config, logger: Logger): Promise<NodeHandle> {
-  const db = openDatabase(config);
+  const db = await openDatabase(config);
   const client = db.client;
   const metrics = new MetricsRegistry();
   const index = new ZoneIndex();

@@ -8,6 +8,7 @@
 import dgram from "node:dgram";
 import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
+import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -47,6 +48,7 @@ export async function freshDatabase(): Promise<
   const dir = await Deno.makeTempDir({ prefix: "dmp-test-" });
   const url = `file:${dir}/dmp.db`;
   const client = createClient({ url });
+  await prepareFileDatabase(client);
   await migrate(client);
   return { dir, url, client };
 }

@@ -47,7 +47,7 @@ export async function cmdKey(
     return sub ? 0 : 2;
   }
   const config = loadConfig(values.db ? { ...env, DMP_DB_URL: values.db } : env);
-  const { client } = openDatabase(config);
+  const { client } = await openDatabase(config);
   try {
     await migrate(client);
     const now = Date.now() / 1000;

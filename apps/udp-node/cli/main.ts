@@ -117,7 +117,7 @@ function configFor(env: Env, db: string | undefined) {
 }
 
 async function openMigrated(env: Env, db: string | undefined) {
-  const handle = openDatabase(configFor(env, db));
+  const handle = await openDatabase(configFor(env, db));
   await migrate(handle.client);
   return handle;
 }

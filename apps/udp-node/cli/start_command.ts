@@ -53,7 +53,7 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
   for (const name of unknownDmpVariables(env)) {
     logger.warn(`unsupported variable ${name} is ignored`);
   }
-  const db = openDatabase(config);
+  const db = await openDatabase(config);
   await migrate(db.client);
   const now = Date.now() / 1000;
   if (!(await readZone(db.client, DEMO_ZONE))) {

@@ -200,6 +200,11 @@ export const ENV_VARS = {
     "Anonymous claim burst per recipient",
     "node",
   ),
+  DMP_HEARTBEAT_SEEDS: spec(
+    list,
+    "",
+    "Comma list of peer zones whose heartbeats are harvested (brief §4.4)",
+  ),
   // Edge API: registration, auth and HTTP limits (brief §1.11, §2; issue 4).
   DMP_ALLOW_OPEN_PUBLIC_BIND: spec(
     bool,
