@@ -7,15 +7,20 @@
  * @module
  */
 
-import { type Client, createClient } from "@libsql/client";
+import { existsSync } from "node:fs";
+import { createClient } from "@libsql/client";
+import type { SqlClient } from "../../packages/core/store/sql_client.ts";
+import { ReplicaClient } from "./replica_client.ts";
 import type { Config } from "../../packages/core/config/env.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 
 /** The client and what kind of connection it is. */
 export interface DbHandle {
-  client: Client;
+  client: SqlClient & { close(): void; sync?(): Promise<unknown> };
   kind: "file" | "replica" | "remote";
   url: string;
+  /** for replicas: whether the replica file existed before this start */
+  replicaExisted?: boolean;
 }
 
 /** Turns DMP_DB_URL / DMP_DB_PATH into a libSQL URL. */
@@ -33,12 +38,14 @@ export async function openDatabase(c: Config): Promise<DbHandle> {
         "Cannot open replica: DMP_DB_SYNC_URL needs a file: DMP_DB_URL/DMP_DB_PATH for the replica",
       );
     }
-    const client = createClient({
+    const replicaExisted = existsSync(url.slice("file:".length).split("?")[0]);
+    const client = ReplicaClient.open({
       url,
       syncUrl: c.DMP_DB_SYNC_URL,
       authToken: c.DMP_DB_AUTH_TOKEN,
+      fileExists: replicaExisted,
     });
-    return { client, kind: "replica", url };
+    return { client, kind: "replica", url, replicaExisted };
   }
   const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN });
   const kind = url.startsWith("file:") ? "file" : "remote";

@@ -51,14 +51,14 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const follower = new JournalFollower(client, index, reloadKeys);
   const now = () => Date.now() / 1000;
 
-  if (db.kind === "replica") {
-    // Serve from the replica file at once; the first sync runs in the background loop.
+  if (db.kind === "replica" && !db.replicaExisted) {
+    // A new replica has nothing to serve: wait (bounded) for the first sync. An existing
+    // replica file is served at once (after a crash, before the primary answers); the
+    // sync loop catches up in the background.
     try {
-      await withTimeout(client.sync(), 2000);
+      await withTimeout(client.sync!(), 10_000);
     } catch (e) {
-      logger.warn("initial replica sync failed; serving from the local replica", {
-        error: errText(e),
-      });
+      logger.warn("initial replica sync failed; serving an empty replica", { error: errText(e) });
     }
   }
   try {
@@ -97,7 +97,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       keyring,
       logger: logger.child("update"),
       metrics,
-      syncAfterWrite: db.kind === "replica" ? async () => void (await client.sync()) : undefined,
+      syncAfterWrite: db.kind === "replica" ? async () => void (await client.sync!()) : undefined,
     }),
   );
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
@@ -126,7 +126,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       await sleep(syncEveryMs, () => stopping);
       if (stopping) break;
       try {
-        if (db.kind === "replica") await client.sync();
+        if (db.kind === "replica") await client.sync!();
         await follower.catchUp(now());
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (config.DMP_DNS_UPDATE_ENABLED && now() - keyring.loadedAt > 60) await reloadKeys();
