@@ -23,6 +23,8 @@ import { listenUdp } from "./transports/udp.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
+import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
+import { mountDoh } from "./transports/doh.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 
 /** A running node. */
@@ -112,11 +114,29 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const ops = config.DMP_NODE_HTTP_PORT === 0 && config.DMP_NODE_HTTP_HOST === "off"
     ? undefined
     : await serveOps(
-      createOpsApp({ client, metrics, operatorToken: operatorToken(config) }),
+      createOpsApp({
+        client,
+        metrics,
+        operatorToken: operatorToken(config),
+        // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
+        extend: (app) => mountDoh(app, service, () => "doh"),
+      }),
       config.DMP_NODE_HTTP_HOST,
       config.DMP_NODE_HTTP_PORT,
     );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
+  const afterWrite = async () => {
+    if (db.kind === "replica") await client.sync!();
+    await follower.catchUp(Date.now() / 1000);
+  };
+  const heartbeat = await HeartbeatWorker.create({
+    config,
+    client,
+    index,
+    logger: logger.child("heartbeat"),
+    afterWrite,
+  });
+  heartbeat?.start();
 
   // Sync loop: pull the replica, then apply the journal. Bounded by stop().
   let stopping = false;
@@ -161,6 +181,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     async stop() {
       stopping = true;
       clearInterval(cleanupTimer);
+      await heartbeat?.stop();
       await Promise.all([udp.close(), tcp.close(), ops?.close()]);
       await syncLoop;
       client.close();

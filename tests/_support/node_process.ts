@@ -64,7 +64,7 @@ export async function startNodeProcess(
 ): Promise<NodeProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
   const dbUrl = options.dbUrl ?? `file:${dir}/dmp.db`;
-  const dnsPort = await freePort();
+  const dnsPort = options.env?.DMP_DNS_PORT ? Number(options.env.DMP_DNS_PORT) : await freePort();
   const httpPort = await freePort();
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "",

@@ -283,6 +283,56 @@ export const ENV_VARS = {
   ),
   DMP_TSIG_LOOSE_SCOPE: spec(bool, "false", "Minted TSIG keys get the whole zone", "edge"),
   DMP_TSIG_TIGHT_SCOPE: spec(bool, "false", "Minted TSIG keys get no wildcard suffixes", "edge"),
+  // Heartbeat and discovery (brief §4.2–§4.4; issue 6).
+  DMP_HEARTBEAT_ENABLED: spec(
+    z.string().transform((v) => TRUTHY.has(v.trim())),
+    "false",
+    "Publish a signed heartbeat and harvest peers (reference: case-sensitive 1/true/yes/on)",
+    "node",
+  ),
+  DMP_HEARTBEAT_SELF_ENDPOINT: spec(
+    str,
+    undefined,
+    "This node's public endpoint, `https://host[:port]`, no path",
+    "node",
+  ),
+  DMP_HEARTBEAT_OPERATOR_KEY_PATH: spec(
+    str,
+    undefined,
+    "File with the operator's raw Ed25519 seed (32 bytes or 64 hex)",
+    "node",
+  ),
+  DMP_HEARTBEAT_INTERVAL_SECONDS: spec(
+    num(1),
+    "240",
+    "Seconds between heartbeat ticks; below the 300 s freshness window so peers never see a stale wire (brief §8.3 item 14)",
+    "node",
+  ),
+  DMP_HEARTBEAT_TTL_SECONDS: spec(
+    int(60, 30 * 86400),
+    "86400",
+    "Lifetime (exp − ts) of our heartbeat wire",
+    "node",
+  ),
+  DMP_HEARTBEAT_VERSION: spec(
+    str.max(32),
+    "dmp-edge-0.1.0",
+    "Version string in our heartbeat (≤ 32 ASCII)",
+    "node",
+  ),
+  DMP_HEARTBEAT_DNS_RESOLVERS: spec(
+    list,
+    "",
+    "Comma list of `ip` or `ip:port` resolvers used to harvest peers",
+    "node",
+  ),
+  DMP_HEARTBEAT_MAX_PEERS: spec(int(1, 1000), "25", "Zones harvested per tick", "node"),
+  DMP_HEARTBEAT_INGEST_SKEW_SECONDS: spec(
+    int(300, 86400),
+    "1800",
+    "Clock skew accepted when ingesting peer wires (signature and exp still enforced; brief §8.3 item 14)",
+    "node",
+  ),
 } as const;
 
 /** Names of every variable in {@linkcode ENV_VARS}. */
