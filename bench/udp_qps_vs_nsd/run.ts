@@ -256,6 +256,24 @@ function cpuSecondsOf(root: number): number {
   return ticks / CLK_TCK;
 }
 
+/** Per-core [busy, total] jiffies from /proc/stat. */
+function coreTicks(): [number, number][] {
+  const out: [number, number][] = [];
+  for (const line of Deno.readTextFileSync("/proc/stat").split("\n")) {
+    if (!/^cpu\d+ /.test(line)) continue;
+    const f = line.split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + f[4];
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    out.push([total - idle, total]);
+  }
+  return out;
+}
+
+/** Busy share of each core between two {@linkcode coreTicks} readings (shows other load). */
+function coreBusy(a: [number, number][], b: [number, number][]): number[] {
+  return b.map(([busy, total], i) => (busy - a[i][0]) / Math.max(1, total - a[i][1]));
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -502,13 +520,18 @@ interface PerfResult {
   summary: string;
 }
 
-/** Runs dnsperf pinned to core 1 with -v, computing percentiles from the per-query lines. */
+/**
+ * Runs dnsperf pinned to core 1; with `verbose` (-v), percentiles come from the
+ * per-query lines (which cost dnsperf ~15% of its throughput, so the qps run
+ * goes without them).
+ */
 async function dnsperf(
   port: number,
   queryFile: string,
   seconds: number,
   clients: number,
   qpsCap: number,
+  verbose: boolean,
 ): Promise<PerfResult> {
   const args = [
     "-c",
@@ -526,55 +549,61 @@ async function dnsperf(
     String(clients),
     "-T",
     "1",
-    "-v",
   ];
+  if (verbose) args.push("-v");
   if (qpsCap > 0) args.push("-Q", String(qpsCap));
-  const child = new Deno.Command("taskset", { args, stdout: "piped", stderr: "piped" }).spawn();
+  // Per-query lines (-v) go to a file, not through a pipe into this process, so
+  // parsing them costs no CPU while the servers are measured.
+  const outFile = `${queryFile}.dnsperf-${Date.now()}.out`;
+  const quoted = args.map((a) => `'${a}'`).join(" ");
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec taskset ${quoted} > '${outFile}'`],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
   started.add(child);
   const t0 = performance.now();
   let lastCpu = 0;
   let lastAt = 0;
   const sampler = setInterval(() => {
-    const c = cpuSecondsOf(child.pid);
-    if (c > 0) {
-      lastCpu = c;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
+      if (!stat.includes("(dnsperf)")) return;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      lastCpu = (Number(f[11]) + Number(f[12])) / CLK_TCK;
       lastAt = (performance.now() - t0) / 1000;
-    }
-  }, 250);
+    } catch { /* exited */ }
+  }, 500);
+  const dec = new TextDecoder();
+  const errText = (async () => {
+    let s = "";
+    for await (const c of child.stderr) s += dec.decode(c);
+    return s;
+  })();
+  const status = await child.status;
+  clearInterval(sampler);
+  started.delete(child);
+  const stderr = await errText;
   let lat = new Float64Array(1 << 20);
   let n = 0;
   const summary: string[] = [];
-  let pending = "";
-  const dec = new TextDecoder();
-  const take = (line: string) => {
-    if (line.startsWith("> ")) {
-      const v = Number(line.slice(line.lastIndexOf(" ") + 1));
+  const out = Deno.readTextFileSync(outFile);
+  Deno.removeSync(outFile);
+  let pos = 0;
+  while (pos < out.length) {
+    let nl = out.indexOf("\n", pos);
+    if (nl < 0) nl = out.length;
+    if (out.startsWith("> ", pos)) {
+      const v = Number(out.slice(out.lastIndexOf(" ", nl) + 1, nl));
       if (n === lat.length) {
         const bigger = new Float64Array(lat.length * 2);
         bigger.set(lat);
         lat = bigger;
       }
       if (Number.isFinite(v)) lat[n++] = v;
-    } else summary.push(line);
-  };
-  const errText = (async () => {
-    let s = "";
-    for await (const c of child.stderr) s += dec.decode(c);
-    return s;
-  })();
-  for await (const chunk of child.stdout) {
-    pending += dec.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      take(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
+    } else summary.push(out.slice(pos, nl));
+    pos = nl + 1;
   }
-  if (pending) take(pending);
-  clearInterval(sampler);
-  const status = await child.status;
-  started.delete(child);
-  const stderr = await errText;
   const text = summary.join("\n");
   if (status.code !== 0) throw new Error(`dnsperf failed (${status.code}):\n${text}\n${stderr}`);
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
@@ -725,21 +754,24 @@ async function measure(
     const startupS = await waitUntilAnswering(server, port, 180_000);
     say(`ready after ${startupS.toFixed(1)} s; sanity: ${sanity(port, data)}`);
     const idle = memoryOf(server.pid);
-    const w = await dnsperf(port, queryFile, opts.warmup, opts.clients, opts.qpsCap);
+    const w = await dnsperf(port, queryFile, opts.warmup, opts.clients, opts.qpsCap, false);
     say(`warm-up ${opts.warmup} s: ${w.qps.toFixed(0)} qps`);
     const cpu0 = cpuSecondsOf(server.pid);
+    const cores0 = coreTicks();
     const t0 = performance.now();
-    const perf = await dnsperf(port, queryFile, opts.duration, opts.clients, opts.qpsCap);
+    const perf = await dnsperf(port, queryFile, opts.duration, opts.clients, opts.qpsCap, false);
     const wall = (performance.now() - t0) / 1000;
     const serverCpu = (cpuSecondsOf(server.pid) - cpu0) / wall;
+    const cores = coreBusy(cores0, coreTicks());
     const mem = memoryOf(server.pid);
     keep(`--- dnsperf ${opts.duration} s against ${c.label}\n${perf.summary}`);
     say(
       `load ${opts.duration} s: ${perf.qps.toFixed(0)} qps, avg ${perf.avgMs.toFixed(3)} ms, ` +
-        `p50 ${perf.p50Ms.toFixed(3)} ms, p99 ${perf.p99Ms.toFixed(3)} ms, max ${
-          perf.maxMs.toFixed(1)
-        } ms, lost ${perf.lost}/${perf.sent}; server CPU ${(serverCpu * 100).toFixed(0)}% ` +
-        `of core 0, dnsperf CPU ${(perf.dnsperfCpu * 100).toFixed(0)}% of core 1`,
+        `lost ${perf.lost}/${perf.sent}; server CPU ${(serverCpu * 100).toFixed(0)}% ` +
+        `of core 0, dnsperf CPU ${(perf.dnsperfCpu * 100).toFixed(0)}% of core 1; ` +
+        `cores busy (all processes, incl. softirq): ${
+          cores.map((b, i) => `cpu${i} ${(b * 100).toFixed(0)}%`).join(", ")
+        }; load average ${Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")}`,
     );
     say(`responses: ${perf.rcodes}`);
     say(
@@ -749,18 +781,44 @@ async function measure(
         (idle.rssKiB / 1024).toFixed(1)
       } MiB)`,
     );
+    // p99 at saturation: the same load with per-query lines (-v).
+    const tail = await dnsperf(
+      port,
+      queryFile,
+      opts.latencyDuration,
+      opts.clients,
+      opts.qpsCap,
+      true,
+    );
+    keep(`--- dnsperf -v ${opts.latencyDuration} s (latency percentiles)\n${tail.summary}`);
+    say(
+      `latency at saturation (-v, ${opts.latencyDuration} s, ${tail.qps.toFixed(0)} qps): ` +
+        `p50 ${tail.p50Ms.toFixed(3)} ms, p99 ${tail.p99Ms.toFixed(3)} ms, max ${
+          tail.maxMs.toFixed(1)
+        } ms`,
+    );
     let fixed: PerfResult | undefined;
     if (opts.latencyQps > 0) {
-      fixed = await dnsperf(port, queryFile, opts.latencyDuration, opts.clients, opts.latencyQps);
-      keep(`--- dnsperf ${opts.latencyDuration} s at -Q ${opts.latencyQps}\n${fixed.summary}`);
+      fixed = await dnsperf(
+        port,
+        queryFile,
+        opts.latencyDuration,
+        opts.clients,
+        opts.latencyQps,
+        true,
+      );
+      keep(`--- dnsperf -v ${opts.latencyDuration} s at -Q ${opts.latencyQps}\n${fixed.summary}`);
       say(
-        `fixed ${opts.latencyQps} qps, ${opts.latencyDuration} s: avg ${
+        `latency at a fixed ${opts.latencyQps} qps (-v, ${opts.latencyDuration} s): avg ${
           fixed.avgMs.toFixed(3)
         } ms, p50 ${fixed.p50Ms.toFixed(3)} ms, p99 ${
           fixed.p99Ms.toFixed(3)
         } ms, lost ${fixed.lost}`,
       );
     }
+    perf.p50Ms = tail.p50Ms;
+    perf.p99Ms = tail.p99Ms;
+    perf.maxMs = tail.maxMs;
     return {
       name: c.name,
       label: c.label,
@@ -775,8 +833,8 @@ async function measure(
     };
   } finally {
     await stopProcess(server.child);
-    const tail = server.logs().trim().split("\n").slice(-5).join("\n");
-    if (tail) keep(`--- last log lines of ${c.label}\n${tail}`);
+    const logTail = server.logs().trim().split("\n").slice(-5).join("\n");
+    if (logTail) keep(`--- last log lines of ${c.label}\n${logTail}`);
   }
 }
 
@@ -788,16 +846,25 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-/** Top self-time functions of the newest .cpuprofile in `dir`. */
+/**
+ * Top self-time functions of the busiest .cpuprofile in `dir` (Node writes one
+ * per thread; tsx's loader thread is nearly idle, the main thread is not).
+ */
 function summarizeProfile(dir: string, top = 30): string {
   const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
   if (files.length === 0) return "(no .cpuprofile written)";
-  const path = `${dir}/${files.sort((a, b) => a.name.localeCompare(b.name)).at(-1)!.name}`;
-  const prof = JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] };
+  let best: { path: string; nodes: ProfileNode[]; busy: number } | undefined;
+  for (const f of files) {
+    const path = `${dir}/${f.name}`;
+    const nodes = (JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] }).nodes;
+    let busy = 0;
+    for (const n of nodes) if (n.callFrame.functionName !== "(idle)") busy += n.hitCount ?? 0;
+    if (!best || busy > best.busy) best = { path, nodes, busy };
+  }
   const byFn = new Map<string, number>();
   const byFile = new Map<string, number>();
   let total = 0;
-  for (const n of prof.nodes) {
+  for (const n of best!.nodes) {
     const hits = n.hitCount ?? 0;
     if (!hits) continue;
     total += hits;
@@ -810,8 +877,8 @@ function summarizeProfile(dir: string, top = 30): string {
   const fmt = (m: Map<string, number>) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
       .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
-  return `profile ${path} (${total} samples)\n-- self time by function\n${fmt(byFn)}\n` +
-    `-- self time by file\n${fmt(byFile)}`;
+  return `profile ${best!.path} (${total} samples, whole process life incl. start-up)\n` +
+    `-- self time by function\n${fmt(byFn)}\n-- self time by file\n${fmt(byFile)}`;
 }
 
 // ---------------------------------------------------------------- main
@@ -881,16 +948,18 @@ async function main(): Promise<number> {
     }`,
   );
   say(
-    `parameters: ${opts.records} TXT records, seed ${opts.seed}; dnsperf -c ${opts.clients} -T 1 ` +
-      `-l ${opts.duration} -Q ${opts.qpsCap || "none"} (warm-up ${opts.warmup} s` +
+    `parameters: ${opts.records} TXT records, seed ${opts.seed}; qps: dnsperf -c ${opts.clients} ` +
+      `-T 1 -l ${opts.duration} -Q ${opts.qpsCap || "none"} after a ${opts.warmup} s warm-up; ` +
+      `p99: a further ${opts.latencyDuration} s with -v (per-query latencies)` +
       `${
-        opts.latencyQps > 0
-          ? `; then -Q ${opts.latencyQps} -l ${opts.latencyDuration} for latency at equal load`
-          : ""
-      }); server on core 0 (taskset -c 0; NSD server-count 1), dnsperf on core 1; ` +
-      `node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING`,
+        opts.latencyQps > 0 ? ` and ${opts.latencyDuration} s at -Q ${opts.latencyQps} -v` : ""
+      }; ` +
+      `server on core 0 (taskset -c 0; NSD server-count 1, RRL off), dnsperf and this script on ` +
+      `core 1; node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING`,
   );
 
+  // This process only waits during the measurements; keep it off the servers' core.
+  run("taskset", ["-a", "-p", "-c", "1", String(Deno.pid)]);
   const rows: Row[] = [];
   try {
     const t0 = performance.now();

@@ -1,0 +1,66 @@
+/**
+ * Deno entry point: `deno run -A apps/edge-api/adapters/deno.ts`.
+ * Deno.env → config → libSQL client → migrate → app → `Deno.serve` on
+ * DMP_HTTP_HOST:DMP_HTTP_PORT.
+ *
+ * @module
+ */
+
+import { createClient } from "@libsql/client";
+import { ConfigError, loadConfig } from "../../../packages/core/config/env.ts";
+import { createLogger } from "../../../packages/core/log/logger.ts";
+import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
+import { migrate } from "../../../packages/core/store/migrate.ts";
+import { createApp } from "../app.ts";
+import { assertBindAllowed } from "../auth_mode.ts";
+import { edgeDatabaseUrl } from "../db_url.ts";
+
+const encoder = new TextEncoder();
+
+function writeLine(line: string): void {
+  Deno.stdout.writeSync(encoder.encode(line + "\n"));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(Deno.env.toObject());
+  assertBindAllowed(config, config.DMP_HTTP_HOST);
+  const logger = createLogger({
+    name: "dmp.edge",
+    level: config.DMP_LOG_LEVEL,
+    format: config.DMP_LOG_FORMAT,
+    sink: writeLine,
+  });
+  const client = createClient({
+    url: edgeDatabaseUrl(config),
+    authToken: config.DMP_DB_AUTH_TOKEN,
+  });
+  await migrate(client);
+  const app = createApp({
+    client,
+    config,
+    clock: Date.now,
+    logger,
+    metrics: new MetricsRegistry(),
+    peerAddress: (c) => (c.env as { remoteAddr?: Deno.NetAddr } | undefined)?.remoteAddr?.hostname,
+  });
+  const server = Deno.serve({
+    hostname: config.DMP_HTTP_HOST,
+    port: config.DMP_HTTP_PORT,
+    onListen: (addr) =>
+      writeLine(
+        `edge-api listening on http://${config.DMP_HTTP_HOST}:${(addr as Deno.NetAddr).port}`,
+      ),
+  }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+  const stop = () => {
+    server.shutdown().then(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+}
+
+main().catch((e) => {
+  Deno.stderr.writeSync(
+    encoder.encode(`edge-api: ${e instanceof ConfigError ? e.message : String(e?.stack ?? e)}\n`),
+  );
+  Deno.exit(1);
+});

@@ -1,0 +1,106 @@
+// deno-lint-ignore-file no-console -- a benchmark prints its table
+/**
+ * Propagation benchmark (issue 5): a write committed at the libSQL primary
+ * (the edge API's write path) → the moment each udp-node on an embedded
+ * replica answers it over DNS. 200 writes, sequential, p50/p99 per node.
+ *
+ * Run: ./node_modules/.bin/deno run -A bench/edge_write_visibility/run.ts [--writes N] [--interval S]
+ */
+import { createClient } from "@libsql/client";
+import { parseArgs } from "node:util";
+import { migrate } from "../../packages/core/store/migrate.ts";
+import { applyRecordChanges } from "../../packages/core/store/records.ts";
+import { upsertZone } from "../../packages/core/store/zones.ts";
+import { TYPE } from "../../packages/core/wire/constants.ts";
+import { startNodeProcess } from "../../tests/_support/node_process.ts";
+import { startSqld } from "../../tests/_support/sqld_primary.ts";
+import { buildQuery, udpExchange } from "../../tests/_support/raw_dns.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    writes: { type: "string", default: "200" },
+    interval: { type: "string", default: "1" },
+  },
+});
+const WRITES = Number(values.writes);
+const INTERVAL = values.interval!;
+const ZONE = "prop.test";
+
+const sqld = await startSqld();
+const remote = createClient({ url: sqld.url, authToken: sqld.token });
+await migrate(remote);
+await upsertZone(remote, { name: ZONE }, Date.now() / 1000);
+const nodes = [];
+for (let i = 0; i < 2; i++) {
+  const dir = await Deno.makeTempDir({ prefix: "dmp-prop-" });
+  nodes.push(
+    await startNodeProcess({
+      dbUrl: `file:${dir}/replica.db`,
+      dir,
+      env: {
+        DMP_DB_SYNC_URL: sqld.url,
+        DMP_DB_AUTH_TOKEN: sqld.token,
+        DMP_DB_SYNC_INTERVAL: INTERVAL,
+        DMP_LOG_LEVEL: "WARNING",
+      },
+    }),
+  );
+}
+const latencies: number[][] = nodes.map(() => []);
+try {
+  for (let w = 0; w < WRITES; w++) {
+    const name = `w${w}.${ZONE}`;
+    await applyRecordChanges(remote, [{
+      op: "add",
+      zone: ZONE,
+      name,
+      type: "TXT",
+      value: `v${w}`,
+      ttl: 60,
+      lifetime: 600,
+    }], {
+      now: Date.now() / 1000,
+    });
+    const t0 = performance.now();
+    await Promise.all(nodes.map(async (n, i) => {
+      const deadline = t0 + 10_000;
+      while (performance.now() < deadline) {
+        const r = await udpExchange(n.dnsPort, buildQuery(name, TYPE.TXT, w & 0xffff), 200);
+        if (r && (r[3] & 0xf) === 0 && ((r[6] << 8) | r[7]) > 0) {
+          latencies[i].push(performance.now() - t0);
+          return;
+        }
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      latencies[i].push(Infinity);
+    }));
+  }
+} finally {
+  for (const n of nodes) await n.stop();
+  remote.close();
+  await sqld.stop();
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const lines = [
+  `edge_write_visibility: ${WRITES} writes at the sqld primary, 2 udp-nodes on embedded replicas, DMP_DB_SYNC_INTERVAL=${INTERVAL}s`,
+  `host: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`,
+  "| node | p50 ms | p99 ms | max ms | lost |",
+  "| --- | --- | --- | --- | --- |",
+  ...latencies.map((l, i) => {
+    const lost = l.filter((x) => !Number.isFinite(x)).length;
+    return `| node ${i + 1} | ${pct(l, 50).toFixed(0)} | ${pct(l, 99).toFixed(0)} | ${
+      Math.max(...l).toFixed(0)
+    } | ${lost} |`;
+  }),
+  `target: p99 ≤ 1000 ms with the default sync interval (1 s)`,
+];
+console.log(lines.join("\n"));
+await Deno.mkdir("bench/results", { recursive: true });
+await Deno.writeTextFile(
+  `bench/results/${new Date().toISOString().slice(0, 10)}-edge_write_visibility.txt`,
+  lines.join("\n") + "\n",
+);

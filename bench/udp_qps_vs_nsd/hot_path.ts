@@ -1,0 +1,190 @@
+/**
+ * In-process micro-benchmark of the udp-node's query path (no sockets): the
+ * zone of run.ts (same generator shape: 100,000 TXT owners) indexed in a
+ * `ZoneIndex`, then the same query mix pushed through each stage many times.
+ * Shows where the per-query microseconds go between parse, lookup, encode and
+ * the service wrapper (rate limiter off, metrics on).
+ *
+ *   node --import tsx bench/udp_qps_vs_nsd/hot_path.ts      (Node, as the node runs)
+ *   ./node_modules/.bin/deno run -A bench/udp_qps_vs_nsd/hot_path.ts
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
+import type { StoredRecord, StoredZone } from "../../packages/core/store/records.ts";
+import { answerQuery } from "../../apps/udp-node/pipeline/answer_query.ts";
+import { parseRequest } from "../../apps/udp-node/pipeline/parse_query.ts";
+import { DnsService } from "../../apps/udp-node/dns_service.ts";
+import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
+import { createLogger } from "../../packages/core/log/logger.ts";
+
+const ZONE = "bench.test";
+const HEX = "0123456789abcdef";
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function query(name: string, type: number, id: number): Uint8Array {
+  const labels = name.split(".");
+  const out = new Uint8Array(12 + name.length + 2 + 4);
+  out[0] = id >> 8;
+  out[1] = id & 0xff;
+  out[2] = 0x01; // RD
+  out[5] = 1; // QDCOUNT
+  let p = 12;
+  for (const l of labels) {
+    out[p++] = l.length;
+    for (let i = 0; i < l.length; i++) out[p++] = l.charCodeAt(i);
+  }
+  out[p++] = 0;
+  out[p++] = 0;
+  out[p++] = type;
+  out[p++] = 0;
+  out[p++] = 1;
+  return out;
+}
+
+const r = rng(20260602);
+const pick = (alphabet: string, n: number) => {
+  let s = "";
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+  return s;
+};
+const count = Number(process.argv[2] ?? 100_000);
+const now = Date.now() / 1000;
+const records: StoredRecord[] = [
+  {
+    id: 1,
+    zone: ZONE,
+    name: ZONE,
+    type: "NS",
+    value: `ns1.${ZONE}`,
+    ttl: 3600,
+    createdAt: 0,
+    expiresAt: 0,
+  },
+  {
+    id: 2,
+    zone: ZONE,
+    name: ZONE,
+    type: "A",
+    value: "127.0.0.1",
+    ttl: 3600,
+    createdAt: 0,
+    expiresAt: 0,
+  },
+];
+const names: string[] = [];
+while (names.length < count) {
+  const mb = pick(HEX, 12);
+  for (let k = 0; k < 10; k++) {
+    const len = 100 + Math.floor(r() * 156);
+    const head = `v=dmp1;t=id;k=${pick(B64, 43)};s=`;
+    const name = `slot-${k}.mb-${mb}.${ZONE}`;
+    names.push(name);
+    records.push({
+      id: records.length + 1,
+      zone: ZONE,
+      name,
+      type: "TXT",
+      value: head + pick(B64, len - head.length),
+      ttl: 300,
+      createdAt: 0,
+      expiresAt: 0,
+    });
+  }
+}
+const zone: StoredZone = {
+  name: ZONE,
+  soaMname: `ns1.${ZONE}`,
+  soaRname: `hostmaster.${ZONE}`,
+  soaRefresh: 3600,
+  soaRetry: 600,
+  soaExpire: 604800,
+  soaMinimum: 60,
+  serial: 2026060201,
+};
+const mem0 = process.memoryUsage();
+const index = new ZoneIndex();
+index.replaceZone(zone, records);
+const mem1 = process.memoryUsage();
+
+const packets: Uint8Array[] = [];
+for (let i = 0; i < 20_000; i++) {
+  const x = r();
+  if (x < 0.9) packets.push(query(names[Math.floor(r() * names.length)], 16, i));
+  else if (x < 0.99) packets.push(query(`slot-1.mb-${pick(HEX, 12)}x.${ZONE}`, 16, i));
+  else packets.push(query(ZONE, 6, i));
+}
+const qnames = packets.map((p) => {
+  const q = parseRequest(p);
+  return q.kind === "query" ? q.qname : "";
+});
+const service = new DnsService({
+  index,
+  metrics: new MetricsRegistry(),
+  logger: createLogger({ name: "b", level: "ERROR", format: "text", sink: () => {} }),
+  query: { maxTtl: 60 },
+  rate: 0,
+  burst: 0,
+  maxConcurrency: 128,
+});
+
+function time(label: string, fn: (i: number) => unknown): void {
+  const rounds = 400_000;
+  let sink = 0;
+  for (let i = 0; i < 100_000; i++) sink += fn(i % packets.length) ? 1 : 0; // warm up
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) sink += fn(i % packets.length) ? 1 : 0;
+  const ns = (performance.now() - t0) * 1e6 / rounds;
+  process.stdout.write(
+    `${label.padEnd(44)} ${(ns / 1000).toFixed(2).padStart(6)} µs/query  ` +
+      `(${(1e9 / ns / 1000).toFixed(0)}k/s on one core)${sink < 0 ? "!" : ""}\n`,
+  );
+}
+
+process.stdout.write(
+  `${count} TXT owners indexed; heap +${
+    ((mem1.heapUsed - mem0.heapUsed) / 2 ** 20).toFixed(0)
+  } MiB, ` +
+    `RSS +${((mem1.rss - mem0.rss) / 2 ** 20).toFixed(0)} MiB, array buffers +${
+      ((mem1.arrayBuffers - mem0.arrayBuffers) / 2 ** 20).toFixed(0)
+    } MiB\n`,
+);
+time("parseRequest", (i) => parseRequest(packets[i]));
+time("ZoneIndex.lookup (qname given)", (i) => index.lookup(qnames[i], 16, now));
+time(
+  "answerQuery (parse+lookup+encode)",
+  (i) => answerQuery(packets[i], index, { maxTtl: 60 }, { tcp: false, now }),
+);
+time(
+  "DnsService.handle (+clock, limiter, metrics)",
+  (i) => service.handle(packets[i], false, "127.0.0.1"),
+);
+time("parseRequest + lookup (fresh qname)", (i) => {
+  const q = parseRequest(packets[i]);
+  return q.kind === "query" && index.lookup(q.qname, q.qtype, now);
+});
+const kinds = packets.map((p) => {
+  const q = parseRequest(p);
+  if (q.kind !== "query") return "other";
+  return q.qtype === 6 ? "soa" : index.lookup(q.qname, q.qtype, now).kind;
+});
+for (const kind of ["answer", "nxdomain", "soa"]) {
+  const subset = packets.filter((_, i) => kinds[i] === kind);
+  time(
+    `answerQuery, ${kind} only (${subset.length})`,
+    (i) => answerQuery(subset[i % subset.length], index, { maxTtl: 60 }, { tcp: false, now }),
+  );
+}
