@@ -109,8 +109,15 @@ export class DnsService {
     });
   }
 
+  #counters = new Map<string, (by?: number) => void>();
+
   #count(outcome: string): void {
-    this.#o.metrics.inc("dmp_dns_queries_total", { outcome });
+    let c = this.#counters.get(outcome);
+    if (!c) {
+      c = this.#o.metrics.counter("dmp_dns_queries_total", { outcome });
+      this.#counters.set(outcome, c);
+    }
+    c();
   }
 }
 

@@ -10,7 +10,6 @@
  */
 
 import { CLASS, FLAG, LIMIT, TYPE } from "../../../packages/core/wire/constants.ts";
-import { encodeSoaRdata } from "../../../packages/core/wire/rdata.ts";
 import type { IndexedRecord, IndexedZone } from "../../../packages/core/zone/zone_index.ts";
 
 /** What to put in a response; the caller has already decided the rcode and sections. */
@@ -43,7 +42,7 @@ export interface ResponsePlan {
 /** Encodes a response per the plan. */
 export function encodeResponse(p: ResponsePlan): Uint8Array {
   const qlen = p.questionEnd > 0 ? p.questionEnd - LIMIT.HEADER : 0;
-  const soaRdata = p.soaZone ? encodeSoaRdata(p.soaZone.soa) : undefined;
+  const soaRdata = p.soaZone?.soaRdata;
   const soaOwnerLen = p.soaOwnerOffset >= 0 ? 2 : nameLength(p.soaZone?.name ?? "");
   let answerCount = 0;
   let answerBytes = 0;

@@ -17,7 +17,13 @@ export interface UdpListener {
 
 /** Binds UDP on host:port and answers through `service`. */
 export function listenUdp(service: DnsService, host: string, port: number): Promise<UdpListener> {
-  const socket = dgram.createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr: false });
+  const family = isIPv6(host) ? 6 : 4;
+  const socket = dgram.createSocket({
+    type: family === 6 ? "udp6" : "udp4",
+    reuseAddr: false,
+    // Reply addresses are already numeric: skip dns.lookup, which defers every send a tick.
+    lookup: (address, _options, callback) => callback(null, address, family),
+  });
   const onMessage = (msg: Uint8Array, rinfo: dgram.RemoteInfo): void => {
     // A plain Uint8Array view: Buffer.slice() shares memory, Uint8Array.slice() copies.
     const r = service.handle(

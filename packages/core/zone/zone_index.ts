@@ -9,7 +9,7 @@
  */
 
 import { TYPE, typeCode } from "../wire/constants.ts";
-import { encodeRdata, type SoaFields } from "../wire/rdata.ts";
+import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
 /** One RR ready to encode: RDATA bytes, its TTL and absolute expiry (0 = never). */
@@ -23,6 +23,8 @@ export interface IndexedRecord {
 export interface IndexedZone {
   name: string;
   soa: SoaFields;
+  /** SOA RDATA encoded once per SOA change (negative answers need it on every query) */
+  soaRdata: Uint8Array;
   /** owner → type → RRs in publish order */
   nodes: Map<string, Map<number, IndexedRecord[]>>;
   /** empty-non-terminal name → number of owners strictly below it */
@@ -94,11 +96,12 @@ export class ZoneIndex {
     const indexed: IndexedZone = {
       name: zone.name,
       soa: zoneSoa(zone, undefined),
+      soaRdata: new Uint8Array(0),
       nodes: new Map(),
       descendants: new Map(),
     };
     for (const r of records) addRecord(indexed, r);
-    indexed.soa = zoneSoa(zone, firstNs(indexed));
+    setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     this.#zones.set(zone.name, indexed);
     this.#maxLabels = Math.max(this.#maxLabels, zone.name.split(".").length);
   }
@@ -106,7 +109,7 @@ export class ZoneIndex {
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
   updateZoneMeta(zone: StoredZone): void {
     const z = this.#zones.get(zone.name);
-    if (z) z.soa = zoneSoa(zone, firstNs(z));
+    if (z) setSoa(z, zoneSoa(zone, firstNs(z)));
   }
 
   /** Removes a zone. */
@@ -157,6 +160,11 @@ export class ZoneIndex {
     if ((zone.descendants.get(name) ?? 0) > 0) return { kind: "nodata", zone };
     return { kind: "nxdomain", zone };
   }
+}
+
+function setSoa(z: IndexedZone, soa: SoaFields): void {
+  z.soa = soa;
+  z.soaRdata = encodeSoaRdata(soa);
 }
 
 function liveRecords(records: IndexedRecord[], now: number): IndexedRecord[] {
