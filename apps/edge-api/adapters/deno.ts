@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from "../../../packages/core/config/env.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
+import { prepareFileDatabase } from "../../../packages/core/store/file_database.ts";
 import { createApp } from "../app.ts";
 import { assertBindAllowed } from "../auth_mode.ts";
 import { edgeDatabaseUrl } from "../db_url.ts";
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     url: edgeDatabaseUrl(config),
     authToken: config.DMP_DB_AUTH_TOKEN,
   });
+  // Several local processes may share a file database (the local stack): WAL + busy timeout.
+  if (edgeDatabaseUrl(config).startsWith("file:")) await prepareFileDatabase(client);
   await migrate(client);
   const app = createApp({
     client,

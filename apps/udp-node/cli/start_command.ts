@@ -8,7 +8,11 @@
  */
 
 import process from "node:process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { bytesToHex } from "../../../packages/core/dmp/hex.ts";
 import { resolve } from "node:path";
 import { loadConfig, unknownDmpVariables } from "../../../packages/core/config/env.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
@@ -19,6 +23,12 @@ import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
 
 const DEMO_ZONE = "demo.dmp.test";
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+function readOrCreate(path: string, make: () => string): string {
+  if (!existsSync(path)) writeFileSync(path, make() + "\n", { mode: 0o600 });
+  return readFileSync(path, "utf8").trim();
+}
 
 /** Runs the local stack until SIGINT/SIGTERM. */
 export async function cmdStart(
@@ -34,6 +44,10 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
   }
   const dataDir = resolve(env.DMP_DATA_DIR ?? ".data");
   mkdirSync(dataDir, { recursive: true });
+  // Secrets made once per data directory and reused: the operator token and the key that
+  // seals TSIG secrets (the edge mints keys, the node opens them, so both need it).
+  const sealingKey = readOrCreate(`${dataDir}/tsig-sealing.key`, () => bytesToHex(randomBytes(32)));
+  const operator = readOrCreate(`${dataDir}/operator-token`, () => bytesToHex(randomBytes(24)));
   const merged: Record<string, string | undefined> = {
     DMP_DNS_HOST: "127.0.0.1",
     DMP_DNS_PORT: "5353",
@@ -41,6 +55,12 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
     DMP_HTTP_HOST: "127.0.0.1",
     DMP_DB_URL: `file:${dataDir}/dmp.db`,
     DMP_DNS_UPDATE_ENABLED: "1",
+    DMP_TSIG_SECRET_KEY: sealingKey,
+    DMP_OPERATOR_TOKEN: operator,
+    DMP_AUTH_MODE: "multi-tenant",
+    DMP_REGISTRATION_ENABLED: "1",
+    DMP_DOMAIN: DEMO_ZONE,
+    DMP_NODE_HOSTNAME: DEMO_ZONE,
     ...env,
   };
   const config = loadConfig(merged);
@@ -84,14 +104,27 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
   }
   db.client.close();
   const node = await startNode(config, logger.child("node"));
+  const edge = spawn(process.execPath, [
+    "--import",
+    "tsx",
+    resolve(ROOT, "apps/edge-api/adapters/node.ts"),
+  ], {
+    env: { ...process.env, ...merged } as Record<string, string>,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const p = node.dnsPort;
+  const h = config.DMP_HTTP_PORT;
   process.stdout.write(`
 dmp-edge local stack is up (database ${dataDir}/dmp.db). Try:
 
   dig @127.0.0.1 -p ${p} hello.${DEMO_ZONE} TXT
   dig @127.0.0.1 -p ${p} ${DEMO_ZONE} SOA
   dig @127.0.0.1 -p ${p} nothing.${DEMO_ZONE} TXT      # NXDOMAIN with the zone SOA
-  curl http://127.0.0.1:${node.httpPort}/metrics
+  curl http://127.0.0.1:${h}/health                       # edge API
+  curl -H "Authorization: Bearer ${operator}" http://127.0.0.1:${h}/v1/admin/zones
+  curl -H "Authorization: Bearer ${operator}" http://127.0.0.1:${node.httpPort}/metrics
+  npx dmp key create tools.${DEMO_ZONE} --scope ${DEMO_ZONE} --db file:${dataDir}/dmp.db
+  # then: nsupdate -y <the printed key>, server 127.0.0.1 ${p}, zone ${DEMO_ZONE}
 
 Ctrl-C stops the stack.
 `);
@@ -99,6 +132,7 @@ Ctrl-C stops the stack.
     process.once("SIGINT", () => r());
     process.once("SIGTERM", () => r());
   });
+  edge.kill("SIGTERM");
   await node.stop();
   return 0;
 }
