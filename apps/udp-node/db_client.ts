@@ -19,6 +19,8 @@ export interface DbHandle {
   client: SqlClient & { close(): void; sync?(): Promise<unknown> };
   kind: "file" | "replica" | "remote";
   url: string;
+  /** the primary, for writes: an async HTTP client for replicas, else `client` itself */
+  writer: SqlClient;
   /** for replicas: whether the replica file existed before this start */
   replicaExisted?: boolean;
 }
@@ -45,10 +47,11 @@ export async function openDatabase(c: Config): Promise<DbHandle> {
       authToken: c.DMP_DB_AUTH_TOKEN,
       fileExists: replicaExisted,
     });
-    return { client, kind: "replica", url, replicaExisted };
+    const writer = createClient({ url: c.DMP_DB_SYNC_URL, authToken: c.DMP_DB_AUTH_TOKEN });
+    return { client, kind: "replica", url, replicaExisted, writer };
   }
   const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN });
   const kind = url.startsWith("file:") ? "file" : "remote";
   if (kind === "file") await prepareFileDatabase(client);
-  return { client, kind, url };
+  return { client, kind, url, writer: client };
 }

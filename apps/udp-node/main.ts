@@ -95,11 +95,10 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       config,
       client,
       index,
-      follower,
       keyring,
       logger: logger.child("update"),
       metrics,
-      syncAfterWrite: db.kind === "replica" ? async () => void (await client.sync!()) : undefined,
+      writer: db.writer,
     }),
   );
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
@@ -131,7 +130,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   };
   const heartbeat = await HeartbeatWorker.create({
     config,
-    client,
+    client: db.writer,
     index,
     logger: logger.child("heartbeat"),
     afterWrite,
@@ -185,6 +184,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       await Promise.all([udp.close(), tcp.close(), ops?.close()]);
       await syncLoop;
       client.close();
+      if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
       logger.info("DMP node stopped");
     },
   };

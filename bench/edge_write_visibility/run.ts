@@ -27,6 +27,7 @@ const WRITES = Number(values.writes);
 const INTERVAL = values.interval!;
 const ZONE = "prop.test";
 
+console.error("starting sqld and two nodes…");
 const sqld = await startSqld();
 const remote = createClient({ url: sqld.url, authToken: sqld.token });
 await migrate(remote);
@@ -42,11 +43,11 @@ for (let i = 0; i < 2; i++) {
         DMP_DB_SYNC_URL: sqld.url,
         DMP_DB_AUTH_TOKEN: sqld.token,
         DMP_DB_SYNC_INTERVAL: INTERVAL,
-        DMP_LOG_LEVEL: "WARNING",
       },
     }),
   );
 }
+console.error("nodes up; writing");
 const latencies: number[][] = nodes.map(() => []);
 try {
   for (let w = 0; w < WRITES; w++) {

@@ -31,6 +31,7 @@ import {
   type StoredRecord,
 } from "../../../packages/core/store/records.ts";
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
+import { readZone } from "../../../packages/core/store/zones.ts";
 import { TokenBucketTable } from "../../../packages/core/rate_limit/token_bucket_table.ts";
 import { ReplayCache } from "../../../packages/core/tsig/replay_cache.ts";
 import { buildTsigErrorResponse, signResponse } from "../../../packages/core/tsig/sign.ts";
@@ -57,7 +58,6 @@ import { parseClaimOwner, parseClaimWire } from "../../../packages/core/dmp/clai
 import { recipientHash12FromX25519Pub } from "../../../packages/core/dmp/claim_record.ts";
 import { bytesToHex, hexToBytes } from "../../../packages/core/dmp/hex.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
-import type { JournalFollower } from "../zone_index/follow_journal.ts";
 import type { AsyncHandler } from "../dns_service.ts";
 import { answerQuery } from "../pipeline/answer_query.ts";
 import type { NodeKeyring } from "./node_keyring.ts";
@@ -67,12 +67,16 @@ export interface UpdateDeps {
   config: Config;
   client: SqlClient;
   index: ZoneIndex;
-  follower: JournalFollower;
   keyring: NodeKeyring;
   logger: Logger;
   metrics: MetricsRegistry;
   /** pull the replica before re-reading our own write (embedded replicas) */
-  syncAfterWrite?: () => Promise<void>;
+  /**
+   * Where UPDATE reads and writes go: the primary itself. For an embedded replica this is an
+   * async HTTP client to the sync URL, because the replica's native binding runs writes and
+   * syncs synchronously and would stall every query behind them.
+   */
+  writer: SqlClient;
 }
 
 /** Types a zone-wide (operator) key may write; user keys write TXT only (issue #3). */
@@ -174,18 +178,35 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       return { bytes: null, outcome: "malformed" };
     }
 
-    const verdict = await decideUpdate(msg, verified, ctx.now);
+    let verdict: Verdict;
+    try {
+      verdict = await decideUpdate(msg, verified, ctx.now);
+    } catch (e) {
+      // Prerequisite and cap reads go to the primary; unreachable means SERVFAIL (retryable).
+      log.error("UPDATE not applied: store write failed (primary unreachable)", {
+        error: errText(e),
+      });
+      verdict = { rcode: RCODE.SERVFAIL };
+    }
     let rcode = verdict.rcode;
     if (rcode === RCODE.NOERROR && verdict.changes && verdict.changes.length > 0) {
       try {
-        await applyRecordChanges(deps.client, verdict.changes, {
+        await applyRecordChanges(deps.writer, verdict.changes, {
           now: ctx.now,
           maxValuesPerName: deps.config.DMP_MAX_VALUES_PER_NAME,
         });
-        // Read our own write: pull the replica if there is one, then patch the index.
+        // Read our own write: re-read the touched names from the primary and patch the index
+        // (the journal follower will apply the same entries again later, idempotently).
         try {
-          await deps.syncAfterWrite?.();
-          await deps.follower.catchUp(ctx.now);
+          const zoneName = verdict.changes[0].zone;
+          const names = [...new Set(verdict.changes.map((c) => c.name))];
+          deps.index.replaceNames(
+            zoneName,
+            names,
+            await readRecordsByName(deps.writer, names, ctx.now),
+          );
+          const zone = await readZone(deps.writer, zoneName);
+          if (zone) deps.index.updateZoneMeta(zone);
         } catch (e) {
           log.warn("write applied but the index could not be refreshed yet", { error: errText(e) });
         }
@@ -243,7 +264,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       }
     }
     if (prereqNames.length > 0) {
-      const existing = await readRecordsByName(deps.client, prereqNames, now);
+      const existing = await readRecordsByName(deps.writer, prereqNames, now);
       const rc = checkPrerequisites(msg.answers, existing, zone);
       if (rc !== RCODE.NOERROR) {
         return { rcode: rc, reason: `prerequisite failed (${rcodeName(rc)})` };
@@ -357,7 +378,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
 
     // Cap on values per name: existing live values + adds in this message (brief §3.1 step 8).
     if (addsPerName.size > 0) {
-      const existing = await readRecordsByName(deps.client, [...addsPerName.keys()], now);
+      const existing = await readRecordsByName(deps.writer, [...addsPerName.keys()], now);
       for (const [name, adds] of addsPerName) {
         const live = existing.filter((r) => r.name === name && r.type === "TXT").length;
         if (live + adds > cfg.DMP_MAX_VALUES_PER_NAME) {
