@@ -20,7 +20,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     writes: { type: "string", default: "200" },
-    interval: { type: "string", default: "1" },
+    interval: { type: "string", default: "0.5" },
   },
 });
 const WRITES = Number(values.writes);
@@ -52,6 +52,8 @@ const latencies: number[][] = nodes.map(() => []);
 try {
   for (let w = 0; w < WRITES; w++) {
     const name = `w${w}.${ZONE}`;
+    // Random phase against the nodes' sync ticks: sequential writes would otherwise lock to them.
+    await new Promise((res) => setTimeout(res, Math.random() * Number(INTERVAL) * 1000));
     await applyRecordChanges(remote, [{
       op: "add",
       zone: ZONE,
@@ -97,7 +99,7 @@ const lines = [
       Math.max(...l).toFixed(0)
     } | ${lost} |`;
   }),
-  `target: p99 ≤ 1000 ms with the default sync interval (1 s)`,
+  `target: p99 ≤ 1000 ms with the default sync interval (DMP_DB_SYNC_INTERVAL default 0.5 s)`,
 ];
 console.log(lines.join("\n"));
 await Deno.mkdir("bench/results", { recursive: true });

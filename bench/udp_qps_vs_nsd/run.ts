@@ -663,7 +663,15 @@ function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] 
         return spawnServer(
           "node",
           "taskset",
-          ["-c", "0", "node", ...prof, `${ROOT}bin/dmp.mjs`, "node"],
+          [
+            "-c",
+            "0",
+            "node",
+            ...(Deno.env.get("BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ?? []),
+            ...prof,
+            `${ROOT}bin/dmp.mjs`,
+            "node",
+          ],
           nodeEnv(dbUrl, port, await freePort()),
         );
       },

@@ -87,7 +87,7 @@ export const ENV_VARS = {
     "node",
   ),
   DMP_DB_AUTH_TOKEN: spec(str, undefined, "Auth token (JWT) for the remote primary / sync URL"),
-  DMP_DB_SYNC_INTERVAL: spec(num(0.05), "1", "Seconds between embedded-replica syncs", "node"),
+  DMP_DB_SYNC_INTERVAL: spec(num(0.05), "0.5", "Seconds between embedded-replica syncs", "node"),
   DMP_DOMAIN: spec(hostName, undefined, "Served zone (reference name); seeded as a zone at start"),
   DMP_SERVED_ZONE: spec(
     hostName,
@@ -332,6 +332,55 @@ export const ENV_VARS = {
     "1800",
     "Clock skew accepted when ingesting peer wires (signature and exp still enforced; brief §8.3 item 14)",
     "node",
+  ),
+  // Directory aggregator at the edge (brief §4.10; issue 6).
+  DMP_DIRECTORY_SEEDS: spec(
+    list,
+    "",
+    "Comma list of zones the edge directory crawl starts from (legacy `https://host` takes the host)",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEED_URLS: spec(
+    list,
+    "",
+    "Comma list of https:// seed lists (one zone per line; no redirects, 64 KiB cap)",
+    "edge",
+  ),
+  DMP_DIRECTORY_DOH_URLS: spec(
+    list,
+    "",
+    "Comma list of DoH (RFC 8484) endpoints the crawl queries in turn; https, or http on loopback",
+    "edge",
+  ),
+  DMP_DIRECTORY_DOH_ALLOW_HTTP: spec(
+    bool,
+    "false",
+    "Allow plain-http DoH URLs on non-loopback hosts (a trusted private network only)",
+    "edge",
+  ),
+  DMP_DIRECTORY_CRAWL_INTERVAL_SECONDS: spec(
+    int(1, 86400),
+    "300",
+    "Seconds between directory crawls (Node/Deno timers; Workers use the cron trigger)",
+    "edge",
+  ),
+  DMP_DIRECTORY_MAX_DEPTH: spec(
+    int(0, 16),
+    "3",
+    "Hops the crawl follows beyond its seeds (0 = seeds only, like the reference aggregator)",
+    "edge",
+  ),
+  DMP_DIRECTORY_MAX_ZONES: spec(
+    int(1, 1000),
+    "20",
+    "Zones one crawl visits at most (2 DoH requests each; mind the Workers subrequest limit)",
+    "edge",
+  ),
+  DMP_DIRECTORY_INGEST_SKEW_SECONDS: spec(
+    int(300, 86400),
+    "1800",
+    "Clock skew the directory accepts on heartbeat wires (signature and exp still enforced)",
+    "edge",
   ),
 } as const;
 

