@@ -61,6 +61,7 @@ import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import type { AsyncHandler } from "../dns_service.ts";
 import { answerQuery } from "../pipeline/answer_query.ts";
 import type { NodeKeyring } from "./node_keyring.ts";
+import { GroupCommitter } from "./group_commit.ts";
 
 /** Dependencies of the UPDATE handler. */
 export interface UpdateDeps {
@@ -108,6 +109,32 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     answered.set(mac, bytes);
     if (answered.size > 4096) answered.delete(answered.keys().next().value!);
   };
+
+  const maxValues = deps.config.DMP_MAX_VALUES_PER_NAME;
+  const committer = new GroupCommitter(
+    (changes) =>
+      applyRecordChanges(deps.writer, changes, {
+        now: Date.now() / 1000,
+        maxValuesPerName: maxValues,
+      }),
+    async (changes) => {
+      // Read our own writes: re-read the touched names from the primary and patch the index
+      // (the journal follower applies the same entries again later, idempotently).
+      const now = Date.now() / 1000;
+      const byZone = new Map<string, Set<string>>();
+      for (const c of changes) {
+        let names = byZone.get(c.zone);
+        if (!names) byZone.set(c.zone, names = new Set());
+        names.add(c.name);
+      }
+      for (const [zoneName, names] of byZone) {
+        const list = [...names];
+        deps.index.replaceNames(zoneName, list, await readRecordsByName(deps.writer, list, now));
+        const zone = await readZone(deps.writer, zoneName);
+        if (zone) deps.index.updateZoneMeta(zone);
+      }
+    },
+  );
 
   return async (request, rawCtx) => {
     const ctx = { ...rawCtx, now: Math.floor(rawCtx.now) };
@@ -191,25 +218,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     let rcode = verdict.rcode;
     if (rcode === RCODE.NOERROR && verdict.changes && verdict.changes.length > 0) {
       try {
-        await applyRecordChanges(deps.writer, verdict.changes, {
-          now: ctx.now,
-          maxValuesPerName: deps.config.DMP_MAX_VALUES_PER_NAME,
-        });
-        // Read our own write: re-read the touched names from the primary and patch the index
-        // (the journal follower will apply the same entries again later, idempotently).
-        try {
-          const zoneName = verdict.changes[0].zone;
-          const names = [...new Set(verdict.changes.map((c) => c.name))];
-          deps.index.replaceNames(
-            zoneName,
-            names,
-            await readRecordsByName(deps.writer, names, ctx.now),
-          );
-          const zone = await readZone(deps.writer, zoneName);
-          if (zone) deps.index.updateZoneMeta(zone);
-        } catch (e) {
-          log.warn("write applied but the index could not be refreshed yet", { error: errText(e) });
-        }
+        await committer.submit(verdict.changes);
       } catch (e) {
         if (e instanceof CapExceededError) {
           rcode = RCODE.REFUSED;

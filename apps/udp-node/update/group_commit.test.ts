@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { CapExceededError, type RecordChange } from "../../../packages/core/store/records.ts";
+import { GroupCommitter } from "./group_commit.ts";
+
+const add = (
+  name: string,
+): RecordChange[] => [{ op: "add", zone: "z", name, type: "TXT", value: name, ttl: 60 }];
+
+Deno.test("GroupCommitter groups what queues while a batch is in flight", async () => {
+  const batches: string[][] = [];
+  const c = new GroupCommitter(async (ch) => {
+    batches.push(ch.map((x) => x.name));
+    await new Promise((r) => setTimeout(r, 20));
+  }, () => Promise.resolve());
+  await Promise.all(["a", "b", "c", "d"].map((n) => c.submit(add(n))));
+  assert.deepEqual(batches, [["a"], ["b", "c", "d"]]);
+});
+
+Deno.test("GroupCommitter retries one by one on a cap, refusing only the offender", async () => {
+  const stored: string[] = [];
+  const c = new GroupCommitter(async (ch) => {
+    await new Promise((r) => setTimeout(r, 5));
+    if (ch.some((x) => x.name === "bad")) throw new CapExceededError();
+    stored.push(...ch.map((x) => x.name));
+  }, () => Promise.resolve());
+  const results = await Promise.allSettled(
+    ["first", "ok1", "bad", "ok2"].map((n) => c.submit(add(n))),
+  );
+  assert.deepEqual(results.map((r) => r.status), [
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+  ]);
+  assert.deepEqual(stored.sort(), ["first", "ok1", "ok2"]);
+});
+
+Deno.test("GroupCommitter fails the whole group on a store error, and resolves after afterCommit", async () => {
+  let seen: string[] = [];
+  let fail = false;
+  const c = new GroupCommitter(async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    if (fail) throw new Error("primary unreachable");
+  }, (ch) => {
+    seen = ch.map((x) => x.name);
+    return Promise.resolve();
+  });
+  await c.submit(add("x"));
+  assert.deepEqual(seen, ["x"]);
+  fail = true;
+  const r = await Promise.allSettled([c.submit(add("y")), c.submit(add("z"))]);
+  assert.ok(r.every((x) => x.status === "rejected"));
+});
