@@ -18,7 +18,16 @@
  * @module
  */
 
-import dgram from "node:dgram";
+import {
+  cleanupAll,
+  descendants,
+  freePort,
+  type Server,
+  sleep,
+  spawnServer,
+  started,
+  stopProcess,
+} from "../_support/processes.ts";
 import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
@@ -107,124 +116,6 @@ function keep(block: string): void {
 
 // ---------------------------------------------------------------- processes
 
-/** Every process we started, for the cleanup on exit and on error. */
-const started = new Set<Deno.ChildProcess>();
-
-interface Server {
-  name: string;
-  child: Deno.ChildProcess;
-  pid: number;
-  logs(): string;
-  exited(): boolean;
-}
-
-function spawnServer(
-  name: string,
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
-): Server {
-  const child = new Deno.Command(cmd, {
-    args,
-    env,
-    clearEnv: true,
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  started.add(child);
-  let text = "";
-  let exited = false;
-  const collect = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const chunk of s) {
-      text += dec.decode(chunk);
-      if (text.length > 1_000_000) text = text.slice(-200_000);
-    }
-  };
-  collect(child.stdout).catch(() => {});
-  collect(child.stderr).catch(() => {});
-  child.status.then(() => {
-    exited = true;
-    started.delete(child);
-  });
-  return { name, child, pid: child.pid, logs: () => text, exited: () => exited };
-}
-
-/** SIGTERM the process and its descendants, SIGKILL after 5 s. */
-async function stopProcess(child: Deno.ChildProcess): Promise<void> {
-  const pids = [child.pid, ...descendants(child.pid)];
-  for (const pid of pids) {
-    try {
-      Deno.kill(pid, "SIGTERM");
-    } catch { /* gone */ }
-  }
-  const timer = setTimeout(() => {
-    for (const pid of pids) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* gone */ }
-    }
-  }, 5000);
-  try {
-    await child.status;
-  } finally {
-    clearTimeout(timer);
-  }
-  // Forked children (NSD's server and xfrd) may outlive the parent briefly.
-  const deadline = Date.now() + 5000;
-  while (pids.slice(1).some(alive) && Date.now() < deadline) await sleep(50);
-  for (const pid of pids.slice(1)) {
-    if (alive(pid)) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch { /* gone */ }
-    }
-  }
-  started.delete(child);
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-async function cleanupAll(): Promise<void> {
-  await Promise.all([...started].map((c) => stopProcess(c).catch(() => {})));
-}
-
-/** Pids of every descendant of `root`, from /proc. */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(Number(e.name), Number(f[1]));
-    } catch { /* raced with exit */ }
-  }
-  const out: number[] = [];
-  const want = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parent) {
-      if (want.has(ppid) && !want.has(pid)) {
-        want.add(pid);
-        out.push(pid);
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
-
 /** RSS and PSS (KiB) summed over the process and its descendants. */
 function memoryOf(root: number): { rssKiB: number; pssKiB: number; pids: number[] } {
   const pids = [root, ...descendants(root)];
@@ -272,27 +163,6 @@ function coreTicks(): [number, number][] {
 /** Busy share of each core between two {@linkcode coreTicks} readings (shows other load). */
 function coreBusy(a: [number, number][], b: [number, number][]): number[] {
   return b.map(([busy, total], i) => (busy - a[i][0]) / Math.max(1, total - a[i][1]));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** A port free on both TCP and UDP of 127.0.0.1. */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (l.addr as Deno.NetAddr).port;
-    l.close();
-    const u = dgram.createSocket("udp4");
-    const ok = await new Promise<boolean>((resolve) => {
-      u.once("error", () => resolve(false));
-      u.bind(port, "127.0.0.1", () => resolve(true));
-    });
-    await new Promise<void>((r) => u.close(() => r()));
-    if (ok) return port;
-  }
-  throw new Error("Cannot find a free port");
 }
 
 function run(cmd: string, args: string[]): { code: number; out: string } {
