@@ -16,6 +16,8 @@ import { Hono } from "hono";
 import { type AppDeps, resolveDeps } from "./app_deps.ts";
 import { isStoreUnavailable } from "./store_errors.ts";
 import { adminRoutes } from "./routes/admin/mod.ts";
+import { heartbeatRoutes } from "./routes/heartbeat/mod.ts";
+import { nodesRoutes } from "./routes/nodes/mod.ts";
 import { opsRoutes } from "./routes/ops/mod.ts";
 import { recordsRoutes } from "./routes/records/mod.ts";
 import { registrationRoutes } from "./routes/registration/mod.ts";
@@ -47,6 +49,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", registrationRoutes(d));
   app.route("/", recordsRoutes(d));
   app.route("/", adminRoutes(d));
+  app.route("/", heartbeatRoutes(d));
+  app.route("/", nodesRoutes(d));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((e, c) => {

@@ -12,6 +12,9 @@
 import { type Client, createClient } from "@libsql/client";
 import type { SqlClient, SqlResult, SqlStatement } from "../../packages/core/store/sql_client.ts";
 
+/** Bound on the reachability probe before each native sync. */
+const PROBE_TIMEOUT_MS = 1000;
+
 const READ_ONLY_SQL = /^\s*(SELECT|WITH|PRAGMA|EXPLAIN)\b/i;
 
 /** A replica client: synced when the primary is reachable, read-only on the file otherwise. */
@@ -68,14 +71,32 @@ export class ReplicaClient implements SqlClient {
     return this.#local!.batch(stmts, mode);
   }
 
-  /** Pulls from the primary; while degraded, first tries to reopen the synced client. */
+  /**
+   * Pulls from the primary; while degraded, first tries to reopen the synced client. libSQL's
+   * native sync is synchronous and, with the primary away, retries its connection while the
+   * event loop (and every query) waits; so the primary is probed first over async HTTP, with
+   * a short timeout, and the native call only runs when something answered.
+   */
   async sync(): Promise<void> {
+    await this.#probePrimary();
     if (!this.#synced) {
       this.#synced = this.#openSynced();
       this.#local?.close();
       this.#local = undefined;
     }
     await this.#synced.sync();
+  }
+
+  async #probePrimary(): Promise<void> {
+    try {
+      const r = await fetch(new URL("/health", this.#syncUrl.replace(/^libsql:/, "https:")), {
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        headers: this.#authToken ? { authorization: `Bearer ${this.#authToken}` } : {},
+      });
+      await r.body?.cancel();
+    } catch (e) {
+      throw new Error(`primary unreachable: ${(e as Error).message ?? e}`);
+    }
   }
 
   close(): void {

@@ -1,7 +1,9 @@
 /**
  * Deno entry point: `deno run -A apps/edge-api/adapters/deno.ts`.
  * Deno.env → config → libSQL client → migrate → app → `Deno.serve` on
- * DMP_HTTP_HOST:DMP_HTTP_PORT.
+ * DMP_HTTP_HOST:DMP_HTTP_PORT. The directory crawl (when seeds and DoH
+ * resolvers are configured) runs on `Deno.cron` where it exists (Deno Deploy,
+ * `--unstable-cron`) and the interval is whole minutes, else on `setInterval`.
  *
  * @module
  */
@@ -13,10 +15,14 @@ import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
 import { prepareFileDatabase } from "../../../packages/core/store/file_database.ts";
 import { createApp } from "../app.ts";
+import { createDirectoryCrawler, startCrawlTimer } from "../crawl/mod.ts";
 import { assertBindAllowed } from "../auth_mode.ts";
 import { edgeDatabaseUrl } from "../db_url.ts";
 
 const encoder = new TextEncoder();
+
+/** `Deno.cron` (unstable): absent unless the runtime enables it. */
+type DenoCron = (name: string, schedule: string, handler: () => Promise<void>) => Promise<void>;
 
 function writeLine(line: string): void {
   Deno.stdout.writeSync(encoder.encode(line + "\n"));
@@ -46,6 +52,20 @@ async function main(): Promise<void> {
     metrics: new MetricsRegistry(),
     peerAddress: (c) => (c.env as { remoteAddr?: Deno.NetAddr } | undefined)?.remoteAddr?.hostname,
   });
+  const crawler = createDirectoryCrawler({ client, config, logger, clock: Date.now });
+  let stopCrawl = () => {};
+  if (crawler) {
+    const minutes = crawler.intervalSeconds / 60;
+    const cron = (Deno as unknown as { cron?: DenoCron }).cron;
+    if (typeof cron === "function" && Number.isInteger(minutes) && minutes <= 59) {
+      cron("dmp directory crawl", `*/${minutes} * * * *`, async () => {
+        await crawler.run();
+      });
+      crawler.run();
+    } else {
+      stopCrawl = startCrawlTimer(crawler);
+    }
+  }
   const server = Deno.serve({
     hostname: config.DMP_HTTP_HOST,
     port: config.DMP_HTTP_PORT,
@@ -55,6 +75,7 @@ async function main(): Promise<void> {
       ),
   }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
   const stop = () => {
+    stopCrawl();
     server.shutdown().then(() => Deno.exit(0));
   };
   Deno.addSignalListener("SIGTERM", stop);

@@ -1,7 +1,8 @@
 /**
  * Node entry point: `node --import tsx apps/edge-api/adapters/node.ts`.
  * process.env → config → libSQL client (embedded file or remote) → migrate →
- * app → @hono/node-server on DMP_HTTP_HOST:DMP_HTTP_PORT.
+ * app → @hono/node-server on DMP_HTTP_HOST:DMP_HTTP_PORT; the directory crawl
+ * (when seeds and DoH resolvers are configured) runs on a `setInterval`.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
 import { prepareFileDatabase } from "../../../packages/core/store/file_database.ts";
 import { createApp } from "../app.ts";
+import { createDirectoryCrawler, startCrawlTimer } from "../crawl/mod.ts";
 import { assertBindAllowed } from "../auth_mode.ts";
 import { edgeDatabaseUrl } from "../db_url.ts";
 
@@ -47,11 +49,16 @@ async function main(): Promise<void> {
     metrics: new MetricsRegistry(),
     peerAddress: (c) => getConnInfo(c).remote.address,
   });
+  const crawler = createDirectoryCrawler({ client, config, logger, clock: Date.now });
   const server = serve(
     { fetch: app.fetch, hostname: config.DMP_HTTP_HOST, port: config.DMP_HTTP_PORT },
     (info) => writeLine(`edge-api listening on http://${config.DMP_HTTP_HOST}:${info.port}`),
   );
-  const stop = () => server.close(() => process.exit(0));
+  const stopCrawl = crawler ? startCrawlTimer(crawler) : () => {};
+  const stop = () => {
+    stopCrawl();
+    server.close(() => process.exit(0));
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

@@ -334,6 +334,12 @@ export const ENV_VARS = {
     "node",
   ),
   // Directory aggregator at the edge (brief §4.10; issue 6).
+  DMP_DIRECTORY_ENABLED: spec(
+    bool,
+    "false",
+    "Serve the directory (POST /v1/heartbeat, /v1/nodes/seen, /v1/directory/feed.json, /nodes) and run its crawl; off = 404 (reference 0.5+)",
+    "edge",
+  ),
   DMP_DIRECTORY_SEEDS: spec(
     list,
     "",
