@@ -8,16 +8,9 @@
  * @module
  */
 
-import { createClient } from "@libsql/client";
-import { ConfigError, loadConfig } from "../../../packages/core/config/env.ts";
-import { createLogger } from "../../../packages/core/log/logger.ts";
-import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
-import { migrate } from "../../../packages/core/store/migrate.ts";
-import { prepareFileDatabase } from "../../../packages/core/store/file_database.ts";
-import { createApp } from "../app.ts";
-import { createDirectoryCrawler, startCrawlTimer } from "../crawl/mod.ts";
-import { assertBindAllowed } from "../auth_mode.ts";
-import { edgeDatabaseUrl } from "../db_url.ts";
+import { ConfigError } from "../../../packages/core/config/env.ts";
+import { startCrawlTimer } from "../crawl/mod.ts";
+import { bootEdge } from "./_boot_server.ts";
 
 const encoder = new TextEncoder();
 
@@ -29,30 +22,10 @@ function writeLine(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(Deno.env.toObject());
-  assertBindAllowed(config, config.DMP_HTTP_HOST);
-  const logger = createLogger({
-    name: "dmp.edge",
-    level: config.DMP_LOG_LEVEL,
-    format: config.DMP_LOG_FORMAT,
-    sink: writeLine,
-  });
-  const client = createClient({
-    url: edgeDatabaseUrl(config),
-    authToken: config.DMP_DB_AUTH_TOKEN,
-  });
-  // Several local processes may share a file database (the local stack): WAL + busy timeout.
-  if (edgeDatabaseUrl(config).startsWith("file:")) await prepareFileDatabase(client);
-  await migrate(client);
-  const app = createApp({
-    client,
-    config,
-    clock: Date.now,
-    logger,
-    metrics: new MetricsRegistry(),
+  const { config, app, crawler } = await bootEdge(Deno.env.toObject(), {
+    writeLine,
     peerAddress: (c) => (c.env as { remoteAddr?: Deno.NetAddr } | undefined)?.remoteAddr?.hostname,
   });
-  const crawler = createDirectoryCrawler({ client, config, logger, clock: Date.now });
   let stopCrawl = () => {};
   if (crawler) {
     const minutes = crawler.intervalSeconds / 60;
