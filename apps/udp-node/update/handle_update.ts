@@ -282,7 +282,6 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
 
     // RFC 2136 §3.4.1: prescan; build the changeset without touching the store.
     const changes: RecordChange[] = [];
-    const addsPerName = new Map<string, number>();
     for (const rr of msg.authorities) {
       const owner = canonicalName(rr.name);
       if (!isInZone(owner, zone)) {
@@ -311,7 +310,6 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
               reason: `value exceeds DMP_MAX_VALUE_BYTES (${cfg.DMP_MAX_VALUE_BYTES})`,
             };
           }
-          addsPerName.set(owner, (addsPerName.get(owner) ?? 0) + 1);
         }
         if (rr.ttl > cfg.DMP_MAX_TTL) {
           return {
@@ -385,16 +383,10 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       if (refusal) return refusal;
     }
 
-    // Cap on values per name: existing live values + adds in this message (brief §3.1 step 8).
-    if (addsPerName.size > 0) {
-      const existing = await readRecordsByName(deps.writer, [...addsPerName.keys()], now);
-      for (const [name, adds] of addsPerName) {
-        const live = existing.filter((r) => r.name === name && r.type === "TXT").length;
-        if (live + adds > cfg.DMP_MAX_VALUES_PER_NAME) {
-          return { rcode: RCODE.REFUSED, reason: `${name} would exceed DMP_MAX_VALUES_PER_NAME` };
-        }
-      }
-    }
+    // The cap on values per name (brief §3.1 step 8) is enforced inside the write transaction
+    // (`applyRecordChanges` guard), which also holds when two nodes race; a pre-read here would
+    // cost a round trip to the primary per message and could still be raced. Unlike the
+    // reference, refreshing a value already present is allowed at a full RRset (it adds nothing).
     return { rcode: RCODE.NOERROR, changes };
   }
 
