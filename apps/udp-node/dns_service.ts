@@ -7,7 +7,6 @@
  * @module
  */
 
-import { rcodeName } from "../../packages/core/wire/constants.ts";
 import type { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { TokenBucketTable } from "../../packages/core/rate_limit/token_bucket_table.ts";
 import type { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
@@ -120,5 +119,3 @@ export class DnsService {
     c();
   }
 }
-
-export { rcodeName };

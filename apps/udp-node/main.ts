@@ -108,21 +108,19 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   });
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
-  let liveRecords = 0;
-  metrics.gauge("dmp_records", () => liveRecords);
-  const ops = config.DMP_NODE_HTTP_PORT === 0 && config.DMP_NODE_HTTP_HOST === "off"
-    ? undefined
-    : await serveOps(
-      createOpsApp({
-        client,
-        metrics,
-        operatorToken: operatorToken(config),
-        // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
-        extend: (app) => mountDoh(app, service, () => "doh"),
-      }),
-      config.DMP_NODE_HTTP_HOST,
-      config.DMP_NODE_HTTP_PORT,
-    );
+  metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
+  // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
+  const ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await serveOps(
+    createOpsApp({
+      client,
+      metrics,
+      operatorToken: operatorToken(config),
+      // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
+      extend: (app) => mountDoh(app, service, () => "doh"),
+    }),
+    config.DMP_NODE_HTTP_HOST,
+    config.DMP_NODE_HTTP_PORT,
+  );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
     if (db.kind === "replica") await client.sync!();
@@ -160,12 +158,10 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     try {
       const n = await sweepExpiredRecords(client, now());
       if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
-      liveRecords = index.nameCount();
     } catch (e) {
       logger.warn("cleanup failed", { error: errText(e) });
     }
   }, config.DMP_CLEANUP_INTERVAL * 1000);
-  liveRecords = index.nameCount();
 
   logger.info(
     `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseMasterFile } from "../../packages/core/zone/master_file.ts";
-import { applyRecordChanges } from "../../packages/core/store/records.ts";
+import { applyRecordChanges, countLiveRecords } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { RCODE, TYPE } from "../../packages/core/wire/constants.ts";
 import { decodeMessage } from "../../packages/core/wire/message.ts";
@@ -350,7 +350,9 @@ Deno.test({
     const m = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
     assert.match(m, /dmp_dns_queries_total\{outcome="nxdomain"\} [1-9]/);
     assert.match(m, /dmp_dns_queries_total\{outcome="refused"\} [1-9]/);
-    assert.match(m, /# TYPE dmp_records gauge/);
+    // dmp_records is the live record count (brief §1.9), the same as the store's.
+    const gauge = Number(/^dmp_records ([\d.]+)$/m.exec(m)?.[1]);
+    assert.equal(gauge, await countLiveRecords(db.client, now()));
   },
 });
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { CLASS, FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import { FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { skipName } from "../../../packages/core/wire/name.ts";
 
 /** A request classified for routing, with the question read in place. */
@@ -129,7 +129,6 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     return { kind: "formerr", reason: "trailing bytes", id, flags, questionEnd };
   }
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return { kind: "notimp", id, flags, questionEnd };
-  void CLASS;
   return {
     kind: "query",
     id,

@@ -143,7 +143,7 @@ function decodeRecord(buf: Uint8Array, view: DataView, offset: number): DecodedR
   if (rdEnd > buf.length) return { ok: false, error: "RDATA runs past the end" };
   let rdata: Uint8Array = buf.slice(rdStart, rdEnd);
   if (NAME_RDATA_TYPES.has(type) && rdlength > 0) {
-    const expanded = expandRdataNames(buf, view, type, rdStart, rdEnd);
+    const expanded = expandRdataNames(buf, type, rdStart, rdEnd);
     if (!expanded) return { ok: false, error: "malformed RDATA" };
     rdata = expanded;
   }
@@ -153,7 +153,6 @@ function decodeRecord(buf: Uint8Array, view: DataView, offset: number): DecodedR
 /** Rewrites RDATA that may hold compressed names into uncompressed form. */
 function expandRdataNames(
   buf: Uint8Array,
-  view: DataView,
   type: number,
   start: number,
   end: number,
@@ -187,7 +186,6 @@ function expandRdataNames(
     default:
       ok = name();
   }
-  void view;
   if (!ok || pos !== end) return null;
   return concatBytes(parts);
 }
@@ -307,9 +305,4 @@ function asciiLower(b: Uint8Array): Uint8Array {
   const out = b.slice();
   for (let i = 0; i < out.length; i++) if (out[i] >= 0x41 && out[i] <= 0x5a) out[i] |= 0x20;
   return out;
-}
-
-/** The class of a record read as an RFC 2136 operation: add (IN), delete one (NONE), delete all (ANY). */
-export function isUpdateClass(klass: number): boolean {
-  return klass === CLASS.IN || klass === CLASS.NONE || klass === CLASS.ANY;
 }

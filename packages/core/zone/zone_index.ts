@@ -66,6 +66,19 @@ export class ZoneIndex {
     return this.#zones.get(name);
   }
 
+  /** Live RRs across all zones at `now` (the `dmp_records` gauge; computed per scrape). */
+  liveRecordCount(now: number): number {
+    let n = 0;
+    for (const z of this.#zones.values()) {
+      for (const node of z.nodes.values()) {
+        for (const records of node.values()) {
+          for (const r of records) if (r.expiresAt === 0 || r.expiresAt > now) n++;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Number of owner names indexed across all zones. */
   nameCount(): number {
     let n = 0;
