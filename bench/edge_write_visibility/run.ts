@@ -13,7 +13,7 @@ import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { TYPE } from "../../packages/core/wire/constants.ts";
 import { startNodeProcess } from "../../tests/_support/node_process.ts";
-import { startSqld } from "../../tests/_support/sqld_primary.ts";
+import { startSqld } from "../../tests/_support/sqld.ts";
 import { buildQuery, udpExchange } from "../../tests/_support/raw_dns.ts";
 
 const { values } = parseArgs({
@@ -28,8 +28,8 @@ const INTERVAL = values.interval!;
 const ZONE = "prop.test";
 
 console.error("starting sqld and two nodes…");
-const sqld = await startSqld();
-const remote = createClient({ url: sqld.url, authToken: sqld.token });
+const sqld = await startSqld({ jwt: true });
+const remote = createClient({ url: sqld.url, authToken: sqld.token! });
 await migrate(remote);
 await upsertZone(remote, { name: ZONE }, Date.now() / 1000);
 const nodes = [];
@@ -41,7 +41,7 @@ for (let i = 0; i < 2; i++) {
       dir,
       env: {
         DMP_DB_SYNC_URL: sqld.url,
-        DMP_DB_AUTH_TOKEN: sqld.token,
+        DMP_DB_AUTH_TOKEN: sqld.token!,
         DMP_DB_SYNC_INTERVAL: INTERVAL,
       },
     }),

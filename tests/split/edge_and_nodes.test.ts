@@ -15,12 +15,12 @@ import { dig, txtJoin } from "../_support/dig.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
 import { type NodeProcess, startNodeProcess, waitFor } from "../_support/node_process.ts";
 import { nsupdate } from "../_support/nsupdate.ts";
-import { type SqldPrimary, startSqld } from "../_support/sqld_primary.ts";
+import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 import { newIdentity, register } from "../edge/_client.ts";
 import { BASE_ENV, OPERATOR_TOKEN, TSIG_SECRET_KEY, ZONE } from "../edge/_targets.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-let sqld: SqldPrimary;
+let sqld: SqldProcess;
 const edges: Record<"workerd" | "deno", EdgeProcess> = {} as never;
 const nodes: NodeProcess[] = [];
 let keyArg = "";
@@ -36,15 +36,15 @@ Deno.test({
   name: "setup: sqld (JWT), edge on workerd and Deno, two replica nodes",
   ...opts,
   async fn() {
-    sqld = await startSqld();
-    const remote = createClient({ url: sqld.url, authToken: sqld.token });
+    sqld = await startSqld({ jwt: true });
+    const remote = createClient({ url: sqld.url, authToken: sqld.token! });
     await migrate(remote);
     await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, Date.now() / 1000);
     remote.close();
     const env = {
       ...BASE_ENV,
       DMP_DB_URL: sqld.url,
-      DMP_DB_AUTH_TOKEN: sqld.token,
+      DMP_DB_AUTH_TOKEN: sqld.token!,
       DMP_HTTP_HOST: "127.0.0.1",
     };
     edges.workerd = await startEdge({ runtime: "workerd", env });
@@ -57,7 +57,7 @@ Deno.test({
           dir,
           env: {
             DMP_DB_SYNC_URL: sqld.url,
-            DMP_DB_AUTH_TOKEN: sqld.token,
+            DMP_DB_AUTH_TOKEN: sqld.token!,
             DMP_DB_SYNC_INTERVAL: "0.3",
             DMP_DNS_UPDATE_ENABLED: "1",
             DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY,

@@ -17,14 +17,14 @@ import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
 import { type NodeProcess, startNodeProcess, waitFor } from "../_support/node_process.ts";
 import { nsupdate } from "../_support/nsupdate.ts";
-import { type SqldPrimary, startSqld } from "../_support/sqld_primary.ts";
+import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ZONE = "split.test";
 const SEALING_KEY = "cd".repeat(32);
 const now = () => Date.now() / 1000;
 
-let sqld: SqldPrimary;
+let sqld: SqldProcess;
 let remote: ReturnType<typeof createClient>;
 const nodes: NodeProcess[] = [];
 const dirs: string[] = [];
@@ -37,7 +37,7 @@ function nodeEnv(i: number): { dbUrl: string; dir: string; env: Record<string, s
     dir: dirs[i],
     env: {
       DMP_DB_SYNC_URL: sqld.url,
-      DMP_DB_AUTH_TOKEN: sqld.token,
+      DMP_DB_AUTH_TOKEN: sqld.token!,
       DMP_DB_SYNC_INTERVAL: "0.3",
       DMP_DNS_UPDATE_ENABLED: "1",
       DMP_TSIG_SECRET_KEY: SEALING_KEY,
@@ -53,8 +53,8 @@ Deno.test({
   name: "setup: sqld with JWT, schema, zone, a user key; two nodes on replicas",
   ...opts,
   async fn() {
-    sqld = await startSqld();
-    remote = createClient({ url: sqld.url, authToken: sqld.token });
+    sqld = await startSqld({ jwt: true });
+    remote = createClient({ url: sqld.url, authToken: sqld.token! });
     await migrate(remote);
     await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
     const secret = crypto.getRandomValues(new Uint8Array(32));
