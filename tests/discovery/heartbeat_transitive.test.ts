@@ -5,7 +5,6 @@
  * The heartbeat RRset is also read through the node's DoH endpoint (RFC 8484).
  */
 import assert from "node:assert/strict";
-import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { parseHeartbeatWire, signHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { bytesToHex } from "../../packages/core/dmp/hex.ts";
@@ -14,22 +13,17 @@ import { decodeMessage } from "../../packages/core/wire/message.ts";
 import { decodeTxtValue } from "../../packages/core/wire/rdata.ts";
 import { TYPE } from "../../packages/core/wire/constants.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
-import {
-  freePort,
-  freshDatabase,
-  type NodeProcess,
-  startNodeProcess,
-  waitFor,
-} from "../_support/node_process.ts";
+import { type NodeProcess, waitFor } from "../_support/node_process.ts";
+import { type HeartbeatMesh, MESH_NAMES, startHeartbeatMesh } from "../_support/heartbeat_mesh.ts";
 import { buildQuery } from "../_support/raw_dns.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const names = ["a", "b", "c"] as const;
+const names = MESH_NAMES;
 const zone = (n: string) => `${n}.mesh.test`;
-const nodes: Record<string, NodeProcess> = {};
-const spk: Record<string, string> = {};
-const dbs: Record<string, Awaited<ReturnType<typeof freshDatabase>>> = {};
-const ports: Record<string, number> = {};
+let mesh: HeartbeatMesh;
+let nodes: HeartbeatMesh["nodes"];
+let spk: HeartbeatMesh["spk"];
+let dbs: HeartbeatMesh["dbs"];
 
 async function wiresAt(node: NodeProcess, owner: string): Promise<string[]> {
   return (await dig(node.dnsPort, owner, "TXT", ["+bufsize=4096"])).answer.map((a) =>
@@ -50,34 +44,8 @@ Deno.test({
   name: "setup: three nodes, A seeds B, B seeds C",
   ...opts,
   async fn() {
-    for (const n of names) ports[n] = await freePort();
-    const resolvers = names.map((n) => `127.0.0.1:${ports[n]}`).join(",");
-    const seeds: Record<string, string> = { a: zone("b"), b: zone("c"), c: "" };
-    for (const n of names) {
-      dbs[n] = await freshDatabase();
-      await upsertZone(
-        dbs[n].client,
-        { name: zone(n), apexNs: [`ns1.${zone(n)}`] },
-        Date.now() / 1000,
-      );
-      const seed = crypto.getRandomValues(new Uint8Array(32));
-      spk[n] = bytesToHex(await publicKeyFromSeed(seed));
-      await Deno.writeTextFile(`${dbs[n].dir}/operator.key`, bytesToHex(seed));
-      nodes[n] = await startNodeProcess({
-        dbUrl: dbs[n].url,
-        dir: dbs[n].dir,
-        env: {
-          DMP_DNS_PORT: String(ports[n]),
-          DMP_HEARTBEAT_ENABLED: "1",
-          DMP_HEARTBEAT_SELF_ENDPOINT: `https://node-${n}.example`,
-          DMP_HEARTBEAT_OPERATOR_KEY_PATH: `${dbs[n].dir}/operator.key`,
-          DMP_HEARTBEAT_INTERVAL_SECONDS: "1",
-          DMP_HEARTBEAT_SEEDS: seeds[n],
-          DMP_HEARTBEAT_DNS_RESOLVERS: resolvers,
-          DMP_DNS_UPDATE_ENABLED: "1",
-        },
-      });
-    }
+    mesh = await startHeartbeatMesh({ zoneSuffix: "mesh.test" });
+    ({ nodes, spk, dbs } = mesh);
   },
 });
 
@@ -218,9 +186,6 @@ Deno.test({
   name: "teardown",
   ...opts,
   async fn() {
-    for (const n of names) {
-      assert.equal(await nodes[n].stop(), 0);
-      dbs[n].client.close();
-    }
+    assert.deepEqual(await mesh.stop(), [0, 0, 0]);
   },
 });

@@ -9,22 +9,19 @@
  * process (exact reports) and on Node, Deno and workerd (scheduled crawl).
  */
 import assert from "node:assert/strict";
-import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
-import { bytesToHex } from "../../packages/core/dmp/hex.ts";
-import { publicKeyFromSeed } from "../../packages/core/dmp/ed25519_keys.ts";
 import { listRecentHeartbeats, listSeenEdges } from "../../packages/core/store/heartbeats_seen.ts";
 import { createLogger } from "../../packages/core/log/logger.ts";
 import { runCrawl } from "../../apps/edge-api/crawl/crawl.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
+import { freshDatabase, waitFor } from "../_support/node_process.ts";
 import {
-  freePort,
-  freshDatabase,
-  type NodeProcess,
-  startNodeProcess,
-  waitFor,
-} from "../_support/node_process.ts";
+  type HeartbeatMesh,
+  MESH_NAMES,
+  type MeshName,
+  startHeartbeatMesh,
+} from "../_support/heartbeat_mesh.ts";
 import {
   CARRIERS,
   forge,
@@ -35,16 +32,17 @@ import {
 } from "./_fixtures.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const names = ["a", "b", "c"] as const;
+const names = MESH_NAMES;
 const zone = (n: string) => `${n}.dir.test`;
-const nodes: Record<string, NodeProcess> = {};
-const spk: Record<string, string> = {};
-const dbs: Record<string, Awaited<ReturnType<typeof freshDatabase>>> = {};
+let mesh: HeartbeatMesh;
+let nodes: HeartbeatMesh["nodes"];
+let spk: HeartbeatMesh["spk"];
+let dbs: HeartbeatMesh["dbs"];
 let dohUrls: URL[] = [];
 let rogueSpk = "";
 const logger = createLogger({ name: "test", level: "ERROR", format: "text", sink: () => {} });
 
-async function seenSpks(n: string): Promise<string[]> {
+async function seenSpks(n: MeshName): Promise<string[]> {
   const out: string[] = [];
   const answer = (await dig(nodes[n].dnsPort, `_dnsmesh-seen.${zone(n)}`, "TXT", [
     "+bufsize=4096",
@@ -56,7 +54,7 @@ async function seenSpks(n: string): Promise<string[]> {
   return out;
 }
 
-function crawlOptions(client: Awaited<ReturnType<typeof freshDatabase>>["client"]) {
+function crawlOptions(client: HeartbeatMesh["dbs"]["a"]["client"]) {
   return {
     client,
     logger,
@@ -74,36 +72,8 @@ Deno.test({
   name: "setup: three nodes (A seeds B, B seeds C) serving DoH; rogue wires planted at B",
   ...opts,
   async fn() {
-    const ports: Record<string, number> = {};
-    for (const n of names) ports[n] = await freePort();
-    const resolvers = names.map((n) => `127.0.0.1:${ports[n]}`).join(",");
-    const seeds: Record<string, string> = { a: zone("b"), b: zone("c"), c: "" };
-    for (const n of names) {
-      dbs[n] = await freshDatabase();
-      await upsertZone(
-        dbs[n].client,
-        { name: zone(n), apexNs: [`ns1.${zone(n)}`] },
-        Date.now() / 1000,
-      );
-      const seed = crypto.getRandomValues(new Uint8Array(32));
-      spk[n] = bytesToHex(await publicKeyFromSeed(seed));
-      await Deno.writeTextFile(`${dbs[n].dir}/operator.key`, bytesToHex(seed));
-      nodes[n] = await startNodeProcess({
-        dbUrl: dbs[n].url,
-        dir: dbs[n].dir,
-        env: {
-          DMP_DNS_PORT: String(ports[n]),
-          DMP_HEARTBEAT_ENABLED: "1",
-          DMP_HEARTBEAT_SELF_ENDPOINT: `https://node-${n}.example`,
-          DMP_HEARTBEAT_OPERATOR_KEY_PATH: `${dbs[n].dir}/operator.key`,
-          DMP_HEARTBEAT_INTERVAL_SECONDS: "1",
-          DMP_HEARTBEAT_SEEDS: seeds[n],
-          DMP_HEARTBEAT_DNS_RESOLVERS: resolvers,
-          DMP_DNS_UPDATE_ENABLED: "1",
-          DMP_LOG_LEVEL: "INFO",
-        },
-      });
-    }
+    mesh = await startHeartbeatMesh({ zoneSuffix: "dir.test", env: { DMP_LOG_LEVEL: "INFO" } });
+    ({ nodes, spk, dbs } = mesh);
     // The nodes' ops listeners are plain http on loopback: allowed without a setting.
     dohUrls = names.map((n) => new URL(`http://127.0.0.1:${nodes[n].httpPort}/dns-query`));
     assert.ok(
@@ -180,7 +150,7 @@ Deno.test({
       const edges = (await listSeenEdges(db.client, { limit: 100 })).map((e) =>
         `${e.fromSpk}>${e.toSpk}`
       );
-      for (const [from, to] of [["a", "b"], ["a", "c"], ["b", "c"]]) {
+      for (const [from, to] of [["a", "b"], ["a", "c"], ["b", "c"]] as [MeshName, MeshName][]) {
         assert.ok(edges.includes(`${spk[from]}>${spk[to]}`), `${from}→${to}`);
       }
     } finally {
@@ -274,11 +244,8 @@ Deno.test({
   name: "teardown",
   ...opts,
   async fn() {
-    for (const n of names) {
-      // A clean exit is the udp-node suites' business; a tick in flight may need the SIGKILL.
-      await nodes[n].stop();
-      dbs[n].client.close();
-    }
+    // A clean exit is the udp-node suites' business; a tick in flight may need the SIGKILL.
+    await mesh.stop();
     await stopSharedSqld();
   },
 });
