@@ -13,7 +13,7 @@
  * @module
  */
 
-import { CLASS, LIMIT, TYPE } from "./constants.ts";
+import { LIMIT, TYPE } from "./constants.ts";
 import { decodeName, encodeName, nameToLabels } from "./name.ts";
 
 /** One entry of the question section (RFC 1035 §4.1.2). */
