@@ -9,9 +9,9 @@
 import { CLASS, LIMIT, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
+import { parseRequest } from "./parse_query.ts";
 
 const NO_ANSWERS: ResponsePlan["answers"] = [];
-import { parseRequest } from "./parse_query.ts";
 
 /** What the transport does with a request. */
 export type QueryOutcome =
@@ -107,7 +107,7 @@ export function answerQuery(
     return { kind: "reply", outcome: "refused", bytes: encodeResponse(plan) };
   }
   const zone = result.zone;
-  plan.soaOwnerOffset = apexOffset(q.qname, q.labelOffsets, zone.name);
+  plan.soaOwnerOffset = apexOffset(request, q.labelCount, zone.labelCount);
   if (result.kind === "answer") {
     const soaInAnswer = result.rrsets.length === 0 ||
       (q.qtype === TYPE.ANY && q.qname === zone.name);
@@ -123,11 +123,13 @@ export function answerQuery(
   return { kind: "reply", outcome: nx ? "nxdomain" : "noerror", bytes: encodeResponse(plan) };
 }
 
-/** Offset of the label where the zone apex starts inside the question name. */
-function apexOffset(qname: string, labelOffsets: number[], zone: string): number {
-  if (zone === "") return -1;
-  const zoneLabels = zone.split(".").length;
-  const qLabels = labelOffsets.length;
-  if (qLabels < zoneLabels || qname.split(".").length !== qLabels) return -1;
-  return labelOffsets[qLabels - zoneLabels];
+/**
+ * Offset in the question of the label where the zone apex starts, for the SOA
+ * owner pointer; -1 for the root zone (written out, it is one byte).
+ */
+function apexOffset(request: Uint8Array, qLabels: number, zoneLabels: number): number {
+  if (zoneLabels === 0 || qLabels < zoneLabels) return -1;
+  let pos: number = LIMIT.HEADER;
+  for (let skip = qLabels - zoneLabels; skip > 0; skip--) pos += 1 + request[pos];
+  return pos;
 }

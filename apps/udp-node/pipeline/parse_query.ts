@@ -23,8 +23,8 @@ export type ParsedRequest =
     flags: number;
     /** canonical lower-case qname, no trailing dot */
     qname: string;
-    /** offset of each label of the qname on the wire, for SOA owner pointers */
-    labelOffsets: number[];
+    /** labels in the qname (0 for the root) */
+    labelCount: number;
     qtype: number;
     qclass: number;
     questionEnd: number;
@@ -58,9 +58,12 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     return { kind: "formerr", reason: "QDCOUNT is not 1", id, flags, questionEnd: -1 };
   }
   // Read the qname: labels lower-cased as ASCII (RFC 4343), compression refused in questions.
+  // Plain names (the usual case) are gathered in a scratch buffer and decoded once; names with
+  // bytes that need escaping take the slow path below.
   let pos: number = LIMIT.HEADER;
-  let qname = "";
-  const labelOffsets: number[] = [];
+  let plain = true;
+  let labelCount = 0;
+  let n = 0;
   let total = 1;
   for (;;) {
     if (pos >= buf.length) {
@@ -78,18 +81,16 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     if (total > LIMIT.NAME || pos + 1 + len > buf.length) {
       return { kind: "formerr", reason: "bad question name", id, flags, questionEnd: -1 };
     }
-    labelOffsets.push(pos);
-    let label = "";
+    if (labelCount++ > 0) scratch[n++] = 0x2e;
     for (let i = pos + 1; i <= pos + len; i++) {
       let c = buf[i];
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      label += c === 0x2e || c === 0x5c || c <= 0x20 || c >= 0x7f
-        ? "\\" + c.toString().padStart(3, "0")
-        : String.fromCharCode(c);
+      else if (c === 0x2e || c === 0x5c || c <= 0x20 || c >= 0x7f) plain = false;
+      scratch[n++] = c;
     }
-    qname = qname === "" ? label : qname + "." + label;
     pos += 1 + len;
   }
+  const qname = plain ? ascii.decode(scratch.subarray(0, n)) : escapedName(buf);
   if (pos + 4 > buf.length) {
     return { kind: "formerr", reason: "truncated question", id, flags, questionEnd: -1 };
   }
@@ -134,7 +135,7 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     id,
     flags,
     qname,
-    labelOffsets,
+    labelCount,
     qtype,
     qclass,
     questionEnd,
@@ -142,6 +143,29 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     ednsVersion,
     dnssecOk,
   };
+}
+
+// A name is at most 255 bytes on the wire, so its dotted form fits too.
+const scratch = new Uint8Array(LIMIT.NAME);
+const ascii = new TextDecoder();
+
+/** The presentation form of a checked question name with bytes that need escaping. */
+function escapedName(buf: Uint8Array): string {
+  let pos: number = LIMIT.HEADER;
+  let qname = "";
+  for (let len = buf[pos]; len !== 0; len = buf[pos]) {
+    let label = "";
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let c = buf[i];
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      label += c === 0x2e || c === 0x5c || c <= 0x20 || c >= 0x7f
+        ? "\\" + c.toString().padStart(3, "0")
+        : String.fromCharCode(c);
+    }
+    qname = qname === "" ? label : qname + "." + label;
+    pos += 1 + len;
+  }
+  return qname;
 }
 
 /** End offset of the single question, or -1 when it cannot be read. */

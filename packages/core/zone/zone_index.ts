@@ -1,32 +1,61 @@
 /**
  * The in-memory zone index the DNS hot path answers from: per zone, its SOA
- * and a map of owner name → type → RRs with pre-encoded RDATA, plus a count of
- * descendants per empty non-terminal. It is filled from the store and patched
+ * and a map of owner name → RRsets, each pre-encoded as answer-section bytes
+ * (a whole zone packed into shared chunks), plus a count of descendants per
+ * empty non-terminal. It is filled from the store and patched
  * name by name from the change journal, so queries never wait on SQLite.
  *
  * This module is browser compatible.
  * @module
  */
 
-import { TYPE, typeCode } from "../wire/constants.ts";
+import { CLASS, LIMIT, TYPE, typeCode } from "../wire/constants.ts";
+import { ByteSlab } from "../wire/byte_slab.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
-/** One RR ready to encode: RDATA bytes, its TTL and absolute expiry (0 = never). */
+/** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
 export interface IndexedRecord {
-  rdata: Uint8Array;
+  /** offset of the RR inside {@linkcode IndexedRRset.wire} */
+  offset: number;
   ttl: number;
+  /** seconds since the epoch; 0 = never */
   expiresAt: number;
 }
+
+/**
+ * One RRset, pre-encoded as it goes into an answer section: every RR back to
+ * back with its owner as a pointer to the question name (C0 0C, RFC 1035
+ * §4.1.4; answers always echo the question at offset 12), type, class IN,
+ * its own TTL, RDLENGTH and RDATA. Answering is one copy, plus a TTL patch
+ * for RRs that expire.
+ */
+export interface IndexedRRset {
+  type: number;
+  wire: Uint8Array;
+  /** RRs in publish order */
+  records: IndexedRecord[];
+  /** some RR has an expiry: its TTL is computed per answer */
+  expiring: boolean;
+  /** earliest expiry among the RRs (Infinity when none): before it, every RR is live */
+  firstExpiry: number;
+}
+
+/** Offset of the TTL field inside an answer RR whose owner is a 2-byte pointer. */
+export const RR_TTL_OFFSET = 6;
+/** Bytes of an answer RR before its RDATA (pointer, type, class, TTL, RDLENGTH). */
+export const RR_HEADER_BYTES = 12;
 
 /** One zone: apex, SOA and names. */
 export interface IndexedZone {
   name: string;
+  /** labels in the apex name (0 for the root) */
+  labelCount: number;
   soa: SoaFields;
   /** SOA RDATA encoded once per SOA change (negative answers need it on every query) */
   soaRdata: Uint8Array;
-  /** owner → type → RRs in publish order */
-  nodes: Map<string, Map<number, IndexedRecord[]>>;
+  /** owner → its RRsets, in order of first publication */
+  nodes: Map<string, IndexedRRset[]>;
   /** empty-non-terminal name → number of owners strictly below it */
   descendants: Map<string, number>;
 }
@@ -34,7 +63,7 @@ export interface IndexedZone {
 /** Result of {@linkcode ZoneIndex.lookup}; named after the RFC outcomes. */
 export type LookupResult =
   | { kind: "refused" }
-  | { kind: "answer"; zone: IndexedZone; rrsets: { type: number; records: IndexedRecord[] }[] }
+  | { kind: "answer"; zone: IndexedZone; rrsets: readonly IndexedRRset[] }
   | { kind: "nodata"; zone: IndexedZone }
   | { kind: "nxdomain"; zone: IndexedZone };
 
@@ -54,6 +83,7 @@ export function zoneSoa(zone: StoredZone, firstNs: string | undefined): SoaField
 /** The index of every served zone. */
 export class ZoneIndex {
   #zones = new Map<string, IndexedZone>();
+  /** most labels in any apex served (an upper bound: not lowered on removal) */
   #maxLabels = 0;
 
   /** Names of the zones served, sorted. */
@@ -71,9 +101,7 @@ export class ZoneIndex {
     let n = 0;
     for (const z of this.#zones.values()) {
       for (const node of z.nodes.values()) {
-        for (const records of node.values()) {
-          for (const r of records) if (r.expiresAt === 0 || r.expiresAt > now) n++;
-        }
+        for (const set of node) n += liveCount(set, now);
       }
     }
     return n;
@@ -88,15 +116,19 @@ export class ZoneIndex {
 
   /**
    * The closest enclosing zone of a canonical name: its longest suffix that
-   * is a zone apex (CoreDNS-style zone selection).
+   * is a zone apex (CoreDNS-style zone selection). Suffixes longer than the
+   * longest apex are skipped, so a one-zone node hashes one string.
    */
   findZone(name: string): IndexedZone | undefined {
     if (this.#zones.size === 0) return undefined;
+    let labels = name === "" ? 0 : 1;
+    for (let i = name.indexOf("."); i >= 0; i = name.indexOf(".", i + 1)) labels++;
     let pos = 0;
-    for (let labels = 0; labels < 128; labels++) {
-      const candidate = pos === 0 ? name : name.slice(pos);
-      const z = this.#zones.get(candidate);
+    for (let skip = labels - this.#maxLabels; skip > 0; skip--) pos = name.indexOf(".", pos) + 1;
+    for (let n = 0; n < 128; n++) {
+      const z = this.#zones.get(pos === 0 ? name : name.slice(pos));
       if (z) return z;
+      if (pos === 0 && name === "") return undefined;
       const dot = name.indexOf(".", pos);
       if (dot < 0) return this.#zones.get("");
       pos = dot + 1;
@@ -108,15 +140,21 @@ export class ZoneIndex {
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
     const indexed: IndexedZone = {
       name: zone.name,
+      labelCount: countLabels(zone.name),
       soa: zoneSoa(zone, undefined),
       soaRdata: new Uint8Array(0),
       nodes: new Map(),
       descendants: new Map(),
     };
-    for (const r of records) addRecord(indexed, r);
+    // A whole zone is packed into shared chunks; names patched later get their own buffers,
+    // so a chunk pinned by survivors never outgrows what the last full load used.
+    const slab = new ByteSlab(256 * 1024);
+    for (const [name, rrs] of groupByOwner(zone.name, records)) {
+      addNode(indexed, name, encodeRRsets(rrs, (n) => slab.alloc(n)));
+    }
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     this.#zones.set(zone.name, indexed);
-    this.#maxLabels = Math.max(this.#maxLabels, zone.name.split(".").length);
+    this.#maxLabels = Math.max(this.#maxLabels, indexed.labelCount);
   }
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
@@ -135,34 +173,42 @@ export class ZoneIndex {
     const z = this.#zones.get(zoneName);
     if (!z) return;
     for (const name of names) removeNode(z, name);
-    for (const r of records) if (r.zone === zoneName) addRecord(z, r);
+    for (const [name, rrs] of groupByOwner(zoneName, records)) {
+      addNode(z, name, encodeRRsets(rrs, (n) => new Uint8Array(n)));
+    }
   }
 
   /**
    * Looks a canonical name up (RFC 1034 §4.3.2, without delegations):
    * outside every zone → refused; RRs of the type (or a CNAME) → answer;
    * name exists or is an empty non-terminal → nodata (RFC 8020: never
-   * NXDOMAIN above existing names); else nxdomain. Expired RRs are invisible.
+   * NXDOMAIN above existing names); else nxdomain. Expired RRs are invisible:
+   * an RRset whose first expiry has passed is answered with its live RRs only
+   * (see {@linkcode liveCount}).
    */
   lookup(name: string, qtype: number, now: number): LookupResult {
     const zone = this.findZone(name);
     if (!zone) return { kind: "refused" };
     const node = zone.nodes.get(name);
     if (node) {
-      const rrsets: { type: number; records: IndexedRecord[] }[] = [];
+      let rrsets: IndexedRRset[] | undefined;
+      let matches = 0;
       let anyLive = false;
-      for (const [type, records] of node) {
-        const live = liveRecords(records, now);
-        if (live.length === 0) continue;
+      for (let i = 0; i < node.length; i++) {
+        const set = node[i];
+        if (now >= set.firstExpiry && liveCount(set, now) === 0) continue;
         anyLive = true;
+        const type = set.type;
         if (type === qtype || qtype === TYPE.ANY || (type === TYPE.CNAME && qtype !== TYPE.CNAME)) {
-          rrsets.push({ type, records: live });
+          (rrsets ??= []).push(set);
+          matches++;
         }
       }
       if (qtype === TYPE.SOA && name === zone.name) {
         return { kind: "answer", zone, rrsets: [] };
       }
-      if (rrsets.length > 0) return { kind: "answer", zone, rrsets };
+      // The usual DMP owner holds one RRset: answer with the node itself, no array built.
+      if (rrsets) return { kind: "answer", zone, rrsets: matches === node.length ? node : rrsets };
       if (anyLive) return { kind: "nodata", zone };
     }
     if (name === zone.name) {
@@ -175,53 +221,128 @@ export class ZoneIndex {
   }
 }
 
+/** RRs of `set` that are live at `now`. */
+export function liveCount(set: IndexedRRset, now: number): number {
+  if (now < set.firstExpiry) return set.records.length;
+  let n = 0;
+  for (const r of set.records) if (isLive(r, now)) n++;
+  return n;
+}
+
+/** Whether an RR is visible at `now` (expired RRs vanish at once, before the sweep). */
+export function isLive(r: IndexedRecord, now: number): boolean {
+  return r.expiresAt === 0 || r.expiresAt > now;
+}
+
+/** Wire length of one RR of `set` (header and RDATA). */
+export function recordLength(set: IndexedRRset, r: IndexedRecord): number {
+  const w = set.wire;
+  return RR_HEADER_BYTES + ((w[r.offset + 10] << 8) | w[r.offset + 11]);
+}
+
+function countLabels(name: string): number {
+  return name === "" ? 0 : name.split(".").length;
+}
+
 function setSoa(z: IndexedZone, soa: SoaFields): void {
   z.soa = soa;
   z.soaRdata = encodeSoaRdata(soa);
 }
 
-function liveRecords(records: IndexedRecord[], now: number): IndexedRecord[] {
-  let allLive = true;
-  for (const r of records) {
-    if (r.expiresAt !== 0 && r.expiresAt <= now) {
-      allLive = false;
-      break;
-    }
-  }
-  return allLive ? records : records.filter((r) => r.expiresAt === 0 || r.expiresAt > now);
-}
-
 function firstNs(z: IndexedZone): string | undefined {
-  const ns = z.nodes.get(z.name)?.get(TYPE.NS)?.[0];
-  if (!ns) return undefined;
+  const set = z.nodes.get(z.name)?.find((s) => s.type === TYPE.NS);
+  if (!set) return undefined;
   // NS RDATA is one uncompressed name; decode its labels back to text.
+  const first = set.records[0];
+  const rdata = set.wire.subarray(
+    first.offset + RR_HEADER_BYTES,
+    first.offset + recordLength(set, first),
+  );
   const labels: string[] = [];
   let p = 0;
-  while (p < ns.rdata.length && ns.rdata[p] !== 0) {
-    const len = ns.rdata[p];
-    labels.push(String.fromCharCode(...ns.rdata.subarray(p + 1, p + 1 + len)));
+  while (p < rdata.length && rdata[p] !== 0) {
+    const len = rdata[p];
+    labels.push(String.fromCharCode(...rdata.subarray(p + 1, p + 1 + len)));
     p += 1 + len;
   }
   return labels.join(".");
 }
 
-function addRecord(z: IndexedZone, r: StoredRecord): void {
-  const type = typeCode(r.type);
-  if (type === undefined) return;
-  const rdata = encodeRdata(type, r.value);
-  if (!rdata) return;
-  let node = z.nodes.get(r.name);
-  if (!node) {
-    node = new Map();
-    z.nodes.set(r.name, node);
-    forEachAncestor(z, r.name, (a) => z.descendants.set(a, (z.descendants.get(a) ?? 0) + 1));
+/** An RR on its way into the index. */
+interface PendingRecord {
+  type: number;
+  rdata: Uint8Array;
+  ttl: number;
+  expiresAt: number;
+}
+
+/** Groups the zone's records by owner, with RDATA encoded; unknown types are skipped. */
+function groupByOwner(
+  zoneName: string,
+  records: readonly StoredRecord[],
+): Map<string, PendingRecord[]> {
+  const owners = new Map<string, PendingRecord[]>();
+  for (const r of records) {
+    if (r.zone !== zoneName) continue;
+    const type = typeCode(r.type);
+    if (type === undefined) continue;
+    const rdata = encodeRdata(type, r.value);
+    if (!rdata) continue;
+    let list = owners.get(r.name);
+    if (!list) owners.set(r.name, list = []);
+    list.push({ type, rdata, ttl: r.ttl, expiresAt: r.expiresAt });
   }
-  let list = node.get(type);
-  if (!list) {
-    list = [];
-    node.set(type, list);
+  return owners;
+}
+
+/** Packs one owner's RRs into RRsets (types in order of first appearance, RRs in publish order). */
+function encodeRRsets(
+  rrs: PendingRecord[],
+  alloc: (length: number) => Uint8Array,
+): IndexedRRset[] {
+  const types: number[] = [];
+  for (const r of rrs) if (!types.includes(r.type)) types.push(r.type);
+  return types.map((type) => {
+    let length = 0;
+    for (const r of rrs) if (r.type === type) length += RR_HEADER_BYTES + r.rdata.length;
+    const wire = alloc(length);
+    const records: IndexedRecord[] = [];
+    let firstExpiry = Infinity;
+    let pos = 0;
+    for (const r of rrs) {
+      if (r.type !== type) continue;
+      wire[pos] = 0xc0;
+      wire[pos + 1] = LIMIT.HEADER;
+      wire[pos + 2] = type >> 8;
+      wire[pos + 3] = type & 0xff;
+      wire[pos + 4] = 0;
+      wire[pos + 5] = CLASS.IN;
+      writeUint32(wire, pos + RR_TTL_OFFSET, r.ttl);
+      wire[pos + 10] = r.rdata.length >> 8;
+      wire[pos + 11] = r.rdata.length & 0xff;
+      wire.set(r.rdata, pos + RR_HEADER_BYTES);
+      records.push({ offset: pos, ttl: r.ttl, expiresAt: r.expiresAt });
+      if (r.expiresAt !== 0) firstExpiry = Math.min(firstExpiry, r.expiresAt);
+      pos += RR_HEADER_BYTES + r.rdata.length;
+    }
+    return { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
+  });
+}
+
+/** Writes a 32-bit big-endian value (RFC 1035 §2.3.2 network order). */
+export function writeUint32(out: Uint8Array, pos: number, value: number): void {
+  out[pos] = value >>> 24;
+  out[pos + 1] = (value >>> 16) & 0xff;
+  out[pos + 2] = (value >>> 8) & 0xff;
+  out[pos + 3] = value & 0xff;
+}
+
+function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
+  if (rrsets.length === 0) return;
+  if (!z.nodes.has(name)) {
+    forEachAncestor(z, name, (a) => z.descendants.set(a, (z.descendants.get(a) ?? 0) + 1));
   }
-  list.push({ rdata, ttl: r.ttl, expiresAt: r.expiresAt });
+  z.nodes.set(name, rrsets);
 }
 
 function removeNode(z: IndexedZone, name: string): void {

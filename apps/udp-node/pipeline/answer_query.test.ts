@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { CLASS, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import { decodeMessage, encodeMessage, type Message } from "../../../packages/core/wire/message.ts";
+import { decodeTxtValue } from "../../../packages/core/wire/rdata.ts";
+import type { StoredRecord } from "../../../packages/core/store/records.ts";
+import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { answerQuery } from "./answer_query.ts";
+
+const ZONE = "example.test";
+
+function indexWith(records: Omit<StoredRecord, "id" | "zone" | "createdAt">[]): ZoneIndex {
+  const index = new ZoneIndex();
+  index.replaceZone(
+    {
+      name: ZONE,
+      soaMname: "ns1.example.test",
+      soaRname: "hostmaster.example.test",
+      soaRefresh: 3600,
+      soaRetry: 600,
+      soaExpire: 86400,
+      soaMinimum: 60,
+      serial: 7,
+    },
+    records.map((r, i) => ({ ...r, id: i + 1, zone: ZONE, createdAt: 0 })),
+  );
+  return index;
+}
+
+function ask(index: ZoneIndex, name: string, type: number, now: number, maxTtl = 300): Message {
+  const request = encodeMessage({
+    id: 0x1234,
+    flags: 0x0100,
+    opcode: 0,
+    rcode: 0,
+    questions: [{ name, type, class: CLASS.IN }],
+    answers: [],
+    authorities: [],
+    additionals: [],
+  });
+  const out = answerQuery(request, index, { maxTtl }, { tcp: false, now });
+  assert.equal(out.kind, "reply");
+  if (out.kind !== "reply") throw new Error("unreachable");
+  const decoded = decodeMessage(out.bytes);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.error);
+  return decoded.message;
+}
+
+Deno.test("answer TTL = min(DMP_DNS_TTL, own TTL, remaining lifetime) per RR (brief §8.1 item 6)", () => {
+  const index = indexWith([
+    { name: "m.example.test", type: "TXT", value: "soon", ttl: 3600, expiresAt: 1_000_030 },
+    { name: "m.example.test", type: "TXT", value: "later", ttl: 3600, expiresAt: 1_009_000 },
+    { name: "m.example.test", type: "TXT", value: "zone", ttl: 45, expiresAt: 0 },
+  ]);
+  const m = ask(index, "m.example.test", TYPE.TXT, 1_000_000, 300);
+  assert.deepEqual(
+    m.answers.map((a) => [decodeTxtValue(a.rdata), a.ttl]),
+    [["soon", 30], ["later", 300], ["zone", 45]],
+  );
+  // The RRset's stored bytes are not changed by answering: a later answer starts afresh.
+  const again = ask(index, "m.example.test", TYPE.TXT, 1_000_020, 3600);
+  assert.deepEqual(again.answers.map((a) => a.ttl), [10, 3600, 45]);
+});
+
+Deno.test("a partly expired RRset is answered with its live RRs only", () => {
+  const index = indexWith([
+    { name: "m.example.test", type: "TXT", value: "old", ttl: 60, expiresAt: 1000 },
+    { name: "m.example.test", type: "TXT", value: "new", ttl: 60, expiresAt: 5000 },
+  ]);
+  const m = ask(index, "m.example.test", TYPE.TXT, 1000);
+  assert.equal(m.rcode, RCODE.NOERROR);
+  assert.deepEqual(m.answers.map((a) => decodeTxtValue(a.rdata)), ["new"]);
+  assert.equal(ask(index, "m.example.test", TYPE.TXT, 5000).rcode, RCODE.NXDOMAIN);
+});
+
+Deno.test("negative answers carry the SOA with its owner pointing into the question", () => {
+  const index = indexWith([{
+    name: "a.example.test",
+    type: "TXT",
+    value: "v",
+    ttl: 60,
+    expiresAt: 0,
+  }]);
+  const m = ask(index, "NoPe.Example.TEST", TYPE.TXT, 0);
+  assert.equal(m.rcode, RCODE.NXDOMAIN);
+  assert.equal(m.questions[0].name, "NoPe.Example.TEST", "0x20 case is echoed");
+  assert.equal(m.authorities.length, 1);
+  assert.equal(m.authorities[0].type, TYPE.SOA);
+  // The question's own case shows the owner is a pointer into it, not a written name.
+  assert.equal(m.authorities[0].name, "Example.TEST");
+});
