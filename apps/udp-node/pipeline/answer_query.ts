@@ -9,7 +9,7 @@
 import { CLASS, LIMIT, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
-import { parseRequest } from "./parse_query.ts";
+import { parseRequest, questionName } from "./parse_query.ts";
 
 const NO_ANSWERS: ResponsePlan["answers"] = [];
 
@@ -72,6 +72,8 @@ export function answerQuery(
     rcode: RCODE.NOERROR,
     aa: true,
     answers: NO_ANSWERS,
+    table: undefined,
+    tableEntry: -1,
     soaZone: undefined,
     soaInAnswer: false,
     soaOwnerOffset: -1,
@@ -99,7 +101,18 @@ export function answerQuery(
     plan.aa = false;
     return { kind: "reply", outcome: "refused", bytes: encodeResponse(plan) };
   }
-  const result = index.lookup(q.qname, q.qtype, transport.now);
+  // The packed answer table answers most queries (a name's RRset of the asked type).
+  const table = q.plainName ? index.answerTable() : undefined;
+  if (table) {
+    const entry = table.find(q.key, q.keyLength, q.keyHash, q.qtype, transport.now);
+    if (entry >= 0) {
+      plan.table = table;
+      plan.tableEntry = entry;
+      return { kind: "reply", outcome: "noerror", bytes: encodeResponse(plan) };
+    }
+  }
+  const qname = questionName(q, request);
+  const result = index.lookup(qname, q.qtype, transport.now);
   if (result.kind === "refused") {
     // Brief §8.1 item 2: a proper authority refuses names outside its zones.
     plan.rcode = RCODE.REFUSED;
@@ -110,7 +123,7 @@ export function answerQuery(
   plan.soaOwnerOffset = apexOffset(request, q.labelCount, zone.labelCount);
   if (result.kind === "answer") {
     const soaInAnswer = result.rrsets.length === 0 ||
-      (q.qtype === TYPE.ANY && q.qname === zone.name);
+      (q.qtype === TYPE.ANY && qname === zone.name);
     plan.answers = result.rrsets;
     plan.soaZone = soaInAnswer ? zone : undefined;
     plan.soaInAnswer = soaInAnswer;

@@ -11,6 +11,7 @@
 
 import { CLASS, FLAG, LIMIT, TYPE } from "../../../packages/core/wire/constants.ts";
 import { ByteSlab } from "../../../packages/core/wire/byte_slab.ts";
+import type { AnswerTable } from "../../../packages/core/zone/answer_table.ts";
 import {
   type IndexedRRset,
   type IndexedZone,
@@ -30,6 +31,9 @@ export interface ResponsePlan {
   rcode: number;
   aa: boolean;
   answers: readonly IndexedRRset[];
+  /** with `tableEntry` ≥ 0: the answer section is that entry of the answer table */
+  table?: AnswerTable;
+  tableEntry?: number;
   /** zone whose SOA goes in the authority section (negative answers) or the answer (SOA query) */
   soaZone?: IndexedZone;
   soaInAnswer?: boolean;
@@ -72,6 +76,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
       }
     }
   }
+  const table = p.table;
+  const entry = p.tableEntry ?? -1;
+  if (table && entry >= 0) {
+    answerCount += table.recordCount(entry);
+    answerBytes += table.wireLength(entry);
+  }
   let authorityCount = 0;
   let soaBytes = 0;
   if (soaRdata) {
@@ -104,6 +114,7 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
   const request = p.request;
   for (let i = LIMIT.HEADER; i < LIMIT.HEADER + qlen; i++) out[pos++] = request[i];
   if (!truncated) {
+    if (table && entry >= 0) pos = table.writeAnswer(out, pos, entry, p.maxTtl, now);
     for (let i = 0; i < p.answers.length; i++) {
       pos = writeRRset(out, pos, p.answers[i], p.maxTtl, now);
     }

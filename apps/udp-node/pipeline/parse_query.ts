@@ -9,6 +9,7 @@
 
 import { FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { skipName } from "../../../packages/core/wire/name.ts";
+import { FNV1A_START, fnv1aStep } from "../../../packages/core/zone/answer_table.ts";
 
 /** A request classified for routing, with the question read in place. */
 export type ParsedRequest =
@@ -21,8 +22,17 @@ export type ParsedRequest =
     kind: "query";
     id: number;
     flags: number;
-    /** canonical lower-case qname, no trailing dot */
-    qname: string;
+    /**
+     * The qname as lower-case dotted bytes in a scratch buffer shared by every
+     * call: valid until the next parseRequest (read it, or turn it into a
+     * string with {@linkcode questionName}, before parsing again).
+     */
+    key: Uint8Array;
+    keyLength: number;
+    /** FNV-1a of the key bytes (the answer table's name hash) */
+    keyHash: number;
+    /** no label byte needs escaping, so the key is the canonical name as ASCII */
+    plainName: boolean;
     /** labels in the qname (0 for the root) */
     labelCount: number;
     qtype: number;
@@ -35,8 +45,8 @@ export type ParsedRequest =
   };
 
 /**
- * Classifies a request without allocating more than the qname string.
- * Never throws on malformed input.
+ * Classifies a request without building any string: the qname is gathered
+ * as bytes (see `key`). Never throws on malformed input.
  */
 export function parseRequest(buf: Uint8Array): ParsedRequest {
   if (buf.length < LIMIT.HEADER) return { kind: "drop", reason: "short header" };
@@ -58,10 +68,10 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     return { kind: "formerr", reason: "QDCOUNT is not 1", id, flags, questionEnd: -1 };
   }
   // Read the qname: labels lower-cased as ASCII (RFC 4343), compression refused in questions.
-  // Plain names (the usual case) are gathered in a scratch buffer and decoded once; names with
-  // bytes that need escaping take the slow path below.
+  // The lower-case dotted bytes go to a scratch buffer, hashed on the way for the answer table.
   let pos: number = LIMIT.HEADER;
   let plain = true;
+  let hash = FNV1A_START;
   let labelCount = 0;
   let n = 0;
   let total = 1;
@@ -81,16 +91,19 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     if (total > LIMIT.NAME || pos + 1 + len > buf.length) {
       return { kind: "formerr", reason: "bad question name", id, flags, questionEnd: -1 };
     }
-    if (labelCount++ > 0) scratch[n++] = 0x2e;
+    if (labelCount++ > 0) {
+      scratch[n++] = 0x2e;
+      hash = fnv1aStep(hash, 0x2e);
+    }
     for (let i = pos + 1; i <= pos + len; i++) {
       let c = buf[i];
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
       else if (c === 0x2e || c === 0x5c || c <= 0x20 || c >= 0x7f) plain = false;
       scratch[n++] = c;
+      hash = fnv1aStep(hash, c);
     }
     pos += 1 + len;
   }
-  const qname = plain ? ascii.decode(scratch.subarray(0, n)) : escapedName(buf);
   if (pos + 4 > buf.length) {
     return { kind: "formerr", reason: "truncated question", id, flags, questionEnd: -1 };
   }
@@ -134,7 +147,10 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     kind: "query",
     id,
     flags,
-    qname,
+    key: scratch,
+    keyLength: n,
+    keyHash: hash,
+    plainName: plain,
     labelCount,
     qtype,
     qclass,
@@ -148,6 +164,19 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
 // A name is at most 255 bytes on the wire, so its dotted form fits too.
 const scratch = new Uint8Array(LIMIT.NAME);
 const ascii = new TextDecoder();
+
+/**
+ * The canonical presentation form of a parsed query's qname (lower case, no
+ * trailing dot, RFC 1035 §5.1 escapes). Call it before the next parseRequest.
+ */
+export function questionName(
+  parsed: { key: Uint8Array; keyLength: number; plainName: boolean },
+  request: Uint8Array,
+): string {
+  return parsed.plainName
+    ? ascii.decode(parsed.key.subarray(0, parsed.keyLength))
+    : escapedName(request);
+}
 
 /** The presentation form of a checked question name with bytes that need escaping. */
 function escapedName(buf: Uint8Array): string {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { TYPE } from "../wire/constants.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
+import { FNV1A_START, fnv1aStep } from "./answer_table.ts";
 import { type IndexedRRset, liveCount, recordLength, ZoneIndex } from "./zone_index.ts";
 
 function zone(name: string, serial = 1): StoredZone {
@@ -141,4 +142,65 @@ Deno.test("findZone picks the closest enclosing apex among nested zones and the 
   assert.equal(index.findZone("example")?.name, "");
   assert.equal(index.findZone("")?.name, "");
   assert.equal(index.findZone("deep.x.b.test")?.name, "test");
+});
+
+function tableHas(index: ZoneIndex, name: string, type: number): boolean {
+  const table = index.answerTable();
+  if (!table) return false;
+  const bytes = new TextEncoder().encode(name);
+  let h = FNV1A_START;
+  for (const b of bytes) h = fnv1aStep(h, b);
+  return table.find(bytes, bytes.length, h, type, 0) >= 0;
+}
+
+Deno.test("the answer table follows the index: loads, replaceNames, zone removal", () => {
+  const index = new ZoneIndex();
+  index.replaceZone(zone("example.test"), [
+    rec("example.test", "a.example.test", "TXT", "1"),
+    rec("example.test", "a.example.test", "A", "192.0.2.1"),
+  ]);
+  assert.ok(tableHas(index, "a.example.test", TYPE.TXT));
+  assert.ok(tableHas(index, "a.example.test", TYPE.A));
+  index.replaceNames("example.test", ["a.example.test"], [
+    rec("example.test", "a.example.test", "TXT", "2"),
+  ]);
+  assert.ok(tableHas(index, "a.example.test", TYPE.TXT));
+  assert.ok(!tableHas(index, "a.example.test", TYPE.A), "a deleted RRset leaves the table");
+  index.replaceNames("example.test", ["a.example.test"], []);
+  assert.ok(!tableHas(index, "a.example.test", TYPE.TXT));
+  index.replaceNames("example.test", [], [rec("example.test", "b.example.test", "TXT", "3")]);
+  assert.ok(tableHas(index, "b.example.test", TYPE.TXT));
+  index.removeZone("example.test");
+  assert.ok(!tableHas(index, "b.example.test", TYPE.TXT));
+});
+
+Deno.test("the table leaves out CNAME owners, names outside their zone, and SOA", () => {
+  const index = new ZoneIndex();
+  index.replaceZone(zone("example.test"), [
+    rec("example.test", "c.example.test", "CNAME", "a.example.test"),
+    rec("example.test", "c.example.test", "TXT", "odd but stored"),
+    rec("example.test", "stray.other.test", "TXT", "x"),
+    rec("example.test", "example.test", "SOA", "ns1.example.test. h.example.test. 1 2 3 4 5"),
+    rec("example.test", "example.test", "NS", "ns1.example.test"),
+  ]);
+  assert.ok(!tableHas(index, "c.example.test", TYPE.TXT), "a CNAME owner answers every type");
+  assert.ok(!tableHas(index, "stray.other.test", TYPE.TXT));
+  const apex = index.zone("example.test")?.nodes.get("example.test") ?? [];
+  assert.ok(apex.some((s) => s.type === TYPE.SOA), "the stored SOA is indexed");
+  assert.ok(!tableHas(index, "example.test", TYPE.SOA), "but the apex SOA is synthesized");
+  assert.ok(tableHas(index, "example.test", TYPE.NS));
+});
+
+Deno.test("nested zones turn the table off until they are gone", () => {
+  const index = new ZoneIndex();
+  index.replaceZone(zone("example.test"), [rec("example.test", "a.example.test", "TXT", "1")]);
+  assert.ok(index.answerTable());
+  index.replaceZone(zone("sub.example.test"), [
+    rec("sub.example.test", "a.sub.example.test", "TXT", "2"),
+  ]);
+  assert.equal(index.answerTable(), undefined);
+  index.removeZone("sub.example.test");
+  assert.ok(tableHas(index, "a.example.test", TYPE.TXT));
+  index.replaceZone(zone(""), []);
+  assert.equal(index.answerTable(), undefined, "the root zone encloses every other");
 });

@@ -11,6 +11,7 @@
 
 import { CLASS, LIMIT, TYPE, typeCode } from "../wire/constants.ts";
 import { ByteSlab } from "../wire/byte_slab.ts";
+import { AnswerTable } from "./answer_table.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
@@ -85,6 +86,17 @@ export class ZoneIndex {
   #zones = new Map<string, IndexedZone>();
   /** most labels in any apex served (an upper bound: not lowered on removal) */
   #maxLabels = 0;
+  #answers = new AnswerTable();
+  /** some apex is under another: the answer table cannot know a name's closest zone */
+  #nested = false;
+
+  /**
+   * The packed answer table of the query hot path, or undefined while zones
+   * are nested (then every query takes {@linkcode lookup}).
+   */
+  answerTable(): AnswerTable | undefined {
+    return this.#nested ? undefined : this.#answers;
+  }
 
   /** Names of the zones served, sorted. */
   zoneNames(): string[] {
@@ -155,6 +167,7 @@ export class ZoneIndex {
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     this.#zones.set(zone.name, indexed);
     this.#maxLabels = Math.max(this.#maxLabels, indexed.labelCount);
+    this.#rebuildAnswers();
   }
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
@@ -165,16 +178,44 @@ export class ZoneIndex {
 
   /** Removes a zone. */
   removeZone(name: string): void {
-    this.#zones.delete(name);
+    if (this.#zones.delete(name)) this.#rebuildAnswers();
   }
 
   /** Replaces the RRs of the given owner names of one zone with `records` (all of those names). */
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
     const z = this.#zones.get(zoneName);
     if (!z) return;
-    for (const name of names) removeNode(z, name);
+    const answers = this.answerTable();
+    for (const name of names) {
+      const old = z.nodes.get(name);
+      if (old && answers) { for (const set of old) answers.delete(name, set.type); }
+      removeNode(z, name);
+    }
     for (const [name, rrs] of groupByOwner(zoneName, records)) {
-      addNode(z, name, encodeRRsets(rrs, (n) => new Uint8Array(n)));
+      const old = z.nodes.get(name);
+      if (old && answers) { for (const set of old) answers.delete(name, set.type); }
+      const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
+      addNode(z, name, rrsets);
+      if (answers) tabulate(answers, z, name, rrsets);
+    }
+  }
+
+  /** Refills the answer table from every zone (after the set of zones changed). */
+  #rebuildAnswers(): void {
+    this.#answers.clear();
+    this.#nested = false;
+    for (const name of this.#zones.keys()) {
+      if (name === "") {
+        this.#nested ||= this.#zones.size > 1;
+        continue;
+      }
+      for (let dot = name.indexOf("."); dot >= 0; dot = name.indexOf(".", dot + 1)) {
+        this.#nested ||= this.#zones.has(name.slice(dot + 1));
+      }
+    }
+    if (this.#nested) return;
+    for (const z of this.#zones.values()) {
+      for (const [name, rrsets] of z.nodes) tabulate(this.#answers, z, name, rrsets);
     }
   }
 
@@ -335,6 +376,22 @@ export function writeUint32(out: Uint8Array, pos: number, value: number): void {
   out[pos + 1] = (value >>> 16) & 0xff;
   out[pos + 2] = (value >>> 8) & 0xff;
   out[pos + 3] = value & 0xff;
+}
+
+/**
+ * Puts a name's RRsets in the answer table when the table alone can answer
+ * them exactly: the name lies under its zone's apex, has no CNAME (which
+ * answers every type), and the type is not SOA (the apex SOA is synthesized).
+ */
+function tabulate(
+  answers: AnswerTable,
+  z: IndexedZone,
+  name: string,
+  rrsets: IndexedRRset[],
+): void {
+  if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
+  if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
+  for (const set of rrsets) if (set.type !== TYPE.SOA) answers.set(name, set);
 }
 
 function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
