@@ -9,7 +9,9 @@
  * Options: --duration=S (15) --warmup=S (2) --clients=N (4) --qps=N (cap; none)
  * --latency-qps=N (fixed-rate latency phase, 10000; 0 = off) --latency-duration=S (5)
  * --only=node,deno,nsd --records=N (100000) --seed=N --cpu-prof (profile the Node
- * contender with --cpu-prof and print its hottest functions) --keep (keep the temp dir).
+ * contender with --cpu-prof and print its hottest functions) --keep (keep the temp dir)
+ * --rounds=N (3: the contenders alternate N times; the table shows each one's median
+ * round and the verdict the median of the per-round qps ratios).
  *
  * Every process started binds 127.0.0.1 only and is killed at the end, also on
  * error or Ctrl-C. The summary and the raw dnsperf output go to
@@ -54,6 +56,7 @@ interface Options {
   seed: number;
   cpuProf: boolean;
   keep: boolean;
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,6 +72,7 @@ function parseOptions(argv: string[]): Options {
     seed: 20260602,
     cpuProf: false,
     keep: false,
+    rounds: 3,
   };
   for (const a of argv) {
     const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
@@ -84,11 +88,12 @@ function parseOptions(argv: string[]): Options {
     else if (k === "seed") o.seed = n;
     else if (k === "cpu-prof") o.cpuProf = true;
     else if (k === "keep") o.keep = true;
+    else if (k === "rounds") o.rounds = Math.max(1, Math.floor(n));
     else if (k === "help" || k === "h") {
       say(
         "usage: deno run -A bench/udp_qps_vs_nsd/run.ts [--duration=15] [--warmup=2] " +
           "[--clients=4] [--qps=N|none] [--latency-qps=10000] [--latency-duration=5] " +
-          "[--only=node,deno,nsd] [--records=100000] [--seed=N] [--cpu-prof] [--keep]",
+          "[--only=node,deno,nsd] [--records=100000] [--seed=N] [--cpu-prof] [--keep] [--rounds=3]",
       );
       Deno.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -724,6 +729,12 @@ function summarizeProfile(dir: string, top = 30): string {
 
 // ---------------------------------------------------------------- main
 
+/** The middle element by `key` (the upper one of the two middles for an even count). */
+function median<T>(items: T[], key: (x: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function table(rows: Row[], opts: Options): string[] {
   const nsd = rows.find((r) => r.name === "nsd");
   const head = [
@@ -802,6 +813,7 @@ async function main(): Promise<number> {
   // This process only waits during the measurements; keep it off the servers' core.
   run("taskset", ["-a", "-p", "-c", "1", String(Deno.pid)]);
   const rows: Row[] = [];
+  const rounds: { round: number; row: Row }[] = [];
   try {
     const t0 = performance.now();
     const data = generate(opts.seed, opts.records);
@@ -818,18 +830,41 @@ async function main(): Promise<number> {
         } MiB; queries: ${q.existing} existing TXT, ${q.nxdomain} NXDOMAIN, ${q.soa} apex SOA; ` +
         `generated and loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`,
     );
-    for (const c of contenders(opts, dbUrl, profDir)) {
-      rows.push(await measure(c, dir, queryFile, data, opts));
+    // Rounds alternate the contenders, so a slow spell of the machine hits both sides.
+    for (let round = 1; round <= opts.rounds; round++) {
+      if (opts.rounds > 1) say(`\n-- round ${round} of ${opts.rounds}`);
+      for (const c of contenders(opts, dbUrl, profDir)) {
+        rounds.push({ round, row: await measure(c, dir, queryFile, data, opts) });
+      }
     }
   } finally {
     await cleanupAll();
+  }
+  // The table shows each server's median round (by qps); the verdict uses the median of the
+  // per-round ratios, each taken between runs minutes apart.
+  for (const name of [...new Set(rounds.map((x) => x.row.name))]) {
+    const mine = rounds.filter((x) => x.row.name === name).map((x) => x.row);
+    rows.push(median(mine, (r) => r.perf.qps));
   }
   say("");
   for (const l of table(rows, opts)) say(l);
   const nsd = rows.find((r) => r.name === "nsd");
   if (nsd) {
     for (const r of rows.filter((x) => x !== nsd)) {
-      const qr = r.perf.qps / nsd.perf.qps;
+      const ratios: number[] = [];
+      for (let round = 1; round <= opts.rounds; round++) {
+        const mine = rounds.find((x) => x.round === round && x.row.name === r.name)?.row;
+        const theirs = rounds.find((x) => x.round === round && x.row.name === "nsd")?.row;
+        if (mine && theirs) ratios.push(mine.perf.qps / theirs.perf.qps);
+      }
+      if (opts.rounds > 1) {
+        say(
+          `${r.label}: qps ratio vs NSD per round ${
+            ratios.map((x) => x.toFixed(2) + "x").join(", ")
+          } (median ${median(ratios, (x) => x).toFixed(2)}x)`,
+        );
+      }
+      const qr = median(ratios, (x) => x);
       const mr = r.rssMiB / nsd.rssMiB;
       say(
         `${r.label}: qps ${qr.toFixed(2)}x NSD (target >= 0.5x: ${
