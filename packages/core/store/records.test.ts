@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { freshDatabase } from "../../../tests/_support/node_process.ts";
+import { applyRecordChanges, readZoneRecords, type RecordChange } from "./records.ts";
+import { upsertZone } from "./zones.ts";
+
+Deno.test({
+  name: "readZoneRecords reads a zone larger than one page, live records only, in publish order",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, client } = await freshDatabase();
+    try {
+      await upsertZone(client, { name: "big.test" }, 1000);
+      await upsertZone(client, { name: "other.test" }, 1000);
+      // 12,001 records over three pages of 5,000, one of them expired by the time of the read.
+      const changes: RecordChange[] = [];
+      for (let i = 0; i < 12_000; i++) {
+        changes.push({
+          op: "add",
+          zone: "big.test",
+          name: `n${i}.big.test`,
+          type: "TXT",
+          value: `v${i}`,
+          ttl: 60,
+        });
+      }
+      changes.push({
+        op: "add",
+        zone: "big.test",
+        name: "gone.big.test",
+        type: "TXT",
+        value: "x",
+        ttl: 60,
+        lifetime: 10,
+      });
+      changes.push({
+        op: "add",
+        zone: "other.test",
+        name: "o.other.test",
+        type: "TXT",
+        value: "o",
+        ttl: 60,
+      });
+      for (let i = 0; i < changes.length; i += 4000) {
+        await applyRecordChanges(client, changes.slice(i, i + 4000), { now: 2000 + i });
+      }
+      const rows = await readZoneRecords(client, "big.test", 20_000);
+      assert.equal(rows.length, 12_000, "every live record of the zone, none of the expired one");
+      assert.ok(rows.every((r) => r.zone === "big.test"));
+      assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, "no row read twice");
+      for (let i = 1; i < rows.length; i++) {
+        const a = rows[i - 1], b = rows[i];
+        assert.ok(
+          a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id),
+          `order at ${i}`,
+        );
+      }
+      assert.equal(rows[0].value, "v0");
+      assert.equal(rows.at(-1)?.value, "v11999");
+    } finally {
+      client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
