@@ -18,8 +18,8 @@ import {
   isLive,
   recordLength,
   RR_TTL_OFFSET,
-  writeUint32,
 } from "../../../packages/core/zone/zone_index.ts";
+import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
 
 /** What to put in a response; the caller has already decided the rcode and sections. */
 export interface ResponsePlan {
@@ -51,8 +51,8 @@ export interface ResponsePlan {
   sizeLimit: number;
 }
 
-// Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of
-// the UDP query rate (bench/udp_qps_vs_nsd). Transports may queue a view; it is never reused.
+// Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of a
+// node:dgram echo server's rate (108k → 115k qps). Transports may queue a view; it is never reused.
 const responses = new ByteSlab(64 * 1024);
 
 /** Encodes a response per the plan. */
@@ -188,11 +188,6 @@ function writeRRset(
 function answerTtl(ttl: number, expiresAt: number, maxTtl: number, now: number): number {
   const remaining = Math.max(0, Math.floor(expiresAt - now));
   return Math.min(maxTtl, ttl, remaining);
-}
-
-function writeUint16(out: Uint8Array, pos: number, value: number): void {
-  out[pos] = value >> 8;
-  out[pos + 1] = value & 0xff;
 }
 
 function nameLength(name: string): number {

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { writeUint32 } from "../wire/network_order.ts";
 import type { IndexedRRset } from "./zone_index.ts";
 
 /** Answer sections larger than this are left to the index (they truncate over UDP anyway). */
@@ -197,11 +198,7 @@ export class AnswerTable {
     for (let i = 0; i < patches; i++, p += PATCH) {
       const at = pos + v.getUint16(p) + TTL_FIELD;
       const remaining = Math.max(0, Math.floor(v.getFloat64(p + 6) - now));
-      const ttl = Math.min(maxTtl, v.getUint32(p + 2), remaining);
-      out[at] = ttl >>> 24;
-      out[at + 1] = (ttl >>> 16) & 0xff;
-      out[at + 2] = (ttl >>> 8) & 0xff;
-      out[at + 3] = ttl & 0xff;
+      writeUint32(out, at, Math.min(maxTtl, v.getUint32(p + 2), remaining));
     }
     return pos + length;
   }

@@ -204,3 +204,19 @@ Deno.test("nested zones turn the table off until they are gone", () => {
   index.replaceZone(zone(""), []);
   assert.equal(index.answerTable(), undefined, "the root zone encloses every other");
 });
+
+Deno.test("reloading one zone changes only its own answer-table entries", () => {
+  const index = new ZoneIndex();
+  index.replaceZone(zone("one.test"), [rec("one.test", "a.one.test", "TXT", "1")]);
+  index.replaceZone(zone("two.test"), [rec("two.test", "a.two.test", "TXT", "2")]);
+  index.replaceZone(zone("one.test"), [rec("one.test", "b.one.test", "TXT", "3")]);
+  assert.ok(!tableHas(index, "a.one.test", TYPE.TXT), "the old load of one.test is gone");
+  assert.ok(tableHas(index, "b.one.test", TYPE.TXT));
+  assert.ok(tableHas(index, "a.two.test", TYPE.TXT), "two.test is untouched");
+  assert.equal(index.answerTable()?.size, 2);
+  // A parent added after its child nests them too.
+  index.replaceZone(zone("test"), []);
+  assert.equal(index.answerTable(), undefined);
+  index.removeZone("test");
+  assert.equal(index.answerTable()?.size, 2);
+});

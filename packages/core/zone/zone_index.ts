@@ -11,6 +11,7 @@
 
 import { CLASS, LIMIT, TYPE, typeCode } from "../wire/constants.ts";
 import { ByteSlab } from "../wire/byte_slab.ts";
+import { writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { AnswerTable } from "./answer_table.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
@@ -165,9 +166,18 @@ export class ZoneIndex {
       addNode(indexed, name, encodeRRsets(rrs, (n) => slab.alloc(n)));
     }
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
+    const old = this.#zones.get(zone.name);
     this.#zones.set(zone.name, indexed);
     this.#maxLabels = Math.max(this.#maxLabels, indexed.labelCount);
-    this.#rebuildAnswers();
+    // Only this zone's entries change, so loading many zones stays linear in their size.
+    if (this.#nested) return;
+    if (this.#nestsWithOthers(zone.name)) {
+      this.#nested = true;
+      this.#answers.clear();
+      return;
+    }
+    if (old) untabulateZone(this.#answers, old);
+    for (const [name, rrsets] of indexed.nodes) tabulate(this.#answers, indexed, name, rrsets);
   }
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
@@ -178,7 +188,11 @@ export class ZoneIndex {
 
   /** Removes a zone. */
   removeZone(name: string): void {
-    if (this.#zones.delete(name)) this.#rebuildAnswers();
+    const old = this.#zones.get(name);
+    if (!old) return;
+    this.#zones.delete(name);
+    if (!this.#nested) untabulateZone(this.#answers, old);
+    else if (![...this.#zones.keys()].some((z) => this.#nestsWithOthers(z))) this.#rebuildAnswers();
   }
 
   /** Replaces the RRs of the given owner names of one zone with `records` (all of those names). */
@@ -200,20 +214,22 @@ export class ZoneIndex {
     }
   }
 
-  /** Refills the answer table from every zone (after the set of zones changed). */
+  /** Whether apex `name` is under another served apex, or another is under it. */
+  #nestsWithOthers(name: string): boolean {
+    if (this.#zones.size < 2) return false;
+    if (name === "" || this.#zones.has("")) return true;
+    for (let dot = name.indexOf("."); dot >= 0; dot = name.indexOf(".", dot + 1)) {
+      if (this.#zones.has(name.slice(dot + 1))) return true;
+    }
+    const suffix = "." + name;
+    for (const other of this.#zones.keys()) if (other.endsWith(suffix)) return true;
+    return false;
+  }
+
+  /** Refills the answer table from every zone (when zones stop being nested). */
   #rebuildAnswers(): void {
     this.#answers.clear();
     this.#nested = false;
-    for (const name of this.#zones.keys()) {
-      if (name === "") {
-        this.#nested ||= this.#zones.size > 1;
-        continue;
-      }
-      for (let dot = name.indexOf("."); dot >= 0; dot = name.indexOf(".", dot + 1)) {
-        this.#nested ||= this.#zones.has(name.slice(dot + 1));
-      }
-    }
-    if (this.#nested) return;
     for (const z of this.#zones.values()) {
       for (const [name, rrsets] of z.nodes) tabulate(this.#answers, z, name, rrsets);
     }
@@ -352,15 +368,11 @@ function encodeRRsets(
     let pos = 0;
     for (const r of rrs) {
       if (r.type !== type) continue;
-      wire[pos] = 0xc0;
-      wire[pos + 1] = LIMIT.HEADER;
-      wire[pos + 2] = type >> 8;
-      wire[pos + 3] = type & 0xff;
-      wire[pos + 4] = 0;
-      wire[pos + 5] = CLASS.IN;
+      writeUint16(wire, pos, 0xc000 | LIMIT.HEADER);
+      writeUint16(wire, pos + 2, type);
+      writeUint16(wire, pos + 4, CLASS.IN);
       writeUint32(wire, pos + RR_TTL_OFFSET, r.ttl);
-      wire[pos + 10] = r.rdata.length >> 8;
-      wire[pos + 11] = r.rdata.length & 0xff;
+      writeUint16(wire, pos + 10, r.rdata.length);
       wire.set(r.rdata, pos + RR_HEADER_BYTES);
       records.push({ offset: pos, ttl: r.ttl, expiresAt: r.expiresAt });
       if (r.expiresAt !== 0) firstExpiry = Math.min(firstExpiry, r.expiresAt);
@@ -368,14 +380,6 @@ function encodeRRsets(
     }
     return { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
   });
-}
-
-/** Writes a 32-bit big-endian value (RFC 1035 §2.3.2 network order). */
-export function writeUint32(out: Uint8Array, pos: number, value: number): void {
-  out[pos] = value >>> 24;
-  out[pos + 1] = (value >>> 16) & 0xff;
-  out[pos + 2] = (value >>> 8) & 0xff;
-  out[pos + 3] = value & 0xff;
 }
 
 /**
@@ -392,6 +396,11 @@ function tabulate(
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   for (const set of rrsets) if (set.type !== TYPE.SOA) answers.set(name, set);
+}
+
+/** Takes every RRset of a zone out of the answer table. */
+function untabulateZone(answers: AnswerTable, z: IndexedZone): void {
+  for (const [name, rrsets] of z.nodes) for (const set of rrsets) answers.delete(name, set.type);
 }
 
 function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
