@@ -729,13 +729,14 @@ function summarizeProfile(dir: string, top = 30): string {
 
 // ---------------------------------------------------------------- main
 
-/** The middle element by `key` (the upper one of the two middles for an even count). */
+/** The middle element by `key`; the lower of the two middles for an even count (conservative). */
 function median<T>(items: T[], key: (x: T) => number): T {
   const sorted = [...items].sort((a, b) => key(a) - key(b));
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-function table(rows: Row[], opts: Options): string[] {
+/** The results table; `qpsRatio`: each server's median per-round qps ratio to NSD. */
+function table(rows: Row[], opts: Options, qpsRatio: Map<string, number | undefined>): string[] {
   const nsd = rows.find((r) => r.name === "nsd");
   const head = [
     "server",
@@ -744,7 +745,7 @@ function table(rows: Row[], opts: Options): string[] {
     "p99 ms",
     "lost",
     "RSS MiB",
-    "qps ratio vs NSD",
+    "qps ratio vs NSD (median of rounds)",
     "RSS ratio vs NSD",
     "PSS MiB",
     "server CPU",
@@ -757,7 +758,7 @@ function table(rows: Row[], opts: Options): string[] {
     r.perf.p99Ms.toFixed(3),
     String(r.perf.lost),
     r.rssMiB.toFixed(1),
-    nsd ? (r.perf.qps / nsd.perf.qps).toFixed(2) + "x" : "-",
+    nsd && qpsRatio.get(r.name) !== undefined ? qpsRatio.get(r.name)!.toFixed(2) + "x" : "-",
     nsd ? (r.rssMiB / nsd.rssMiB).toFixed(2) + "x" : "-",
     r.pssMiB.toFixed(1),
     `${(r.serverCpu * 100).toFixed(0)}%`,
@@ -846,17 +847,23 @@ async function main(): Promise<number> {
     const mine = rounds.filter((x) => x.row.name === name).map((x) => x.row);
     rows.push(median(mine, (r) => r.perf.qps));
   }
+  // Per server: its qps ratio to NSD in each round (runs a minute apart, not the median rows').
+  const ratiosOf = (name: string): number[] => {
+    const out: number[] = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      const mine = rounds.find((x) => x.round === round && x.row.name === name)?.row;
+      const theirs = rounds.find((x) => x.round === round && x.row.name === "nsd")?.row;
+      if (mine && theirs) out.push(mine.perf.qps / theirs.perf.qps);
+    }
+    return out;
+  };
+  const qpsRatio = new Map(rows.map((r) => [r.name, median(ratiosOf(r.name), (x) => x)]));
   say("");
-  for (const l of table(rows, opts)) say(l);
+  for (const l of table(rows, opts, qpsRatio)) say(l);
   const nsd = rows.find((r) => r.name === "nsd");
   if (nsd) {
     for (const r of rows.filter((x) => x !== nsd)) {
-      const ratios: number[] = [];
-      for (let round = 1; round <= opts.rounds; round++) {
-        const mine = rounds.find((x) => x.round === round && x.row.name === r.name)?.row;
-        const theirs = rounds.find((x) => x.round === round && x.row.name === "nsd")?.row;
-        if (mine && theirs) ratios.push(mine.perf.qps / theirs.perf.qps);
-      }
+      const ratios = ratiosOf(r.name);
       if (opts.rounds > 1) {
         say(
           `${r.label}: qps ratio vs NSD per round ${

@@ -145,3 +145,17 @@ Deno.test("answers from the answer table are byte for byte those of the index pa
     }
   }
 });
+
+Deno.test("a qname with bytes that need escaping is answered by the index (RFC 4343 §2.1)", () => {
+  const index = indexWith([
+    { name: "a\\032b.example.test", type: "TXT", value: "space", ttl: 60, expiresAt: 0 },
+    { name: "a\\046b.example.test", type: "TXT", value: "dot", ttl: 60, expiresAt: 0 },
+    { name: "ab.example.test", type: "TXT", value: "plain", ttl: 60, expiresAt: 0 },
+  ]);
+  const value = (name: string) =>
+    ask(index, name, TYPE.TXT, 0).answers.map((a) => decodeTxtValue(a.rdata));
+  assert.deepEqual(value("A\\032B.example.test"), ["space"]);
+  assert.deepEqual(value("a\\046b.example.test"), ["dot"]);
+  assert.deepEqual(value("AB.example.test"), ["plain"]);
+  assert.equal(ask(index, "a\\.b.example.test", TYPE.TXT, 0).answers.length, 1, "\\. is \\046");
+});
