@@ -19,21 +19,11 @@ import { parseRequest, questionName } from "../../apps/udp-node/pipeline/parse_q
 import { DnsService } from "../../apps/udp-node/dns_service.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { createLogger } from "../../packages/core/log/logger.ts";
+import { seededRandom } from "../../tests/_support/seeded_random.ts";
 
 const ZONE = "bench.test";
 const HEX = "0123456789abcdef";
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function query(name: string, type: number, id: number): Uint8Array {
   const labels = name.split(".");
@@ -55,7 +45,7 @@ function query(name: string, type: number, id: number): Uint8Array {
   return out;
 }
 
-const r = rng(20260602);
+const r = seededRandom(20260602);
 const pick = (alphabet: string, n: number) => {
   let s = "";
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];

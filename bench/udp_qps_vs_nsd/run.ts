@@ -27,20 +27,20 @@ import {
   type Server,
   sleep,
   spawnServer,
-  started,
   stopProcess,
 } from "../_support/processes.ts";
-import { CLK_TCK, coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
+import { coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges, type RecordChange } from "../../packages/core/store/records.ts";
+import { seededRandom } from "../../tests/_support/seeded_random.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ZONE = "bench.test";
 const DENO_BIN = `${ROOT}node_modules/.bin/deno`;
 const NSD_BIN = "/usr/sbin/nsd";
-const DNSPERF_BIN = "/usr/bin/dnsperf";
 
 // ---------------------------------------------------------------- options
 
@@ -145,18 +145,6 @@ function coreBusy(a: [number, number][], b: [number, number][]): number[] {
 
 // ---------------------------------------------------------------- data
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const HEX = "0123456789abcdef";
 
@@ -175,7 +163,7 @@ interface Dataset {
  * like a signed identity (`v=dmp1;t=id;k=<key>;s=<signature>`, base64 text).
  */
 function generate(seed: number, count: number): Dataset {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = (alphabet: string, n: number) => {
     let s = "";
     for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
@@ -372,9 +360,6 @@ async function dnsperf(
   verbose: boolean,
 ): Promise<PerfResult> {
   const args = [
-    "-c",
-    "1",
-    DNSPERF_BIN,
     "-s",
     "127.0.0.1",
     "-p",
@@ -390,75 +375,21 @@ async function dnsperf(
   ];
   if (verbose) args.push("-v");
   if (qpsCap > 0) args.push("-Q", String(qpsCap));
-  // Per-query lines (-v) go to a file, not through a pipe into this process, so
-  // parsing them costs no CPU while the servers are measured.
-  const outFile = `${queryFile}.dnsperf-${Date.now()}.out`;
-  const quoted = args.map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command("sh", {
-    args: ["-c", `exec taskset ${quoted} > '${outFile}'`],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  started.add(child);
-  const t0 = performance.now();
-  let lastCpu = 0;
-  let lastAt = 0;
-  const sampler = setInterval(() => {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
-      if (!stat.includes("(dnsperf)")) return;
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      lastCpu = (Number(f[11]) + Number(f[12])) / CLK_TCK;
-      lastAt = (performance.now() - t0) / 1000;
-    } catch { /* exited */ }
-  }, 500);
-  const dec = new TextDecoder();
-  const errText = (async () => {
-    let s = "";
-    for await (const c of child.stderr) s += dec.decode(c);
-    return s;
-  })();
-  const status = await child.status;
-  clearInterval(sampler);
-  started.delete(child);
-  const stderr = await errText;
-  let lat = new Float64Array(1 << 20);
-  let n = 0;
-  const summary: string[] = [];
-  const out = Deno.readTextFileSync(outFile);
-  Deno.removeSync(outFile);
-  let pos = 0;
-  while (pos < out.length) {
-    let nl = out.indexOf("\n", pos);
-    if (nl < 0) nl = out.length;
-    if (out.startsWith("> ", pos)) {
-      const v = Number(out.slice(out.lastIndexOf(" ", nl) + 1, nl));
-      if (n === lat.length) {
-        const bigger = new Float64Array(lat.length * 2);
-        bigger.set(lat);
-        lat = bigger;
-      }
-      if (Number.isFinite(v)) lat[n++] = v;
-    } else summary.push(out.slice(pos, nl));
-    pos = nl + 1;
-  }
-  const text = summary.join("\n");
-  if (status.code !== 0) throw new Error(`dnsperf failed (${status.code}):\n${text}\n${stderr}`);
-  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-  const sorted = lat.subarray(0, n).sort();
-  const pct = (p: number) => n ? sorted[Math.min(n - 1, Math.floor(p * n))] * 1000 : NaN;
+  const r = await runDnsperf(args, queryFile);
+  const text = r.summary;
+  const lat = r.latencies;
   return {
-    qps: num(/Queries per second:\s+([\d.]+)/),
-    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    maxMs: n ? sorted[n - 1] * 1000 : NaN,
-    sent: num(/Queries sent:\s+(\d+)/),
-    completed: num(/Queries completed:\s+(\d+)/),
-    lost: num(/Queries lost:\s+(\d+)/),
+    qps: summaryNumber(text, /Queries per second:\s+([\d.]+)/),
+    avgMs: summaryNumber(text, /Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    p50Ms: percentileMs(lat, 0.5),
+    p99Ms: percentileMs(lat, 0.99),
+    maxMs: percentileMs(lat, 1),
+    sent: summaryNumber(text, /Queries sent:\s+(\d+)/),
+    completed: summaryNumber(text, /Queries completed:\s+(\d+)/),
+    lost: summaryNumber(text, /Queries lost:\s+(\d+)/),
     rcodes: /Response codes:\s+(.*)/.exec(text)?.[1] ?? "",
-    dnsperfCpu: lastAt > 0 ? lastCpu / lastAt : NaN,
-    summary: text + (stderr.trim() ? `\n[stderr]\n${stderr.trim()}` : ""),
+    dnsperfCpu: r.cpuShare,
+    summary: text,
   };
 }
 

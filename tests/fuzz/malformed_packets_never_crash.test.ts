@@ -13,20 +13,9 @@ import { answerQuery } from "../../apps/udp-node/pipeline/answer_query.ts";
 import { dig } from "../_support/dig.ts";
 import { freshDatabase, type NodeProcess, startNodeProcess } from "../_support/node_process.ts";
 import { buildQuery, tcpExchange, udpExchange } from "../_support/raw_dns.ts";
+import { seededRandom } from "../_support/seeded_random.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-/** Seeded PRNG (mulberry32) so every run sends the same corpus. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(): { name: string; bytes: Uint8Array }[] {
   const q = buildQuery("www.fuzz.test", TYPE.TXT);
@@ -98,7 +87,7 @@ function corpus(): { name: string; bytes: Uint8Array }[] {
   resp[2] |= 0x80;
   out.push({ name: "a response (QR=1)", bytes: resp });
   out.push({ name: "trailing garbage", bytes: new Uint8Array([...q, 1, 2, 3]) });
-  const rnd = prng(20261122);
+  const rnd = seededRandom(20261122);
   for (let i = 0; i < 300; i++) {
     const len = Math.floor(rnd() * 600);
     const b = new Uint8Array(len);

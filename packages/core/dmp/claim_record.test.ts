@@ -12,6 +12,7 @@ import {
 } from "./claim_record.ts";
 import { deriveEd25519SeedFromX25519Seed, publicKeyFromSeed, signEd25519 } from "./ed25519_keys.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
+import { seededRandom } from "../../../tests/_support/seeded_random.ts";
 
 interface ClaimCase {
   description: string;
@@ -50,17 +51,6 @@ function fieldsOf(c: ClaimCase): ClaimFields {
     slot: c.inputs.slot,
     ts: c.inputs.ts,
     exp: c.inputs.exp,
-  };
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -237,7 +227,7 @@ Deno.test("claim: low-order sender keys are refused even with a 'valid' forgery"
 });
 
 Deno.test("claim fuzz: random and mutated wires never throw", async () => {
-  const rand = prng(0xc1a1);
+  const rand = seededRandom(0xc1a1);
   let accepted = 0;
   for (let i = 0; i < 3000; i++) {
     const base = CASES[i % CASES.length].wire;

@@ -11,6 +11,7 @@ import {
 } from "./cluster_manifest.ts";
 import { deriveEd25519SeedFromX25519Seed, publicKeyFromSeed, signEd25519 } from "./ed25519_keys.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
+import { seededRandom } from "../../../tests/_support/seeded_random.ts";
 
 interface ClusterCase {
   description: string;
@@ -63,17 +64,6 @@ function fieldsOf(c: ClusterCase): ClusterManifestFields {
 
 function wireOf(c: ClusterCase): string {
   return new TextDecoder().decode(hex(c.expected_wire_hex));
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("cluster vectors: byte-identical signing from inputs", async () => {
@@ -274,7 +264,7 @@ Deno.test("cluster: name rules and builder refusals", async () => {
 });
 
 Deno.test("cluster fuzz: random and mutated wires never throw", async () => {
-  const rand = prng(0xc105);
+  const rand = seededRandom(0xc105);
   const wires = CASES.map(wireOf);
   const spk = hex(CASES[0].inputs!.operator_spk_hex);
   let accepted = 0;

@@ -10,6 +10,7 @@ import {
   signHeartbeatWire,
 } from "./heartbeat_record.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
+import { seededRandom } from "../../../tests/_support/seeded_random.ts";
 
 interface HeartbeatCase {
   description: string;
@@ -51,18 +52,6 @@ function hex(h: string): Uint8Array {
 
 const CASES = await readJson<HeartbeatCase[]>("reference-generated/heartbeat.json");
 const FEED = await readJson<{ nodes: FeedNode[] }>("directory-feed.json");
-
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fieldsOf(c: HeartbeatCase): HeartbeatFields {
   const i = c.inputs!;
@@ -328,7 +317,7 @@ Deno.test("heartbeat: signer refuses invalid fields and mismatched key", async (
 });
 
 Deno.test("heartbeat fuzz: random and mutated wires never throw", async () => {
-  const rand = prng(0x5eed);
+  const rand = seededRandom(0x5eed);
   const valid = [...CASES.map((c) => c.wire), ...FEED.nodes.map((n) => n.wire)];
   const alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=;\n é\u0000\ud800";
