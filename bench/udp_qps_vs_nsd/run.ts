@@ -30,13 +30,14 @@ import {
   stopProcess,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
-import { coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { coreTicks, cpuSecondsOf, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges, type RecordChange } from "../../packages/core/store/records.ts";
 import { seededRandom } from "../../tests/_support/seeded_random.ts";
 import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
+import { keep, runBench, saveResults, say } from "../_support/report.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ZONE = "bench.test";
@@ -106,20 +107,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // ---------------------------------------------------------------- output
-
-const raw: string[] = [];
-const enc = new TextEncoder();
-
-/** Prints a line and keeps it for the results file. */
-function say(line = ""): void {
-  raw.push(line);
-  Deno.stdout.writeSync(enc.encode(line + "\n"));
-}
-
-/** Keeps a block for the results file only. */
-function keep(block: string): void {
-  raw.push(block);
-}
 
 // ---------------------------------------------------------------- processes
 
@@ -781,31 +768,9 @@ async function main(): Promise<number> {
   if (opts.cpuProf) say("\n" + summarizeCpuProfile(profDir));
   say(`total ${((performance.now() - tStart) / 1000).toFixed(0)} s`);
 
-  const resultsDir = `${ROOT}bench/results`;
-  Deno.mkdirSync(resultsDir, { recursive: true });
-  const day = date.slice(0, 10);
-  let file = `${resultsDir}/${day}-udp_qps_vs_nsd.txt`;
-  for (let i = 2; exists(file); i++) file = `${resultsDir}/${day}-udp_qps_vs_nsd-${i}.txt`;
-  Deno.writeTextFileSync(file, raw.join("\n") + "\n");
-  say(`results: ${file.replace(ROOT, "")}`);
+  saveResults("udp_qps_vs_nsd", date);
   if (!opts.keep) Deno.removeSync(dir, { recursive: true });
   return 0;
 }
 
-let interrupted = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    say(`\n${sig}: stopping every process started`);
-    cleanupAll().finally(() => Deno.exit(130));
-  });
-}
-
-try {
-  Deno.exit(await main());
-} catch (e) {
-  await cleanupAll();
-  Deno.stderr.writeSync(enc.encode(`bench failed: ${(e as Error)?.stack ?? e}\n`));
-  Deno.exit(1);
-}
+await runBench(main);

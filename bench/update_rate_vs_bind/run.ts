@@ -36,7 +36,7 @@ import {
   stopProcess,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
-import { coreTicks, cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { coreTicks, cpuSecondsOf, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
@@ -46,6 +46,7 @@ import { CLASS, OPCODE, TYPE } from "../../packages/core/wire/constants.ts";
 import { encodeMessage } from "../../packages/core/wire/message.ts";
 import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
 import { KEY_NAME, SEALING_KEY, seedBenchStore, ZONE } from "./bench_store.ts";
+import { keep, runBench, saveResults, say } from "../_support/report.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NAMED_BIN = "/usr/sbin/named";
@@ -98,19 +99,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // ---------------------------------------------------------------- output
-
-const raw: string[] = [];
-
-/** Prints a line and keeps it for the results file. */
-function say(line = ""): void {
-  raw.push(line);
-  console.log(line);
-}
-
-/** Keeps a block for the results file only. */
-function keep(block: string): void {
-  raw.push(block);
-}
 
 // ---------------------------------------------------------------- processes
 
@@ -841,32 +829,10 @@ async function main(): Promise<number> {
   }
   say(`total ${((performance.now() - tStart) / 1000).toFixed(0)} s`);
 
-  const resultsDir = `${ROOT}bench/results`;
-  Deno.mkdirSync(resultsDir, { recursive: true });
-  const day = date.slice(0, 10);
-  let file = `${resultsDir}/${day}-update_rate_vs_bind.txt`;
-  for (let i = 2; exists(file); i++) file = `${resultsDir}/${day}-update_rate_vs_bind-${i}.txt`;
-  Deno.writeTextFileSync(file, raw.join("\n") + "\n");
-  say(`results: ${file.replace(ROOT, "")}`);
+  saveResults("update_rate_vs_bind", date);
   if (!opts.keep) Deno.removeSync(dir, { recursive: true });
   else say(`kept ${dir}`);
   return 0;
 }
 
-let interrupted = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    say(`\n${sig}: stopping every process started`);
-    cleanupAll().finally(() => Deno.exit(130));
-  });
-}
-
-try {
-  Deno.exit(await main());
-} catch (e) {
-  await cleanupAll();
-  console.error(`bench failed: ${(e as Error)?.stack ?? e}`);
-  Deno.exit(1);
-}
+await runBench(main);
