@@ -1,11 +1,12 @@
 /**
  * Reading JSON request bodies the way the reference bounds them (brief §1.4):
  * at most 16384 bytes, empty body = `{}`, invalid JSON or a non-object =
- * invalid. The stream is read with a cap, so an oversized body is never
- * buffered whole.
+ * invalid. The stream is read with a cap ({@linkcode readCappedBody}).
  *
  * @module
  */
+
+import { readCappedBody } from "./capped_body.ts";
 
 /** Largest accepted body (brief §1.4). */
 export const MAX_BODY_BYTES = 16384;
@@ -20,28 +21,8 @@ export type JsonBody = { kind: "ok"; value: Record<string, unknown> } | { kind: 
  * @returns the parsed object, or `invalid`
  */
 export async function readJsonObject(req: Request): Promise<JsonBody> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { kind: "invalid" };
-  if (!req.body) return { kind: "ok", value: {} };
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return { kind: "invalid" };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let off = 0;
-  for (const ch of chunks) {
-    bytes.set(ch, off);
-    off += ch.length;
-  }
+  const bytes = await readCappedBody(req, MAX_BODY_BYTES);
+  if (bytes === null) return { kind: "invalid" };
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

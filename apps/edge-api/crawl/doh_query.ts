@@ -16,6 +16,7 @@
 import { CLASS, FLAG, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { decodeMessage, encodeMessage } from "../../../packages/core/wire/message.ts";
 import { decodeTxtValue } from "../../../packages/core/wire/rdata.ts";
+import { readCappedBody } from "../capped_body.ts";
 
 const MEDIA_TYPE = "application/dns-message";
 /** Largest DNS message (RFC 1035 §4.2.2 framing bound); bigger bodies are refused. */
@@ -38,36 +39,6 @@ export interface DohQueryOptions {
   /** the fetch to use (the runtime's by default) */
   fetch?: typeof fetch;
   timeoutMs?: number;
-}
-
-/** Reads a body up to `cap` bytes; null when it is larger. */
-async function readCapped(res: Response, cap: number): Promise<Uint8Array | null> {
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > cap) {
-    await res.body?.cancel();
-    return null;
-  }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > cap) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
 
 async function askOne(
@@ -110,7 +81,7 @@ async function askOne(
   }
   let body: Uint8Array | null;
   try {
-    body = await readCapped(res, DOH_MAX_RESPONSE_BYTES);
+    body = await readCappedBody(res, DOH_MAX_RESPONSE_BYTES);
   } catch (e) {
     return { kind: "failed", reason: `read: ${(e as Error)?.name ?? "error"}` };
   }
