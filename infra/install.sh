@@ -91,27 +91,8 @@ readonly OWNED_VARS=" DMP_DOMAIN DMP_NODE_HOSTNAME DMP_DB_URL DMP_DB_SYNC_URL DM
 DMP_TSIG_SECRET_KEY DMP_OPERATOR_TOKEN DMP_HTTP_TOKEN DMP_DNS_HOST DMP_DNS_PORT \
 DMP_DNS_UPDATE_ENABLED DMP_DNS_APEX_A DMP_DNS_APEX_AAAA DMP_DNS_APEX_NS DMP_DNS_APEX_SOA_RNAME "
 
-log() { printf '==> %s\n' "$*"; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die() {
-  printf 'install.sh: %s\n' "$*" >&2
-  exit 1
-}
-
-# Runs a command, or prints it under --dry-run.
-run() {
-  if [ "$DRY_RUN" = 1 ]; then
-    printf '[dry-run] %s\n' "$*"
-  else
-    "$@"
-  fi
-}
-
-need_arg() {
-  if [ "$#" -lt 2 ] || [ -z "$2" ]; then
-    die "$1 needs a value (see --help)"
-  fi
-}
+# shellcheck source=infra/common.sh
+. "$SCRIPT_DIR/common.sh"
 
 parse_args() {
   while [ "$#" -gt 0 ]; do

@@ -43,26 +43,8 @@ HEALTH_URL=""
 TIMEOUT=30
 KEEP=3
 
-log() { printf '==> %s\n' "$*"; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die() {
-  printf 'upgrade.sh: %s\n' "$*" >&2
-  exit 1
-}
-
-run() {
-  if [ "$DRY_RUN" = 1 ]; then
-    printf '[dry-run] %s\n' "$*"
-  else
-    "$@"
-  fi
-}
-
-need_arg() {
-  if [ "$#" -lt 2 ] || [ -z "$2" ]; then
-    die "$1 needs a value (see --help)"
-  fi
-}
+# shellcheck source=infra/common.sh
+. "$SCRIPT_DIR/common.sh"
 
 parse_args() {
   while [ "$#" -gt 0 ]; do
