@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CLASS, FLAG, LIMIT, TYPE } from "../../../packages/core/wire/constants.ts";
+import { CLASS, FLAG, LIMIT, POINTER_RR, TYPE } from "../../../packages/core/wire/constants.ts";
 import { ByteSlab } from "../../../packages/core/wire/byte_slab.ts";
 import type { AnswerTable } from "../../../packages/core/zone/answer_table.ts";
 import {
@@ -17,7 +17,6 @@ import {
   type IndexedZone,
   isLive,
   recordLength,
-  RR_TTL_OFFSET,
 } from "../../../packages/core/zone/zone_index.ts";
 import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
 
@@ -165,7 +164,7 @@ function writeRRset(
         if (r.expiresAt !== 0) {
           writeUint32(
             out,
-            pos + r.offset + RR_TTL_OFFSET,
+            pos + r.offset + POINTER_RR.TTL_OFFSET,
             answerTtl(r.ttl, r.expiresAt, maxTtl, now),
           );
         }
@@ -178,7 +177,7 @@ function writeRRset(
     const length = recordLength(set, r);
     out.set(set.wire.subarray(r.offset, r.offset + length), pos);
     if (r.expiresAt !== 0) {
-      writeUint32(out, pos + RR_TTL_OFFSET, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
+      writeUint32(out, pos + POINTER_RR.TTL_OFFSET, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
     }
     pos += length;
   }

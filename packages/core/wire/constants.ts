@@ -139,3 +139,11 @@ export function typeCode(name: string): number | undefined {
   const m = /^TYPE(\d{1,5})$/.exec(upper);
   return m ? Number(m[1]) : undefined;
 }
+
+/** Layout of an answer RR whose owner is a 2-byte compression pointer (RFC 1035 §4.1.3, §4.1.4). */
+export const POINTER_RR = {
+  /** offset of the TTL field */
+  TTL_OFFSET: 6,
+  /** bytes before the RDATA: pointer, type, class, TTL, RDLENGTH */
+  HEADER_BYTES: 12,
+} as const;

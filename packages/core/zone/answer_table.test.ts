@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { TYPE } from "../wire/constants.ts";
+import { POINTER_RR, TYPE } from "../wire/constants.ts";
 import { ANSWER_TABLE_MAX_WIRE, AnswerTable, FNV1A_START, fnv1aStep } from "./answer_table.ts";
-import { type IndexedRRset, RR_HEADER_BYTES } from "./zone_index.ts";
+import type { IndexedRRset } from "./zone_index.ts";
 
 /** An RRset of `count` TXT RRs of `size` RDATA bytes each, RDATA filled with `fill`. */
 function txtSet(count: number, size: number, fill: number, expiresAt = 0, ttl = 300): IndexedRRset {
-  const wire = new Uint8Array(count * (RR_HEADER_BYTES + size));
+  const wire = new Uint8Array(count * (POINTER_RR.HEADER_BYTES + size));
   const records = [];
   for (let i = 0; i < count; i++) {
-    const o = i * (RR_HEADER_BYTES + size);
+    const o = i * (POINTER_RR.HEADER_BYTES + size);
     wire.set([0xc0, 12, 0, TYPE.TXT, 0, 1, 0, 0, ttl >> 8, ttl & 0xff, 0, size], o);
-    wire.fill(fill, o + RR_HEADER_BYTES, o + RR_HEADER_BYTES + size);
+    wire.fill(fill, o + POINTER_RR.HEADER_BYTES, o + POINTER_RR.HEADER_BYTES + size);
     records.push({ offset: o, ttl, expiresAt });
   }
   return {
@@ -60,7 +60,7 @@ Deno.test("a second set of the same name and type replaces the first", () => {
   t.set("a.test", txtSet(1, 3, 1));
   t.set("a.test", txtSet(1, 3, 2));
   assert.equal(t.size, 1);
-  assert.equal(answer(t, find(t, "a.test"))[RR_HEADER_BYTES], 2);
+  assert.equal(answer(t, find(t, "a.test"))[POINTER_RR.HEADER_BYTES], 2);
 });
 
 Deno.test("names the parser would escape or capitalize, and oversize RRsets, stay out", () => {

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { POINTER_RR } from "../wire/constants.ts";
 import { writeUint32 } from "../wire/network_order.ts";
 import type { IndexedRRset } from "./zone_index.ts";
 
@@ -30,7 +31,6 @@ const EMPTY = 0;
 const DELETED = -1;
 const HEAD = 15; // type, rrCount, wireLength, patchCount, firstExpiry
 const PATCH = 14;
-const TTL_FIELD = 6;
 
 /** FNV-1a over one byte; the parser folds the name in as it reads it. */
 export function fnv1aStep(hash: number, byte: number): number {
@@ -196,7 +196,7 @@ export class AnswerTable {
     const wire = p + patches * PATCH;
     out.set(a.subarray(wire, wire + length), pos);
     for (let i = 0; i < patches; i++, p += PATCH) {
-      const at = pos + v.getUint16(p) + TTL_FIELD;
+      const at = pos + v.getUint16(p) + POINTER_RR.TTL_OFFSET;
       const remaining = Math.max(0, Math.floor(v.getFloat64(p + 6) - now));
       writeUint32(out, at, Math.min(maxTtl, v.getUint32(p + 2), remaining));
     }

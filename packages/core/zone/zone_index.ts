@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CLASS, LIMIT, TYPE, typeCode } from "../wire/constants.ts";
+import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
 import { ByteSlab } from "../wire/byte_slab.ts";
 import { writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { AnswerTable } from "./answer_table.ts";
@@ -42,11 +42,6 @@ export interface IndexedRRset {
   /** earliest expiry among the RRs (Infinity when none): before it, every RR is live */
   firstExpiry: number;
 }
-
-/** Offset of the TTL field inside an answer RR whose owner is a 2-byte pointer. */
-export const RR_TTL_OFFSET = 6;
-/** Bytes of an answer RR before its RDATA (pointer, type, class, TTL, RDLENGTH). */
-export const RR_HEADER_BYTES = 12;
 
 /** One zone: apex, SOA and names. */
 export interface IndexedZone {
@@ -294,7 +289,7 @@ export function isLive(r: IndexedRecord, now: number): boolean {
 /** Wire length of one RR of `set` (header and RDATA). */
 export function recordLength(set: IndexedRRset, r: IndexedRecord): number {
   const w = set.wire;
-  return RR_HEADER_BYTES + ((w[r.offset + 10] << 8) | w[r.offset + 11]);
+  return POINTER_RR.HEADER_BYTES + ((w[r.offset + 10] << 8) | w[r.offset + 11]);
 }
 
 function countLabels(name: string): number {
@@ -312,7 +307,7 @@ function firstNs(z: IndexedZone): string | undefined {
   // NS RDATA is one uncompressed name; decode its labels back to text.
   const first = set.records[0];
   const rdata = set.wire.subarray(
-    first.offset + RR_HEADER_BYTES,
+    first.offset + POINTER_RR.HEADER_BYTES,
     first.offset + recordLength(set, first),
   );
   const labels: string[] = [];
@@ -361,7 +356,7 @@ function encodeRRsets(
   for (const r of rrs) if (!types.includes(r.type)) types.push(r.type);
   return types.map((type) => {
     let length = 0;
-    for (const r of rrs) if (r.type === type) length += RR_HEADER_BYTES + r.rdata.length;
+    for (const r of rrs) if (r.type === type) length += POINTER_RR.HEADER_BYTES + r.rdata.length;
     const wire = alloc(length);
     const records: IndexedRecord[] = [];
     let firstExpiry = Infinity;
@@ -371,12 +366,12 @@ function encodeRRsets(
       writeUint16(wire, pos, 0xc000 | LIMIT.HEADER);
       writeUint16(wire, pos + 2, type);
       writeUint16(wire, pos + 4, CLASS.IN);
-      writeUint32(wire, pos + RR_TTL_OFFSET, r.ttl);
+      writeUint32(wire, pos + POINTER_RR.TTL_OFFSET, r.ttl);
       writeUint16(wire, pos + 10, r.rdata.length);
-      wire.set(r.rdata, pos + RR_HEADER_BYTES);
+      wire.set(r.rdata, pos + POINTER_RR.HEADER_BYTES);
       records.push({ offset: pos, ttl: r.ttl, expiresAt: r.expiresAt });
       if (r.expiresAt !== 0) firstExpiry = Math.min(firstExpiry, r.expiresAt);
-      pos += RR_HEADER_BYTES + r.rdata.length;
+      pos += POINTER_RR.HEADER_BYTES + r.rdata.length;
     }
     return { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
   });
