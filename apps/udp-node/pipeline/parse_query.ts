@@ -9,7 +9,7 @@
 
 import { FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { skipName } from "../../../packages/core/wire/name.ts";
-import { FNV1A_START, fnv1aStep } from "../../../packages/core/zone/answer_table.ts";
+import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 
 /** A request classified for routing, with the question read in place. */
 export type ParsedRequest =

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { FNV1A_START, fnv1aStep } from "../hash/fnv1a.ts";
+
 /** A bounded table of token buckets. */
 export class TokenBucketTable {
   #rate: number;
@@ -39,11 +41,8 @@ export class TokenBucketTable {
   take(key: string, nowSeconds: number): boolean {
     if (this.disabled) return true;
     // FNV-1a; 0 is reserved for "empty slot".
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) {
-      h ^= key.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
+    let h = FNV1A_START;
+    for (let i = 0; i < key.length; i++) h = fnv1aStep(h, key.charCodeAt(i));
     h = (h >>> 0) || 1;
     const slot = h & this.#mask;
     let tokens: number;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { POINTER_RR, TYPE } from "../wire/constants.ts";
-import { ANSWER_TABLE_MAX_WIRE, AnswerTable, FNV1A_START, fnv1aStep } from "./answer_table.ts";
+import { ANSWER_TABLE_MAX_WIRE, AnswerTable } from "./answer_table.ts";
+import { FNV1A_START, fnv1aStep } from "../hash/fnv1a.ts";
 import type { IndexedRRset } from "./zone_index.ts";
 
 /** An RRset of `count` TXT RRs of `size` RDATA bytes each, RDATA filled with `fill`. */

@@ -8,7 +8,8 @@
  * answers everything else: NXDOMAIN, NODATA, ANY, partly expired RRsets.
  *
  * Keys are the canonical name as lower-case dotted ASCII bytes, exactly what
- * the query parser gathers from a question without escapes.
+ * the query parser gathers from a question without escapes, hashed with
+ * FNV-1a (`hash/fnv1a.ts`) as the parser reads them.
  *
  * Entry layout (offsets from the entry; numbers big-endian):
  * `u8 n | name[n] | u16 type | u16 rrCount | u16 wireLength | u8 patchCount |
@@ -18,6 +19,7 @@
  * @module
  */
 
+import { FNV1A_START, fnv1aStep } from "../hash/fnv1a.ts";
 import { POINTER_RR } from "../wire/constants.ts";
 import { writeUint32 } from "../wire/network_order.ts";
 import type { IndexedRRset } from "./zone_index.ts";
@@ -25,20 +27,10 @@ import type { IndexedRRset } from "./zone_index.ts";
 /** Answer sections larger than this are left to the index (they truncate over UDP anyway). */
 export const ANSWER_TABLE_MAX_WIRE = 4096;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const EMPTY = 0;
 const DELETED = -1;
 const HEAD = 15; // type, rrCount, wireLength, patchCount, firstExpiry
 const PATCH = 14;
-
-/** FNV-1a over one byte; the parser folds the name in as it reads it. */
-export function fnv1aStep(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, FNV_PRIME);
-}
-
-/** The hash of an empty key, where {@linkcode fnv1aStep} starts. */
-export const FNV1A_START = FNV_OFFSET;
 
 /** Pre-encoded answers by (name, type). */
 export class AnswerTable {
@@ -85,7 +77,7 @@ export class AnswerTable {
     let patches = 0;
     for (const r of rrset.records) if (r.expiresAt !== 0) patches++;
     if (patches > 255) return false;
-    let hash = FNV_OFFSET;
+    let hash = FNV1A_START;
     for (let i = 0; i < n; i++) {
       const c = name.charCodeAt(i);
       // Only what the parser's plain path produces: printable ASCII, no escape, no capitals.
@@ -125,7 +117,7 @@ export class AnswerTable {
   delete(name: string, type: number): void {
     const n = name.length;
     if (n > 253) return;
-    let hash = FNV_OFFSET;
+    let hash = FNV1A_START;
     for (let i = 0; i < n; i++) hash = fnv1aStep(hash, name.charCodeAt(i));
     const h = keyHash(hash, type);
     const a = this.#arena;

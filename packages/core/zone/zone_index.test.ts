@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TYPE } from "../wire/constants.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
-import { FNV1A_START, fnv1aStep } from "./answer_table.ts";
+import { FNV1A_START, fnv1aStep } from "../hash/fnv1a.ts";
 import { type IndexedRRset, liveCount, recordLength, ZoneIndex } from "./zone_index.ts";
 
 function zone(name: string, serial = 1): StoredZone {
