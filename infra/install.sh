@@ -12,8 +12,6 @@ readonly SERVICE_USER=dmp
 readonly CONF_DIR=/etc/dmp-edge
 readonly STATE_DIR=/var/lib/dmp-edge
 readonly UNIT_DIR=/etc/systemd/system
-# Local state of a checkout that must not reach a release.
-readonly COPY_EXCLUDES=(--exclude=./node_modules --exclude=./.data --exclude=./.git --exclude=./test-artifacts)
 
 usage() {
   cat <<'EOF'
@@ -281,43 +279,6 @@ create_user() {
   run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$STATE_DIR"
 }
 
-# Copies or clones the code into a new release directory and installs its dependencies.
-# The release is owned by root: the service user can read the code, never change it.
-install_release() {
-  local release="$1" src="${SOURCE_DIR:-$SCRIPT_DIR/..}"
-  run install -d -m 0755 "$release"
-  if [ -n "$REPO_URL" ]; then
-    command -v git >/dev/null 2>&1 || run env DEBIAN_FRONTEND=noninteractive apt-get install -y git
-    if [ -n "$REPO_REF" ]; then
-      run git clone --depth 1 --branch "$REPO_REF" "$REPO_URL" "$release"
-    else
-      run git clone --depth 1 "$REPO_URL" "$release"
-    fi
-  else
-    if [ ! -f "$src/package.json" ] || [ ! -f "$src/bin/dmp.mjs" ]; then
-      die "$src is not a dmp-edge checkout (no package.json / bin/dmp.mjs)"
-    fi
-    src="$(cd "$src" && pwd)"
-    log "copying $src to $release"
-    if [ "$DRY_RUN" = 1 ]; then
-      printf '[dry-run] tar -C %s %s -cf - . | tar -C %s --no-same-owner -xf -\n' "$src" "${COPY_EXCLUDES[*]}" "$release"
-    else
-      tar -C "$src" "${COPY_EXCLUDES[@]}" -cf - . | tar -C "$release" --no-same-owner -xf -
-    fi
-  fi
-  # --ignore-scripts: the root postinstall only fetches the sqld test server.
-  # tsx is a runtime dependency (it runs the TypeScript sources), so --omit=dev keeps it.
-  if [ "$DRY_RUN" = 1 ]; then
-    printf '[dry-run] (cd %s && npm ci --omit=dev --ignore-scripts --no-audit --no-fund)\n' "$release"
-    printf '[dry-run] (cd %s && node bin/dmp.mjs --help)   # smoke test\n' "$release"
-  else
-    (cd "$release" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund)
-    (cd "$release" && node bin/dmp.mjs --help >/dev/null) ||
-      die "smoke test failed: node bin/dmp.mjs --help in $release"
-  fi
-  run chown -R root:root "$release"
-}
-
 # Points PREFIX at the release (atomically).
 switch_release() {
   local release="$1"
@@ -390,7 +351,7 @@ main() {
 
   local release
   release="$PREFIX-releases/$(date -u +%Y%m%dT%H%M%SZ)"
-  install_release "$release"
+  place_release "$release"
   switch_release "$release"
 
   write_env_file "$CONF_DIR/node.env" "$(node_env_content)"

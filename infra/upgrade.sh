@@ -9,7 +9,6 @@ readonly SCRIPT_DIR
 # Overridable for tests and staging roots (names outside DMP_* so they never reach an env file).
 readonly CONF_DIR="${DMPEDGE_CONF_DIR:-/etc/dmp-edge}"
 readonly UNIT_DIR="${DMPEDGE_UNIT_DIR:-/etc/systemd/system}"
-readonly COPY_EXCLUDES=(--exclude=./node_modules --exclude=./.data --exclude=./.git --exclude=./test-artifacts)
 
 usage() {
   cat <<'EOF'
@@ -77,44 +76,6 @@ env_file_value() {
 
 unit_enabled() {
   systemctl is-enabled --quiet "$1" 2>/dev/null
-}
-
-fetch_release() {
-  local release="$1" src="${SOURCE_DIR:-$SCRIPT_DIR/..}"
-  run install -d -m 0755 "$release"
-  if [ -n "$REPO_URL" ]; then
-    if [ -n "$REPO_REF" ]; then
-      run git clone --depth 1 --branch "$REPO_REF" "$REPO_URL" "$release"
-    else
-      run git clone --depth 1 "$REPO_URL" "$release"
-    fi
-  else
-    if [ ! -f "$src/package.json" ] || [ ! -f "$src/bin/dmp.mjs" ]; then
-      die "$src is not a dmp-edge checkout (no package.json / bin/dmp.mjs)"
-    fi
-    src="$(cd "$src" && pwd)"
-    log "copying $src to $release"
-    if [ "$DRY_RUN" = 1 ]; then
-      printf '[dry-run] tar -C %s %s -cf - . | tar -C %s --no-same-owner -xf -\n' "$src" "${COPY_EXCLUDES[*]}" "$release"
-    else
-      tar -C "$src" "${COPY_EXCLUDES[@]}" -cf - . | tar -C "$release" --no-same-owner -xf -
-    fi
-  fi
-  # --ignore-scripts: the root postinstall only fetches the sqld test server.
-  if [ "$DRY_RUN" = 1 ]; then
-    printf '[dry-run] (cd %s && npm ci --omit=dev --ignore-scripts --no-audit --no-fund)\n' "$release"
-    printf '[dry-run] (cd %s && node bin/dmp.mjs --help)   # smoke test\n' "$release"
-  else
-    (cd "$release" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund) || {
-      rm -rf "$release"
-      die "npm ci failed; nothing was changed"
-    }
-    (cd "$release" && node bin/dmp.mjs --help >/dev/null) || {
-      rm -rf "$release"
-      die "smoke test (node bin/dmp.mjs --help) failed; nothing was changed"
-    }
-  fi
-  run chown -R root:root "$release"
 }
 
 switch_to() {
@@ -217,7 +178,7 @@ main() {
   [ ! -e "$release" ] || die "$release exists; try again in a second"
   log "previous release: $previous"
   log "new release: $release"
-  fetch_release "$release"
+  place_release "$release"
   switch_to "$release"
   install_units_from "$release"
   restart_units
