@@ -48,6 +48,8 @@ export const SEEN_LABEL = "_dnsmesh-seen";
 const WIRES_PER_RRSET = 20;
 const SEEN_PUBLISH_LIMIT = 50;
 const SEEN_STORE_LIMIT = 1000;
+/** TTL of the heartbeat and seen TXT records; their lifetime is DMP_HEARTBEAT_TTL_SECONDS. */
+const HEARTBEAT_RECORD_TTL = 60;
 
 /** A verified peer wire held in memory. */
 export interface SeenPeer {
@@ -188,15 +190,7 @@ export class HeartbeatWorker {
       if (previous) {
         changes.push({ op: "delete_value", zone, name: owner, type: "TXT", value: previous });
       }
-      changes.push({
-        op: "add",
-        zone,
-        name: owner,
-        type: "TXT",
-        value: wire,
-        ttl: 60,
-        lifetime: this.#config.DMP_HEARTBEAT_TTL_SECONDS,
-      });
+      changes.push(this.#addTxt(zone, owner, wire));
       this.#published.set(zone, wire);
     }
     if (changes.length) {
@@ -205,6 +199,19 @@ export class HeartbeatWorker {
     }
     await this.#harvest(new Set(zones), t);
     await this.#publishSeen(zones, t);
+  }
+
+  /** An add of one heartbeat or seen TXT value at `owner`. */
+  #addTxt(zone: string, owner: string, value: string): RecordChange {
+    return {
+      op: "add",
+      zone,
+      name: owner,
+      type: "TXT",
+      value,
+      ttl: HEARTBEAT_RECORD_TTL,
+      lifetime: this.#config.DMP_HEARTBEAT_TTL_SECONDS,
+    };
   }
 
   /** First tick after a restart: our own wire from a previous process (brief §4.3 orphan sweep). */
@@ -272,15 +279,7 @@ export class HeartbeatWorker {
       }
       for (const w of after) {
         if (!before.has(w)) {
-          changes.push({
-            op: "add",
-            zone,
-            name: owner,
-            type: "TXT",
-            value: w,
-            ttl: 60,
-            lifetime: this.#config.DMP_HEARTBEAT_TTL_SECONDS,
-          });
+          changes.push(this.#addTxt(zone, owner, w));
         }
       }
       this.#seenPublished.set(zone, after);
