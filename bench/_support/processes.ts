@@ -135,3 +135,19 @@ export function descendants(root: number): number[] {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Builds the production entry of the node, `dist/dmp.mjs` (`npm run build`),
+ * from the current sources and returns its path: the benchmarks measure what
+ * the systemd unit runs, not the sources through tsx.
+ */
+export function buildNodeBundle(): string {
+  const out = `${ROOT}dist/dmp.mjs`;
+  const r = new Deno.Command("node", {
+    args: [`${ROOT}scripts/build_node_bundle.mjs`, `--outfile=${out}`],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (r.code !== 0) throw new Error(`npm run build failed:\n${new TextDecoder().decode(r.stderr)}`);
+  return out;
+}

@@ -21,6 +21,7 @@
  */
 
 import {
+  buildNodeBundle,
   cleanupAll,
   descendants,
   freePort,
@@ -407,6 +408,7 @@ function nodeEnv(dbUrl: string, port: number, httpPort: number): Record<string, 
 }
 
 function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] {
+  const nodeBundle = opts.only.includes("node") ? buildNodeBundle() : "";
   const nodeVersion = run("node", ["--version"]).out.trim();
   const denoVersion = run(DENO_BIN, ["--version"]).out.split("\n")[0].trim();
   const nsdVersion = run(NSD_BIN, ["-v"]).out.split("\n")[0].trim();
@@ -426,7 +428,7 @@ function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] 
             "node",
             ...(Deno.env.get("BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ?? []),
             ...prof,
-            `${ROOT}bin/dmp.mjs`,
+            nodeBundle,
             "node",
           ],
           nodeEnv(dbUrl, port, await freePort()),

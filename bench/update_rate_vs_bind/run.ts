@@ -28,6 +28,7 @@
 
 import dgram from "node:dgram";
 import {
+  buildNodeBundle,
   cleanupAll,
   freePort,
   type Server,
@@ -378,12 +379,13 @@ function contenders(opts: Options, profDir: string): Contender[] {
   const nodeVersion = run("node", ["--version"]).out.trim();
   const sqldVersion = run(SQLD_BIN, ["--version"]).out.trim().split("\n")[0];
   const bindVersion = run(NAMED_BIN, ["-v"]).out.trim();
+  const nodeBundle = buildNodeBundle();
   const nodeArgs = (name: string) => [
     "-c",
     "0",
     "node",
     ...(opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profDir}/${name}`] : []),
-    `${ROOT}bin/dmp.mjs`,
+    nodeBundle,
     "node",
   ];
   const all: Contender[] = [

@@ -60,6 +60,8 @@ export async function startNodeProcess(
     dbUrl?: string;
     dir?: string;
     runtime?: "node" | "deno";
+    /** with runtime "node": the CLI module to run (default bin/dmp.mjs, the sources via tsx) */
+    entry?: string;
   } = {},
 ): Promise<NodeProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
@@ -82,7 +84,7 @@ export async function startNodeProcess(
   const runtime = options.runtime ?? "node";
   const cmd = runtime === "node" ? "node" : `${ROOT}node_modules/.bin/deno`;
   const args = runtime === "node"
-    ? [`${ROOT}bin/dmp.mjs`, "node"]
+    ? [options.entry ?? `${ROOT}bin/dmp.mjs`, "node"]
     : ["run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"];
   const child = new Deno.Command(cmd, {
     args,

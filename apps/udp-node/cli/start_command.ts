@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { bytesToHex } from "../../../packages/core/dmp/hex.ts";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { loadConfig, unknownDmpVariables } from "../../../packages/core/config/env.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
@@ -23,7 +23,20 @@ import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
 
 const DEMO_ZONE = "demo.dmp.test";
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The checkout: the nearest directory up from this module (or the bundle) holding our package.json. */
+const ROOT = findCheckoutRoot(fileURLToPath(new URL(".", import.meta.url)));
+
+function findCheckoutRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(resolve(dir, "package.json"), "utf8"));
+      if (pkg.name === "dmp-edge") return dir;
+    } catch {
+      // no package.json here, or not ours
+    }
+  }
+  throw new Error(`no dmp-edge checkout above ${from}`);
+}
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

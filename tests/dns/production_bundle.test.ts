@@ -1,0 +1,61 @@
+/**
+ * The production entry (dist/dmp.mjs from `npm run build`, what the systemd
+ * unit runs) is the same node: built fresh, it serves a zone written by
+ * another process and answers over UDP and TCP, with every TypeScript module
+ * compiled in (no loader needed at run time).
+ */
+import assert from "node:assert/strict";
+import { applyRecordChanges } from "../../packages/core/store/records.ts";
+import { upsertZone } from "../../packages/core/store/zones.ts";
+import { dig } from "../_support/dig.ts";
+import { freshDatabase, startNodeProcess } from "../_support/node_process.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test({
+  name: "npm run build's dist/dmp.mjs starts a node that answers like the sources do",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // Inside the checkout, so the bundle's npm imports resolve from its node_modules.
+    const outDir = `${ROOT}test-artifacts/bundle-${Deno.pid}`;
+    const outfile = `${outDir}/dmp.mjs`;
+    const built = await new Deno.Command("node", {
+      args: [`${ROOT}scripts/build_node_bundle.mjs`, `--outfile=${outfile}`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+    const source = await Deno.readTextFile(outfile);
+    assert.ok(
+      !/^\s*(import|export) .* from "[^"]*\.ts";$/m.test(source) &&
+        !/import\("[^"]*\.ts"\)/.test(source),
+      "every TypeScript module is compiled in",
+    );
+    const db = await freshDatabase();
+    const now = Date.now() / 1000;
+    await upsertZone(db.client, { name: "bundle.test" }, now);
+    await applyRecordChanges(db.client, [
+      {
+        op: "add",
+        zone: "bundle.test",
+        name: "a.bundle.test",
+        type: "TXT",
+        value: "built",
+        ttl: 60,
+      },
+    ], { now });
+    const node = await startNodeProcess({ dbUrl: db.url, dir: db.dir, entry: outfile });
+    try {
+      for (const tcp of [false, true]) {
+        const r = await dig(node.dnsPort, "a.bundle.test", "TXT", tcp ? ["+tcp"] : []);
+        assert.equal(r.status, "NOERROR");
+        assert.equal(r.answer[0]?.data, '"built"');
+      }
+    } finally {
+      await node.stop();
+      db.client.close();
+      await Deno.remove(outDir, { recursive: true });
+    }
+  },
+});
