@@ -7,7 +7,7 @@
  */
 
 import { cleanupAll } from "./processes.ts";
-import { exists } from "./proc_stats.ts";
+import { exists, run } from "./proc_stats.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -17,6 +17,21 @@ const raw: string[] = [];
 export function say(line = ""): void {
   raw.push(line);
   Deno.stdout.writeSync(enc.encode(line + "\n"));
+}
+
+/** One line describing this machine: host, kernel, CPUs and model, memory. */
+export function describeHost(): string {
+  const model = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?";
+  return `host: ${Deno.hostname()}, ${run("uname", ["-srm"]).out.trim()}, ` +
+    `${navigator.hardwareConcurrency} CPUs (${model}), ` +
+    `${(Deno.systemMemoryInfo().total / 2 ** 30).toFixed(1)} GiB RAM`;
+}
+
+/** Throws, naming the first missing path and how to install it, unless all `paths` exist. */
+export function requireFiles(paths: readonly string[], howToInstall: string): void {
+  for (const path of paths) {
+    if (!exists(path)) throw new Error(`${path} is missing (${howToInstall})`);
+  }
 }
 
 /** Keeps a block for the results file only. */

@@ -38,7 +38,14 @@ import { upsertZone } from "../../packages/core/store/zones.ts";
 import { applyRecordChanges, type RecordChange } from "../../packages/core/store/records.ts";
 import { seededRandom } from "../../tests/_support/seeded_random.ts";
 import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
-import { keep, runBench, saveResults, say } from "../_support/report.ts";
+import {
+  describeHost,
+  keep,
+  requireFiles,
+  runBench,
+  saveResults,
+  say,
+} from "../_support/report.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ZONE = "bench.test";
@@ -651,26 +658,14 @@ function table(rows: Row[], opts: Options, qpsRatio: Map<string, number | undefi
 
 async function main(): Promise<number> {
   const opts = parseOptions(Deno.args);
-  for (const bin of [NSD_BIN, DNSPERF_BIN]) {
-    try {
-      Deno.statSync(bin);
-    } catch {
-      throw new Error(`${bin} is missing: apt-get install -y nsd dnsperf`);
-    }
-  }
+  requireFiles([NSD_BIN, DNSPERF_BIN], "Debian: apt-get install -y nsd dnsperf");
   const dir = await Deno.makeTempDir({ prefix: "dmp-bench-" });
   const profDir = `${dir}/prof`;
   Deno.mkdirSync(profDir);
   const tStart = performance.now();
   const date = new Date().toISOString();
   say(`udp_qps_vs_nsd — ${date}`);
-  say(
-    `host: ${Deno.hostname()}, ${
-      run("uname", ["-srm"]).out.trim()
-    }, ${navigator.hardwareConcurrency} CPUs (${
-      /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?"
-    }), ${(Deno.systemMemoryInfo().total / 2 ** 30).toFixed(1)} GiB RAM`,
-  );
+  say(describeHost());
   say(
     `versions: node ${run("node", ["--version"]).out.trim()}, ${
       run(DENO_BIN, ["--version"]).out.split("\n")[0]

