@@ -12,7 +12,7 @@ import { migrate } from "../../packages/core/store/migrate.ts";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { TYPE } from "../../packages/core/wire/constants.ts";
-import { startNodeProcess } from "../../tests/_support/node_process.ts";
+import { replicaNodeOptions, startNodeProcess } from "../../tests/_support/node_process.ts";
 import { startSqld } from "../../tests/_support/sqld.ts";
 import { buildQuery, udpExchange } from "../../tests/_support/raw_dns.ts";
 
@@ -36,15 +36,7 @@ const nodes = [];
 for (let i = 0; i < 2; i++) {
   const dir = await Deno.makeTempDir({ prefix: "dmp-prop-" });
   nodes.push(
-    await startNodeProcess({
-      dbUrl: `file:${dir}/replica.db`,
-      dir,
-      env: {
-        DMP_DB_SYNC_URL: sqld.url,
-        DMP_DB_AUTH_TOKEN: sqld.token!,
-        DMP_DB_SYNC_INTERVAL: INTERVAL,
-      },
-    }),
+    await startNodeProcess(replicaNodeOptions(sqld, dir, { DMP_DB_SYNC_INTERVAL: INTERVAL })),
   );
 }
 console.error("nodes up; writing");

@@ -150,3 +150,24 @@ export async function waitFor(
   }
   return false;
 }
+
+/**
+ * Options for {@linkcode startNodeProcess} that make the node an embedded
+ * replica of `primary` (sqld) with its replica file in `dir`; `env` adds to
+ * or overrides the sync settings.
+ */
+export function replicaNodeOptions(
+  primary: { url: string; token?: string },
+  dir: string,
+  env: Record<string, string> = {},
+): { dbUrl: string; dir: string; env: Record<string, string> } {
+  return {
+    dbUrl: `file:${dir}/replica.db`,
+    dir,
+    env: {
+      DMP_DB_SYNC_URL: primary.url,
+      ...(primary.token ? { DMP_DB_AUTH_TOKEN: primary.token } : {}),
+      ...env,
+    },
+  };
+}

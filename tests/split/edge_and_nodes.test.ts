@@ -13,7 +13,12 @@ import { migrate } from "../../packages/core/store/migrate.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
-import { type NodeProcess, startNodeProcess, waitFor } from "../_support/node_process.ts";
+import {
+  type NodeProcess,
+  replicaNodeOptions,
+  startNodeProcess,
+  waitFor,
+} from "../_support/node_process.ts";
 import { nsupdate } from "../_support/nsupdate.ts";
 import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 import { newIdentity, register } from "../edge/_client.ts";
@@ -52,17 +57,11 @@ Deno.test({
     for (let i = 0; i < 2; i++) {
       const dir = await Deno.makeTempDir({ prefix: "dmp-e2e-" });
       nodes.push(
-        await startNodeProcess({
-          dbUrl: `file:${dir}/replica.db`,
-          dir,
-          env: {
-            DMP_DB_SYNC_URL: sqld.url,
-            DMP_DB_AUTH_TOKEN: sqld.token!,
-            DMP_DB_SYNC_INTERVAL: "0.3",
-            DMP_DNS_UPDATE_ENABLED: "1",
-            DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY,
-          },
-        }),
+        await startNodeProcess(replicaNodeOptions(sqld, dir, {
+          DMP_DB_SYNC_INTERVAL: "0.3",
+          DMP_DNS_UPDATE_ENABLED: "1",
+          DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY,
+        })),
       );
     }
   },

@@ -15,7 +15,12 @@ import { createSecretBox } from "../../packages/core/store/secret_box.ts";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
-import { type NodeProcess, startNodeProcess, waitFor } from "../_support/node_process.ts";
+import {
+  type NodeProcess,
+  replicaNodeOptions,
+  startNodeProcess,
+  waitFor,
+} from "../_support/node_process.ts";
 import { nsupdate } from "../_support/nsupdate.ts";
 import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 
@@ -32,17 +37,11 @@ let key = "";
 const acknowledged: string[] = [];
 
 function nodeEnv(i: number): { dbUrl: string; dir: string; env: Record<string, string> } {
-  return {
-    dbUrl: `file:${dirs[i]}/replica.db`,
-    dir: dirs[i],
-    env: {
-      DMP_DB_SYNC_URL: sqld.url,
-      DMP_DB_AUTH_TOKEN: sqld.token!,
-      DMP_DB_SYNC_INTERVAL: "0.3",
-      DMP_DNS_UPDATE_ENABLED: "1",
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-    },
-  };
+  return replicaNodeOptions(sqld, dirs[i], {
+    DMP_DB_SYNC_INTERVAL: "0.3",
+    DMP_DNS_UPDATE_ENABLED: "1",
+    DMP_TSIG_SECRET_KEY: SEALING_KEY,
+  });
 }
 
 async function answers(node: NodeProcess, name: string): Promise<string[]> {
