@@ -11,6 +11,9 @@
  */
 
 import { z } from "zod";
+import { MAX_LIFETIME_SECONDS } from "../values/lifetime.ts";
+import { hostNameSchema, ipv4Schema, ipv6Schema } from "../values/schemas.ts";
+import { MAX_TTL } from "../values/ttl.ts";
 
 const TRUTHY = new Set(["1", "true", "yes", "on"]);
 const FALSY = new Set(["0", "false", "no", "off"]);
@@ -36,14 +39,9 @@ const str = z.string().trim();
 const list = z.string().transform((s) =>
   s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
 );
-const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
-  z.string().regex(
-    /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$|^$/,
-    "expected a domain name",
-  ),
-);
-const ipv4 = z.string().trim().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "expected an IPv4 address");
-const ipv6 = z.string().trim().regex(/^[0-9a-fA-F:.]+$/, "expected an IPv6 address");
+const hostName = hostNameSchema;
+const ipv4 = ipv4Schema;
+const ipv6 = ipv6Schema;
 const logLevel = z.string().trim().toUpperCase().pipe(
   z.enum(["DEBUG", "INFO", "WARNING", "WARN", "ERROR"]),
 );
@@ -102,7 +100,7 @@ export const ENV_VARS = {
   DMP_DNS_HOST: spec(str, "0.0.0.0", "DNS listen address (UDP and TCP)", "node"),
   DMP_DNS_PORT: spec(port, "5353", "DNS listen port (UDP and TCP)", "node"),
   DMP_DNS_TTL: spec(
-    int(0, 2147483647),
+    int(0, MAX_TTL),
     "60",
     "Upper bound of answer TTLs for DMP records; SOA MINIMUM of seeded zones",
   ),
@@ -137,7 +135,7 @@ export const ENV_VARS = {
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
   DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),
   DMP_LOG_FORMAT: spec(logFormat, "text", "text or json (one object per line)"),
-  DMP_MAX_TTL: spec(int(1, 2147483647), "86400", "Largest TTL a write may ask for"),
+  DMP_MAX_TTL: spec(int(1, MAX_TTL), "86400", "Largest TTL a write may ask for"),
   DMP_MAX_VALUE_BYTES: spec(
     int(1, 65535),
     "2048",
@@ -183,7 +181,7 @@ export const ENV_VARS = {
     "node",
   ),
   DMP_CLAIM_MAX_TTL: spec(
-    int(1, 2147483647),
+    int(1, MAX_TTL),
     "86400",
     "Largest claim lifetime and TTL accepted anonymously",
     "node",
@@ -246,7 +244,7 @@ export const ENV_VARS = {
     "edge",
   ),
   DMP_REGISTRATION_TOKEN_TTL_SECONDS: spec(
-    int(0, 2147483647),
+    int(0, MAX_LIFETIME_SECONDS),
     "7776000",
     "Lifetime of self-service tokens and minted TSIG keys (0 = never)",
     "edge",

@@ -12,6 +12,9 @@
  * @module
  */
 
+import { parseIpv4 as parseIpv4Bytes } from "../values/ipv4.ts";
+import { parseIpv6 as parseIpv6Bytes } from "../values/ipv6.ts";
+
 /** A parsed IP literal: version and the address as an unsigned integer. */
 export interface IpLiteral {
   /** 4 or 6. */
@@ -20,31 +23,34 @@ export interface IpLiteral {
   readonly value: bigint;
 }
 
-/**
- * Parse an IPv4 literal like `ipaddress.IPv4Address`: exactly four dot-separated decimal
- * octets of 1–3 ASCII digits, no leading zeros (Python ≥ 3.9.5), each ≤ 255.
- */
-export function parseIpv4(text: string): bigint | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
+function toBigInt(bytes: Uint8Array): bigint {
   let value = 0n;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return null;
-    if (p.length > 1 && p[0] === "0") return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
-  }
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
   return value;
 }
 
 /**
- * Parse an IPv6 literal like `ipaddress.IPv6Address` (Python ≥ 3.9): optional `%scope` suffix
- * (non-empty, no second `%`), at most one `::`, optional dotted IPv4 tail, hextets of 1–4 hex
- * digits.
+ * Parse an IPv4 literal like `ipaddress.IPv4Address` (Python ≥ 3.9.5): the one
+ * core IPv4 rule ({@linkcode parseIpv4Bytes}), which has the same strictness.
+ *
+ * @param text the literal
+ * @returns the address as a 32-bit integer, or null
+ */
+export function parseIpv4(text: string): bigint | null {
+  const b = parseIpv4Bytes(text);
+  return b ? toBigInt(b) : null;
+}
+
+/**
+ * Parse an IPv6 literal like `ipaddress.IPv6Address` (Python ≥ 3.9): an
+ * optional `%scope` suffix (non-empty, no second `%`; RFC 4007 §11) is
+ * dropped, the rest goes through the one core IPv6 rule
+ * ({@linkcode parseIpv6Bytes}).
+ *
+ * @param text the literal
+ * @returns the address as a 128-bit integer, or null
  */
 export function parseIpv6(text: string): bigint | null {
-  if (text.includes("/")) return null;
   const pct = text.indexOf("%");
   let addr = text;
   if (pct >= 0) {
@@ -52,60 +58,8 @@ export function parseIpv6(text: string): bigint | null {
     if (scope === "" || scope.includes("%")) return null;
     addr = text.slice(0, pct);
   }
-  if (addr === "") return null;
-  const parts = addr.split(":");
-  if (parts.length < 3) return null;
-  if (parts[parts.length - 1].includes(".")) {
-    const v4 = parseIpv4(parts.pop() as string);
-    if (v4 === null) return null;
-    parts.push(((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
-  }
-  if (parts.length > 9) return null;
-  let skipIndex = -1;
-  for (let i = 1; i < parts.length - 1; i++) {
-    if (parts[i] === "") {
-      if (skipIndex >= 0) return null;
-      skipIndex = i;
-    }
-  }
-  let partsHi: number;
-  let partsLo: number;
-  let partsSkipped: number;
-  if (skipIndex >= 0) {
-    partsHi = skipIndex;
-    partsLo = parts.length - skipIndex - 1;
-    if (parts[0] === "") {
-      partsHi -= 1;
-      if (partsHi) return null;
-    }
-    if (parts[parts.length - 1] === "") {
-      partsLo -= 1;
-      if (partsLo) return null;
-    }
-    partsSkipped = 8 - (partsHi + partsLo);
-    if (partsSkipped < 1) return null;
-  } else {
-    if (parts.length !== 8) return null;
-    if (parts[0] === "" || parts[parts.length - 1] === "") return null;
-    partsHi = parts.length;
-    partsLo = 0;
-    partsSkipped = 0;
-  }
-  let value = 0n;
-  const hextet = (s: string): bigint | null =>
-    /^[0-9a-fA-F]{1,4}$/.test(s) ? BigInt("0x" + s) : null;
-  for (let i = 0; i < partsHi; i++) {
-    const h = hextet(parts[i]);
-    if (h === null) return null;
-    value = (value << 16n) | h;
-  }
-  value <<= 16n * BigInt(partsSkipped);
-  for (let i = parts.length - partsLo; i < parts.length; i++) {
-    const h = hextet(parts[i]);
-    if (h === null) return null;
-    value = (value << 16n) | h;
-  }
-  return value;
+  const b = parseIpv6Bytes(addr);
+  return b ? toBigInt(b) : null;
 }
 
 /** `ipaddress.ip_address(text)`: try IPv4 then IPv6; `null` if neither parses. */

@@ -21,6 +21,31 @@ export const TTL_EXPECTED =
 const UNITS: Readonly<Record<string, number>> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
 
 /**
+ * Reads the TTL syntax (seconds, or unit groups) without the upper bound;
+ * null when the text is not TTL syntax. Callers that report "too large"
+ * separately from "not a TTL" (the master-file parser) use this and compare
+ * with {@linkcode MAX_TTL}; everyone else uses {@linkcode parseTtl}.
+ *
+ * @param text the TTL text (not trimmed)
+ * @returns seconds (possibly above {@linkcode MAX_TTL}, possibly Infinity), or null
+ *
+ * @example
+ * ```ts
+ * import { readTtlSyntax } from "./ttl.ts";
+ * if (readTtlSyntax("2w") !== 1209600 || readTtlSyntax("2 w") !== null) throw new Error();
+ * ```
+ */
+export function readTtlSyntax(text: string): number | null {
+  if (/^[0-9]+$/.test(text)) return Number(text);
+  if (!/^([0-9]+[wdhms])+$/i.test(text)) return null;
+  let seconds = 0;
+  for (const m of text.matchAll(/([0-9]+)([wdhms])/gi)) {
+    seconds += Number(m[1]) * UNITS[m[2].toLowerCase()];
+  }
+  return seconds;
+}
+
+/**
  * Parses a TTL text into seconds; null when it is not a TTL or exceeds
  * {@linkcode MAX_TTL}.
  *
@@ -34,18 +59,8 @@ const UNITS: Readonly<Record<string, number>> = { w: 604800, d: 86400, h: 3600, 
  * ```
  */
 export function parseTtl(text: string): number | null {
-  let seconds: number;
-  if (/^[0-9]{1,10}$/.test(text)) {
-    seconds = Number(text);
-  } else if (/^([0-9]{1,10}[wdhms]){1,5}$/i.test(text)) {
-    seconds = 0;
-    for (const m of text.matchAll(/([0-9]+)([wdhms])/gi)) {
-      seconds += Number(m[1]) * UNITS[m[2].toLowerCase()];
-    }
-  } else {
-    return null;
-  }
-  return seconds <= MAX_TTL ? seconds : null;
+  const seconds = readTtlSyntax(text);
+  return seconds !== null && seconds <= MAX_TTL ? seconds : null;
 }
 
 /**
