@@ -23,7 +23,7 @@ import {
 } from "../../../../packages/core/store/heartbeats_seen.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
 
 /** Reference submit bucket (brief §4.7): 1 per second, burst 30. */
@@ -54,6 +54,7 @@ export function heartbeatRoutes(deps: ResolvedDeps): Hono {
     });
     if (!allowed) return c.json({ error: "rate limit exceeded" }, 429);
     const body = await readJsonObject(c.req.raw);
+    if (body.kind === "too_large") return c.json({ error: bodyTooLarge() }, 413);
     const parsed = body.kind === "ok" ? HeartbeatBody.safeParse(body.value) : undefined;
     if (!parsed?.success) return c.json({ error: "wire (string) required" }, 400);
     const now = deps.nowSeconds();

@@ -32,7 +32,7 @@ import { listZones } from "../../../../packages/core/store/zones.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { authMode } from "../../auth_mode.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { bearerToken, isOperator } from "../../middleware/operator_token/mod.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
 import { classifyName, tokenMayWrite } from "./name_class.ts";
@@ -190,6 +190,7 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     const auth = await authorizeWrite(c, name, "add");
     if (auth.kind !== "ok") return authError(c, auth);
     const raw = await readJsonObject(c.req.raw);
+    if (raw.kind === "too_large") return c.json({ error: bodyTooLarge() }, 413);
     if (raw.kind !== "ok") return c.json({ error: "invalid body" }, 400);
     const body = PostBody.safeParse(raw.value);
     if (!body.success) return c.json({ error: VALUE_ERROR }, 400);
@@ -234,6 +235,7 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     if (auth.kind !== "ok") return authError(c, auth);
     if (!isValidRecordName(name)) return c.json({ error: "invalid record name" }, 400);
     const raw = await readJsonObject(c.req.raw);
+    if (raw.kind === "too_large") return c.json({ error: bodyTooLarge() }, 413);
     if (raw.kind !== "ok") return c.json({ error: "invalid body" }, 400);
     const body = DeleteBody.safeParse(raw.value);
     if (!body.success) return c.json({ error: body.error.issues[0].message }, 400);

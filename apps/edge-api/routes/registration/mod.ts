@@ -38,7 +38,7 @@ import {
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { authMode } from "../../auth_mode.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
 import {
   assertRegistrationConfig,
@@ -66,7 +66,10 @@ const TsigExtras = z.object({
   x25519_pop: z.string({ error: "missing or non-string field: x25519_pop" }).optional(),
 });
 
-type Outcome = { status: 200 | 400 | 401 | 403 | 404 | 409 | 429; body: Record<string, unknown> };
+type Outcome = {
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429;
+  body: Record<string, unknown>;
+};
 
 function fail(status: Outcome["status"], error: string): Outcome {
   return { status, body: { error } };
@@ -118,6 +121,7 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
   // Brief §2.2 steps 1–7.
   async function verifyCommon(req: Request): Promise<Verified | Outcome> {
     const raw = await readJsonObject(req);
+    if (raw.kind === "too_large") return fail(413, bodyTooLarge());
     if (raw.kind !== "ok") return fail(400, "invalid body");
     const parsed = ConfirmBody.safeParse(raw.value);
     if (!parsed.success) return fail(400, parsed.error.issues[0].message);
