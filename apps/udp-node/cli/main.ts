@@ -21,6 +21,11 @@ import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/cor
 import { typeCode } from "../../../packages/core/wire/constants.ts";
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
 import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
+import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
+import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6.ts";
+import { isLifetimeSeconds, LIFETIME_EXPECTED } from "../../../packages/core/values/lifetime.ts";
+import { parseTtl, TTL_EXPECTED } from "../../../packages/core/values/ttl.ts";
 import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
 
@@ -177,24 +182,40 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
     err(`dmp zone ${sub}: a valid zone NAME is required`);
     return 2;
   }
+  // Every flag value goes through the core validator of its kind (issue 10), before any
+  // database is opened, so a typo is a usage error (2) naming the flag and nothing changes.
+  const flags: string[] = [];
+  const check = <T>(flag: string, text: string, parsed: T | null, expected: string): T => {
+    if (parsed === null) flags.push(`${flag} ${JSON.stringify(text)}: ${expected}`);
+    return parsed as T;
+  };
+  const apexA = (values.a ?? []).map((v) => check("--a", v, parseIpv4(v) && v, IPV4_EXPECTED));
+  const apexAaaa = (values.aaaa ?? []).map((v) =>
+    check("--aaaa", v, canonicalIpv6(v), IPV6_EXPECTED)
+  );
+  const ns = (values.ns ?? []).map((v) =>
+    check("--ns", v, canonicalHostName(v), HOST_NAME_EXPECTED)
+  );
+  const rname = values.rname === undefined
+    ? ""
+    : check("--rname", values.rname, canonicalHostName(values.rname), HOST_NAME_EXPECTED);
+  const apexTtl = values.ttl === undefined
+    ? undefined
+    : check("--ttl", values.ttl, parseTtl(values.ttl), TTL_EXPECTED);
+  if (sub === "add" && flags.length) {
+    for (const f of flags) err(`dmp zone add: ${f}`);
+    return 2;
+  }
   const { client } = await openMigrated(env, values.db);
   try {
     if (sub === "add") {
-      for (const a of values.a ?? []) {
-        if (!encodeRdata(1, a)) throw new Error(`--a ${a}: not an IPv4 address`);
-      }
-      for (const a of values.aaaa ?? []) {
-        if (!encodeRdata(28, a)) throw new Error(`--aaaa ${a}: not an IPv6 address`);
-      }
-      const ns = (values.ns ?? []).map(canonicalName);
-      for (const n of ns) if (!isValidOwnerName(n)) throw new Error(`--ns ${n}: not a host name`);
       await upsertZone(client, {
         name,
-        soaRname: values.rname ? canonicalName(values.rname) : "",
+        soaRname: rname,
         apexNs: ns.length ? ns : undefined,
-        apexA: values.a,
-        apexAaaa: values.aaaa,
-        apexTtl: values.ttl ? Number(values.ttl) : undefined,
+        apexA: values.a ? apexA : undefined,
+        apexAaaa: values.aaaa ? apexAaaa : undefined,
+        apexTtl,
       }, now);
       out(`zone ${name} saved`);
       return 0;
@@ -306,16 +327,25 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     }
     if (sub === "add") {
       const value = positionals.slice(2).join(" ");
-      const normalized = ["NS", "CNAME"].includes(type) ? canonicalName(value) : value;
+      const normalized = ["NS", "CNAME"].includes(type)
+        ? canonicalName(value)
+        : type === "AAAA"
+        ? canonicalIpv6(value) ?? value
+        : value;
       if (!encodeRdata(typeCode(type)!, normalized)) {
         err(`dmp record add: "${value}" is not a valid ${type} value`);
         return 2;
       }
-      const ttl = values.ttl ? Number(values.ttl) : 3600;
-      if (!Number.isInteger(ttl) || ttl < 0) {
-        throw new Error("--ttl must be a non-negative integer");
+      const ttl = values.ttl === undefined ? 3600 : parseTtl(values.ttl);
+      if (ttl === null) {
+        err(`dmp record add: --ttl ${JSON.stringify(values.ttl)}: ${TTL_EXPECTED}`);
+        return 2;
       }
-      const lifetime = values.lifetime ? Number(values.lifetime) : 0;
+      const lifetime = values.lifetime === undefined ? 0 : Number(values.lifetime);
+      if (!/^[0-9]+$/.test(values.lifetime ?? "0") || !isLifetimeSeconds(lifetime)) {
+        err(`dmp record add: --lifetime ${JSON.stringify(values.lifetime)}: ${LIFETIME_EXPECTED}`);
+        return 2;
+      }
       await applyRecordChanges(client, [{
         op: "add",
         zone,
