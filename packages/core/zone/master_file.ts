@@ -49,6 +49,51 @@ export interface MasterFileRecord {
   line: number;
 }
 
+/** Record types {@linkcode parseRdataText} reads (every type of a master file but SOA). */
+export const RDATA_TEXT_TYPES = ["NS", "A", "AAAA", "TXT", "CNAME", "MX", "SRV", "CAA"] as const;
+
+/** A type {@linkcode parseRdataText} reads. */
+export type RdataTextType = typeof RDATA_TEXT_TYPES[number];
+
+/**
+ * Reads the RDATA of one record in master-file presentation form (RFC 1035
+ * §5.1), exactly as {@linkcode parseMasterFile} reads it after the type, so
+ * the operator API and master files accept the same values. Names are
+ * absolute (the origin is the root), one logical line only: control
+ * characters, so newlines, are refused before lexing, so a value can never
+ * smuggle a second record or a `$` directive.
+ *
+ * @param type the record type
+ * @param text the RDATA text, e.g. `10 mail.example.com` for MX
+ * @returns the canonical value (see {@linkcode MasterFileRecord.value}) or the error
+ *
+ * @example
+ * ```ts
+ * import { parseRdataText } from "./master_file.ts";
+ * const r = parseRdataText("MX", "10 Mail.Example.com.");
+ * if (!r.ok || r.value !== "10 mail.example.com") throw new Error();
+ * ```
+ */
+export function parseRdataText(
+  type: RdataTextType,
+  text: string,
+): { ok: true; value: string } | { ok: false; error: string } {
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) {
+    return { ok: false, error: "control characters are not allowed" };
+  }
+  try {
+    const lexer: LexState = { text: " " + text, pos: 0, line: 1 };
+    const entry = readLogicalLine(lexer);
+    if (!entry || entry.tokens.length === 0) fail(1, `${type} record needs RDATA`);
+    if (readLogicalLine(lexer) !== null) fail(1, "expected one record");
+    return { ok: true, value: parseRdata(type, entry.tokens, [], 1).value };
+  } catch (e) {
+    if (e instanceof MasterFileSyntaxError) return { ok: false, error: e.reason };
+    throw e;
+  }
+}
+
 /**
  * Result of {@link parseMasterFile}: either every record of the file, or the
  * first error (never partial records).

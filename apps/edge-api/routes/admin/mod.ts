@@ -15,7 +15,7 @@
  * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?}` |
  * | `DELETE /v1/admin/zones/{zone}` | delete a zone and its records |
  * | `GET /v1/admin/zones/{zone}/records` | live records of a zone |
- * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}` |
+ * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: NS A AAAA TXT CNAME MX SRV CAA |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  *
@@ -57,6 +57,11 @@ import {
 } from "../../../../packages/core/values/schemas.ts";
 import { MAX_TTL } from "../../../../packages/core/values/ttl.ts";
 import { zoneSoa } from "../../../../packages/core/zone/zone_index.ts";
+import {
+  RDATA_TEXT_TYPES,
+  type RdataTextType,
+} from "../../../../packages/core/zone/master_file.ts";
+import { canonicalRecordValue } from "../../../../packages/core/zone/record_value.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { clientAddress } from "../../client_address.ts";
 import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
@@ -92,9 +97,27 @@ const ZoneBody = z.strictObject({
   apex_ttl: ttlSecondsSchema.optional(),
 });
 
+/**
+ * A record value as stored: TXT values are opaque strings as on `/v1/records` (brief §1.4
+ * step 11); every other type is read in presentation form by the master-file parser's code
+ * and stored in its canonical spelling, so equal values collide (issue 10).
+ */
+function recordValue(
+  type: RdataTextType,
+  text: string,
+): { ok: true; value: string } | { ok: false; error: string } {
+  if (type === "TXT") {
+    return isValidRecordValue(text) ? { ok: true, value: text } : {
+      ok: false,
+      error: "invalid record value (no '\"' and no control characters)",
+    };
+  }
+  return canonicalRecordValue(type, text);
+}
+
 const AddRecordBody = z.strictObject({
   name: z.string(),
-  type: z.enum(["TXT", "A", "AAAA", "NS"]).default("TXT"),
+  type: z.enum(RDATA_TEXT_TYPES).default("TXT"),
   value: z.string(),
   ttl: ttlSecondsSchema.refine((n) => n > 0, "expected a TTL above 0").default(300),
   lifetime: lifetimeSecondsSchema.optional(),
@@ -102,7 +125,7 @@ const AddRecordBody = z.strictObject({
 
 const DeleteRecordBody = z.strictObject({
   name: z.string(),
-  type: z.enum(["TXT", "A", "AAAA", "NS", "ANY"]).default("ANY"),
+  type: z.enum([...RDATA_TEXT_TYPES, "ANY"]).default("ANY"),
   value: z.string().optional(),
 });
 
@@ -325,16 +348,19 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     if (ttl > cfg.DMP_MAX_TTL) {
       return c.json({ error: `ttl: exceeds cap of ${cfg.DMP_MAX_TTL}s` }, 400);
     }
-    if (type === "TXT" && !isValidRecordValue(b.value.value)) {
-      return c.json({ error: "value: invalid record value" }, 400);
-    }
-    let value = b.value.value;
-    if (type !== "TXT") {
-      // One spelling per value (RFC 5952 for AAAA, case-folded names), so equal values collide.
-      const schema = type === "A" ? ipv4Schema : type === "AAAA" ? ipv6Schema : hostNameSchema;
-      const r = schema.safeParse(value);
-      if (!r.success) return c.json({ error: `value: ${r.error.issues[0].message}` }, 400);
-      value = r.data;
+    const v = recordValue(type, b.value.value);
+    if (!v.ok) return c.json({ error: `value: ${v.error}` }, 400);
+    const value = v.value;
+    // RFC 2181 §10.1: a CNAME is alone at its name (no other data, one CNAME).
+    const live = await readRecordsByName(deps.client, [name], deps.nowSeconds());
+    const clash = type === "CNAME"
+      ? live.find((r) => r.type !== "CNAME" || r.value !== value)
+      : live.find((r) => r.type === "CNAME");
+    if (clash) {
+      return c.json({
+        error: `name: ${name} holds a ${clash.type} record; a CNAME cannot share its name ` +
+          "with other records (RFC 2181 §10.1)",
+      }, 409);
     }
     const lifetime = b.value.lifetime ?? (type === "TXT" ? ttl : 0);
     try {
@@ -361,13 +387,17 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     if (!b.ok) return c.json({ error: b.error }, b.status);
     const name = b.value.name.trim().toLowerCase().replace(/\.$/, "");
     if (!inZone(name, zone)) return c.json({ error: "name: not inside the zone" }, 400);
-    const { type, value } = b.value;
-    if (value !== undefined && type === "ANY") {
+    const { type } = b.value;
+    if (b.value.value !== undefined && type === "ANY") {
       return c.json({ error: "type: required when value is given" }, 400);
     }
-    const change: RecordChange = value !== undefined
-      ? { op: "delete_value", zone, name, type, value }
-      : { op: "delete_rrset", zone, name, type };
+    let change: RecordChange = { op: "delete_rrset", zone, name, type };
+    if (b.value.value !== undefined && type !== "ANY") {
+      // The stored spelling is canonical, so the value to delete is read the same way.
+      const v = recordValue(type, b.value.value);
+      if (!v.ok) return c.json({ error: `value: ${v.error}` }, 400);
+      change = { op: "delete_value", zone, name, type, value: v.value };
+    }
     await applyRecordChanges(deps.client, [change], { now: deps.nowSeconds() });
     return c.body(null, 204);
   });
