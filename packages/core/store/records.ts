@@ -12,6 +12,8 @@
  * @module
  */
 
+import { MAX_TTL } from "../values/ttl.ts";
+import { safeIntegerColumn } from "./safe_integer_column.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
@@ -171,18 +173,10 @@ function rowToRecord(r: Record<string, unknown>): StoredRecord {
   };
 }
 
-/**
- * The integer columns are clamped in SQL so that one bad row can never fail a
- * read: libSQL refuses to turn an integer past 2^53 into a JavaScript number,
- * and a single such `expires_at` (issue 12 #8, written before lifetimes were
- * bounded) made every sync of every node throw. A clamped expiry is still
- * "centuries away"; a clamped TTL is the RFC 2181 §8 ceiling.
- */
-const SAFE = "9007199254740991";
+// Integer columns are clamped (safe_integer_column.ts): one bad row must never fail a sync.
 const RECORD_COLUMNS = "id, zone, name, type, value, " +
-  "MAX(MIN(ttl, 2147483647), 0) AS ttl, " +
-  `MAX(MIN(created_at, ${SAFE}), 0) AS created_at, ` +
-  `MAX(MIN(expires_at, ${SAFE}), -1) AS expires_at`;
+  `${safeIntegerColumn("ttl", { min: 0, max: MAX_TTL })}, ` +
+  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}`;
 
 /**
  * Live records of the given names, in publish order (brief §1.6: by created_at).

@@ -14,6 +14,7 @@ import { bytesToHex } from "../dmp/hex.ts";
 import { sha256 } from "../dmp/sha256.ts";
 import { auditStatement } from "./audit.ts";
 import { clearRateBucketStatement } from "./rate_buckets.ts";
+import { safeIntegerColumn } from "./safe_integer_column.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Issuer stamped on tokens minted by `/v1/registration/confirm`. */
@@ -107,6 +108,14 @@ export function isUserTokenShape(s: string): boolean {
 export async function hashToken(token: string): Promise<string> {
   return bytesToHex(await sha256(encoder.encode(token)));
 }
+
+// Integer columns are clamped (safe_integer_column.ts): one bad row must never fail every
+// token check or the admin listing.
+const TOKEN_COLUMNS = "token_hash, subject, subject_type, subject_hash12, rate_per_sec, " +
+  "issuer, note, registered_spk, " +
+  ["rate_burst", "issued_at", "expires_at", "revoked_at"].map((c) => safeIntegerColumn(c)).join(
+    ", ",
+  );
 
 function rowToToken(r: Record<string, unknown>): TokenRecord {
   return {
@@ -265,7 +274,7 @@ export async function readToken(
   tokenHash: string,
 ): Promise<TokenRecord | undefined> {
   const r = await client.execute({
-    sql: "SELECT * FROM tokens WHERE token_hash = ?",
+    sql: `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?`,
     args: [tokenHash],
   });
   return r.rows.length ? rowToToken(r.rows[0]) : undefined;
@@ -283,7 +292,9 @@ export async function readToken(
  * ```
  */
 export async function listTokens(client: SqlClient): Promise<TokenRecord[]> {
-  const r = await client.execute("SELECT * FROM tokens ORDER BY issued_at DESC, token_hash");
+  const r = await client.execute(
+    `SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY issued_at DESC, token_hash`,
+  );
   const out: TokenRecord[] = [];
   for (let i = 0; i < r.rows.length; i++) out.push(rowToToken(r.rows[i]));
   return out;
