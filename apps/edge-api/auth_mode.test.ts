@@ -11,10 +11,22 @@ Deno.test("authMode() is open without a token, legacy with one, else DMP_AUTH_MO
 });
 
 Deno.test("isLoopbackBind() treats '', '0', 0.0.0.0, ::, names and public IPs as public (brief §1.1)", () => {
-  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1"]) {
     assert.ok(isLoopbackBind(h), h);
   }
-  for (const h of ["", "0", "0.0.0.0", "::", "example.com", "192.0.2.1", "127.0.0.300"]) {
+  for (
+    const h of [
+      "",
+      "0",
+      "0.0.0.0",
+      "::",
+      "example.com",
+      "192.0.2.1",
+      "127.0.0.300",
+      "127.000.0.1",
+      "127.1",
+    ]
+  ) {
     assert.ok(!isLoopbackBind(h), h);
   }
 });
