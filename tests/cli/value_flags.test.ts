@@ -68,6 +68,18 @@ Deno.test("dmp zone add / record add refuse bad values, naming the flag, and wri
       "v.test\t3600\tA\t192.0.2.1",
       "v.test\t3600\tAAAA\t2001:db8::1",
     ]);
+
+    // Other types are read like a master file's (as the operator API reads them).
+    const mx = await dmp(["record", "add", "v.test", "MX", "10", "Mail.V.test."], db);
+    assert.equal(mx.code, 0, mx.err);
+    const badMx = await dmp(["record", "add", "v.test", "MX", "70000", "mail.v.test"], db);
+    assert.equal(badMx.code, 2);
+    assert.match(badMx.err, /MX preference 70000 is larger than 65535/);
+    const listed = await dmp(["record", "list", "v.test"], db);
+    assert.match(listed.out, /^v\.test\t3600\tMX\t10 mail\.v\.test$/m);
+    const del = await dmp(["record", "delete", "v.test", "MX", "10", "MAIL.v.test"], db);
+    assert.equal(del.code, 0, del.err);
+    assert.doesNotMatch((await dmp(["record", "list", "v.test"], db)).out, /\tMX\t/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,7 +20,8 @@ import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/c
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { typeCode } from "../../../packages/core/wire/constants.ts";
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
-import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { parseMasterFile, type RdataTextType } from "../../../packages/core/zone/master_file.ts";
+import { canonicalRecordValue } from "../../../packages/core/zone/record_value.ts";
 import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
 import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
 import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6.ts";
@@ -327,15 +328,17 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     }
     if (sub === "add") {
       const value = positionals.slice(2).join(" ");
-      const normalized = ["NS", "CNAME"].includes(type)
-        ? canonicalName(value)
-        : type === "AAAA"
-        ? canonicalIpv6(value) ?? value
-        : value;
-      if (!encodeRdata(typeCode(type)!, normalized)) {
-        err(`dmp record add: "${value}" is not a valid ${type} value`);
+      // Non-TXT values are read like a master file's (the operator API does the same), and
+      // stored canonical; TXT values are the text as given.
+      const read = type === "TXT"
+        ? { ok: true as const, value }
+        : canonicalRecordValue(type as RdataTextType, value);
+      if (!read.ok || !encodeRdata(typeCode(type)!, read.value)) {
+        const why = read.ok ? "" : `: ${read.error}`;
+        err(`dmp record add: "${value}" is not a valid ${type} value${why}`);
         return 2;
       }
+      const normalized = read.value;
       const ttl = values.ttl === undefined ? 3600 : parseTtl(values.ttl);
       if (ttl === null) {
         err(`dmp record add: --ttl ${JSON.stringify(values.ttl)}: ${TTL_EXPECTED}`);
@@ -360,15 +363,17 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     }
     if (sub === "delete") {
       const value = positionals.slice(2).join(" ");
+      // The stored spelling is canonical, so the value to delete is read the same way.
+      const read = !value || type === "TXT"
+        ? { ok: true as const, value }
+        : canonicalRecordValue(type as RdataTextType, value);
+      if (!read.ok) {
+        err(`dmp record delete: "${value}" is not a valid ${type} value: ${read.error}`);
+        return 2;
+      }
       await applyRecordChanges(client, [
         value
-          ? {
-            op: "delete_value",
-            zone,
-            name,
-            type,
-            value: ["NS", "CNAME"].includes(type) ? canonicalName(value) : value,
-          }
+          ? { op: "delete_value", zone, name, type, value: read.value }
           : { op: "delete_rrset", zone, name, type },
       ], { now });
       out(`deleted ${name} ${type}${value ? " " + value : ""}`);
