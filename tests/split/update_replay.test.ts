@@ -69,31 +69,27 @@ async function captured(
   }
 }
 
-Deno.test({
-  name: "setup: sqld, zone, a user key; two nodes on replicas",
-  ...opts,
-  async fn() {
-    sqld = await startSqld({ jwt: true });
-    remote = createClient({ url: sqld.url, authToken: sqld.token! });
-    await migrate(remote);
-    await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
-    const secret = crypto.getRandomValues(new Uint8Array(32));
-    await putTsigKey(remote, await createSecretBox(SEALING_KEY), {
-      name: `rita.${ZONE}`,
-      algorithm: "hmac-sha256",
-      secret,
-      allowedSuffixes: [NAME],
-      subject: "rita@replay.test",
-      registeredSpk: "",
-      registeredX25519Pub: "",
-      expiresAt: 0,
-    }, now());
-    key = `hmac-sha256:rita.${ZONE}:${encodeBase64(secret)}`;
-    for (let i = 0; i < 2; i++) {
-      dirs.push(await Deno.makeTempDir({ prefix: "dmp-replay-" }));
-      nodes.push(await startNodeProcess(nodeEnv(i)));
-    }
-  },
+Deno.test.beforeAll(async () => {
+  sqld = await startSqld({ jwt: true });
+  remote = createClient({ url: sqld.url, authToken: sqld.token! });
+  await migrate(remote);
+  await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  await putTsigKey(remote, await createSecretBox(SEALING_KEY), {
+    name: `rita.${ZONE}`,
+    algorithm: "hmac-sha256",
+    secret,
+    allowedSuffixes: [NAME],
+    subject: "rita@replay.test",
+    registeredSpk: "",
+    registeredX25519Pub: "",
+    expiresAt: 0,
+  }, now());
+  key = `hmac-sha256:rita.${ZONE}:${encodeBase64(secret)}`;
+  for (let i = 0; i < 2; i++) {
+    dirs.push(await Deno.makeTempDir({ prefix: "dmp-replay-" }));
+    nodes.push(await startNodeProcess(nodeEnv(i)));
+  }
 });
 
 Deno.test({
@@ -173,12 +169,8 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    for (const n of nodes) assert.equal(await n.stop(), 0);
-    remote.close();
-    await sqld.stop();
-  },
+Deno.test.afterAll(async () => {
+  for (const n of nodes) assert.equal(await n.stop(), 0);
+  remote?.close();
+  await sqld?.stop();
 });

@@ -72,30 +72,26 @@ async function racingUpdate(name: string, value: string, id: number): Promise<Ui
   })).wire;
 }
 
-Deno.test({
-  name: "setup: two nodes on one database, a zone-wide key",
-  ...opts,
-  async fn() {
-    db = await freshDatabase();
-    await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
-    secret = crypto.getRandomValues(new Uint8Array(32));
-    await putTsigKey(db.client, await createSecretBox(SEALING_KEY), {
-      name: KEY_NAME,
-      algorithm: "hmac-sha256",
-      secret,
-      allowedSuffixes: [ZONE],
-      subject: "",
-      registeredSpk: "",
-      registeredX25519Pub: "",
-      expiresAt: 0,
-    }, now());
-    key = `hmac-sha256:${KEY_NAME}:${encodeBase64(secret)}`;
-    const env = { DMP_DNS_UPDATE_ENABLED: "1", DMP_TSIG_SECRET_KEY: SEALING_KEY };
-    nodes = [
-      await startNodeProcess({ dbUrl: db.url, dir: db.dir, env }),
-      await startNodeProcess({ dbUrl: db.url, env }),
-    ];
-  },
+Deno.test.beforeAll(async () => {
+  db = await freshDatabase();
+  await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
+  secret = crypto.getRandomValues(new Uint8Array(32));
+  await putTsigKey(db.client, await createSecretBox(SEALING_KEY), {
+    name: KEY_NAME,
+    algorithm: "hmac-sha256",
+    secret,
+    allowedSuffixes: [ZONE],
+    subject: "",
+    registeredSpk: "",
+    registeredX25519Pub: "",
+    expiresAt: 0,
+  }, now());
+  key = `hmac-sha256:${KEY_NAME}:${encodeBase64(secret)}`;
+  const env = { DMP_DNS_UPDATE_ENABLED: "1", DMP_TSIG_SECRET_KEY: SEALING_KEY };
+  nodes = [
+    await startNodeProcess({ dbUrl: db.url, dir: db.dir, env }),
+    await startNodeProcess({ dbUrl: db.url, env }),
+  ];
 });
 
 Deno.test({
@@ -258,11 +254,7 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    for (const n of nodes) assert.equal(await n.stop(), 0);
-    db.client.close();
-  },
+Deno.test.afterAll(async () => {
+  for (const n of nodes) assert.equal(await n.stop(), 0);
+  db?.client.close();
 });
