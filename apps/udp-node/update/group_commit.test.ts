@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CapExceededError, type RecordChange } from "../../../packages/core/store/records.ts";
 import { GroupCommitter } from "./group_commit.ts";
 
-const isCap = (e: unknown) => e instanceof CapExceededError;
+const isCap = (e: unknown) => (e instanceof CapExceededError ? undefined : null);
 const add = (
   name: string,
 ): RecordChange[] => [{ op: "add", zone: "z", name, type: "TXT", value: name, ttl: 60 }];
@@ -59,4 +59,35 @@ Deno.test("GroupCommitter fails the whole group on a store error, and resolves a
   fail = true;
   const r = await Promise.allSettled([c.submit(add("y")), c.submit(add("z"))]);
   assert.ok(r.every((x) => x.status === "rejected"));
+});
+
+Deno.test("GroupCommitter drops a culprit the store names and commits the rest in one more batch", async () => {
+  const batches: string[][] = [];
+  class Named extends Error {
+    constructor(readonly index: number) {
+      super("guard failed");
+    }
+  }
+  const c = new GroupCommitter<RecordChange[]>(
+    async (ch) => {
+      const names = ch.flat().map((x) => x.name);
+      batches.push(names);
+      await new Promise((r) => setTimeout(r, 5));
+      const bad = names.indexOf("bad");
+      if (bad >= 0) throw new Named(bad);
+    },
+    () => Promise.resolve(),
+    (e) => (e instanceof Named ? e.index : null),
+  );
+  const results = await Promise.allSettled(
+    ["first", "ok1", "bad", "ok2", "ok3"].map((n) => c.submit(add(n))),
+  );
+  assert.deepEqual(results.map((r) => r.status), [
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+    "fulfilled",
+  ]);
+  assert.deepEqual(batches, [["first"], ["ok1", "bad", "ok2", "ok3"], ["ok1", "ok2", "ok3"]]);
 });

@@ -7,10 +7,13 @@
  *
  * Each message stays all-or-nothing: if the combined batch fails a check that
  * belongs to one message (a prerequisite, a quota, a cap or a replayed MAC,
- * all guarded inside the transaction), the group is retried one message at a
- * time so only the offending message is refused. Any other failure means
- * nothing was written (the batch is one transaction), and every message of
- * the group gets the error.
+ * all guarded inside the transaction), that message is refused and the rest
+ * of the group goes again as one batch; when the error does not say which
+ * message failed, the group is retried one message at a time. Either way only
+ * the offending message is refused, and a hostile writer's failing messages
+ * cost one extra round trip each, not one per message of the group. Any other
+ * failure means nothing was written (the batch is one transaction), and every
+ * message of the group gets the error.
  *
  * @module
  */
@@ -27,23 +30,24 @@ export class GroupCommitter<T> {
   #draining = false;
   #apply: (items: T[]) => Promise<void>;
   #afterCommit: (items: T[]) => Promise<void>;
-  #isMessageFault: (e: unknown) => boolean;
+  #fault: (e: unknown) => number | undefined | null;
   #maxGroup: number;
 
   /**
    * @param apply writes one atomic batch of messages
    * @param afterCommit runs once per committed group (read-your-writes); its errors are not the writers'
-   * @param isMessageFault true for an error one message caused (retry the group one by one)
+   * @param fault for an error one message caused, that message's index in the group, or
+   *   undefined when the error does not say which (retry one by one); null for any other error
    */
   constructor(
     apply: (items: T[]) => Promise<void>,
     afterCommit: (items: T[]) => Promise<void>,
-    isMessageFault: (e: unknown) => boolean,
+    fault: (e: unknown) => number | undefined | null,
     maxGroup = 256,
   ) {
     this.#apply = apply;
     this.#afterCommit = afterCommit;
-    this.#isMessageFault = isMessageFault;
+    this.#fault = fault;
     this.#maxGroup = maxGroup;
   }
 
@@ -59,13 +63,24 @@ export class GroupCommitter<T> {
     this.#draining = true;
     try {
       while (this.#pending.length > 0) {
-        const group = this.#pending.splice(0, this.#maxGroup);
+        let group = this.#pending.splice(0, this.#maxGroup);
         const committed: Pending<T>[] = [];
-        try {
-          await this.#apply(group.map((p) => p.item));
-          committed.push(...group);
-        } catch (e) {
-          if (this.#isMessageFault(e) && group.length > 1) {
+        while (group.length > 0) {
+          try {
+            await this.#apply(group.map((p) => p.item));
+            committed.push(...group);
+            break;
+          } catch (e) {
+            const culprit = this.#fault(e);
+            if (culprit === null || group.length === 1) {
+              for (const p of group) p.reject(e);
+              break;
+            }
+            if (culprit !== undefined && culprit >= 0 && culprit < group.length) {
+              group[culprit].reject(e);
+              group = group.filter((_, i) => i !== culprit);
+              continue;
+            }
             for (const p of group) {
               try {
                 await this.#apply([p.item]);
@@ -74,8 +89,7 @@ export class GroupCommitter<T> {
                 p.reject(one);
               }
             }
-          } else {
-            for (const p of group) p.reject(e);
+            break;
           }
         }
         if (committed.length === 0) continue;

@@ -179,9 +179,12 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         if (zone) deps.index.updateZoneMeta(zone);
       }
     },
-    (e) =>
-      e instanceof CapExceededError || e instanceof UpdateGuardError ||
-      e instanceof ReplayedUpdateError,
+    (e) => {
+      if (e instanceof UpdateGuardError || e instanceof ReplayedUpdateError) return e.writeIndex;
+      // The value cap is checked over the whole group at its end: which message broke it is
+      // found by applying them one by one.
+      return e instanceof CapExceededError ? undefined : null;
+    },
   );
 
   return async (request, rawCtx) => {

@@ -99,6 +99,8 @@ const GUARD_FAILURES: ReadonlySet<string> = new Set<GuardFailure>([
 export class UpdateGuardError extends Error {
   /** which check failed */
   readonly failure: GuardFailure;
+  /** index of the write (in the batch) whose guard failed, when the store said */
+  writeIndex: number | undefined;
   /** @param failure the failed check */
   constructor(failure: GuardFailure) {
     super(`Cannot apply the UPDATE: ${failure.replaceAll("_", " ")}`);
@@ -109,6 +111,8 @@ export class UpdateGuardError extends Error {
 
 /** Thrown when the request's TSIG MAC was already used (a replay); nothing was written. */
 export class ReplayedUpdateError extends Error {
+  /** index of the replayed write (in the batch), when the store said */
+  writeIndex: number | undefined;
   constructor() {
     super("Cannot apply the UPDATE: its TSIG MAC was already used");
     this.name = "ReplayedUpdateError";
@@ -139,7 +143,10 @@ export async function applyUpdateWrites(
 ): Promise<void> {
   const now = Math.floor(options.now);
   const batch = new ChangeBatch(now);
+  /** first statement of each write, to name the write a failed statement belongs to */
+  const starts: number[] = [];
   for (const w of writes) {
+    starts.push(batch.statements.length);
     if (w.usedMac) {
       // A plain INSERT: the primary key turns a second use into a constraint error.
       batch.statements.push({
@@ -154,12 +161,23 @@ export async function applyUpdateWrites(
       pushQuotaGuards(batch.statements, w, w.writer, w.quotas, now);
     }
   }
+  const ownEnd = batch.statements.length;
   const statements = batch.finish(options.maxValuesPerName);
   if (statements.length === 0) return;
   try {
     await client.batch(statements, "write");
   } catch (e) {
-    throw classifyWriteError(e);
+    const classified = classifyWriteError(e);
+    if (classified instanceof UpdateGuardError || classified instanceof ReplayedUpdateError) {
+      // libSQL reports which statement failed; the group committer then drops just that write.
+      const at = (e as { statementIndex?: unknown })?.statementIndex;
+      if (typeof at === "number" && at >= 0 && at < ownEnd) {
+        let k = starts.length - 1;
+        while (k > 0 && starts[k] > at) k--;
+        classified.writeIndex = k;
+      }
+    }
+    throw classified;
   }
 }
 
