@@ -49,7 +49,12 @@ async function soaSerial(node: NodeProcess): Promise<number> {
 }
 
 /** A signed `prereq nxdomain NAME; update add NAME TXT VALUE`, as nsupdate would send it. */
-async function racingUpdate(name: string, value: string, id: number): Promise<Uint8Array> {
+async function racingUpdate(
+  name: string,
+  value: string,
+  id: number,
+  fudge?: number,
+): Promise<Uint8Array> {
   const wire = encodeMessage({
     id,
     flags: 0,
@@ -69,6 +74,7 @@ async function racingUpdate(name: string, value: string, id: number): Promise<Ui
   return (await signRequest(wire, {
     key: tsigKey(KEY_NAME, "hmac-sha256", secret),
     now: Math.floor(now()),
+    fudge,
   })).wire;
 }
 
@@ -251,6 +257,22 @@ Deno.test({
     assert.equal(await soaSerial(nodes[0]), base + 100);
     // The other node follows the journal to the same SOA.
     assert.ok(await waitFor(async () => (await soaSerial(nodes[1])) === base + 100, 3000));
+  },
+});
+
+Deno.test({
+  name:
+    "a signed UPDATE with a TSIG fudge over 600 s is REFUSED (it bounds how long MACs are kept)",
+  ...opts,
+  async fn() {
+    const name = `fudge.${ZONE}`;
+    const long = await udpExchange(nodes[0].dnsPort, await racingUpdate(name, "x", 901, 3600));
+    assert.ok(long);
+    assert.equal(long[3] & 0xf, RCODE.REFUSED);
+    assert.deepEqual(await rows(name, "TXT"), []);
+    const usual = await udpExchange(nodes[0].dnsPort, await racingUpdate(name, "x", 902, 300));
+    assert.ok(usual);
+    assert.equal(usual[3] & 0xf, RCODE.NOERROR);
   },
 });
 

@@ -107,6 +107,9 @@ const ZONE_KEY_TYPES: ReadonlySet<number> = new Set([
   TYPE.SOA,
 ]);
 
+/** Largest TSIG fudge an UPDATE may carry (seconds), which bounds how long its MAC is kept. */
+const MAX_UPDATE_FUDGE = 600;
+
 type Verdict = { rcode: number; reason?: string; write?: UpdateWrite };
 
 /** RFC 2136 §3.2 rcodes of the in-transaction prerequisite guards. */
@@ -343,6 +346,15 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     }
     if (msg.answers.length + msg.authorities.length > cfg.DMP_UPDATE_MAX_RRS) {
       return { rcode: RCODE.REFUSED, reason: "message exceeds DMP_UPDATE_MAX_RRS" };
+    }
+    // A used MAC is kept until Time Signed + fudge (the whole window in which RFC 8945 §5.2.3
+    // accepts the request); a client-chosen fudge of up to 18 h would let one key make those
+    // rows pile up. 300 s is what nsupdate, knsupdate and dnspython send.
+    if (verified && verified.fudge > MAX_UPDATE_FUDGE) {
+      return {
+        rcode: RCODE.REFUSED,
+        reason: `TSIG fudge ${verified.fudge} s exceeds ${MAX_UPDATE_FUDGE} s`,
+      };
     }
     // RFC 2136 §3.1.1: exactly one zone, of type SOA.
     if (msg.questions.length !== 1 || msg.questions[0].type !== TYPE.SOA) {
