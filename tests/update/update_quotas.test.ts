@@ -12,7 +12,7 @@ import { createSecretBox } from "../../packages/core/store/secret_box.ts";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import { run } from "../_support/dig.ts";
 import { freshDatabase, type NodeProcess, startNodeProcess } from "../_support/node_process.ts";
-import { knsupdate, nsupdate } from "../_support/nsupdate.ts";
+import { knsupdate, nsupdate, nsupdateRace } from "../_support/nsupdate.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ZONE = "quota.test";
@@ -62,22 +62,21 @@ Deno.test.beforeAll(async () => {
   await addKey(`carol.${ZONE}`, "carol@quota.test", USER_SCOPE);
   await addKey(`dave.${ZONE}`, "dave@quota.test", USER_SCOPE);
   await addKey(`operator.${ZONE}`, "", [ZONE]);
-  node = await startNodeProcess({
-    dbUrl: db.url,
-    dir: db.dir,
-    env: {
-      DMP_DNS_UPDATE_ENABLED: "1",
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-      DMP_QUOTA_RECORDS_PER_KEY: "5",
-      DMP_QUOTA_BYTES_PER_KEY: "3000",
-      DMP_QUOTA_RECORDS_PER_USER: "8",
-      DMP_QUOTA_BYTES_PER_USER: "100000",
-      DMP_MAX_VALUES_PER_KEY_PER_NAME: "3",
-      DMP_UPDATE_MAX_RRS: "10",
-      DMP_UPDATE_MAX_BYTES: "4096",
-    },
-  });
+  await addKey(`erin.${ZONE}`, "erin@quota.test", USER_SCOPE);
+  node = await startNodeProcess({ dbUrl: db.url, dir: db.dir, env: NODE_ENV });
 });
+
+const NODE_ENV = {
+  DMP_DNS_UPDATE_ENABLED: "1",
+  DMP_TSIG_SECRET_KEY: SEALING_KEY,
+  DMP_QUOTA_RECORDS_PER_KEY: "5",
+  DMP_QUOTA_BYTES_PER_KEY: "3000",
+  DMP_QUOTA_RECORDS_PER_USER: "8",
+  DMP_QUOTA_BYTES_PER_USER: "100000",
+  DMP_MAX_VALUES_PER_KEY_PER_NAME: "3",
+  DMP_UPDATE_MAX_RRS: "10",
+  DMP_UPDATE_MAX_BYTES: "4096",
+};
 
 Deno.test({
   name: "records per key: a flood in one message and message by message stops at the quota",
@@ -238,6 +237,30 @@ Deno.test({
     });
     // carol already holds one slot value: 4 more reach DMP_QUOTA_RECORDS_PER_KEY (5).
     assert.equal((await rowsOf(`carol.${ZONE}`)).length, 5);
+  },
+});
+
+Deno.test({
+  name: "ten racing nsupdate processes at two nodes with one key: exactly the quota lands",
+  ...opts,
+  async fn() {
+    const other = await startNodeProcess({ dbUrl: db.url, env: NODE_ENV });
+    try {
+      const results = await nsupdateRace(
+        Array.from({ length: 10 }, (_, i) => ({
+          port: i % 2 === 0 ? node.dnsPort : other.dnsPort,
+          zone: ZONE,
+          lines: [`update add chunk-03${String(i).padStart(2, "0")}-race.${ZONE} 300 TXT "r${i}"`],
+        })),
+        keyArg(`erin.${ZONE}`),
+      );
+      const ok = results.filter((r) => r.code === 0).length;
+      assert.equal(ok, 5, results.map((r) => r.error || "ok").join(", "));
+      assert.equal(results.filter((r) => r.error === "REFUSED").length, 5);
+      assert.equal((await rowsOf(`erin.${ZONE}`)).length, 5);
+    } finally {
+      await other.stop();
+    }
   },
 });
 

@@ -181,12 +181,13 @@ export class ChangeBatch {
         let where = "true";
         if (rfc && c.type === "CNAME") {
           // §3.4.2.2: a CNAME replaces the CNAME at its name, and is ignored beside other data.
-          this.statements.push({
-            sql: "DELETE FROM records WHERE name = ? AND type = 'CNAME' AND value <> ?",
-            args: [c.name, c.value],
-          });
           where =
             `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type <> 'CNAME' AND ${LIVE})`;
+          this.statements.push({
+            sql:
+              `DELETE FROM records WHERE name = ? AND type = 'CNAME' AND value <> ? AND ${where}`,
+            args: [c.name, c.value, c.name, now],
+          });
           args.push(c.name, now);
         } else if (rfc) {
           where =

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
-import { readRecordsByName, type RecordChange } from "./records.ts";
+import { applyRecordChanges, readRecordsByName, type RecordChange } from "./records.ts";
 import {
   applyUpdateWrites,
   pruneUsedTsigMacs,
@@ -159,5 +159,26 @@ Deno.test({
       assert.equal(z.serial, serial + 2 ** 31 - 1);
       assert.equal(z.soaRefresh, 1);
       assert.equal(await journal(), before + 1);
+    }),
+});
+
+Deno.test({
+  name:
+    "RFC 2136 §3.4.2.2 in the transaction: a CNAME beside data written elsewhere is ignored whole",
+  sanitizeResources: false,
+  fn: () =>
+    withDb(async ({ client }) => {
+      // CNAME and A side by side, as an older import or the operator API could leave them.
+      const n = `both.${Z}`;
+      await applyRecordChanges(client, [
+        { op: "add", zone: Z, name: n, type: "CNAME", value: `old.${Z}`, ttl: 60 },
+        { op: "add", zone: Z, name: n, type: "A", value: "192.0.2.1", ttl: 60 },
+      ], { now: NOW });
+      await applyUpdateWrites(client, [{
+        prerequisites: [],
+        changes: [{ op: "add", zone: Z, name: n, type: "CNAME", value: `new.${Z}`, ttl: 60 }],
+      }], { now: NOW });
+      const cnames = (await readRecordsByName(client, [n], NOW)).filter((r) => r.type === "CNAME");
+      assert.deepEqual(cnames.map((r) => r.value), [`old.${Z}`], "neither replaced nor added");
     }),
 });
