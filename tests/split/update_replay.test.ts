@@ -120,6 +120,8 @@ Deno.test({
     assert.equal(replay[3] & 0xf, RCODE.REFUSED);
     assert.deepEqual(await stored(), [], "the deleted record did not come back");
     assert.match(nodes[1].logs(), /replayed TSIG message \(its MAC was already used\)/);
+    const metrics = await (await fetch(`http://127.0.0.1:${nodes[1].httpPort}/metrics`)).text();
+    assert.match(metrics, /dmp_dns_queries_total\{[^}]*outcome="replay_refused"[^}]*\} 1\b/);
 
     // At node 1 itself a retransmission still gets the original answer, and writes nothing.
     const again = await udpExchange(nodes[0].dnsPort, request);

@@ -270,6 +270,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       verdict = { rcode: RCODE.SERVFAIL };
     }
     let rcode = verdict.rcode;
+    let outcome: string | undefined;
     const write = verdict.write;
     if (
       rcode === RCODE.NOERROR && write &&
@@ -279,6 +280,8 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         await committer.submit(write);
       } catch (e) {
         const refused = refusal(e);
+        // Same outcome as a replay this node caught in memory (dmp_dns_queries_total).
+        if (e instanceof ReplayedUpdateError) outcome = "replay_refused";
         if (refused) {
           rcode = refused.rcode;
           verdict.reason = refused.reason;
@@ -309,7 +312,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
     remember(`${verified.keyName} ${bytesToHex(verified.requestMac)}`, signed);
-    return { bytes: signed, outcome: rcodeName(rcode) };
+    return { bytes: signed, outcome: outcome ?? rcodeName(rcode) };
   };
 
   /** Maps a failed in-transaction check to its answer; undefined for a store failure. */
