@@ -69,6 +69,8 @@ export interface JournalEntry {
 }
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
+/** Value sizes for the quotas (UTF-8 bytes, as DMP_MAX_VALUE_BYTES counts them). */
+const utf8 = new TextEncoder();
 
 /**
  * Applies changes atomically. With `maxValuesPerName`, the batch also checks
@@ -177,6 +179,7 @@ export class ChangeBatch {
           now * 1000,
           writerKey,
           writerSubject,
+          writerKey === "" ? 0 : utf8.encode(c.value).length,
         ];
         let where = "true";
         if (rfc && c.type === "CNAME") {
@@ -197,12 +200,13 @@ export class ChangeBatch {
         this.statements.push({
           sql:
             `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
-                  writer_key, writer_subject)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
+                  writer_key, writer_subject, value_bytes)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
                 ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
                   ttl = excluded.ttl, created_at = excluded.created_at,
                   expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
-                  writer_key = excluded.writer_key, writer_subject = excluded.writer_subject`,
+                  writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
+                  value_bytes = excluded.value_bytes`,
           args,
         });
         if (c.type === "TXT") this.#capped.add(c.name);

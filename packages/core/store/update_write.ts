@@ -278,8 +278,8 @@ function pushQuotaGuards(
   const totals = (column: "writer_key" | "writer_subject", records: string, bytes: string) =>
     `INSERT INTO update_guard (failure)
        SELECT f FROM (SELECT CASE WHEN n > ? THEN '${records}' WHEN b > ? THEN '${bytes}' END AS f
-         FROM (SELECT count(*) AS n, COALESCE(sum(length(CAST(value AS BLOB))), 0) AS b
-           FROM records WHERE ${column} = ? AND ${LIVE}))
+         FROM (SELECT count(*) AS n, COALESCE(sum(value_bytes), 0) AS b
+           FROM records WHERE ${column} = ? AND ${column} <> '' AND ${LIVE}))
        WHERE f IS NOT NULL`;
   if (q.recordsPerKey > 0 || q.bytesPerKey > 0) {
     stmts.push({

@@ -3,9 +3,10 @@
  * transaction, so that every node sharing the primary gets the same answer.
  *
  * - `records.writer_key` / `records.writer_subject`: which TSIG key (and
- *   which registered user) wrote a row, for the per-key and per-user quotas
- *   (issue 12 finding 9). Rows written before this migration, by the edge
- *   API or by anonymous claims carry '' and count against no key.
+ *   which registered user) wrote a row, and `records.value_bytes` its size,
+ *   for the per-key and per-user quotas (issue 12 finding 9). Rows written
+ *   before this migration, by the edge API or by anonymous claims carry ''
+ *   and count against no key.
  * - `update_guard`: a guard statement inserts the name of a failed check;
  *   the named CHECK constraint aborts the whole batch and the error names the
  *   check, which maps to the rcode (RFC 2136 §3.2 prerequisites, quotas).
@@ -22,8 +23,12 @@
 export const MIGRATION_0003: readonly string[] = [
   `ALTER TABLE records ADD COLUMN writer_key TEXT NOT NULL DEFAULT ''`,
   `ALTER TABLE records ADD COLUMN writer_subject TEXT NOT NULL DEFAULT ''`,
-  `CREATE INDEX records_writer_key ON records (writer_key) WHERE writer_key <> ''`,
-  `CREATE INDEX records_writer_subject ON records (writer_subject) WHERE writer_subject <> ''`,
+  `ALTER TABLE records ADD COLUMN value_bytes INTEGER NOT NULL DEFAULT 0`,
+  // Covering: a quota guard counts and sums from the index alone, without reading the values.
+  `CREATE INDEX records_writer_key ON records (writer_key, expires_at, value_bytes)
+    WHERE writer_key <> ''`,
+  `CREATE INDEX records_writer_subject ON records (writer_subject, expires_at, value_bytes)
+    WHERE writer_subject <> ''`,
   `CREATE TABLE update_guard (
     failure TEXT NOT NULL,
     CONSTRAINT prereq_nxdomain CHECK (failure <> 'prereq_nxdomain'),
