@@ -182,6 +182,9 @@ Deno.test({
       0,
     );
     assert.deepEqual(await rows(alias, "CNAME"), [`other.${ZONE}`]);
+    const apex = await nsupdate(port, ZONE, [`update add ${ZONE} 300 CNAME ${www}.`], { key });
+    assert.equal(apex.code, 0, apex.output);
+    assert.deepEqual(await rows(ZONE, "CNAME"), [], "CNAME at the apex (beside the SOA) ignored");
     const d = await dig(port, alias, "A");
     assert.equal(d.answer.filter((x) => x.type === "A").length, 0);
   },

@@ -167,6 +167,8 @@ export class ChangeBatch {
       this.#touched.set(`${c.zone}\n${c.name}`, c.zone);
       const apex = c.name === c.zone;
       if (c.op === "add") {
+        // §3.4.2.2: the apex always holds the SOA, so a CNAME there is "beside other data".
+        if (rfc && apex && c.type === "CNAME") continue;
         const expires = c.lifetime && c.lifetime > 0 ? now + c.lifetime : 0;
         const args = [
           c.zone,
