@@ -16,7 +16,7 @@ import { tsigKey } from "../../packages/core/tsig/keyring.ts";
 import { encodeMessage } from "../../packages/core/wire/message.ts";
 import { encodeTxtRdata } from "../../packages/core/wire/rdata.ts";
 import { CLASS, RCODE, TYPE } from "../../packages/core/wire/constants.ts";
-import { dig } from "../_support/dig.ts";
+import { dig, txtStringLengths } from "../_support/dig.ts";
 import {
   freshDatabase,
   type NodeProcess,
@@ -276,6 +276,46 @@ Deno.test({
     const usual = await udpExchange(nodes[0].dnsPort, await racingUpdate(name, "x", 902, 300));
     assert.ok(usual);
     assert.equal(usual[3] & 0xf, RCODE.NOERROR);
+  },
+});
+
+Deno.test({
+  name: "RFC 1035 §3.3.14: a multi-string TXT comes back string for string; DMP values as before",
+  ...opts,
+  async fn() {
+    const port = nodes[0].dnsPort;
+    const n = `multi.${ZONE}`;
+    const r = await nsupdate(port, ZONE, [`update add ${n} 300 TXT "part one " "part two"`], {
+      key,
+    });
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(await rows(n, "TXT"), ["part one part two"], "stored joined, as DMP reads it");
+    for (const node of nodes) {
+      assert.ok(
+        await waitFor(async () => {
+          const d = await dig(node.dnsPort, n, "TXT");
+          return d.answer.length === 1 && txtStringLengths(d.answer[0].data).join() === "9,8";
+        }, 3000),
+        `node ${node.dnsPort}`,
+      );
+    }
+    const d = await dig(port, n, "TXT", ["+tcp"]);
+    assert.equal(d.answer[0].data, `"part one " "part two"`);
+    // A value written in the canonical 255-byte split is served in it, as always.
+    const long = "z".repeat(600);
+    const parts = long.match(/.{1,255}/g)!.map((p) => `"${p}"`).join(" ");
+    assert.equal(
+      (await nsupdate(port, ZONE, [`update add long.${ZONE} 300 TXT ${parts}`], { key })).code,
+      0,
+    );
+    const l = await dig(port, `long.${ZONE}`, "TXT", ["+tcp"]);
+    assert.deepEqual(txtStringLengths(l.answer[0].data), [255, 255, 90]);
+    // Deleting by value matches the joined text, whatever the split.
+    assert.equal(
+      (await nsupdate(port, ZONE, [`update delete ${n} TXT "part one part two"`], { key })).code,
+      0,
+    );
+    assert.deepEqual(await rows(n, "TXT"), []);
   },
 });
 

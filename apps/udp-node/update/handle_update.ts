@@ -67,6 +67,7 @@ import {
 } from "../../../packages/core/wire/message.ts";
 import { canonicalName, isInZone } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
+import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { scopeAllows } from "../../../packages/core/update/scope.ts";
 import { parseClaimOwner, parseClaimWire } from "../../../packages/core/dmp/claim_record.ts";
 import { recipientHash12FromX25519Pub } from "../../../packages/core/dmp/claim_record.ts";
@@ -435,10 +436,17 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           };
         }
         const ttl = rr.ttl === 0 ? 60 : rr.ttl;
-        entries.push({
-          type: rr.type,
-          change: { op: "add", zone, name: owner, type: typeName(rr.type), value, ttl },
-        });
+        const change: RecordChange = {
+          op: "add",
+          zone,
+          name: owner,
+          type: typeName(rr.type),
+          value,
+          ttl,
+        };
+        // RFC 1035 §3.3.14: the character-strings are kept as sent (issue 11 item 4).
+        if (rr.type === TYPE.TXT) change.txtSplit = txtSplitOf(rr.rdata);
+        entries.push({ type: rr.type, change });
       } else if (rr.class === CLASS.NONE) {
         if (rr.ttl !== 0) return { rcode: RCODE.FORMERR, reason: "delete TTL must be 0" };
         if (rr.type === TYPE.ANY) {

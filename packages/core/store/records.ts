@@ -24,6 +24,8 @@ export interface StoredRecord {
   ttl: number;
   createdAt: number;
   expiresAt: number;
+  /** TXT only: character-string lengths when not the canonical split (wire/txt_split.ts) */
+  txtSplit?: string;
 }
 
 /** A zone's SOA settings and serial. Apex A/AAAA/NS are records at the zone name. */
@@ -49,6 +51,8 @@ export type RecordChange =
     ttl: number;
     /** Seconds from now until the value expires; 0 or absent = never. */
     lifetime?: number;
+    /** TXT only: character-string lengths when not the canonical split (wire/txt_split.ts) */
+    txtSplit?: string;
   }
   | { op: "delete_value"; zone: string; name: string; type: string; value: string }
   | { op: "delete_rrset"; zone: string; name: string; type: string };
@@ -182,6 +186,7 @@ export class ChangeBatch {
           writerKey,
           writerSubject,
           writerKey === "" ? 0 : utf8.encode(c.value).length,
+          c.txtSplit ?? "",
         ];
         let where = "true";
         if (rfc && c.type === "CNAME") {
@@ -202,13 +207,13 @@ export class ChangeBatch {
         this.statements.push({
           sql:
             `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
-                  writer_key, writer_subject, value_bytes)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
+                  writer_key, writer_subject, value_bytes, txt_split)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
                 ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
                   ttl = excluded.ttl, created_at = excluded.created_at,
                   expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
                   writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
-                  value_bytes = excluded.value_bytes`,
+                  value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`,
           args,
         });
         if (c.type === "TXT") this.#capped.add(c.name);
@@ -324,10 +329,11 @@ function rowToRecord(r: Record<string, unknown>): StoredRecord {
     ttl: Number(r.ttl),
     createdAt: Number(r.created_at),
     expiresAt: Number(r.expires_at),
+    ...(r.txt_split ? { txtSplit: String(r.txt_split) } : {}),
   };
 }
 
-const RECORD_COLUMNS = "id, zone, name, type, value, ttl, created_at, expires_at";
+const RECORD_COLUMNS = "id, zone, name, type, value, ttl, created_at, expires_at, txt_split";
 
 /**
  * Live records of the given names, in publish order (brief §1.6: by created_at).

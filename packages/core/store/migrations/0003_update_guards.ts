@@ -7,6 +7,9 @@
  *   for the per-key and per-user quotas (issue 12 finding 9). Rows written
  *   before this migration, by the edge API or by anonymous claims carry ''
  *   and count against no key.
+ * - `records.txt_split`: where a TXT value's character-strings end when an
+ *   UPDATE sent them split otherwise than every 255 bytes (RFC 1035
+ *   §3.3.14; issue 11 item 4), so they are served back as sent.
  * - `update_guard`: a guard statement inserts the name of a failed check;
  *   the named CHECK constraint aborts the whole batch and the error names the
  *   check, which maps to the rcode (RFC 2136 §3.2 prerequisites, quotas).
@@ -24,6 +27,8 @@ export const MIGRATION_0003: readonly string[] = [
   `ALTER TABLE records ADD COLUMN writer_key TEXT NOT NULL DEFAULT ''`,
   `ALTER TABLE records ADD COLUMN writer_subject TEXT NOT NULL DEFAULT ''`,
   `ALTER TABLE records ADD COLUMN value_bytes INTEGER NOT NULL DEFAULT 0`,
+  // TXT character-string lengths when not the canonical 255-byte split (wire/txt_split.ts).
+  `ALTER TABLE records ADD COLUMN txt_split TEXT NOT NULL DEFAULT ''`,
   // Covering: a quota guard counts and sums from the index alone, without reading the values.
   `CREATE INDEX records_writer_key ON records (writer_key, expires_at, value_bytes)
     WHERE writer_key <> ''`,
