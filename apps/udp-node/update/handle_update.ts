@@ -264,8 +264,9 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     try {
       verdict = await decideUpdate(msg, verified, ctx.now, request.length);
     } catch (e) {
-      // Claim checks may read the store; unreachable means SERVFAIL (retryable).
-      log.error("UPDATE not applied: store read failed (primary unreachable)", {
+      // Deciding reads nothing from the store any more (its checks run in the write); whatever
+      // fails here is answered SERVFAIL (retryable) with nothing applied.
+      log.error("UPDATE not applied: could not decide it", {
         error: errText(e),
       });
       verdict = { rcode: RCODE.SERVFAIL };
