@@ -13,6 +13,7 @@ import type { Logger } from "../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
 import { sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase } from "./db_client.ts";
@@ -158,6 +159,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     try {
       const n = await sweepExpiredRecords(client, now());
       if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
+      await pruneUsedTsigMacs(client, now());
     } catch (e) {
       logger.warn("cleanup failed", { error: errText(e) });
     }

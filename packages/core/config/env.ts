@@ -142,6 +142,48 @@ export const ENV_VARS = {
     "Largest TXT value a write may store (UTF-8 bytes)",
   ),
   DMP_MAX_VALUES_PER_NAME: spec(int(1, 100_000), "64", "Most live TXT values one name may hold"),
+  DMP_MAX_VALUES_PER_KEY_PER_NAME: spec(
+    int(0, 100_000),
+    "16",
+    "Most live TXT values one user TSIG key may hold at one name, so one writer cannot fill a shared slot (0 = no limit)",
+    "node",
+  ),
+  DMP_UPDATE_MAX_BYTES: spec(
+    int(512, 65535),
+    "16384",
+    "Largest DNS UPDATE message accepted (bytes, TSIG included); larger ones are REFUSED",
+    "node",
+  ),
+  DMP_UPDATE_MAX_RRS: spec(
+    int(1, 65535),
+    "64",
+    "Most prerequisite + update RRs in one DNS UPDATE; more are REFUSED",
+    "node",
+  ),
+  DMP_QUOTA_RECORDS_PER_KEY: spec(
+    int(0, 100_000_000),
+    "4096",
+    "Most live records one user TSIG key may have written through UPDATE (0 = no limit; zone-wide keys are exempt)",
+    "node",
+  ),
+  DMP_QUOTA_BYTES_PER_KEY: spec(
+    int(0, 2147483647),
+    "8388608",
+    "Most value bytes one user TSIG key may hold live through UPDATE (0 = no limit)",
+    "node",
+  ),
+  DMP_QUOTA_RECORDS_PER_USER: spec(
+    int(0, 100_000_000),
+    "8192",
+    "Most live records the keys of one registered user (subject) may have written through UPDATE (0 = no limit)",
+    "node",
+  ),
+  DMP_QUOTA_BYTES_PER_USER: spec(
+    int(0, 2147483647),
+    "16777216",
+    "Most value bytes the keys of one registered user may hold live through UPDATE (0 = no limit)",
+    "node",
+  ),
   DMP_HTTP_HOST: spec(str, "0.0.0.0", "Edge API listen address (Node/Deno entry points)", "edge"),
   DMP_HTTP_PORT: spec(port, "8053", "Edge API listen port", "edge"),
   DMP_NODE_HTTP_HOST: spec(
