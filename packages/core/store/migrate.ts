@@ -11,6 +11,7 @@
 import { MIGRATION_0001 } from "./migrations/0001_initial.ts";
 import { MIGRATION_0002 } from "./migrations/0002_heartbeats_seen.ts";
 import { MIGRATION_0003 } from "./migrations/0003_registration_claims.ts";
+import { MIGRATION_0004 } from "./migrations/0004_heartbeat_sightings.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Ordered migrations; index i brings the schema to version i + 1. */
@@ -18,6 +19,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0001,
   MIGRATION_0002,
   MIGRATION_0003,
+  MIGRATION_0004,
 ];
 
 /** The schema version this code reads and writes. */
