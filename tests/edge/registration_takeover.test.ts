@@ -102,6 +102,34 @@ Deno.test({
 
 Deno.test({
   name:
+    "#1 for registrations made before claims existed: they get theirs before any guard (issue 12)",
+  ...opts,
+  async fn() {
+    // A token registered by a version without claims: a row in `tokens` only. This runs
+    // before any registration reaches this edge, so its one-time backfill sees the row.
+    const local = `legacy-${uniq()}`;
+    const now = Math.floor(Date.now() / 1000);
+    await sqld.client.execute({
+      sql: `INSERT INTO tokens (token_hash, subject, issued_at, expires_at, issuer, registered_spk)
+            VALUES (?, ?, ?, NULL, 'self-service', ?)`,
+      args: [
+        toHex(crypto.getRandomValues(new Uint8Array(32))),
+        `${local}@${ZONE}`,
+        now,
+        "ab".repeat(32),
+      ],
+    });
+    const m = await register(edge.url, {
+      subject: `${local}@attacker.test`,
+      id: await newIdentity(),
+      ip: nextIp(),
+    });
+    assert.equal(m.status, 409, JSON.stringify(m.body));
+  },
+});
+
+Deno.test({
+  name:
     "#1: the same local part on another domain gets no key for the victim's id-<hash> name (issue 12)",
   ...opts,
   async fn() {

@@ -76,6 +76,28 @@ export async function subjectClaims(s: SubjectParts, zone: string): Promise<stri
   return [...out].sort();
 }
 
+/**
+ * {@linkcode subjectClaims} of a stored canonical subject string.
+ *
+ * @param subject `local@domain` as stored with a token or key
+ * @param zone the served zone
+ * @returns its claims, or undefined when the text is not `local@domain`
+ *
+ * @example
+ * ```ts
+ * import { claimsForSubject } from "./name_ownership.ts";
+ * if (!(await claimsForSubject("x@y.zone", "zone"))?.includes("dmp.x.y.zone")) throw new Error();
+ * if (await claimsForSubject("nonsense", "zone") !== undefined) throw new Error();
+ * ```
+ */
+export async function claimsForSubject(
+  subject: string,
+  zone: string,
+): Promise<string[] | undefined> {
+  const s = splitSubject(subject);
+  return s ? await subjectClaims(s, zone) : undefined;
+}
+
 /** The class of an owner name on the records route (brief §1.5 table). */
 export type NameClass =
   /** `dmp.<rest>`, `rotate.dmp.<rest>`: the subject whose `dmp.L.D` equals `dmp.<rest>` */

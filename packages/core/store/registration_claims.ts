@@ -152,3 +152,73 @@ export async function claimHeldByOther(
   });
   return r.rows.length > 0;
 }
+
+const BACKFILL_PAGE = 500;
+const backfilled = new WeakMap<SqlClient, Promise<number>>();
+
+/**
+ * Gives every live registration made before migration 3 its claims, once per
+ * store handle (later calls return the first call's promise). Without it a
+ * subject registered by an older version would hold no claims, and the same
+ * local part on another domain could still register (issue 12 finding 1).
+ * Registrations already in conflict keep both claims: the guard then refuses
+ * either side a new key until the operator revokes one.
+ *
+ * @param client the store
+ * @param options `now` (unix s) and the claim derivation (`subjectClaims` for the served zone)
+ * @returns how many registrations got claims
+ *
+ * @example
+ * ```ts ignore
+ * await ensureClaimsBackfilled(client, { now, claimsOf: (s) => claimsForSubject(s, zone) });
+ * ```
+ */
+export function ensureClaimsBackfilled(
+  client: SqlClient,
+  options: {
+    now: number;
+    claimsOf: (subject: string) => Promise<string[] | undefined>;
+  },
+): Promise<number> {
+  let p = backfilled.get(client);
+  if (!p) {
+    p = backfill(client, options).catch((e) => {
+      backfilled.delete(client); // retry on the next request
+      throw e;
+    });
+    backfilled.set(client, p);
+  }
+  return p;
+}
+
+async function backfill(
+  client: SqlClient,
+  options: { now: number; claimsOf: (subject: string) => Promise<string[] | undefined> },
+): Promise<number> {
+  const now = Math.floor(options.now);
+  let done = 0;
+  let lastHolder = "";
+  for (;;) {
+    const r = await client.execute({
+      sql: `SELECT u.holder, u.subject FROM (
+              SELECT 'token:' || t.token_hash AS holder, t.subject FROM tokens t WHERE ${liveToken()}
+              UNION ALL
+              SELECT 'tsig:' || k.name AS holder, k.subject FROM tsig_keys k WHERE ${LIVE_KEY}
+            ) u WHERE u.holder > ? AND NOT EXISTS (
+              SELECT 1 FROM registration_claims c WHERE c.holder = u.holder)
+            ORDER BY u.holder LIMIT ?`,
+      args: [now, now, lastHolder, BACKFILL_PAGE],
+    });
+    const stmts: SqlStatement[] = [];
+    for (const row of Array.from(r.rows)) {
+      const holder = String(row.holder);
+      lastHolder = holder;
+      const claims = await options.claimsOf(String(row.subject));
+      if (!claims) continue;
+      stmts.push(...claimStatements(holder, claims));
+      done++;
+    }
+    if (stmts.length) await client.batch(stmts, "write");
+    if (r.rows.length < BACKFILL_PAGE) return done;
+  }
+}

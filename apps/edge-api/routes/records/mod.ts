@@ -31,10 +31,14 @@ import {
 import { listZones } from "../../../../packages/core/store/zones.ts";
 import {
   claimOf,
+  claimsForSubject,
   classifyName,
   subjectMayWrite,
 } from "../../../../packages/core/registration/name_ownership.ts";
-import { claimHeldByOther } from "../../../../packages/core/store/registration_claims.ts";
+import {
+  claimHeldByOther,
+  ensureClaimsBackfilled,
+} from "../../../../packages/core/store/registration_claims.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { authMode } from "../../auth_mode.ts";
 import { clientAddress } from "../../client_address.ts";
@@ -139,6 +143,12 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     const cls = classifyName(name);
     const shared = cls.kind === "shared_pool";
     const claim = claimOf(cls);
+    if (claim) {
+      await ensureClaimsBackfilled(deps.client, {
+        now: deps.nowSeconds(),
+        claimsOf: (s) => claimsForSubject(s, served),
+      });
+    }
     const mine =
       await subjectMayWrite(cls, { subject: t.subject, subjectHash12: t.subjectHash12, op }) &&
       // One owner per derived name (issue 12 finding 3): a name another subject's

@@ -22,7 +22,10 @@ import { verifyEd25519 } from "../../../../packages/core/dmp/ed25519_keys.ts";
 import { bytesToHex, hexToBytes } from "../../../../packages/core/dmp/hex.ts";
 import { issueChallenge, openChallenge } from "../../../../packages/core/registration/challenge.ts";
 import { buildRegistrationMessage } from "../../../../packages/core/registration/signed_message.ts";
-import { subjectClaims } from "../../../../packages/core/registration/name_ownership.ts";
+import {
+  claimsForSubject,
+  subjectClaims,
+} from "../../../../packages/core/registration/name_ownership.ts";
 import { canonicalizeSubject } from "../../../../packages/core/registration/subject.ts";
 import {
   deriveTsigKeyName,
@@ -33,6 +36,7 @@ import { auditStatement } from "../../../../packages/core/store/audit.ts";
 import { consumeChallenge } from "../../../../packages/core/store/challenges.ts";
 import {
   claimStatements,
+  ensureClaimsBackfilled,
   registrationGuardStatement,
   tsigHolder,
 } from "../../../../packages/core/store/registration_claims.ts";
@@ -156,6 +160,12 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
     if (allow.length > 0 && !allow.includes(subj.domain)) {
       return fail(403, "subject not in registration allowlist");
     }
+    // Registrations made before claims existed get theirs before any guard runs.
+    const zone = servedZone(deps.config);
+    await ensureClaimsBackfilled(deps.client, {
+      now,
+      claimsOf: (s) => claimsForSubject(s, zone),
+    });
     return {
       subject: subj.subject,
       local: subj.local,
