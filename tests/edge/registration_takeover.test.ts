@@ -280,6 +280,35 @@ Deno.test({
 });
 
 Deno.test({
+  name: "#1 raced: six keys register one local part on six domains at once; exactly one wins",
+  ...opts,
+  async fn() {
+    const local = `race-${uniq()}`;
+    const domains = [ZONE, "a.test", "b.test", "c.test", "d.test", "e.test"];
+    const ids = await Promise.all(domains.map(() => newIdentity()));
+    const results = await Promise.all(domains.map((d, i) =>
+      register(edge.url, {
+        subject: `${local}@${d}`,
+        id: ids[i],
+        ip: nextIp(),
+        flavour: i % 2 ? "token" : "tsig",
+      })
+    ));
+    const statuses = results.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 409, 409, 409, 409, 409], JSON.stringify(statuses));
+    const claim = `id-${(await h16(local)).slice(0, 12)}.${ZONE}`;
+    const holders = await sqld.client.execute({
+      sql: `SELECT c.holder FROM registration_claims c
+            LEFT JOIN tokens t ON c.holder = 'token:' || t.token_hash AND t.revoked_at IS NULL
+            LEFT JOIN tsig_keys k ON c.holder = 'tsig:' || k.name AND k.revoked = 0
+            WHERE c.claim = ? AND (t.token_hash IS NOT NULL OR k.name IS NOT NULL)`,
+      args: [claim],
+    });
+    assert.equal(holders.rows.length, 1, "one live registration holds the zone's id- name");
+  },
+});
+
+Deno.test({
   name: "teardown",
   ...opts,
   async fn() {
