@@ -96,7 +96,7 @@ const PYTHON_TABLE: Array<[string, boolean]> = [
   ["http://a%2Fb", false], // stricter: percent-encoded host
 ];
 
-Deno.test("heartbeat endpoint: agrees with the Python reference on the edge-case table", () => {
+Deno.test("heartbeat endpoint: the Python reference's edge-case table, stricter where marked", () => {
   for (const [endpoint, accepted] of PYTHON_TABLE) {
     const reason = validateHeartbeatEndpoint(endpoint);
     assert.equal(reason === null, accepted, `${endpoint}: ${reason}`);

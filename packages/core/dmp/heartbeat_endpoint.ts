@@ -1,8 +1,9 @@
 /**
  * Heartbeat endpoint validation (brief §4.2 "endpoint" row; reference
  * `dmp/core/heartbeat.py::_validate_endpoint`, which leans on Python's `urllib.parse.urlsplit`
- * and `ipaddress`). The rules are replicated including urlsplit's corner cases so that a peer's
- * wire is accepted here iff the reference accepts it.
+ * and `ipaddress`). The rules are replicated including urlsplit's corner cases, so every wire
+ * accepted here is accepted by the reference; we refuse more (issue 12 finding 12): hosts a URL
+ * parser reads as a non-public or non-dotted IPv4 address, percent-encoded hosts, CGNAT.
  *
  * @module
  */
