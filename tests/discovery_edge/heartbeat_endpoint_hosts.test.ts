@@ -10,6 +10,9 @@
  */
 import assert from "node:assert/strict";
 import * as ed from "@noble/ed25519";
+import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";
+import { startProcess } from "../_support/edge_process.ts";
+import { freshDatabase } from "../_support/node_process.ts";
 import { type DirectoryEdge, startDirectoryEdge } from "./_fixtures.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -124,6 +127,49 @@ Deno.test({
       for (const host of hosts) {
         assert.ok(!page.includes(`https://${host}`), host);
       }
+    } finally {
+      await edge.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "rows stored before the rule tightened are never listed (issue 12)",
+  ...opts,
+  async fn() {
+    const db = await freshDatabase();
+    const now = Math.floor(Date.now() / 1000);
+    const row = (endpoint: string, spk: string) => ({
+      operatorSpkHex: spk.repeat(64),
+      endpoint,
+      wire: `legacy-wire-${spk}`,
+      ts: now,
+      exp: now + 3600,
+      version: "old",
+      claimProviderZone: "",
+      capabilities: 0,
+    });
+    await storeHeartbeats(db.client, {
+      entries: [
+        { heartbeat: row("https://2130706433", "a"), via: [] },
+        { heartbeat: row("https://100.64.0.1", "b"), via: [] },
+        { heartbeat: row("https://still-fine.example", "c"), via: [] },
+      ],
+      now,
+    });
+    db.client.close();
+    const edge = await startProcess("deno", { ...ENV, DMP_DB_URL: db.url });
+    try {
+      const seen = await fetch(`${edge.url}/v1/nodes/seen`, {
+        headers: { "x-forwarded-for": "10.77.2.1" },
+      });
+      const wires = ((await seen.json()) as { seen: { wire: string }[] }).seen.map((s) => s.wire);
+      assert.deepEqual(wires, ["legacy-wire-c"]);
+      const page = await (await fetch(`${edge.url}/nodes`, {
+        headers: { "x-forwarded-for": "10.77.2.2" },
+      })).text();
+      assert.ok(page.includes("still-fine.example"));
+      assert.ok(!page.includes("2130706433") && !page.includes("100.64.0.1"));
     } finally {
       await edge.stop();
     }

@@ -29,6 +29,7 @@
  */
 
 import { type Config, ENV_VARS } from "../config/env.ts";
+import { validateHeartbeatEndpoint } from "../dmp/heartbeat_endpoint.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** A sighting this recent counts towards protection from eviction (seconds). */
@@ -370,7 +371,8 @@ function toRow(r: Record<string, unknown>): HeartbeatSeenRow {
 }
 
 /**
- * Live rows (`exp > now`), newest `ts` first (the reference `list_recent`);
+ * Live rows (`exp > now`) whose endpoint passes today's rule, newest `ts`
+ * first (the reference `list_recent`);
  * when more than `limit` are live, those a zone served within
  * {@linkcode HEARTBEAT_RECENT_SECONDS} are taken first.
  *
@@ -403,7 +405,11 @@ export async function listRecentHeartbeats(
       Math.floor(options.now) - HEARTBEAT_RECENT_SECONDS,
     ],
   });
-  return Array.from(r.rows, toRow);
+  // Rows stored before an endpoint rule tightened (issue 12 finding 12) stay until they
+  // expire; they are never listed, so never republished as links.
+  return Array.from(r.rows, toRow).filter((row) =>
+    validateHeartbeatEndpoint(row.endpoint) === null
+  );
 }
 
 /**
