@@ -156,6 +156,17 @@ Deno.test({
     }
     assert.deepEqual(await txt(owner), ["alice-identity"]);
 
+    // The same key is the same owner on any domain (no over-blocking), and its token writes
+    // the names of that other subject, not Alice's zone name.
+    const twin = await register(edge.url, {
+      subject: `${local}@other.test`,
+      id: alice,
+      ip: nextIp(),
+      flavour: "token",
+    });
+    assert.equal(twin.status, 200, JSON.stringify(twin.body));
+    assert.equal(await publish(String(twin.body.token), owner, "via-http"), 401);
+
     // Alice's key still writes; another local part on the attacker's domain still registers.
     await updateWithNewKey(aliceKey, [`update add ${owner} 60 TXT "alice-2"`]);
     assert.deepEqual((await txt(owner)).sort(), ["alice-2", "alice-identity"]);

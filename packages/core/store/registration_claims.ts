@@ -123,32 +123,37 @@ export function claimStatements(holder: string, claims: readonly string[]): SqlS
 }
 
 /**
- * True when a live registration of a subject other than `subject` holds
- * `claim`: the records route refuses such a write even to a token whose
- * subject derives the name (operator-issued tokens carry no claims).
+ * True when `claim` is held by a live registration that is not the writer's:
+ * bound to another Ed25519 key when the writer's token has one (the same key
+ * may hold several subjects' registrations), else, for an operator-issued
+ * token (no key, no claims), of another subject. The records route refuses
+ * such a write even to a token whose subject derives the name.
  *
  * @param client the store
- * @param options the claim, the writing token's subject and `now` (unix s)
- * @returns whether another subject holds it
+ * @param options the claim, the writing token's subject and registered spk ("" when none), `now` (unix s)
+ * @returns whether someone else holds it
  *
  * @example
  * ```ts ignore
- * if (await claimHeldByOther(client, { claim: "dmp.x.y.zone", subject: "x@y.zone", now })) deny();
+ * if (await claimHeldByOther(client, { claim: "dmp.x.y.zone", subject: "x@y.zone", spkHex: "", now })) deny();
  * ```
  */
 export async function claimHeldByOther(
   client: SqlClient,
-  options: { claim: string; subject: string; now: number },
+  options: { claim: string; subject: string; spkHex: string; now: number },
 ): Promise<boolean> {
   const now = Math.floor(options.now);
+  const { claim, subject, spkHex } = options;
+  const other = (alias: string) =>
+    `(CASE WHEN ? != '' THEN ${alias}.registered_spk != ? ELSE ${alias}.subject != ? END)`;
   const r = await client.execute({
     sql: `SELECT 1 FROM registration_claims c JOIN tokens t ON c.holder = 'token:' || t.token_hash
-            WHERE c.claim = ? AND ${liveToken()} AND t.subject != ?
+            WHERE c.claim = ? AND ${liveToken()} AND ${other("t")}
           UNION ALL
           SELECT 1 FROM registration_claims c JOIN tsig_keys k ON c.holder = 'tsig:' || k.name
-            WHERE c.claim = ? AND ${LIVE_KEY} AND k.subject != ?
+            WHERE c.claim = ? AND ${LIVE_KEY} AND ${other("k")}
           LIMIT 1`,
-    args: [options.claim, now, options.subject, options.claim, now, options.subject],
+    args: [claim, now, spkHex, spkHex, subject, claim, now, spkHex, spkHex, subject],
   });
   return r.rows.length > 0;
 }

@@ -154,7 +154,12 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
       // One owner per derived name (issue 12 finding 3): a name another subject's
       // live registration claims is not this token's, even if its subject derives it.
       !(claim &&
-        await claimHeldByOther(deps.client, { claim, subject: t.subject, now: deps.nowSeconds() }));
+        await claimHeldByOther(deps.client, {
+          claim,
+          subject: t.subject,
+          spkHex: t.registeredSpk ?? "",
+          now: deps.nowSeconds(),
+        }));
     if (!mine) {
       await audit(c, {
         event: "rejected",
