@@ -201,33 +201,46 @@ const EDGE_SQL = `INSERT INTO heartbeat_seen_edges (from_spk, to_spk, last_seen_
   ON CONFLICT (from_spk, to_spk) DO UPDATE SET
     last_seen_ts = MAX(last_seen_ts, excluded.last_seen_ts)`;
 
-// Per row: recent distinct zones that served it, and whether any POST source sent it recently.
-const RECENT_ZONES = `(SELECT count(*) FROM heartbeat_sightings s
-    WHERE s.operator_spk_hex = h.operator_spk_hex AND s.endpoint = h.endpoint
-      AND s.source LIKE 'zone:%' AND s.last_seen >= ?2)`;
-const RECENT_POST = `EXISTS (SELECT 1 FROM heartbeat_sightings s
-    WHERE s.operator_spk_hex = h.operator_spk_hex AND s.endpoint = h.endpoint
-      AND s.source LIKE 'post:%' AND s.last_seen >= ?2)`;
+// After a row's sightings are written: when a zone served it, and whether it now has enough
+// independent recent sightings (each zone once, all POST sources together once).
+const CORROBORATE_SQL = `UPDATE heartbeats_seen SET
+    zone_seen_at = CASE WHEN ?3 THEN ?4 ELSE zone_seen_at END,
+    corroborated_at = CASE WHEN
+      (SELECT count(*) FROM heartbeat_sightings s
+        WHERE s.operator_spk_hex = ?1 AND s.endpoint = ?2 AND s.source LIKE 'zone:%'
+          AND s.last_seen >= ?5)
+      + EXISTS (SELECT 1 FROM heartbeat_sightings s
+        WHERE s.operator_spk_hex = ?1 AND s.endpoint = ?2 AND s.source LIKE 'post:%'
+          AND s.last_seen >= ?5)
+      >= ${HEARTBEAT_INDEPENDENT_SOURCES} THEN ?4 ELSE corroborated_at END
+  WHERE operator_spk_hex = ?1 AND endpoint = ?2`;
 
 /** Statements that keep every table bounded; part of every write batch. */
 function sweepStatements(now: number, maxRows: number): SqlStatement[] {
   return [
     { sql: "DELETE FROM heartbeats_seen WHERE exp <= ?", args: [now] },
     {
-      // Unverified first (no zone served it recently), then oldest received; rows that
-      // enough independent sources saw recently are never evicted.
+      // Unverified first (no zone served it recently), oldest received first; each pass
+      // walks the received_at index and stops after the excess.
       sql: `DELETE FROM heartbeats_seen WHERE (SELECT count(*) FROM heartbeats_seen) > ?1
         AND rowid IN (
-          SELECT h.rowid FROM heartbeats_seen h
-          WHERE ${RECENT_ZONES} + ${RECENT_POST} < ${HEARTBEAT_INDEPENDENT_SOURCES}
-          ORDER BY ${RECENT_ZONES} > 0, h.received_at ASC, h.ts ASC
+          SELECT rowid FROM heartbeats_seen WHERE corroborated_at < ?2 AND zone_seen_at < ?2
+          ORDER BY received_at ASC, ts ASC
           LIMIT MAX(0, (SELECT count(*) FROM heartbeats_seen) - ?1))`,
       args: [maxRows, now - HEARTBEAT_RECENT_SECONDS],
     },
     {
-      sql: `DELETE FROM heartbeat_sightings WHERE last_seen < ? OR NOT EXISTS (
-        SELECT 1 FROM heartbeats_seen h WHERE h.operator_spk_hex = heartbeat_sightings.operator_spk_hex
-          AND h.endpoint = heartbeat_sightings.endpoint)`,
+      // Then verified ones; rows that enough independent sources saw recently never go.
+      sql: `DELETE FROM heartbeats_seen WHERE (SELECT count(*) FROM heartbeats_seen) > ?1
+        AND rowid IN (
+          SELECT rowid FROM heartbeats_seen WHERE corroborated_at < ?2
+          ORDER BY received_at ASC, ts ASC
+          LIMIT MAX(0, (SELECT count(*) FROM heartbeats_seen) - ?1))`,
+      args: [maxRows, now - HEARTBEAT_RECENT_SECONDS],
+    },
+    {
+      // Rows take their sightings along (trigger, migration 4); old sightings go here.
+      sql: "DELETE FROM heartbeat_sightings WHERE last_seen < ?",
       args: [now - SEEN_EDGES_RETENTION_SECONDS],
     },
     {
@@ -310,6 +323,16 @@ export async function storeHeartbeats(
     for (const src of sources) {
       stmts.push({ sql: SIGHTING_SQL, args: [h.operatorSpkHex, h.endpoint, src, now] });
     }
+    stmts.push({
+      sql: CORROBORATE_SQL,
+      args: [
+        h.operatorSpkHex,
+        h.endpoint,
+        via.length > 0 ? 1 : 0,
+        now,
+        now - HEARTBEAT_RECENT_SECONDS,
+      ],
+    });
   }
   for (const e of options.edges ?? []) {
     stmts.push({ sql: EDGE_SQL, args: [e.fromSpk, e.toSpk, e.lastSeenTs] });
@@ -395,7 +418,7 @@ export async function listRecentHeartbeats(
     // it); the page itself is in ts order, as the reference's.
     sql: `SELECT * FROM (
             SELECT h.* FROM heartbeats_seen h WHERE h.exp > ?1 AND h.operator_spk_hex <> ?2
-            ORDER BY ${RECENT_ZONES.replaceAll("?2", "?4")} > 0 DESC, h.ts DESC
+            ORDER BY h.zone_seen_at >= ?4 DESC, h.ts DESC
             LIMIT ?3)
           ORDER BY ts DESC, operator_spk_hex, endpoint`,
     args: [
