@@ -428,6 +428,24 @@ export const ENV_VARS = {
     "Clock skew the directory accepts on heartbeat wires (signature and exp still enforced)",
     "edge",
   ),
+  DMP_DIRECTORY_SEEN_MAX_ROWS: spec(
+    int(10, 1_000_000),
+    "5000",
+    "Most heartbeats the directory keeps; beyond it unverified then oldest rows go, never one two independent sources saw within the hour",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEEN_PER_OPERATOR: spec(
+    int(1, 10_000),
+    "8",
+    "Most endpoints the directory keeps per operator key (a new one beyond it is refused)",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEEN_PER_SOURCE: spec(
+    int(1, 100_000),
+    "16",
+    "Most heartbeat rows one POST source (/24 or /56) may create (429 beyond it)",
+    "edge",
+  ),
 } as const;
 
 /** Names of every variable in {@linkcode ENV_VARS}. */

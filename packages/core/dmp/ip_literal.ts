@@ -104,6 +104,13 @@ const V4_PRIVATE: readonly Net[] = [
   v4(255, 255, 255, 255, 32),
 ];
 const V4_PRIVATE_EXCEPTIONS: readonly Net[] = [v4(192, 0, 0, 9, 32), v4(192, 0, 0, 10, 32)];
+// Not global though Python does not call them private (stricter, issue 12 finding 12):
+// shared address space / CGNAT (RFC 6598) and the deprecated 6to4 relay anycast (RFC 7526).
+const V4_NOT_GLOBAL: readonly Net[] = [v4(100, 64, 0, 0, 10), v4(192, 88, 99, 0, 24)];
+// Deprecated site-local (RFC 3879): never global, though Python calls it public.
+const V6_SITE_LOCAL: Net = [0xfec0n << 112n, 10];
+// NAT64 well-known prefix (RFC 6052 §2.1): the last 32 bits are an IPv4 address.
+const NAT64_WKP: Net = [0x0064ff9bn << 96n, 96];
 
 // Python 3.13 `IPv6Address._private_networks` and `_reserved_networks`. 3.13 carves a few
 // exceptions out of 2001::/23; 3.11 did not, so we keep the whole /23 (the stricter union).
@@ -140,7 +147,9 @@ const V6_RESERVED: readonly Net[] = [
 
 /**
  * True iff Python would report the address as loopback, private, link-local, multicast,
- * reserved or unspecified — i.e. a heartbeat endpoint must not point at it (brief §4.2).
+ * reserved or unspecified — i.e. a heartbeat endpoint must not point at it (brief §4.2) — or
+ * it is CGNAT (100.64/10), 192.88.99/24, site-local fec0::/10, or a NAT64 address
+ * (64:ff9b::/96) embedding a non-public IPv4 address.
  */
 export function isNonPublicIp(ip: IpLiteral): boolean {
   const { value } = ip;
@@ -150,7 +159,11 @@ export function isNonPublicIp(ip: IpLiteral): boolean {
     const isMulticast = inNet(value, 32, v4(224, 0, 0, 0, 4));
     // loopback (127/8), link-local (169.254/16), reserved (240/4), unspecified (0.0.0.0) are
     // all inside the private list above.
-    return isPrivate || isMulticast;
+    return isPrivate || isMulticast || any(V4_NOT_GLOBAL);
+  }
+  if (inNet(value, 128, V6_SITE_LOCAL)) return true;
+  if (inNet(value, 128, NAT64_WKP) && isNonPublicIp({ version: 4, value: value & 0xffffffffn })) {
+    return true;
   }
   const any = (nets: readonly Net[]) => nets.some((n) => inNet(value, 128, n));
   const isPrivate = any(V6_PRIVATE);
