@@ -89,6 +89,13 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
     maxConcurrency: config.DMP_DNS_MAX_CONCURRENCY,
+    rrl: {
+      rate: config.DMP_DNS_RRL_RATE,
+      slip: config.DMP_DNS_RRL_SLIP,
+      slots: config.DMP_DNS_RRL_TABLE_SIZE,
+      ipv4PrefixBits: config.DMP_DNS_RRL_IPV4_PREFIX,
+      ipv6PrefixBits: config.DMP_DNS_RRL_IPV6_PREFIX,
+    },
   });
   service.setAsyncHandler(
     createUpdateHandler({
