@@ -25,6 +25,8 @@ import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
 import { mountDoh } from "./transports/doh.ts";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 
 /** A running node. */
@@ -122,8 +124,18 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       client,
       metrics,
       operatorToken: operatorToken(config),
-      // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
-      extend: (app) => mountDoh(app, service, () => "doh"),
+      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+      extend: (app) =>
+        mountDoh(
+          app,
+          service,
+          (c) =>
+            clientAddressOf(
+              config.DMP_TRUSTED_PROXY_HEADER,
+              (name) => c.req.header(name),
+              getConnInfo(c).remote.address,
+            ),
+        ),
     }),
     config.DMP_NODE_HTTP_HOST,
     config.DMP_NODE_HTTP_PORT,

@@ -259,8 +259,8 @@ export const ENV_VARS = {
       z.enum(["x-forwarded-for", "cf-connecting-ip", "x-real-ip"]),
     ),
     undefined,
-    "Client-address header set by a trusted proxy (x-forwarded-for: last entry); unset = peer address",
-    "edge",
+    "Client-address header set by a trusted proxy (x-forwarded-for: last entry), for the edge and the node's DoH; unset = peer address",
+    "both",
   ),
   // Reference compares case-sensitively: only exactly 1/true/yes/on (stripped) enables it.
   DMP_REGISTRATION_ENABLED: spec(
