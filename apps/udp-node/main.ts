@@ -113,7 +113,9 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
+    messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
+    maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
   });
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);

@@ -117,10 +117,27 @@ export const ENV_VARS = {
   DMP_DNS_TCP_IDLE_TIMEOUT: spec(
     num(0.1),
     "5",
-    "Seconds a TCP connection may sit idle (RFC 7766 §6.2.3)",
+    "Seconds a TCP connection may sit with no message in progress (RFC 7766 §6.2.3)",
     "node",
   ),
-  DMP_DNS_MAX_TCP_CONNECTIONS: spec(int(1, 100_000), "1024", "Cap on open TCP connections", "node"),
+  DMP_DNS_TCP_MESSAGE_TIMEOUT: spec(
+    num(0.1),
+    "3",
+    "Seconds a TCP message may take from its first byte to its last (slow senders are cut off)",
+    "node",
+  ),
+  DMP_DNS_MAX_TCP_CONNECTIONS: spec(
+    int(1, 100_000),
+    "1024",
+    "Cap on open TCP connections; when full, the longest-idle one is closed for a newcomer",
+    "node",
+  ),
+  DMP_DNS_MAX_TCP_PER_ADDRESS: spec(
+    int(1, 100_000),
+    "32",
+    "Cap on open TCP connections per client IPv4 address or IPv6 /64",
+    "node",
+  ),
   DMP_DNS_RRL_RATE: spec(
     num(0),
     "20",
