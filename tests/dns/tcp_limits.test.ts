@@ -2,10 +2,12 @@
  * TCP slot exhaustion (issue 12 #7) against a real node over loopback:
  * connections dribbling a byte at a time from one address no longer lock
  * other clients out (per-address cap, per-message deadline), and a full
- * listener makes room by closing its longest-idle connection (RFC 7766 §6.2.3).
+ * listener makes room by closing its longest-idle connection (RFC 7766 §6.2.3);
+ * a client that never reads its answers is dropped.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
+import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { TYPE } from "../../packages/core/wire/constants.ts";
 import { decodeMessage } from "../../packages/core/wire/message.ts";
@@ -186,3 +188,76 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a client that pipelines queries and never reads is dropped, not buffered for",
+  ...opts,
+  async fn() {
+    const db = await freshDatabase();
+    const now = Date.now() / 1000;
+    await upsertZone(db.client, { name: "tcp.test" }, now);
+    // ~64 KB per answer: 400 pipelined queries would queue ~25 MB of answers.
+    await applyRecordChanges(
+      db.client,
+      Array.from({ length: 31 }, (_, i) => ({
+        op: "add" as const,
+        zone: "tcp.test",
+        name: "big.tcp.test",
+        type: "TXT",
+        value: `${i}-` + "b".repeat(2000),
+        ttl: 60,
+        lifetime: 3600,
+      })),
+      { now },
+    );
+    const node = await startNodeProcess({ dbUrl: db.url, dir: db.dir });
+    try {
+      const before = rssKb(node.child.pid);
+      // A raw socket left unread: the kernel buffers fill and the node's writes queue up.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: node.dnsPort });
+      const query = framed(buildQuery("big.tcp.test", TYPE.TXT, 3));
+      const all = new Uint8Array(query.length * 400);
+      for (let i = 0; i < 400; i++) all.set(query, i * query.length);
+      for (let off = 0; off < all.length;) off += await conn.write(all.subarray(off));
+      // Wait until the node has answered all 400 (into full buffers), then read the stream.
+      const answered = async () => {
+        const m = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
+        return Number(/outcome="noerror"\} ([\d.]+)/.exec(m)?.[1] ?? 0);
+      };
+      assert.ok(await waitFor(async () => await answered() >= 400, 10_000), "all 400 handled");
+      const grown = rssKb(node.child.pid) - before;
+      let received = 0;
+      let ended = false;
+      const buf = new Uint8Array(1 << 16);
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const n = await Promise.race([
+          conn.read(buf).catch(() => null),
+          new Promise<number>((r) => setTimeout(() => r(-1), 2000)),
+        ]);
+        if (n === null) {
+          ended = true;
+          break;
+        }
+        if (n === -1) break; // nothing more arrives and the connection is still open
+        received += n;
+      }
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+      const answerSize = 62_000;
+      assert.ok(ended, `the node kept the non-reading client (${received >> 20} MB sent to it)`);
+      assert.ok(received < 300 * answerSize, `${received >> 20} MB of answers were queued`);
+      assert.ok(grown < 40 * 1024, `RSS grew ${grown >> 10} MB`);
+      assert.ok(await answeredFrom("127.0.0.7", node.dnsPort), "others are still served");
+    } finally {
+      await node.stop();
+      db.client.close();
+    }
+  },
+});
+
+function rssKb(pid: number): number {
+  const s = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0);
+}
