@@ -101,6 +101,9 @@ export class ResponseRateLimiter {
     h = fnv1aStep(h, nameHash >>> 24);
     if (this.#buckets.takeHash(h, nowSeconds)) return RRL_VERDICT.SEND;
     if (this.#slip <= 0) return RRL_VERDICT.DROP;
+    // One counter for all keys (no per-bucket state): under a flood at one victim it is that
+    // victim's every slip-th response; spread over many keys, each still slips 1 in `slip`
+    // on average.
     if (++this.#limited >= this.#slip) {
       this.#limited = 0;
       return RRL_VERDICT.SLIP;
