@@ -11,7 +11,7 @@
  * @module
  */
 
-import { readCappedBody } from "./capped_body.ts";
+import { readCappedBody } from "../../packages/core/http/capped_body.ts";
 
 /** Largest accepted body (brief §1.4). */
 export const MAX_BODY_BYTES = 16384;

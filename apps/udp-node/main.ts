@@ -26,6 +26,8 @@ import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
 import { mountDoh } from "./transports/doh.ts";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 
 /** A running node. */
@@ -90,6 +92,13 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
     maxConcurrency: config.DMP_DNS_MAX_CONCURRENCY,
+    rrl: {
+      rate: config.DMP_DNS_RRL_RATE,
+      slip: config.DMP_DNS_RRL_SLIP,
+      slots: config.DMP_DNS_RRL_TABLE_SIZE,
+      ipv4PrefixBits: config.DMP_DNS_RRL_IPV4_PREFIX,
+      ipv6PrefixBits: config.DMP_DNS_RRL_IPV6_PREFIX,
+    },
   });
   service.setAsyncHandler(
     createUpdateHandler({
@@ -105,7 +114,9 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
+    messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
+    maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
   });
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
@@ -116,8 +127,18 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       client,
       metrics,
       operatorToken: operatorToken(config),
-      // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
-      extend: (app) => mountDoh(app, service, () => "doh"),
+      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+      extend: (app) =>
+        mountDoh(
+          app,
+          service,
+          (c) =>
+            clientAddressOf(
+              config.DMP_TRUSTED_PROXY_HEADER,
+              (name) => c.req.header(name),
+              getConnInfo(c).remote.address,
+            ),
+        ),
     }),
     config.DMP_NODE_HTTP_HOST,
     config.DMP_NODE_HTTP_PORT,
