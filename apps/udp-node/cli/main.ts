@@ -36,7 +36,7 @@ Commands:
   start             start the local stack (edge API + udp-node on one file database)
   zone add|list|delete|import|transfer   manage zones
   record add|list|delete        manage records
-  key create|list|revoke        manage TSIG keys
+  key create|import|list|revoke manage TSIG keys
 
 Every command accepts --db URL (else DMP_DB_URL or DMP_DB_PATH) and --help.`,
   node: `dmp node [--db URL] [--host HOST] [--port PORT]
@@ -55,8 +55,13 @@ dmp record delete NAME TYPE [VALUE]
 
 TYPE is one of A AAAA NS CNAME MX SRV CAA TXT. NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
+dmp key import NAME --secret BASE64 [--algorithm hmac-sha256] [--scope SUFFIX,...] [--replace]
+dmp key import --file tsig.key [--scope SUFFIX,...] [--replace]   (BIND key "name" { ... }; file)
 dmp key list
-dmp key revoke NAME`,
+dmp key revoke NAME
+
+Imported secrets are sealed like minted ones and never printed. Without --scope an
+imported key signs zone transfers and NOTIFY only.`,
 };
 
 /** Runs the CLI; returns the exit code. */

@@ -18,6 +18,7 @@
  * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}` |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
+ * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
  *
  * @module
  */
@@ -51,6 +52,7 @@ import { clientAddress } from "../../client_address.ts";
 import { readJsonObject } from "../../json_body.ts";
 import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
+import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 
 const HOST = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/;
 const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
@@ -148,6 +150,8 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       detail: `status=${c.res.status}`,
     }));
   });
+
+  mountZoneTransferRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);
