@@ -113,6 +113,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       logger: logger.child("xfr"),
       maxTtl: config.DMP_DNS_TTL,
       maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
+      ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
     }),
   );
   const notifier = new NotifySender({

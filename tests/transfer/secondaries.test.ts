@@ -2,8 +2,8 @@
  * Zone transfers to real secondaries (issue 16): Knot, NSD and BIND run as
  * TSIG (hmac-sha256) secondaries of a node. Each transfers the zone by AXFR
  * (several TSIG-signed messages), answers every name as the node does, and
- * after a burst of UPDATEs at the node receives NOTIFY and serves the new
- * serial within 5 s. A secondary with a key the node does not know is
+ * after a burst of 100 UPDATEs at the node receives NOTIFY, transfers the
+ * differences by IXFR and serves the new serial within 5 s. A secondary with a key the node does not know is
  * refused and serves nothing.
  */
 import assert from "node:assert/strict";
@@ -87,8 +87,8 @@ async function serialAt(port: number): Promise<number | undefined> {
   return v.getUint32(soa.rdata.length - 20);
 }
 
-/** One TSIG-signed UPDATE adding a TXT value, over UDP; returns the rcode. */
-async function signedAdd(name: string, value: string): Promise<number> {
+/** One TSIG-signed UPDATE adding a TXT value (or deleting the TXT RRset), over UDP; the rcode. */
+async function signedUpdate(name: string, value: string | null): Promise<number> {
   const wire = encodeMessage({
     id: (Math.random() * 0xffff) >>> 0,
     flags: 0,
@@ -96,13 +96,11 @@ async function signedAdd(name: string, value: string): Promise<number> {
     rcode: 0,
     questions: [{ name: ZONE, type: TYPE.SOA, class: CLASS.IN }],
     answers: [],
-    authorities: [{
-      name,
-      type: TYPE.TXT,
-      class: CLASS.IN,
-      ttl: 300,
-      rdata: encodeTxtRdata(value),
-    }],
+    authorities: [
+      value === null
+        ? { name, type: TYPE.TXT, class: CLASS.ANY, ttl: 0, rdata: new Uint8Array(0) }
+        : { name, type: TYPE.TXT, class: CLASS.IN, ttl: 300, rdata: encodeTxtRdata(value) },
+    ],
     additionals: [],
   });
   const key = tsigKey(OP_KEY, "hmac-sha256", encodeBase64(secrets[OP_KEY]));
@@ -227,8 +225,12 @@ Deno.test({
   name: "after 100 UPDATEs every secondary gets NOTIFY and serves the new serial within 5 s",
   ...opts,
   async fn() {
+    // 90 additions and 10 deletions, so the differences carry both.
     for (let i = 0; i < 100; i++) {
-      assert.equal(await signedAdd(`burst-${i}.${ZONE}`, `n=${i}`), RCODE.NOERROR);
+      const rcode = i % 10 === 0
+        ? await signedUpdate(`bulk-${i}.${ZONE}`, null)
+        : await signedUpdate(`burst-${i}.${ZONE}`, `n=${i}`);
+      assert.equal(rcode, RCODE.NOERROR);
     }
     const target = await serialAt(node.dnsPort);
     assert.ok(target !== undefined);
@@ -240,12 +242,37 @@ Deno.test({
         Math.max(1, 5000 - (Date.now() - started)),
       );
       assert.ok(ok, `${kind} did not serve serial ${target} within 5 s:\n${await s.logs()}`);
-      assert.equal(
-        await answerOf(s.port, `burst-99.${ZONE}`, TYPE.TXT),
-        await answerOf(node.dnsPort, `burst-99.${ZONE}`, TYPE.TXT),
-      );
+      for (const name of [`burst-99.${ZONE}`, `bulk-90.${ZONE}`, `bulk-91.${ZONE}`]) {
+        assert.equal(
+          await answerOf(s.port, name, TYPE.TXT),
+          await answerOf(node.dnsPort, name, TYPE.TXT),
+          `${kind} differs at ${name}`,
+        );
+      }
+      assert.match(await answerOf(s.port, `bulk-90.${ZONE}`, TYPE.TXT), /^3 /);
     }
     assert.match(node.logs(), /NOTIFY for xfr\.test answered noerror/);
+    // Each secondary transferred incrementally (RFC 1995), as its own log tells.
+    const logs = Object.fromEntries(
+      await Promise.all(KINDS.map(async (k) => [k, await secondaries[k]!.logs()] as const)),
+    );
+    assert.match(
+      logs.knot,
+      new RegExp(`IXFR, incoming, remote 127\\.0\\.0\\.1@${node.dnsPort}, finished`),
+      logs.knot,
+    );
+    // BIND and NSD do not name the transfer type at this log level; their sizes show it: the
+    // zone is over ${BULK} records and 60 kB, each update after the first is a fraction of it.
+    const bindCounts = [...logs.bind.matchAll(/Transfer completed: \d+ messages, (\d+) records/g)]
+      .map((m) => Number(m[1]));
+    assert.ok(bindCounts[0] > BULK && bindCounts.slice(1).some((n) => n < BULK / 10), logs.bind);
+    const nsdBytes = [...logs.nsd.matchAll(/received update to serial \d+ .* of (\d+) bytes/g)]
+      .map((m) => Number(m[1]));
+    assert.ok(nsdBytes[0] > 60000 && nsdBytes.slice(1).some((n) => n < 6000), logs.nsd);
+    assert.ok(
+      [...node.logs().matchAll(/IXFR of xfr\.test from serial \d+ sent/g)].length >= KINDS.length,
+      node.logs(),
+    );
   },
 });
 

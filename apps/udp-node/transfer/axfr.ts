@@ -18,6 +18,7 @@ import { CLASS, FLAG, LIMIT, POINTER_RR, TYPE } from "../../../packages/core/wir
 import { nameToLabels } from "../../../packages/core/wire/name.ts";
 import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
 import {
+  type IndexedRecord,
   type IndexedRRset,
   type IndexedZone,
   isLive,
@@ -39,7 +40,7 @@ export interface ZoneSnapshot {
   soaTtl: number;
   soaRdata: Uint8Array;
   /** owner → RRsets, as referenced from the index at snapshot time */
-  nodes: [string, readonly IndexedRRset[]][];
+  nodes: ReadonlyMap<string, readonly IndexedRRset[]>;
   /** seconds; expiry and TTLs are computed against it */
   at: number;
 }
@@ -54,7 +55,7 @@ export function snapshotZone(zone: IndexedZone, now: number): ZoneSnapshot {
     serial: zone.soa.serial,
     soaTtl: zone.soa.minimum,
     soaRdata: zone.soaRdata,
-    nodes: [...zone.nodes.entries()],
+    nodes: new Map(zone.nodes),
     at: now,
   };
 }
@@ -87,27 +88,41 @@ export function* axfrMessages(
   options: AxfrOptions,
 ): Generator<Uint8Array> {
   const limit = options.messageBytes ?? AXFR_MESSAGE_BYTES;
-  const writer = new MessageWriter(head, limit);
-  writer.soa(snap);
+  const writer = new XfrWriter(head, limit);
+  writer.soa(snap.soaRdata, snap.soaTtl);
   for (const [owner, rrsets] of snap.nodes) {
     const ownerBytes = relativeOwner(owner, snap.name);
     if (!ownerBytes) continue;
     for (const set of rrsets) {
       for (const r of set.records) {
         if (!isLive(r, snap.at)) continue;
-        const ttl = r.expiresAt === 0
-          ? r.ttl
-          : Math.min(options.maxTtl, r.ttl, Math.max(0, Math.floor(r.expiresAt - snap.at)));
-        // The RR after its 2-byte owner pointer: type, class, TTL, RDLENGTH, RDATA.
-        const body = set.wire.subarray(r.offset + 2, r.offset + recordLength(set, r));
-        const full = writer.record(ownerBytes, body, ttl);
+        const full = writer.record(
+          ownerBytes,
+          recordBody(set, r),
+          transferTtl(r, options.maxTtl, snap.at),
+        );
         if (full) yield full;
       }
     }
   }
-  const last = writer.soa(snap);
+  const last = writer.soa(snap.soaRdata, snap.soaTtl);
   if (last) yield last;
   yield writer.finish();
+}
+
+/**
+ * TTL of an RR in a transfer: its own, or for an expiring (DMP) record what a
+ * query would get at `at` (min of DMP_DNS_TTL, its TTL and its remaining life).
+ */
+export function transferTtl(r: IndexedRecord, maxTtl: number, at: number): number {
+  return r.expiresAt === 0
+    ? r.ttl
+    : Math.min(maxTtl, r.ttl, Math.max(0, Math.floor(r.expiresAt - at)));
+}
+
+/** An RR after its 2-byte owner pointer: type, class, TTL, RDLENGTH, RDATA (a view). */
+export function recordBody(set: IndexedRRset, r: IndexedRecord): Uint8Array {
+  return set.wire.subarray(r.offset + 2, r.offset + recordLength(set, r));
 }
 
 /**
@@ -115,13 +130,17 @@ export function* axfrMessages(
  * RFC 1995 §2, or an IXFR over UDP that would not fit, §4).
  */
 export function soaOnlyMessage(snap: ZoneSnapshot, head: StreamHeader): Uint8Array {
-  const writer = new MessageWriter(head, LIMIT.TCP_MESSAGE);
-  writer.soa(snap);
+  const writer = new XfrWriter(head, LIMIT.TCP_MESSAGE);
+  writer.soa(snap.soaRdata, snap.soaTtl);
   return writer.finish();
 }
 
-/** Accumulates RRs into one message at a time. */
-class MessageWriter {
+/**
+ * Accumulates transfer RRs into one message at a time (AXFR here, IXFR in
+ * `ixfr.ts`): header and question of the request, then RRs whose owners are
+ * relative labels plus a pointer to the apex at offset 12.
+ */
+export class XfrWriter {
   #head: StreamHeader;
   #limit: number;
   #buf: Uint8Array;
@@ -135,14 +154,14 @@ class MessageWriter {
     this.#reset();
   }
 
-  /** Appends the apex SOA; returns a finished message when the current one was full. */
-  soa(snap: ZoneSnapshot): Uint8Array | undefined {
-    const body = new Uint8Array(10 + snap.soaRdata.length);
+  /** Appends an apex SOA; returns a finished message when the current one was full. */
+  soa(soaRdata: Uint8Array, ttl: number): Uint8Array | undefined {
+    const body = new Uint8Array(10 + soaRdata.length);
     writeUint16(body, 0, TYPE.SOA);
     writeUint16(body, 2, CLASS.IN);
-    writeUint16(body, 8, snap.soaRdata.length);
-    body.set(snap.soaRdata, 10);
-    return this.record(EMPTY, body, snap.soaTtl);
+    writeUint16(body, 8, soaRdata.length);
+    body.set(soaRdata, 10);
+    return this.record(EMPTY, body, ttl);
   }
 
   /**
@@ -205,7 +224,7 @@ const EMPTY = new Uint8Array(0);
  * zero (a pointer to the apex follows); null when it cannot be encoded.
  * Owners are canonical names inside the zone (the index only holds those).
  */
-function relativeOwner(owner: string, apex: string): Uint8Array | null {
+export function relativeOwner(owner: string, apex: string): Uint8Array | null {
   if (owner === apex) return EMPTY;
   const prefix = apex === "" ? owner : owner.slice(0, owner.length - apex.length - 1);
   // Owners in the index were validated on the way in; an unreadable one is left out.

@@ -11,10 +11,11 @@
  * (SERVFAIL when every slot is busy, so the secondary retries) → the answer,
  * every message TSIG-signed when the request was (RFC 8945 §5.3.1).
  *
- * IXFR is answered without a difference sequence: a client whose serial is
- * not older than ours gets our SOA alone (RFC 1995 §2); any other client
- * gets the whole zone in AXFR form over TCP (RFC 1995 §4 lets a server do
- * so) and, over UDP, our SOA alone so it retries over TCP (RFC 1995 §2).
+ * IXFR: a client whose serial is not older than ours gets our SOA alone
+ * (RFC 1995 §2); a client at a serial this node recorded gets the condensed
+ * differences since (`ixfr.ts`); any other gets the whole zone in AXFR form
+ * (RFC 1995 §4). Over UDP, the differences when they fit in one datagram,
+ * else our SOA alone so the client retries over TCP (RFC 1995 §2).
  *
  * @module
  */
@@ -38,7 +39,8 @@ import { decodeMessage, encodeMessage, type Message } from "../../../packages/co
 import { canonicalName, skipName } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata } from "../../../packages/core/wire/rdata.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
-import { axfrMessages, snapshotZone, soaOnlyMessage, type StreamHeader } from "./axfr.ts";
+import { axfrMessages, soaOnlyMessage, type StreamHeader } from "./axfr.ts";
+import { ixfrMessages, ZoneHistory } from "./ixfr.ts";
 
 /** Dependencies of {@linkcode TransferHandler}. */
 export interface TransferDeps {
@@ -51,9 +53,14 @@ export interface TransferDeps {
   maxTtl: number;
   /** DMP_XFR_MAX_CONCURRENT: transfers streamed at once */
   maxConcurrent: number;
+  /** DMP_XFR_IXFR_VERSIONS: differences kept per zone for IXFR */
+  ixfrVersions: number;
   /** messages per AXFR response; tests lower it to force several messages */
   messageBytes?: number;
 }
+
+/** RRs kept across one zone's IXFR differences. */
+const IXFR_MAX_RECORDS = 200_000;
 
 /** Where a request came from. */
 export interface TransferContext {
@@ -74,9 +81,15 @@ export class TransferHandler {
   #d: TransferDeps;
   #replay = new ReplayCache();
   #active = 0;
+  #history: ZoneHistory;
 
   constructor(deps: TransferDeps) {
     this.#d = deps;
+    this.#history = new ZoneHistory({
+      maxVersions: deps.ixfrVersions,
+      maxRecords: IXFR_MAX_RECORDS,
+      maxTtl: deps.maxTtl,
+    });
   }
 
   /** Transfers streamed right now. */
@@ -229,16 +242,34 @@ export class TransferHandler {
       yield await reply(RCODE.NOTAUTH, "notauth");
       return;
     }
-    const snap = snapshotZone(zone, now);
+    this.#history.forgetMissing((z) => this.#d.index.zone(z) !== undefined);
+    const snap = this.#history.observe(zone, now);
     const head: StreamHeader = {
       id: msg.id,
       flags: msg.flags,
       question: request.subarray(LIMIT.HEADER, questionEnd(request)),
     };
-    if (clientSerial !== undefined && (!ctx.tcp || !serialOlder(clientSerial, snap.serial))) {
-      const bytes = soaOnlyMessage(snap, head);
-      yield { bytes: verified ? await sign(bytes, verified, now) : bytes, outcome: "noerror" };
-      return;
+    const signOne = async (bytes: Uint8Array): Promise<TransferAnswer> => ({
+      bytes: verified ? await sign(bytes, verified, now) : bytes,
+      outcome: "noerror",
+    });
+    if (clientSerial !== undefined) {
+      // RFC 1995 §2: a client not older than us gets our SOA alone.
+      if (!serialOlder(clientSerial, snap.serial)) {
+        yield await signOne(soaOnlyMessage(snap, head));
+        return;
+      }
+      if (!ctx.tcp) {
+        const changes = this.#history.since(zoneName, clientSerial);
+        // RFC 1995 §2: over UDP the differences if they fit in one datagram, else our SOA
+        // alone, and the client retries over TCP.
+        const limit = udpLimit(msg) - TSIG_ROOM;
+        const small = changes && changes.deleted.length + changes.added.length <= UDP_IXFR_RRS;
+        const one = small ? [...ixfrMessages(snap, changes, head, limit)] : [];
+        const fits = one.length === 1 && one[0].length <= limit;
+        yield await signOne(fits ? one[0] : soaOnlyMessage(snap, head));
+        return;
+      }
     }
     if (this.#active >= this.#d.maxConcurrent) {
       this.#d.logger.warn("zone transfer deferred: every transfer slot is busy", {
@@ -248,6 +279,39 @@ export class TransferHandler {
       yield await reply(RCODE.SERVFAIL, "servfail");
       return;
     }
+    if (clientSerial !== undefined) {
+      const changes = this.#history.since(zoneName, clientSerial);
+      if (changes) {
+        yield* this.#send(
+          ixfrMessages(snap, changes, head, this.#d.messageBytes),
+          verified,
+          now,
+          `IXFR of ${zoneName} from serial ${clientSerial} sent`,
+          { serial: snap.serial, deleted: changes.deleted.length, added: changes.added.length },
+          ctx,
+        );
+        return;
+      }
+    }
+    yield* this.#send(
+      axfrMessages(snap, head, { maxTtl: this.#d.maxTtl, messageBytes: this.#d.messageBytes }),
+      verified,
+      now,
+      `${axfr ? "AXFR" : "IXFR (full zone)"} of ${zoneName} sent`,
+      { serial: snap.serial },
+      ctx,
+    );
+  }
+
+  /** Streams a transfer's messages, each signed when the request was, within a slot. */
+  async *#send(
+    messages: Iterable<Uint8Array>,
+    verified: TsigVerified | undefined,
+    now: number,
+    what: string,
+    fields: Record<string, unknown>,
+    ctx: TransferContext,
+  ): AsyncGenerator<TransferAnswer> {
     this.#active++;
     try {
       const signer = verified
@@ -256,12 +320,7 @@ export class TransferHandler {
       let sent = 0;
       let pending: Uint8Array | undefined;
       // One message of look-ahead: the signer must know which message is the last (§5.3.1).
-      for (
-        const m of axfrMessages(snap, head, {
-          maxTtl: this.#d.maxTtl,
-          messageBytes: this.#d.messageBytes,
-        })
-      ) {
+      for (const m of messages) {
         if (pending) {
           yield { bytes: signer ? await signer.sign(pending, now, false) : pending, outcome: "" };
           sent++;
@@ -275,8 +334,8 @@ export class TransferHandler {
         };
         sent++;
       }
-      this.#d.logger.info(`${axfr ? "AXFR" : "IXFR (full zone)"} of ${zoneName} sent`, {
-        serial: snap.serial,
+      this.#d.logger.info(what, {
+        ...fields,
         messages: sent,
         key: verified?.keyName ?? "-",
         to: ctx.remoteAddress,
@@ -285,6 +344,18 @@ export class TransferHandler {
       this.#active--;
     }
   }
+}
+
+/** Most changed RRs tried in one UDP IXFR answer (more never fit in 1232 bytes). */
+const UDP_IXFR_RRS = 64;
+
+/** Bytes kept free in a UDP IXFR answer for the TSIG RR. */
+const TSIG_ROOM = 300;
+
+/** The UDP size the client accepts: its EDNS payload (RFC 6891 §6.2.5, at least 512), else 512. */
+function udpLimit(msg: Message): number {
+  const opt = msg.additionals.find((rr) => rr.type === TYPE.OPT);
+  return Math.min(LIMIT.EDNS_PAYLOAD, Math.max(LIMIT.UDP_CLASSIC, opt?.class ?? 0));
 }
 
 /** RFC 1982 §3.2: whether serial `a` is older than `b`. */
