@@ -261,6 +261,36 @@ Deno.test({
 });
 
 Deno.test({
+  name: "misdirected and malformed transfer requests get errors and no data",
+  ...opts,
+  async fn() {
+    const rcodeOf = async (wire: Uint8Array) => {
+      const [reply] = await tcpExchange(node.dnsPort, [wire], 1);
+      assert.ok(reply);
+      assert.equal((reply[6] << 8) | reply[7], 0, "no records");
+      return reply[3] & 0xf;
+    };
+    // A name below the apex is not a zone we could transfer (RFC 5936 §2.2.1).
+    assert.equal(await rcodeOf(await signed(buildQuery(`n1.${ZONE}`, TYPE.AXFR))), RCODE.NOTAUTH);
+    assert.equal(await rcodeOf(await signed(buildQuery("unknown.test", TYPE.AXFR))), RCODE.NOTAUTH);
+    // IXFR without the client's SOA in the authority section.
+    assert.equal(await rcodeOf(await signed(buildQuery(ZONE, TYPE.IXFR))), RCODE.FORMERR);
+    // Class CHAOS.
+    const chaos = buildQuery(ZONE, TYPE.AXFR);
+    chaos[chaos.length - 1] = CLASS.CH;
+    assert.equal(await rcodeOf(await signed(chaos)), RCODE.REFUSED);
+    // A NOTIFY signed with a wrong secret: NOTAUTH/BADSIG, unsigned.
+    const notify = buildQuery(ZONE, TYPE.SOA);
+    notify[2] = 4 << 3;
+    const [bad] = await tcpExchange(node.dnsPort, [
+      await signed(notify, crypto.getRandomValues(new Uint8Array(32))),
+    ], 1);
+    assert.equal(bad[3] & 0xf, RCODE.NOTAUTH);
+    assert.equal(tsigError(bad), RCODE.BADSIG);
+  },
+});
+
+Deno.test({
   name: "teardown",
   ...opts,
   async fn() {

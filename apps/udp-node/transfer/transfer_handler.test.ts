@@ -66,6 +66,7 @@ async function setup(maxConcurrent = 4) {
     maxConcurrent,
     ixfrVersions: 10,
     messageBytes: 512,
+    clock: () => NOW,
   });
   return { db, index, handler };
 }

@@ -57,6 +57,8 @@ export interface TransferDeps {
   ixfrVersions: number;
   /** messages per AXFR response; tests lower it to force several messages */
   messageBytes?: number;
+  /** seconds clock for the Time Signed of later stream messages; injected by tests */
+  clock?: () => number;
 }
 
 /** RRs kept across one zone's IXFR differences. */
@@ -82,14 +84,25 @@ export class TransferHandler {
   #replay = new ReplayCache();
   #active = 0;
   #history: ZoneHistory;
+  #clock: () => number;
 
   constructor(deps: TransferDeps) {
     this.#d = deps;
+    this.#clock = deps.clock ?? (() => Date.now() / 1000);
     this.#history = new ZoneHistory({
       maxVersions: deps.ixfrVersions,
       maxRecords: IXFR_MAX_RECORDS,
       maxTtl: deps.maxTtl,
     });
+  }
+
+  /**
+   * Time Signed of a later message of a stream: the clock, so a transfer that
+   * outlasts the fudge still verifies (RFC 8945 §5.3.1 signs each message
+   * with its own time); never before the request's time.
+   */
+  #now(start: number): number {
+    return Math.max(start, Math.floor(this.#clock()));
   }
 
   /** Transfers streamed right now. */
@@ -322,14 +335,17 @@ export class TransferHandler {
       // One message of look-ahead: the signer must know which message is the last (§5.3.1).
       for (const m of messages) {
         if (pending) {
-          yield { bytes: signer ? await signer.sign(pending, now, false) : pending, outcome: "" };
+          yield {
+            bytes: signer ? await signer.sign(pending, this.#now(now), false) : pending,
+            outcome: "",
+          };
           sent++;
         }
         pending = m;
       }
       if (pending) {
         yield {
-          bytes: signer ? await signer.sign(pending, now, true) : pending,
+          bytes: signer ? await signer.sign(pending, this.#now(now), true) : pending,
           outcome: "noerror",
         };
         sent++;
