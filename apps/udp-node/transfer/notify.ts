@@ -6,7 +6,9 @@
  * serial supersedes the retries of an older one.
  *
  * One node sends: the holder of the `notify` lease (store/leases.ts), taken
- * and renewed on the primary every few sync ticks. Every node follows the
+ * and renewed on the primary every third of a lease period (10 s) by every
+ * node, so a stopped holder (which releases it) is replaced within 10 s and
+ * a crashed one within 40 s. Every node follows the
  * same journal, so whichever holds the lease sees every serial change; a
  * change made while the lease moves is notified by the new holder, which
  * notifies every zone once when it takes the lease over.
@@ -28,6 +30,7 @@ import { signRequest } from "../../../packages/core/tsig/sign.ts";
 import { verifyResponse } from "../../../packages/core/tsig/verify_response.ts";
 import { CLASS, OPCODE, RCODE, rcodeName, TYPE } from "../../../packages/core/wire/constants.ts";
 import { decodeMessage, encodeMessage } from "../../../packages/core/wire/message.ts";
+import { parseIPv4, parseIPv6 } from "../../../packages/core/wire/rdata.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 
 /** Name of the lease row. */
@@ -75,8 +78,8 @@ export class NotifySender {
   /** Runs after each journal catch-up: renews the lease, then notifies changed zones. */
   async tick(now: number): Promise<void> {
     if (this.#stopped) return;
-    if (now - this.#leaseCheckedAt >= NOTIFY_LEASE_SECONDS / 3 || !this.#held) {
-      if (now - this.#leaseCheckedAt < 1 && !this.#held) return;
+    // Holder or not, one lease write per third of a lease period: bounded load on the primary.
+    if (now - this.#leaseCheckedAt >= NOTIFY_LEASE_SECONDS / 3) {
       this.#leaseCheckedAt = now;
       const held = await acquireLease(
         this.#d.writer,
@@ -211,8 +214,20 @@ function exchange(
     sock.on("error", () => done(null));
     sock.on("message", (msg, rinfo) => {
       // Only the target may answer (a spoofed reply from elsewhere is ignored).
-      if (rinfo.port === t.port) done(new Uint8Array(msg));
+      if (rinfo.port === t.port && sameAddress(rinfo.address, t.address)) {
+        done(new Uint8Array(msg));
+      }
     });
     sock.send(packet, t.port, t.address);
   });
+}
+
+/** Address equality across spellings (`::1` vs `0:0::1`, IPv4-mapped IPv6). */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (x: string) => {
+    const v4 = x.replace(/^::ffff:/i, "");
+    const bytes = v4.includes(":") ? parseIPv6(v4) : parseIPv4(v4);
+    return bytes ? bytes.join(".") : x;
+  };
+  return norm(a) === norm(b);
 }
