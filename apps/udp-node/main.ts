@@ -111,6 +111,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       client,
       keyring,
       logger: logger.child("xfr"),
+      metrics,
       maxTtl: config.DMP_DNS_TTL,
       maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
       ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
@@ -122,6 +123,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     writer: db.writer,
     keyring,
     logger: logger.child("notify"),
+    metrics,
   });
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {

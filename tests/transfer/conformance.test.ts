@@ -291,6 +291,23 @@ Deno.test({
 });
 
 Deno.test({
+  name: "transfers are counted in dmp_zone_transfers_total by kind",
+  ...opts,
+  async fn() {
+    const text = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
+    const count = (kind: string) =>
+      Number(
+        new RegExp(`^dmp_zone_transfers_total\\{kind="${kind}"\\} (\\S+)$`, "m").exec(text)?.[1] ??
+          0,
+      );
+    assert.ok(count("axfr") >= 2, text); // kdig's and the raw one
+    assert.ok(count("soa") >= 2, text); // UDP IXFR and the current TCP client
+    assert.ok(count("ixfr_full") >= 1, text);
+    assert.match(text, /^dmp_dns_queries_total\{outcome="refused"\} /m);
+  },
+});
+
+Deno.test({
   name: "teardown",
   ...opts,
   async fn() {

@@ -71,6 +71,10 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(seen.filter((n) => n.serial === s1).length, 1, JSON.stringify(seen));
       assert.doesNotMatch(nodes[1].logs(), /took the NOTIFY lease/);
+      const metrics = async (n: NodeProcess) =>
+        await (await fetch(`http://127.0.0.1:${n.httpPort}/metrics`)).text();
+      assert.match(await metrics(nodes[0]), /^dmp_notify_sent_total\{result="noerror"\} [1-9]/m);
+      assert.doesNotMatch(await metrics(nodes[1]), /dmp_notify_sent_total/);
 
       assert.equal(await nodes[0].stop(), 0);
       const s2 = await change("two");

@@ -19,6 +19,7 @@
 import dgram from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../../packages/core/log/logger.ts";
+import type { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import { acquireLease, releaseLease } from "../../../packages/core/store/leases.ts";
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import {
@@ -49,6 +50,7 @@ export interface NotifyDeps {
   writer: SqlClient;
   keyring: Keyring;
   logger: Logger;
+  metrics: MetricsRegistry;
   /** tries and their timeouts; tests may shorten them */
   retryMs?: readonly number[];
 }
@@ -158,7 +160,10 @@ export class NotifySender {
       const now = Math.floor(Date.now() / 1000);
       const signed = key ? await signRequest(unsigned, { key, now }) : undefined;
       const reply = await exchange(t, signed?.wire ?? unsigned, tries[i]);
-      if (!reply) continue;
+      if (!reply) {
+        this.#d.metrics.inc("dmp_notify_sent_total", { result: "timeout" });
+        continue;
+      }
       const decoded = decodeMessage(reply);
       if (!decoded.ok || decoded.message.id !== id || (decoded.message.flags & 0x8000) === 0) {
         continue;
@@ -170,6 +175,7 @@ export class NotifySender {
           now: Math.floor(Date.now() / 1000),
         });
         if (!v.ok) {
+          this.#d.metrics.inc("dmp_notify_sent_total", { result: "tsig_failed" });
           this.#d.logger.warn(`NOTIFY answer failed TSIG (${v.reason})`, {
             zone,
             to: `${t.address}#${t.port}`,
@@ -178,6 +184,7 @@ export class NotifySender {
         }
       }
       const rcode = decoded.message.rcode;
+      this.#d.metrics.inc("dmp_notify_sent_total", { result: rcodeName(rcode) });
       const log = rcode === RCODE.NOERROR ? this.#d.logger.info : this.#d.logger.warn;
       log.call(this.#d.logger, `NOTIFY for ${zone} answered ${rcodeName(rcode)}`, {
         serial,

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
+import { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import { putTransferPolicy } from "../../../packages/core/store/transfer_policy.ts";
 import { upsertZone } from "../../../packages/core/store/zones.ts";
@@ -62,6 +63,7 @@ async function setup(maxConcurrent = 4) {
     client: db.client,
     keyring: createKeyring([KEY]),
     logger,
+    metrics: new MetricsRegistry(),
     maxTtl: 60,
     maxConcurrent,
     ixfrVersions: 10,

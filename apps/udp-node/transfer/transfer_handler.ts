@@ -21,6 +21,7 @@
  */
 
 import type { Logger } from "../../../packages/core/log/logger.ts";
+import type { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import {
   readTransferPolicy,
   transferAllowed,
@@ -49,6 +50,7 @@ export interface TransferDeps {
   client: SqlClient;
   keyring: Keyring;
   logger: Logger;
+  metrics: MetricsRegistry;
   /** DMP_DNS_TTL */
   maxTtl: number;
   /** DMP_XFR_MAX_CONCURRENT: transfers streamed at once */
@@ -269,6 +271,7 @@ export class TransferHandler {
     if (clientSerial !== undefined) {
       // RFC 1995 §2: a client not older than us gets our SOA alone.
       if (!serialOlder(clientSerial, snap.serial)) {
+        this.#d.metrics.inc("dmp_zone_transfers_total", { kind: "soa" });
         yield await signOne(soaOnlyMessage(snap, head));
         return;
       }
@@ -280,6 +283,7 @@ export class TransferHandler {
         const small = changes && changes.deleted.length + changes.added.length <= UDP_IXFR_RRS;
         const one = small ? [...ixfrMessages(snap, changes, head, limit)] : [];
         const fits = one.length === 1 && one[0].length <= limit;
+        this.#d.metrics.inc("dmp_zone_transfers_total", { kind: fits ? "ixfr" : "soa" });
         yield await signOne(fits ? one[0] : soaOnlyMessage(snap, head));
         return;
       }
@@ -302,6 +306,7 @@ export class TransferHandler {
           `IXFR of ${zoneName} from serial ${clientSerial} sent`,
           { serial: snap.serial, deleted: changes.deleted.length, added: changes.added.length },
           ctx,
+          "ixfr",
         );
         return;
       }
@@ -313,6 +318,7 @@ export class TransferHandler {
       `${axfr ? "AXFR" : "IXFR (full zone)"} of ${zoneName} sent`,
       { serial: snap.serial },
       ctx,
+      axfr ? "axfr" : "ixfr_full",
     );
   }
 
@@ -324,6 +330,7 @@ export class TransferHandler {
     what: string,
     fields: Record<string, unknown>,
     ctx: TransferContext,
+    kind: string,
   ): AsyncGenerator<TransferAnswer> {
     this.#active++;
     try {
@@ -350,6 +357,7 @@ export class TransferHandler {
         };
         sent++;
       }
+      this.#d.metrics.inc("dmp_zone_transfers_total", { kind });
       this.#d.logger.info(what, {
         ...fields,
         messages: sent,
