@@ -28,6 +28,7 @@ export interface Secondary {
   port: number;
   dir: string;
   logs(): Promise<string>;
+  /** stops the server and removes its directory (read `logs()` before) */
   stop(): Promise<void>;
 }
 
@@ -92,6 +93,7 @@ export async function startSecondary(
     await status;
     clearTimeout(killer);
     await collecting;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const deadline = Date.now() + 15000;
   for (;;) {
@@ -100,8 +102,9 @@ export async function startSecondary(
       throw new Error(`${kind} exited at start:\n${await logs()}`);
     }
     if (Date.now() > deadline) {
+      const text = await logs();
       await stop();
-      throw new Error(`${kind} did not start listening:\n${await logs()}`);
+      throw new Error(`${kind} did not start listening:\n${text}`);
     }
     try {
       const c = await Deno.connect({ hostname: "127.0.0.1", port });
