@@ -107,21 +107,10 @@ try {
   // No report: deno stopped before running tests (a module that does not load).
 }
 rmSync(junitDir, { recursive: true, force: true });
-const ignored = [];
-let denoFailed = 0;
-for (const c of cases) {
-  if (c.outcome === "passed") passed++;
-  else if (c.outcome === "failed") {
-    denoFailed++;
-    failures.push(`${c.file}: ${c.name}`);
-  } else ignored.push(`${c.file}: ${c.name}`);
-}
-failed += denoFailed;
-skipped = ignored.length;
-
 // A module that throws outside any test (a failed beforeAll/afterAll, a
 // dangling promise) is not in the JUnit report; deno lists it as
-// "<file> (uncaught error)" under FAILURES.
+// "<file> (uncaught error)" under FAILURES, and JUnit marks the tests it did
+// not run as skipped: those count as failed, not as ignored.
 const uncaught = [
   ...new Set([...r.stdout.matchAll(/^(\S+) \(uncaught error\)$/gm)].map((m) => m[1])),
 ];
@@ -129,6 +118,20 @@ for (const file of uncaught) {
   failed++;
   failures.push(`${file}: uncaught error outside a test (setup, teardown or a dangling promise)`);
 }
+const ignored = [];
+let denoFailed = 0;
+for (const c of cases) {
+  if (c.outcome === "passed") passed++;
+  else if (c.outcome === "failed") {
+    denoFailed++;
+    failures.push(`${c.file}: ${c.name}`);
+  } else if (uncaught.includes(c.file)) {
+    denoFailed++;
+    failures.push(`${c.file}: ${c.name} (not run: its module failed outside a test)`);
+  } else ignored.push(`${c.file}: ${c.name}`);
+}
+failed += denoFailed;
+skipped = ignored.length;
 
 // deno's own summary: "ok | 12 passed (30 steps) | 0 failed | 1 ignored".
 const summary =
