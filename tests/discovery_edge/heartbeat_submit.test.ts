@@ -217,4 +217,4 @@ for (const carrier of CARRIERS) {
   });
 }
 
-Deno.test({ name: "teardown: shared sqld", ...opts, fn: stopSharedSqld });
+Deno.test.afterAll(stopSharedSqld);
