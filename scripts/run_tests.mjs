@@ -130,6 +130,11 @@ for (const c of cases) {
     failures.push(`${c.file}: ${c.name} (not run: its module failed outside a test)`);
   } else ignored.push(`${c.file}: ${c.name}`);
 }
+// With `--filter`, JUnit also lists the tests filtered out as skipped; deno's
+// summary tells them apart ("| 1 ignored | 3 filtered out"). When nothing was
+// ignored, the skipped ones were all filtered out: not run, not counted.
+const filteredOut = Number(/\| (\d+) filtered out/.exec(r.stdout)?.[1] ?? 0);
+if (filteredOut > 0 && !/\| \d+ ignored/.test(r.stdout)) ignored.length = 0;
 failed += denoFailed;
 skipped = ignored.length;
 
@@ -139,7 +144,7 @@ const summary =
     .exec(r.stdout);
 // (Skipped only when a module failed outside a test: deno then leaves its
 // tests out of the summary but JUnit lists them as skipped.)
-if (summary && uncaught.length === 0) {
+if (summary && uncaught.length === 0 && filteredOut === 0) {
   const n = (i) => Number(summary[i] ?? 0);
   const junitPassed = cases.filter((c) => c.outcome === "passed").length;
   if (n(1) + n(2) !== junitPassed || n(5) + n(6) !== ignored.length) {
