@@ -108,7 +108,8 @@ Deno.test("files that claim browser compatibility type-check without Deno or Nod
   assert.ok(claimed.length >= 40, `only ${claimed.length} files claim browser compatibility`);
 
   await t.step("a planted Deno, process and Buffer reference fails the check", async () => {
-    const dir = await Deno.makeTempDir({ dir: CORE, prefix: ".browser-compat-probe-" });
+    // Outside the repository, so an interrupted run leaves nothing for fmt/lint/check to trip on.
+    const dir = await Deno.makeTempDir({ prefix: "dmp-browser-compat-probe-" });
     try {
       await Deno.writeTextFile(
         `${dir}/probe.ts`,
