@@ -12,7 +12,7 @@ import { operatorToken } from "../../packages/core/config/env.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
-import { sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store/records.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase } from "./db_client.ts";
@@ -26,6 +26,7 @@ import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
 import { mountDoh } from "./transports/doh.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
+import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -36,8 +37,18 @@ export interface NodeHandle {
   stop(): Promise<void>;
 }
 
+/** Options of {@linkcode startNode} that are not configuration. */
+export interface StartOptions {
+  /** where the loading progress line goes (a terminal), and whether to keep it quiet */
+  progress?: { sink: ProgressSink; quiet?: boolean };
+}
+
 /** Starts a udp-node from a parsed config. */
-export async function startNode(config: Config, logger: Logger): Promise<NodeHandle> {
+export async function startNode(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<NodeHandle> {
   const db = await openDatabase(config);
   const client = db.client;
   const metrics = new MetricsRegistry();
@@ -71,7 +82,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     logger.warn("could not migrate through the replica; continuing", { error: errText(e) });
   }
   await seedServedZone(config, client, logger);
-  await follower.loadAll(now());
+  await loadIndex(follower, client, now(), options.progress);
   if (config.DMP_DNS_UPDATE_ENABLED) {
     if (!box) {
       logger.warn(
@@ -184,6 +195,31 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       logger.info("DMP node stopped");
     },
   };
+}
+
+/** The first full load of the index, with a progress line when it takes over a second. */
+async function loadIndex(
+  follower: JournalFollower,
+  client: Parameters<typeof countLiveRecords>[0],
+  now: number,
+  progress: StartOptions["progress"],
+): Promise<void> {
+  if (!progress || progress.quiet || !progress.sink.isTTY) return await follower.loadAll(now);
+  const meter = new ProgressMeter({
+    label: "loading zones",
+    unit: "records",
+    total: await countLiveRecords(client, now),
+    sink: progress.sink,
+  });
+  let done = 0;
+  // Redraw on a timer too: one large zone is read in one query.
+  const timer = setInterval(() => meter.update(done), 250);
+  try {
+    await follower.loadAll(now, (n) => meter.update(done += n));
+  } finally {
+    clearInterval(timer);
+    meter.finish();
+  }
 }
 
 /** Seeds the zone named by DMP_DOMAIN (reference compatibility) with the apex variables. */

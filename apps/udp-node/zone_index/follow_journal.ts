@@ -42,14 +42,16 @@ export class JournalFollower {
     return this.#seq;
   }
 
-  /** Loads every zone from scratch. */
-  async loadAll(now: number): Promise<void> {
+  /** Loads every zone from scratch; `onZone(records)` after each zone, for progress. */
+  async loadAll(now: number, onZone?: (records: number) => void): Promise<void> {
     const head = await readJournalHead(this.#client);
     const zones = await listZones(this.#client);
     const keep = new Set(zones.map((z) => z.name));
     for (const name of this.#index.zoneNames()) if (!keep.has(name)) this.#index.removeZone(name);
     for (const z of zones) {
-      this.#index.replaceZone(z, await readZoneRecords(this.#client, z.name, now));
+      const records = await readZoneRecords(this.#client, z.name, now);
+      this.#index.replaceZone(z, records);
+      onZone?.(records.length);
     }
     this.#seq = head;
   }
