@@ -15,7 +15,7 @@
  */
 
 import process from "node:process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer as createTcpServer, type Server } from "node:net";
 import { createSocket } from "node:dgram";
@@ -41,6 +41,7 @@ import {
   writeStackState,
 } from "../local_stack.ts";
 import { type NodeHandle, startNode } from "../main.ts";
+import { watchLaunchers } from "./launcher_watch.ts";
 import { startCrawlTimer } from "../../edge-api/crawl/mod.ts";
 
 /** The zone `dmp start` creates and the banner's commands use. */
@@ -303,43 +304,6 @@ export async function cmdStart(
   await parts.stop();
   if (failure) throw new Error(failure);
   return 0;
-}
-
-/** The parent pid of `pid` (Linux /proc), if it can be read. */
-function parentOf(pid: number): number | undefined {
-  try {
-    // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * Calls `stop` when whatever launched the stack goes away without a signal reaching us:
- * our parent, and under `npm start` also npm itself (npm runs us through `sh -c`, and a
- * SIGTERM to npm kills npm but not the shell's child).
- */
-function watchLaunchers(env: Record<string, string | undefined>, stop: () => void) {
-  const parent = process.ppid;
-  const watched = [parent];
-  if (env.npm_lifecycle_event) {
-    const npm = parentOf(parent);
-    if (npm && npm > 1) watched.push(npm);
-  }
-  return setInterval(() => {
-    if (process.ppid !== parent || !watched.every(alive)) stop();
-  }, 250);
 }
 
 function deferred() {
