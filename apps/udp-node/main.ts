@@ -40,7 +40,7 @@ export interface NodeHandle {
 /** Options of {@linkcode startNode} that are not configuration. */
 export interface StartOptions {
   /** where the loading progress line goes (a terminal), and whether to keep it quiet */
-  progress?: { sink: ProgressSink; quiet?: boolean };
+  progress?: { sink: ProgressSink; quiet?: boolean; now?: () => number };
 }
 
 /** Starts a udp-node from a parsed config. */
@@ -210,6 +210,7 @@ async function loadIndex(
     unit: "records",
     total: await countLiveRecords(client, now),
     sink: progress.sink,
+    now: progress.now,
   });
   let done = 0;
   // Redraw on a timer too: one large zone is read in one query.

@@ -48,7 +48,13 @@ export class ProgressMeter {
   #done = 0;
 
   constructor(options: ProgressOptions) {
-    this.#o = { delayMs: 1000, intervalMs: 250, quiet: false, now: () => Date.now(), ...options };
+    this.#o = {
+      ...options,
+      delayMs: options.delayMs ?? 1000,
+      intervalMs: options.intervalMs ?? 250,
+      quiet: options.quiet ?? false,
+      now: options.now ?? (() => Date.now()),
+    };
     this.#start = this.#o.now();
   }
 
