@@ -29,6 +29,7 @@ import {
   readStackState,
 } from "../apps/udp-node/local_stack.ts";
 import { watchLaunchers } from "../apps/udp-node/cli/launcher_watch.ts";
+import { redactDatabaseUrl } from "../apps/udp-node/db_client.ts";
 
 const HOST = "127.0.0.1";
 const DEFAULT_PORT = 8787;
@@ -116,7 +117,9 @@ The edge API in workerd (Miniflare) on the database of \`npm start -- --sqld\`, 
     fail(`workerd did not start on ${HOST}:${port} (${(e as Error).message}); choose --port N`);
   }
   process.stdout.write(
-    `edge API in workerd on ${url.href.replace(/\/$/, "")} (database ${dbUrl}); try:\n\n` +
+    `edge API in workerd on ${url.href.replace(/\/$/, "")} (database ${
+      redactDatabaseUrl(dbUrl)
+    }); try:\n\n` +
       `  curl -fsS ${url.href}health\n\nCtrl-C stops it.\n`,
   );
   let stopping = false;

@@ -15,7 +15,7 @@ import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts
 import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store/records.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
-import { openDatabase } from "./db_client.ts";
+import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
@@ -177,7 +177,7 @@ export async function startNode(
   logger.info(
     `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
       ops?.port ?? "off"
-    } db=${db.kind} ${redactUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,
@@ -280,8 +280,4 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 function errText(e: unknown): string {
   return String((e as Error)?.message ?? e).slice(0, 300);
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/(authToken|token)=[^&]+/gi, "$1=[redacted]");
 }

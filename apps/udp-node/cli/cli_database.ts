@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ENV_VARS, loadConfig } from "../../../packages/core/config/env.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
-import { type DbHandle, openDatabase } from "../db_client.ts";
+import { type DbHandle, openDatabase, redactDatabaseUrl } from "../db_client.ts";
 import { dataDirFor, localStack, readStackState } from "../local_stack.ts";
 
 type Env = Record<string, string | undefined>;
@@ -74,7 +74,7 @@ export function resolveCliDatabase(env: Env, dbFlag: string | undefined, cwd: st
 function explain(db: CliDatabase, e: unknown): string {
   const err = e as { message?: string; code?: string; cause?: { code?: string } };
   const text = `${err?.message ?? e} ${err?.code ?? ""} ${err?.cause?.code ?? ""}`;
-  const where = `database ${db.url} (from ${db.source})`;
+  const where = `database ${redactDatabaseUrl(db.url)} (from ${db.source})`;
   const choose = "choose one with --db URL or DMP_DB_URL";
   if (db.url.startsWith("file:")) {
     const path = db.url.slice(5).split("?")[0];
@@ -97,7 +97,7 @@ function explain(db: CliDatabase, e: unknown): string {
       return `${where} refused the credentials: set DMP_DB_AUTH_TOKEN`;
     }
   }
-  return `cannot use ${where}: ${err?.message ?? e}`;
+  return `cannot use ${where}: ${redactDatabaseUrl(String(err?.message ?? e))}`;
 }
 
 /** Opens and migrates the database; failures become a {@linkcode DatabaseOpenError}. */
@@ -117,6 +117,6 @@ export async function openCliDatabase(db: CliDatabase): Promise<DbHandle> {
 /** Opens (and migrates) the database a command run here is for, saying on stderr which one. */
 export async function openForCommand(env: Env, dbFlag: string | undefined): Promise<DbHandle> {
   const chosen = resolveCliDatabase(env, dbFlag, process.cwd());
-  process.stderr.write(`dmp: database ${chosen.url} (${chosen.source})\n`);
+  process.stderr.write(`dmp: database ${redactDatabaseUrl(chosen.url)} (${chosen.source})\n`);
   return await openCliDatabase(chosen);
 }

@@ -15,6 +15,7 @@ import { tsigAlgorithm } from "../../../packages/core/tsig/algorithm.ts";
 import { encodeBase64 } from "../../../packages/core/dmp/base64_strict.ts";
 import { canonicalName, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
+import { redactDatabaseUrl } from "../db_client.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
 
 /** Output sinks and help text handed in by the CLI. */
@@ -48,7 +49,7 @@ export async function cmdKey(
     return sub ? 0 : 2;
   }
   const chosen = resolveCliDatabase(env, values.db, process.cwd());
-  io.err(`dmp: database ${chosen.url} (${chosen.source})`);
+  io.err(`dmp: database ${redactDatabaseUrl(chosen.url)} (${chosen.source})`);
   const { client } = await openCliDatabase(chosen);
   const config = loadConfig(chosen.env);
   try {
@@ -100,7 +101,8 @@ export async function cmdKey(
       const box = await loadSecretBox(config);
       if (!box) {
         io.err(
-          `dmp key create: DMP_TSIG_SECRET_KEY is required for ${chosen.url}: set it to the ` +
+          `dmp key create: DMP_TSIG_SECRET_KEY is required for ${redactDatabaseUrl(chosen.url)}: ` +
+            "set it to the " +
             "edge's sealing key (the local stack keeps it in .data/tsig-sealing.key and the CLI " +
             "finds it when run inside the checkout)",
         );

@@ -60,6 +60,19 @@ Deno.test("dmp: --db failures name the database and what to do, exit 1", async (
   assert.match(refused.stderr, new RegExp(`cannot reach database http://127.0.0.1:${port}`));
   assert.match(refused.stderr, /is the server running/);
   assert.doesNotMatch(refused.stderr, /fetch failed/);
+  // Credentials in the URL never reach the terminal (or a CI log).
+  const secret = await dmp([
+    "zone",
+    "list",
+    "--db",
+    `http://ops:pw-one@127.0.0.1:${port}/?authToken=tok-two`,
+  ]);
+  assert.equal(secret.code, 1);
+  assert.match(
+    secret.stderr,
+    /dmp zone: cannot .* database http:\/\/ops:\[redacted\]@127\.0\.0\.1/,
+  );
+  assert.doesNotMatch(secret.stderr, /pw-one|tok-two/);
 });
 
 Deno.test("dmp: exit 1 for nothing to delete and no such zone; --json lists; EPIPE", async () => {
