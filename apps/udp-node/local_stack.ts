@@ -12,7 +12,7 @@
  */
 
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** The data directory's name inside a checkout. */
 export const DATA_DIR_NAME = ".data";
@@ -79,10 +79,17 @@ export function dataDirFor(dataDirVar: string | undefined, cwd: string): string 
   return root ? join(root, DATA_DIR_NAME) : undefined;
 }
 
-/** Creates the data directory 0700 (and tightens an existing one: it holds secrets). */
-export function ensureDataDir(stack: LocalStack): void {
+/**
+ * Creates the data directory 0700. An existing checkout `.data/` open to others is
+ * tightened (it holds secrets); any other existing directory (DMP_DATA_DIR=/tmp, say)
+ * is left alone, and the return value says it is open to others, for a warning.
+ */
+export function ensureDataDir(stack: LocalStack): boolean {
   mkdirSync(stack.dataDir, { recursive: true, mode: 0o700 });
-  if ((statSync(stack.dataDir).mode & 0o077) !== 0) chmodSync(stack.dataDir, 0o700);
+  if ((statSync(stack.dataDir).mode & 0o077) === 0) return false;
+  if (basename(stack.dataDir) !== DATA_DIR_NAME) return true;
+  chmodSync(stack.dataDir, 0o700);
+  return false;
 }
 
 /** Reads a one-line secret file, creating it (0600) with `make()` on first use. */

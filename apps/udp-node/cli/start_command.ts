@@ -185,12 +185,14 @@ export async function cmdStart(
   const stack = localStack(dataDir);
   // Everything this process creates (database, WAL, keys, sqld's files) is the owner's only.
   process.umask(0o077);
-  ensureDataDir(stack);
+  const openToOthers = ensureDataDir(stack);
   // Secrets made once per data directory and reused: the operator token and the key that
   // seals TSIG secrets (the edge mints keys, the nodes and the CLI open them).
   const sealingKey = readOrCreateSecret(stack.sealingKey, () => bytesToHex(randomBytes(32)));
   const operator = readOrCreateSecret(stack.operatorToken, () => bytesToHex(randomBytes(24)));
-  for (const f of [stack.sealingKey, stack.operatorToken, stack.database]) restrictFile(f);
+  for (const f of [stack.sealingKey, stack.operatorToken, stack.database, stack.stateFile]) {
+    restrictFile(f);
+  }
   const sqldUrl = `http://${HOST}:${sqldPort}`;
   const merged: Record<string, string | undefined> = {
     DMP_DNS_HOST: HOST,
@@ -217,6 +219,11 @@ export async function cmdStart(
   });
   for (const name of unknownDmpVariables(env)) {
     logger.warn(`unsupported variable ${name} is ignored`);
+  }
+  if (openToOthers) {
+    logger.warn(
+      `${stack.dataDir} is open to other users; its key files are 0600, but prefer a private directory`,
+    );
   }
   const nodeConfigs = useSqld
     ? [0, 1].map((i) =>
