@@ -213,10 +213,10 @@ async function loadIndex(
     now: progress.now,
   });
   let done = 0;
-  // Redraw on a timer too: one large zone is read in one query.
+  // Redraw on a timer too, so the rate and ETA move between pages.
   const timer = setInterval(() => meter.update(done), 250);
   try {
-    await follower.loadAll(now, (n) => meter.update(done += n));
+    await follower.loadAll(now, (n) => meter.update(done = n));
   } finally {
     clearInterval(timer);
     meter.finish();

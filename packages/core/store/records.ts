@@ -270,6 +270,7 @@ export async function readZoneRecords(
   client: SqlClient,
   zone: string,
   now: number,
+  onPage?: (rowsSoFar: number) => void,
 ): Promise<StoredRecord[]> {
   // Pages by primary key: a 100k-record zone read as one result set holds every row object at
   // once, and the heap the load grew to stays as the process's RSS. Publish order is restored
@@ -282,6 +283,7 @@ export async function readZoneRecords(
       args: [zone, Math.floor(now), after],
     });
     for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
+    onPage?.(out.length);
     if (r.rows.length < ZONE_READ_PAGE) break;
     after = out[out.length - 1].id;
   }
