@@ -175,3 +175,18 @@ Deno.test("dmp zone import: progress on a terminal after a second, none when pip
   assert.doesNotMatch(new TextDecoder().decode(quiet.stdout), /importing/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("deno task dmp --help runs the CLI on Deno (not node_modules/.bin/deno as a script)", async () => {
+  const r = await new Deno.Command(`${ROOT}node_modules/.bin/deno`, {
+    args: ["task", "dmp", "--help"],
+    cwd: ROOT,
+    env: { PATH: `${ROOT}node_modules/.bin:${Deno.env.get("PATH")}`, DENO_NO_UPDATE_CHECK: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(r.stdout);
+  const err = new TextDecoder().decode(r.stderr);
+  assert.equal(r.code, 0, err);
+  assert.match(out, /Usage: dmp <command>/);
+  assert.doesNotMatch(err, /SyntaxError/);
+});
