@@ -18,6 +18,7 @@
 
 import process from "node:process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -37,6 +38,15 @@ const DEFAULT_PORT = 8787;
 function fail(message: string): never {
   process.stderr.write(`dev:workers: ${message}\n`);
   process.exit(1);
+}
+
+/** Why `port` cannot be bound on HOST, or undefined when it can (workerd aborts with a trace). */
+function portTaken(port: number): Promise<string | undefined> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    s.listen(port, HOST, () => s.close(() => done(undefined)));
+  });
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -89,6 +99,8 @@ The edge API in workerd (Miniflare) on the database of \`npm start -- --sqld\`, 
     if (k.startsWith("DMP_") && v !== undefined && k !== "DMP_DATA_DIR") bindings[k] = v;
   }
 
+  const taken = await portTaken(port);
+  if (taken) fail(`port ${HOST}:${port} is not free (${taken}); choose another with --port N`);
   const outdir = mkdtempSync(join(tmpdir(), "dmp-workers-"));
   await build({
     entryPoints: [join(root, "apps/edge-api/adapters/workers.ts")],

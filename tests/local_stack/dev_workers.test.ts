@@ -91,3 +91,29 @@ Deno.test({
     assert.match(text, /npm start -- --sqld/);
   },
 });
+
+Deno.test({
+  name: "npm run dev:workers on a taken port names it and --port, without workerd's trace",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    try {
+      const out = await new Deno.Command("npm", {
+        args: ["run", "dev:workers", "--", "--port", String(port)],
+        cwd: ROOT,
+        env: { ...userEnv(ROOT), DMP_DB_URL: "http://127.0.0.1:1" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+      assert.notEqual(out.code, 0);
+      assert.match(text, new RegExp(`port 127\\.0\\.0\\.1:${port} is not free.*--port N`));
+      assert.doesNotMatch(text, /kj::Exception|Fatal/);
+    } finally {
+      l.close();
+    }
+  },
+});
