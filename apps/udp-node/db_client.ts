@@ -31,6 +31,17 @@ export function databaseUrl(c: Config): string {
   return `file:${c.DMP_DB_PATH}`;
 }
 
+/**
+ * `url` (or a message quoting URLs) with its secrets hidden, for logs and
+ * messages: `authToken`/`token` query parameters and the password of `user:password@`.
+ */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/(authToken|token)=[^&]+/gi, "$1=[redacted]").replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/gi,
+    "$1:[redacted]@",
+  );
+}
+
 /** Opens the database described by the config; `file:` databases get WAL and a busy timeout. */
 export async function openDatabase(c: Config): Promise<DbHandle> {
   const url = databaseUrl(c);

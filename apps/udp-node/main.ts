@@ -12,11 +12,11 @@ import { operatorToken } from "../../packages/core/config/env.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
-import { sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store/records.ts";
 import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
-import { openDatabase } from "./db_client.ts";
+import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
@@ -31,6 +31,7 @@ import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
+import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -41,8 +42,18 @@ export interface NodeHandle {
   stop(): Promise<void>;
 }
 
+/** Options of {@linkcode startNode} that are not configuration. */
+export interface StartOptions {
+  /** where the loading progress line goes (a terminal), and whether to keep it quiet */
+  progress?: { sink: ProgressSink; quiet?: boolean; now?: () => number };
+}
+
 /** Starts a udp-node from a parsed config. */
-export async function startNode(config: Config, logger: Logger): Promise<NodeHandle> {
+export async function startNode(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<NodeHandle> {
   const db = await openDatabase(config);
   const client = db.client;
   const metrics = new MetricsRegistry();
@@ -76,7 +87,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     logger.warn("could not migrate through the replica; continuing", { error: errText(e) });
   }
   await seedServedZone(config, client, logger);
-  await follower.loadAll(now());
+  await loadIndex(follower, client, now(), options.progress);
   // Transfers and NOTIFY verify TSIG too, so the keyring is loaded whenever keys can be opened.
   if (box && !config.DMP_DNS_UPDATE_ENABLED) await reloadKeys();
   if (config.DMP_DNS_UPDATE_ENABLED) {
@@ -220,7 +231,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   logger.info(
     `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
       ops?.port ?? "off"
-    } db=${db.kind} ${redactUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,
@@ -239,6 +250,32 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       logger.info("DMP node stopped");
     },
   };
+}
+
+/** The first full load of the index, with a progress line when it takes over a second. */
+async function loadIndex(
+  follower: JournalFollower,
+  client: Parameters<typeof countLiveRecords>[0],
+  now: number,
+  progress: StartOptions["progress"],
+): Promise<void> {
+  if (!progress || progress.quiet || !progress.sink.isTTY) return await follower.loadAll(now);
+  const meter = new ProgressMeter({
+    label: "loading zones",
+    unit: "records",
+    total: await countLiveRecords(client, now),
+    sink: progress.sink,
+    now: progress.now,
+  });
+  let done = 0;
+  // Redraw on a timer too, so the rate and ETA move between pages.
+  const timer = setInterval(() => meter.update(done), 250);
+  try {
+    await follower.loadAll(now, (n) => meter.update(done = n));
+  } finally {
+    clearInterval(timer);
+    meter.finish();
+  }
 }
 
 /** Seeds the zone named by DMP_DOMAIN (reference compatibility) with the apex variables. */
@@ -298,8 +335,4 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 function errText(e: unknown): string {
   return String((e as Error)?.message ?? e).slice(0, 300);
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/(authToken|token)=[^&]+/gi, "$1=[redacted]");
 }

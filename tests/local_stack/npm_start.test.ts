@@ -37,6 +37,8 @@ Deno.test({
     })();
     try {
       assert.ok(await waitFor(() => out.includes("Ctrl-C stops the stack"), 20000), out);
+      // DMP_DATA_DIR is honoured (the files below are there) and not reported as unsupported.
+      assert.doesNotMatch(out, /unsupported variable/);
       const d = await dig(dns, "hello.demo.dmp.test", "TXT");
       assert.equal(txtJoin(d.answer[0].data), "v=dmp1;t=demo;hello from dmp-edge");
       assert.ok(

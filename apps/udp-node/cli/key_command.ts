@@ -7,14 +7,15 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../../packages/core/config/env.ts";
-import { migrate } from "../../../packages/core/store/migrate.ts";
 import { listTsigKeys, putTsigKey, revokeTsigKey } from "../../../packages/core/store/tsig_keys.ts";
 import { tsigAlgorithm } from "../../../packages/core/tsig/algorithm.ts";
 import { encodeBase64 } from "../../../packages/core/dmp/base64_strict.ts";
 import { canonicalName, isValidOwnerName } from "../../../packages/core/wire/name.ts";
-import { openDatabase } from "../db_client.ts";
+import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
+import { redactDatabaseUrl } from "../db_client.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
 
 /** Output sinks and help text handed in by the CLI. */
@@ -42,6 +43,7 @@ export async function cmdKey(
       file: { type: "string" },
       replace: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
     },
     allowPositionals: true,
   });
@@ -49,23 +51,27 @@ export async function cmdKey(
     io.out(io.helpText);
     return sub ? 0 : 2;
   }
-  const config = loadConfig(values.db ? { ...env, DMP_DB_URL: values.db } : env);
-  const { client } = await openDatabase(config);
+  const chosen = resolveCliDatabase(env, values.db, process.cwd());
+  io.err(`dmp: database ${redactDatabaseUrl(chosen.url)} (${chosen.source})`);
+  const { client } = await openCliDatabase(chosen);
+  const config = loadConfig(chosen.env);
   try {
-    await migrate(client);
     const now = Date.now() / 1000;
     if (sub === "list") {
-      for (const k of await listTsigKeys(client)) {
-        const state = k.revoked
-          ? "revoked"
-          : k.expiresAt && k.expiresAt <= now
-          ? "expired"
-          : "active";
-        io.out(
-          `${k.name}.\t${k.algorithm}\t${state}\t${k.allowedSuffixes.join(",")}\t${
-            k.subject || "-"
-          }`,
-        );
+      const keys = (await listTsigKeys(client)).map((k) => ({
+        name: `${k.name}.`,
+        algorithm: k.algorithm,
+        state: k.revoked ? "revoked" : k.expiresAt && k.expiresAt <= now ? "expired" : "active",
+        scope: k.allowedSuffixes,
+        subject: k.subject,
+      }));
+      if (values.json) io.out(JSON.stringify(keys, null, 2));
+      else {
+        for (const k of keys) {
+          io.out(
+            `${k.name}\t${k.algorithm}\t${k.state}\t${k.scope.join(",")}\t${k.subject || "-"}`,
+          );
+        }
       }
       return 0;
     }
@@ -101,7 +107,12 @@ export async function cmdKey(
       }
       const box = await loadSecretBox(config);
       if (!box) {
-        io.err("dmp key create: DMP_TSIG_SECRET_KEY is required for this database");
+        io.err(
+          `dmp key create: DMP_TSIG_SECRET_KEY is required for ${redactDatabaseUrl(chosen.url)}: ` +
+            "set it to the " +
+            "edge's sealing key (the local stack keeps it in .data/tsig-sealing.key and the CLI " +
+            "finds it when run inside the checkout)",
+        );
         return 2;
       }
       const secret = crypto.getRandomValues(new Uint8Array(32));

@@ -10,13 +10,14 @@ import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ConfigError, loadConfig, unknownDmpVariables } from "../../../packages/core/config/env.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
-import { migrate } from "../../../packages/core/store/migrate.ts";
 import {
   applyRecordChanges,
+  applyRecordChangesStepped,
   readRecordsByName,
   readZoneRecords,
+  type SteppedSqlClient,
 } from "../../../packages/core/store/records.ts";
-import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/core/store/zones.ts";
+import { deleteZone, listZones, upsertZone } from "../../../packages/core/store/zones.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { typeCode } from "../../../packages/core/wire/constants.ts";
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
@@ -27,8 +28,9 @@ import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts"
 import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6.ts";
 import { isLifetimeSeconds, LIFETIME_EXPECTED } from "../../../packages/core/values/lifetime.ts";
 import { parseTtl, TTL_EXPECTED } from "../../../packages/core/values/ttl.ts";
-import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
+import { ProgressMeter } from "../progress_meter.ts";
+import { DatabaseOpenError, openForCommand } from "./cli_database.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -44,30 +46,36 @@ Commands:
   record add|list|delete        manage records
   key create|import|list|revoke manage TSIG keys
 
-Every command accepts --db URL (else DMP_DB_URL or DMP_DB_PATH) and --help.`,
-  node: `dmp node [--db URL] [--host HOST] [--port PORT]
+Every command accepts --help, and --db URL; without --db, DMP_DB_URL or DMP_DB_PATH, a
+command run inside a checkout opens the local stack's database (.data/, or DMP_DATA_DIR)
+with its TSIG sealing key. The database opened is said on stderr.`,
+  node: `dmp node [--db URL] [--host HOST] [--port PORT] [--quiet]
 
 Starts a udp-node. Settings come from DMP_* environment variables; the flags override
-DMP_DB_URL, DMP_DNS_HOST and DMP_DNS_PORT. Stops cleanly on SIGTERM/SIGINT.`,
+DMP_DB_URL, DMP_DNS_HOST and DMP_DNS_PORT. Loading shows progress on stderr when it takes
+over a second and stderr is a terminal, unless --quiet. Stops cleanly on SIGTERM/SIGINT.`,
   zone: `dmp zone add NAME [--ns HOST]... [--a IPV4] [--aaaa IPV6] [--rname NAME] [--ttl N]
-dmp zone list
+dmp zone list [--json]
 dmp zone delete NAME
-dmp zone import NAME FILE     read an RFC 1035 master file into zone NAME (all or nothing)
+dmp zone import NAME FILE [--quiet]
+    read an RFC 1035 master file into zone NAME (all or nothing); progress on stderr
+    when it takes over a second and stderr is a terminal, unless --quiet
 dmp zone transfer NAME [--allow-key KEY]... [--allow-net CIDR]... [--notify ADDR[:PORT][@KEY]]... | --off
-                              who may AXFR/IXFR the zone, and the secondaries sent NOTIFY`,
+    who may AXFR/IXFR the zone, and the secondaries sent NOTIFY`,
   record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
-dmp record list ZONE|NAME
-dmp record delete NAME TYPE [VALUE]
+dmp record list ZONE|NAME [--json]
+dmp record delete NAME TYPE [VALUE]      exit status 1 when nothing matched
 
 TYPE is one of A AAAA NS CNAME MX SRV CAA TXT. NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
 dmp key import NAME --secret BASE64 [--algorithm hmac-sha256] [--scope SUFFIX,...] [--replace]
 dmp key import --file tsig.key [--scope SUFFIX,...] [--replace]   (BIND key "name" { ... }; file)
-dmp key list
+dmp key list [--json]
 dmp key revoke NAME
 
-Imported secrets are sealed like minted ones and never printed. Without --scope an
-imported key signs zone transfers and NOTIFY only.`,
+The secret is sealed with the key of the database's edge (DMP_TSIG_SECRET_KEY; the local
+stack's .data/tsig-sealing.key is found by itself). Imported secrets are sealed like minted
+ones and never printed. Without --scope an imported key signs zone transfers and NOTIFY only.`,
 };
 
 /** Runs the CLI; returns the exit code. */
@@ -76,6 +84,16 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   if (!command || command === "--help" || command === "-h" || command === "help") {
     out(HELP.main);
     return command ? 0 : 2;
+  }
+  // `dmp … | head`: a closed pipe ends the output, not the process with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  // Help at any level, before any option parsing or database: `dmp zone --help`.
+  if (HELP[command] && (rest.includes("--help") || rest.includes("-h"))) {
+    out(HELP[command]);
+    return 0;
   }
   try {
     switch (command) {
@@ -102,6 +120,10 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       err(`dmp: ${e.message}`);
       return 2;
     }
+    if (e instanceof DatabaseOpenError) {
+      err(`dmp ${command}: ${e.message}`);
+      return 1;
+    }
     err(`dmp: ${(e as Error).message ?? e}`);
     return 1;
   }
@@ -114,7 +136,12 @@ function err(s: string): void {
   process.stderr.write(s + "\n");
 }
 
-const COMMON = { db: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+const COMMON = {
+  db: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
 
 function parse<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   return parseArgs({
@@ -125,14 +152,10 @@ function parse<const T extends ParseArgsOptionsConfig>(args: string[], options: 
   });
 }
 
-function configFor(env: Env, db: string | undefined) {
-  return loadConfig(db ? { ...env, DMP_DB_URL: db } : env);
-}
-
-async function openMigrated(env: Env, db: string | undefined) {
-  const handle = await openDatabase(configFor(env, db));
-  await migrate(handle.client);
-  return handle;
+/** Prints rows as one JSON array, or as tab-separated lines. */
+function printRows<T>(rows: T[], json: boolean | undefined, line: (r: T) => string): void {
+  if (json) out(JSON.stringify(rows, null, 2));
+  else for (const r of rows) out(line(r));
 }
 
 async function cmdNode(args: string[], env: Env): Promise<number> {
@@ -155,7 +178,9 @@ async function cmdNode(args: string[], env: Env): Promise<number> {
   for (const name of unknownDmpVariables(env)) {
     logger.warn(`unsupported variable ${name} is ignored`);
   }
-  const node = await startNode(config, logger);
+  const node = await startNode(config, logger, {
+    progress: { sink: process.stderr, quiet: values.quiet },
+  });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGTERM", stop);
@@ -184,9 +209,12 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
   }
   const now = Date.now() / 1000;
   if (sub === "list") {
-    const { client } = await openMigrated(env, values.db);
-    for (const z of await listZones(client)) out(`${z.name}\tserial=${z.serial}`);
-    client.close();
+    const { client } = await openForCommand(env, values.db);
+    try {
+      printRows(await listZones(client), values.json, (z) => `${z.name}\tserial=${z.serial}`);
+    } finally {
+      client.close();
+    }
     return 0;
   }
   const name = positionals[0] ? canonicalName(positionals[0]) : "";
@@ -218,7 +246,7 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
     for (const f of flags) err(`dmp zone add: ${f}`);
     return 2;
   }
-  const { client } = await openMigrated(env, values.db);
+  const { client } = await openForCommand(env, values.db);
   try {
     if (sub === "add") {
       await upsertZone(client, {
@@ -277,7 +305,23 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         value: r.value,
         ttl: r.ttl,
       }));
-      await applyRecordChanges(client, changes, { now });
+      const meter = new ProgressMeter({
+        label: `importing ${name}`,
+        unit: "records",
+        total: changes.length,
+        sink: process.stderr,
+        quiet: values.quiet,
+      });
+      const stepped = client as Partial<SteppedSqlClient>;
+      if (typeof stepped.transaction === "function") {
+        await applyRecordChangesStepped(stepped as SteppedSqlClient, changes, {
+          now,
+          onProgress: (n) => meter.update(n),
+        });
+      } else {
+        await applyRecordChanges(client, changes, { now });
+      }
+      meter.finish();
       out(`zone ${name}: imported ${changes.length} records`);
       return 0;
     }
@@ -299,32 +343,32 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     return sub ? 0 : 2;
   }
   const now = Date.now() / 1000;
-  const { client } = await openMigrated(env, values.db);
+  const { client } = await openForCommand(env, values.db);
   try {
     const name = positionals[0] ? canonicalName(positionals[0]) : "";
     if (!name || !isValidOwnerName(name)) {
       err(`dmp record ${sub}: a valid NAME is required`);
       return 2;
     }
-    if (sub === "list") {
-      const zone = await readZone(client, name);
-      const rows = zone
-        ? await readZoneRecords(client, name, now)
-        : await readRecordsByName(client, [name], now);
-      for (const r of rows) {
-        const exp = r.expiresAt ? ` expires=${r.expiresAt}` : "";
-        out(
-          `${r.name}\t${r.ttl}\t${r.type}\t${
-            r.type === "TXT" ? JSON.stringify(r.value) : r.value
-          }${exp}`,
-        );
-      }
-      return 0;
-    }
     const zones = await listZones(client);
     const zone = zones.map((z) =>
       z.name
     ).filter((z) => isInZone(name, z)).sort((a, b) => b.length - a.length)[0];
+    if (sub === "list") {
+      if (!zone) {
+        err(`dmp record list: no zone ${name}, nor a zone holding it (see dmp zone list)`);
+        return 1;
+      }
+      const rows = zone === name
+        ? await readZoneRecords(client, name, now)
+        : await readRecordsByName(client, [name], now);
+      printRows(rows, values.json, (r) => {
+        const exp = r.expiresAt ? ` expires=${r.expiresAt}` : "";
+        const value = r.type === "TXT" ? JSON.stringify(r.value) : r.value;
+        return `${r.name}\t${r.ttl}\t${r.type}\t${value}${exp}`;
+      });
+      return 0;
+    }
     if (!zone) {
       err(`dmp record ${sub}: ${name} is not in any zone (see dmp zone list)`);
       return 1;
@@ -381,6 +425,17 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
       if (!read.ok) {
         err(`dmp record delete: "${value}" is not a valid ${type} value: ${read.error}`);
         return 2;
+      }
+      const existing = (await readRecordsByName(client, [name], now)).filter((r) =>
+        r.type === type && (!value || r.value === read.value)
+      );
+      if (existing.length === 0) {
+        err(
+          `dmp record delete: nothing to delete: no ${type} record${
+            value ? ` "${value}"` : ""
+          } at ${name}`,
+        );
+        return 1;
       }
       await applyRecordChanges(client, [
         value

@@ -42,14 +42,22 @@ export class JournalFollower {
     return this.#seq;
   }
 
-  /** Loads every zone from scratch. */
-  async loadAll(now: number): Promise<void> {
+  /** Loads every zone from scratch; `onProgress(recordsRead)` as pages arrive, for progress. */
+  async loadAll(now: number, onProgress?: (recordsRead: number) => void): Promise<void> {
     const head = await readJournalHead(this.#client);
     const zones = await listZones(this.#client);
     const keep = new Set(zones.map((z) => z.name));
     for (const name of this.#index.zoneNames()) if (!keep.has(name)) this.#index.removeZone(name);
+    let before = 0;
     for (const z of zones) {
-      this.#index.replaceZone(z, await readZoneRecords(this.#client, z.name, now));
+      const records = await readZoneRecords(
+        this.#client,
+        z.name,
+        now,
+        onProgress && ((n) => onProgress(before + n)),
+      );
+      this.#index.replaceZone(z, records);
+      before += records.length;
     }
     this.#seq = head;
   }

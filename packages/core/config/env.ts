@@ -78,6 +78,12 @@ export const ENV_VARS = {
     undefined,
     "libSQL URL: `file:PATH`, `http(s)://`, `libsql://` (overrides DMP_DB_PATH)",
   ),
+  DMP_DATA_DIR: spec(
+    str,
+    undefined,
+    "Local stack only (`dmp start`, and the `dmp` CLI finding its database): data directory; default `.data` in the checkout",
+    "node",
+  ),
   DMP_DB_SYNC_URL: spec(
     str,
     undefined,

@@ -105,6 +105,61 @@ export async function applyRecordChanges(
   }
 }
 
+/** A transaction held open across several batches (libSQL's interactive `transaction`). */
+export interface SqlTransaction {
+  batch(stmts: SqlStatement[]): Promise<unknown>;
+  commit(): Promise<void>;
+  close(): void;
+}
+
+/** A client that can open a {@linkcode SqlTransaction} (libSQL file and remote clients can). */
+export interface SteppedSqlClient extends SqlClient {
+  transaction(mode: "write"): Promise<SqlTransaction>;
+}
+
+/**
+ * {@linkcode applyRecordChanges} in steps of `step` statements inside one
+ * transaction (still all or nothing), calling `onProgress(changesDone)` after
+ * each step, for bulk imports that should not sit silent for a minute.
+ *
+ * @example
+ * ```ts ignore
+ * await applyRecordChangesStepped(client, changes, { now, onProgress: (n) => meter.update(n) });
+ * ```
+ */
+export async function applyRecordChangesStepped(
+  client: SteppedSqlClient,
+  changes: readonly RecordChange[],
+  options: {
+    now: number;
+    maxValuesPerName?: number;
+    step?: number;
+    onProgress(done: number): void;
+  },
+): Promise<void> {
+  if (changes.length === 0) return;
+  const batch = new ChangeBatch(options.now);
+  batch.changes(changes);
+  const stmts = batch.finish(options.maxValuesPerName);
+  const step = options.step ?? 2000;
+  const tx = await client.transaction("write");
+  try {
+    for (let i = 0; i < stmts.length; i += step) {
+      await tx.batch(stmts.slice(i, i + step));
+      // The journal statements follow the rows: report the share of all statements done,
+      // in changes, so the rate and ETA cover the whole write.
+      const done = Math.min(stmts.length, i + step);
+      options.onProgress(Math.round(changes.length * done / stmts.length));
+    }
+    await tx.commit();
+  } catch (e) {
+    if (isValueCapViolation(e)) throw new CapExceededError();
+    throw e;
+  } finally {
+    tx.close(); // rolls back unless committed
+  }
+}
+
 /** True when a write failed on the per-name value cap guard (`write_guard`). */
 export function isValueCapViolation(e: unknown): boolean {
   return /CHECK constraint failed/i.test(String((e as Error)?.message ?? e));
@@ -378,6 +433,7 @@ export async function readZoneRecords(
   client: SqlClient,
   zone: string,
   now: number,
+  onPage?: (rowsSoFar: number) => void,
 ): Promise<StoredRecord[]> {
   // Pages by primary key: a 100k-record zone read as one result set holds every row object at
   // once, and the heap the load grew to stays as the process's RSS. Publish order is restored
@@ -390,6 +446,7 @@ export async function readZoneRecords(
       args: [zone, Math.floor(now), after],
     });
     for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
+    onPage?.(out.length);
     if (r.rows.length < ZONE_READ_PAGE) break;
     after = out[out.length - 1].id;
   }
