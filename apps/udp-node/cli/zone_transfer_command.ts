@@ -8,8 +8,6 @@
  */
 
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../../packages/core/config/env.ts";
-import { migrate } from "../../../packages/core/store/migrate.ts";
 import {
   deleteTransferPolicy,
   parseNotifyTarget,
@@ -20,7 +18,7 @@ import {
 } from "../../../packages/core/store/transfer_policy.ts";
 import { listTsigKeys } from "../../../packages/core/store/tsig_keys.ts";
 import { canonicalName } from "../../../packages/core/wire/name.ts";
-import { openDatabase } from "../db_client.ts";
+import { openForCommand } from "./cli_database.ts";
 
 /** Help text of `dmp zone transfer`. */
 export const ZONE_TRANSFER_HELP =
@@ -82,10 +80,8 @@ export async function cmdZoneTransfer(
     io.err("dmp zone transfer: --off cannot be combined with other options");
     return 2;
   }
-  const config = loadConfig(values.db ? { ...env, DMP_DB_URL: values.db } : env);
-  const { client } = await openDatabase(config);
+  const { client } = await openForCommand(env, values.db);
   try {
-    await migrate(client);
     if (values.off) {
       const had = await deleteTransferPolicy(client, zone);
       io.out(had ? `transfers of ${zone} turned off` : `no transfer policy for ${zone}`);
