@@ -333,6 +333,9 @@ export class TransferHandler {
     kind: string,
   ): AsyncGenerator<TransferAnswer> {
     this.#active++;
+    // Counted when it starts: a client that closes after the first message (a probe, or one
+    // that got what it needed) aborts the generator, and the transfer still happened.
+    this.#d.metrics.inc("dmp_zone_transfers_total", { kind });
     try {
       const signer = verified
         ? createTcpSigner({ key: verified.key, requestMac: verified.requestMac })
@@ -357,7 +360,6 @@ export class TransferHandler {
         };
         sent++;
       }
-      this.#d.metrics.inc("dmp_zone_transfers_total", { kind });
       this.#d.logger.info(what, {
         ...fields,
         messages: sent,
