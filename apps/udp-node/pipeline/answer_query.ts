@@ -88,6 +88,8 @@ export function answerQuery(
       : q.ednsPayload >= 0
       ? Math.max(512, q.ednsPayload)
       : 512,
+    sections: undefined,
+    qname: undefined,
   };
   // RFC 6891 §6.1.3: an unknown EDNS version is answered BADVERS, with no answer.
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
@@ -121,6 +123,17 @@ export function answerQuery(
   }
   const zone = result.zone;
   plan.soaOwnerOffset = apexOffset(request, q.labelCount, zone.labelCount);
+  if (result.kind === "sections") {
+    // CNAME chains, referrals and NS answers with glue: RRsets under owners of their own.
+    plan.rcode = result.rcode;
+    plan.aa = result.aa;
+    plan.sections = result;
+    plan.qname = qname;
+    plan.soaZone = result.soa === "none" ? undefined : zone;
+    plan.soaInAnswer = result.soa === "answer";
+    const outcome = result.rcode === RCODE.NXDOMAIN ? "nxdomain" : "noerror";
+    return { kind: "reply", outcome, bytes: encodeResponse(plan) };
+  }
   if (result.kind === "answer") {
     const soaInAnswer = result.rrsets.length === 0 ||
       (q.qtype === TYPE.ANY && qname === zone.name);

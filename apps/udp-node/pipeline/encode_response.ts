@@ -16,8 +16,11 @@ import {
   type IndexedRRset,
   type IndexedZone,
   isLive,
+  type OwnedRRset,
   recordLength,
+  type SectionsResult,
 } from "../../../packages/core/zone/zone_index.ts";
+import { encodeName, nameWireLength } from "../../../packages/core/wire/name.ts";
 import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
 
 /** What to put in a response; the caller has already decided the rcode and sections. */
@@ -48,6 +51,13 @@ export interface ResponsePlan {
   extendedRcode?: number;
   /** UDP size limit; Infinity for TCP */
   sizeLimit: number;
+  /**
+   * Cold path: RRsets under owners of their own (CNAME chain, referral, glue),
+   * written after `answers`; the SOA placement comes from `soaZone`/`soaInAnswer`.
+   */
+  sections?: SectionsResult;
+  /** canonical question name, with `sections`: owners under it become pointers into the question */
+  qname?: string;
 }
 
 // Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of a
@@ -82,19 +92,39 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     answerBytes += table.wireLength(entry);
   }
   let authorityCount = 0;
+  let additionalCount = 0;
+  let sectionBytes = 0;
+  const sections = p.sections;
+  let owners: Int32Array | undefined;
+  if (sections) {
+    // Per owned RRset: a pointer into the question (offset ≥ 0) or the name written out (-1).
+    const all = [...sections.answer, ...sections.authority, ...sections.additional];
+    owners = new Int32Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const o = all[i];
+      owners[i] = ownerPointer(p.request, p.qname ?? "", o.owner);
+      const ownerBytes = owners[i] >= 0 ? 2 : nameWireLength(o.owner);
+      const [count, bytes] = ownedSize(o, ownerBytes, now);
+      sectionBytes += bytes;
+      if (i < sections.answer.length) answerCount += count;
+      else if (i < sections.answer.length + sections.authority.length) authorityCount += count;
+      else additionalCount += count;
+    }
+  }
   let soaBytes = 0;
   if (soaRdata) {
     soaBytes = soaOwnerLen + 10 + soaRdata.length;
     if (p.soaInAnswer) answerCount++;
-    else authorityCount = 1;
+    else authorityCount++;
   }
   const optBytes = p.ednsPayload >= 0 ? 11 : 0;
-  let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + optBytes;
+  let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + sectionBytes + optBytes;
   let truncated = false;
   if (total > p.sizeLimit || total > LIMIT.TCP_MESSAGE) {
     truncated = true;
     answerCount = 0;
     authorityCount = 0;
+    additionalCount = 0;
     total = LIMIT.HEADER + qlen + optBytes;
   }
   const out = responses.alloc(total);
@@ -107,7 +137,7 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
   writeUint16(out, 4, qlen > 0 ? 1 : 0);
   writeUint16(out, 6, answerCount);
   writeUint16(out, 8, authorityCount);
-  writeUint16(out, 10, optBytes > 0 ? 1 : 0);
+  writeUint16(out, 10, additionalCount + (optBytes > 0 ? 1 : 0));
   let pos: number = LIMIT.HEADER;
   // A byte loop: a subarray view per answer costs more than copying ~30 bytes.
   const request = p.request;
@@ -116,6 +146,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     if (table && entry >= 0) pos = table.writeAnswer(out, pos, entry, p.maxTtl, now);
     for (let i = 0; i < p.answers.length; i++) {
       pos = writeRRset(out, pos, p.answers[i], p.maxTtl, now);
+    }
+    let o = 0;
+    if (sections && owners) {
+      for (const set of sections.answer) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
     }
     if (soaRdata && p.soaZone) {
       if (p.soaOwnerOffset >= 0) {
@@ -129,6 +165,14 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
       writeUint16(out, pos + 8, soaRdata.length);
       out.set(soaRdata, pos + 10);
       pos += 10 + soaRdata.length;
+    }
+    if (sections && owners) {
+      for (const set of sections.authority) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
+      for (const set of sections.additional) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
     }
   }
   if (optBytes > 0) {
@@ -178,6 +222,60 @@ function writeRRset(
     out.set(set.wire.subarray(r.offset, r.offset + length), pos);
     if (r.expiresAt !== 0) {
       writeUint32(out, pos + POINTER_RR.TTL_OFFSET, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
+    }
+    pos += length;
+  }
+  return pos;
+}
+
+/** RRs and bytes of the live RRs of an owned RRset whose owner takes `ownerBytes`. */
+function ownedSize(o: OwnedRRset, ownerBytes: number, now: number): [number, number] {
+  let count = 0;
+  let bytes = 0;
+  for (const r of o.set.records) {
+    if (!isLive(r, now)) continue;
+    count++;
+    bytes += recordLength(o.set, r) - 2 + ownerBytes;
+  }
+  return [count, bytes];
+}
+
+/**
+ * Offset in the question of the labels that spell `owner` (a suffix of the
+ * canonical `qname`), for a compression pointer (RFC 1035 §4.1.4); -1 when
+ * the owner is not under the question name and is written out.
+ */
+function ownerPointer(request: Uint8Array, qname: string, owner: string): number {
+  if (qname === "" || qname.includes("\\")) return -1;
+  if (owner === qname) return LIMIT.HEADER;
+  if (owner === "" || !qname.endsWith("." + owner)) return -1;
+  let skip = 1;
+  for (let i = qname.length - owner.length - 2; i >= 0; i--) if (qname[i] === ".") skip++;
+  let pos: number = LIMIT.HEADER;
+  for (; skip > 0; skip--) pos += 1 + request[pos];
+  return pos;
+}
+
+/** Writes the live RRs of an owned RRset with its owner (pointer or name), TTLs as {@linkcode writeRRset}. */
+function writeOwned(
+  out: Uint8Array,
+  pos: number,
+  o: OwnedRRset,
+  pointer: number,
+  maxTtl: number,
+  now: number,
+): number {
+  const set = o.set;
+  for (const r of set.records) {
+    if (!isLive(r, now)) continue;
+    if (pointer >= 0) {
+      writeUint16(out, pos, 0xc000 | pointer);
+      pos += 2;
+    } else pos = encodeName(out, pos, o.owner);
+    const length = recordLength(set, r) - 2;
+    out.set(set.wire.subarray(r.offset + 2, r.offset + 2 + length), pos);
+    if (r.expiresAt !== 0) {
+      writeUint32(out, pos + 4, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
     }
     pos += length;
   }

@@ -19,6 +19,7 @@ export const TYPE = {
   AAAA: 28,
   SRV: 33,
   OPT: 41,
+  DS: 43,
   TSIG: 250,
   IXFR: 251,
   AXFR: 252,

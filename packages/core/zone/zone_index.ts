@@ -13,6 +13,9 @@ import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
 import { ByteSlab } from "../wire/byte_slab.ts";
 import { writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { AnswerTable } from "./answer_table.ts";
+import { resolveInZone } from "./lookup.ts";
+import { isWildcardOwner } from "./wildcard.ts";
+import { findZoneCut } from "./zone_cut.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
@@ -55,6 +58,20 @@ export interface IndexedZone {
   nodes: Map<string, IndexedRRset[]>;
   /** empty-non-terminal name → number of owners strictly below it */
   descendants: Map<string, number>;
+  /**
+   * Owners below the apex that hold an NS RRset: zone cuts (RFC 1034 §4.2.1).
+   * Empty in a zone without delegations, which then never walks ancestors.
+   */
+  cuts: Set<string>;
+  /** Owners whose first label is `*` (RFC 4592 §2.1.1); 0 = no synthesis to try. */
+  wildcards: number;
+}
+
+/** An RRset with the owner it is answered under (names other than the question's). */
+export interface OwnedRRset {
+  /** canonical owner name */
+  owner: string;
+  set: IndexedRRset;
 }
 
 /** Result of {@linkcode ZoneIndex.lookup}; named after the RFC outcomes. */
@@ -62,7 +79,25 @@ export type LookupResult =
   | { kind: "refused" }
   | { kind: "answer"; zone: IndexedZone; rrsets: readonly IndexedRRset[] }
   | { kind: "nodata"; zone: IndexedZone }
-  | { kind: "nxdomain"; zone: IndexedZone };
+  | { kind: "nxdomain"; zone: IndexedZone }
+  | SectionsResult;
+
+/**
+ * A response that needs more than "the question's RRsets or the SOA": a CNAME
+ * chain (RFC 1034 §4.3.2 step 3.a), a referral (step 3.b), glue (RFC 9471).
+ */
+export interface SectionsResult {
+  kind: "sections";
+  zone: IndexedZone;
+  rcode: number;
+  /** false for a referral answered without any CNAME of ours before it */
+  aa: boolean;
+  answer: OwnedRRset[];
+  /** where the zone SOA goes: after the answer (SOA query at the end of a chain), or in authority (RFC 2308 §2) */
+  soa: "none" | "answer" | "authority";
+  authority: OwnedRRset[];
+  additional: OwnedRRset[];
+}
 
 /** Builds the SOA of a zone, synthesizing MNAME/RNAME when not configured (brief §8.1 item 4). */
 export function zoneSoa(zone: StoredZone, firstNs: string | undefined): SoaFields {
@@ -153,6 +188,8 @@ export class ZoneIndex {
       soaRdata: new Uint8Array(0),
       nodes: new Map(),
       descendants: new Map(),
+      cuts: new Set(),
+      wildcards: 0,
     };
     // A whole zone is packed into shared chunks; names patched later get their own buffers,
     // so a chunk pinned by survivors never outgrows what the last full load used.
@@ -195,6 +232,7 @@ export class ZoneIndex {
     const z = this.#zones.get(zoneName);
     if (!z) return;
     const answers = this.answerTable();
+    const cutsBefore = z.cuts.size === 0 ? "" : [...z.cuts].sort().join(" ");
     for (const name of names) {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
@@ -206,6 +244,13 @@ export class ZoneIndex {
       const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
+    }
+    // A cut added or removed changes which names below it the table may answer (RFC 1034
+    // §4.2.1: data below a cut is not ours): refill this zone's entries. Cuts change rarely.
+    const cutsAfter = z.cuts.size === 0 ? "" : [...z.cuts].sort().join(" ");
+    if (answers && cutsAfter !== cutsBefore) {
+      untabulateZone(answers, z);
+      for (const [name, rrsets] of z.nodes) tabulate(answers, z, name, rrsets);
     }
   }
 
@@ -231,45 +276,13 @@ export class ZoneIndex {
   }
 
   /**
-   * Looks a canonical name up (RFC 1034 §4.3.2, without delegations):
-   * outside every zone → refused; RRs of the type (or a CNAME) → answer;
-   * name exists or is an empty non-terminal → nodata (RFC 8020: never
-   * NXDOMAIN above existing names); else nxdomain. Expired RRs are invisible:
-   * an RRset whose first expiry has passed is answered with its live RRs only
-   * (see {@linkcode liveCount}).
+   * Looks a canonical name up: outside every zone → refused; else the RFC
+   * 1034 §4.3.2 algorithm in the closest zone ({@linkcode resolveInZone}).
    */
   lookup(name: string, qtype: number, now: number): LookupResult {
     const zone = this.findZone(name);
     if (!zone) return { kind: "refused" };
-    const node = zone.nodes.get(name);
-    if (node) {
-      let rrsets: IndexedRRset[] | undefined;
-      let matches = 0;
-      let anyLive = false;
-      for (let i = 0; i < node.length; i++) {
-        const set = node[i];
-        if (now >= set.firstExpiry && liveCount(set, now) === 0) continue;
-        anyLive = true;
-        const type = set.type;
-        if (type === qtype || qtype === TYPE.ANY || (type === TYPE.CNAME && qtype !== TYPE.CNAME)) {
-          (rrsets ??= []).push(set);
-          matches++;
-        }
-      }
-      if (qtype === TYPE.SOA && name === zone.name) {
-        return { kind: "answer", zone, rrsets: [] };
-      }
-      // The usual DMP owner holds one RRset: answer with the node itself, no array built.
-      if (rrsets) return { kind: "answer", zone, rrsets: matches === node.length ? node : rrsets };
-      if (anyLive) return { kind: "nodata", zone };
-    }
-    if (name === zone.name) {
-      return qtype === TYPE.SOA || qtype === TYPE.ANY
-        ? { kind: "answer", zone, rrsets: [] }
-        : { kind: "nodata", zone };
-    }
-    if ((zone.descendants.get(name) ?? 0) > 0) return { kind: "nodata", zone };
-    return { kind: "nxdomain", zone };
+    return resolveInZone(zone, name, qtype, now);
   }
 }
 
@@ -379,8 +392,11 @@ function encodeRRsets(
 
 /**
  * Puts a name's RRsets in the answer table when the table alone can answer
- * them exactly: the name lies under its zone's apex, has no CNAME (which
- * answers every type), and the type is not SOA (the apex SOA is synthesized).
+ * them exactly: the name lies under its zone's apex and not at or below a
+ * zone cut (those get referrals, RFC 1034 §4.3.2 step 3.b), has no CNAME
+ * (which answers every type), and the type is neither SOA (the apex SOA is
+ * synthesized) nor NS (an NS answer carries glue, RFC 9471). Wildcards need
+ * no check: an existing name is never synthesized (RFC 4592 §2.2.1).
  */
 function tabulate(
   answers: AnswerTable,
@@ -390,7 +406,10 @@ function tabulate(
 ): void {
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
-  for (const set of rrsets) if (set.type !== TYPE.SOA) answers.set(name, set);
+  if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
+  for (const set of rrsets) {
+    if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
+  }
 }
 
 /** Takes every RRset of a zone out of the answer table. */
@@ -402,12 +421,17 @@ function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
   if (rrsets.length === 0) return;
   if (!z.nodes.has(name)) {
     forEachAncestor(z, name, (a) => z.descendants.set(a, (z.descendants.get(a) ?? 0) + 1));
+    if (isWildcardOwner(name)) z.wildcards++;
   }
   z.nodes.set(name, rrsets);
+  if (name !== z.name && rrsets.some((s) => s.type === TYPE.NS)) z.cuts.add(name);
+  else z.cuts.delete(name);
 }
 
 function removeNode(z: IndexedZone, name: string): void {
   if (!z.nodes.delete(name)) return;
+  z.cuts.delete(name);
+  if (isWildcardOwner(name)) z.wildcards--;
   forEachAncestor(z, name, (a) => {
     const n = (z.descendants.get(a) ?? 0) - 1;
     if (n > 0) z.descendants.set(a, n);
