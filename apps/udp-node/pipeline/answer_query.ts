@@ -6,8 +6,10 @@
  * @module
  */
 
-import { CLASS, LIMIT, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
-import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { CLASS, LIMIT, POINTER_RR, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import type { IndexedRRset, ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { encodeTxtRdata } from "../../../packages/core/wire/rdata.ts";
+import { writeUint16 } from "../../../packages/core/wire/network_order.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
 
@@ -23,6 +25,12 @@ export type QueryOutcome =
 export interface QuerySettings {
   /** DMP_DNS_TTL: upper bound of TTLs of expiring (DMP) records */
   maxTtl: number;
+  /** DMP_DNS_CHAOS_VERSION: CHAOS TXT version.bind; empty or absent = REFUSED */
+  chaosVersion?: string;
+  /** DMP_DNS_CHAOS_IDENTITY: CHAOS TXT id.server (RFC 4892); empty or absent = REFUSED */
+  chaosIdentity?: string;
+  /** DMP_DNS_NSID as bytes: sent to clients that ask (RFC 5001); absent = off */
+  nsid?: Uint8Array;
 }
 
 /** Answers a QUERY from the zone index; `sizeLimit` is Infinity for TCP. */
@@ -55,7 +63,8 @@ export function answerQuery(
           soaOwnerOffset: -1,
           maxTtl: settings.maxTtl,
           now: transport.now,
-          ednsPayload: -1,
+          // RFC 6891 §7: a responder that sees an OPT answers with one, FORMERR included.
+          ednsPayload: parsed.kind === "formerr" && parsed.edns ? 0 : -1,
           dnssecOk: false,
           sizeLimit: LIMIT.TCP_MESSAGE,
         }),
@@ -90,6 +99,7 @@ export function answerQuery(
       : 512,
     sections: undefined,
     qname: undefined,
+    nsid: q.nsidRequested && q.ednsPayload >= 0 ? settings.nsid : undefined,
   };
   // RFC 6891 §6.1.3: an unknown EDNS version is answered BADVERS, with no answer.
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
@@ -97,8 +107,13 @@ export function answerQuery(
     plan.extendedRcode = RCODE.BADVERS >> 4;
     return { kind: "reply", outcome: "badvers", bytes: encodeResponse(plan) };
   }
-  // Only class IN (and ANY in questions) is served; CHAOS etc. are not ours.
+  // Only class IN (and ANY in questions) is served, and CHAOS server identification if configured.
   if (q.qclass !== CLASS.IN && q.qclass !== CLASS.ANY) {
+    const text = q.qclass === CLASS.CH ? chaosText(questionName(q, request), settings) : "";
+    if (text) {
+      if (q.qtype === TYPE.TXT || q.qtype === TYPE.ANY) plan.answers = [chaosTxt(text)];
+      return { kind: "reply", outcome: "noerror", bytes: encodeResponse(plan) };
+    }
     plan.rcode = RCODE.REFUSED;
     plan.aa = false;
     return { kind: "reply", outcome: "refused", bytes: encodeResponse(plan) };
@@ -147,6 +162,40 @@ export function answerQuery(
   plan.rcode = nx ? RCODE.NXDOMAIN : RCODE.NOERROR;
   plan.soaZone = zone;
   return { kind: "reply", outcome: nx ? "nxdomain" : "noerror", bytes: encodeResponse(plan) };
+}
+
+/**
+ * The configured text for a CHAOS server-identification name (the BIND names
+ * and RFC 4892's `id.server`), or "" when there is none: those are REFUSED.
+ */
+function chaosText(qname: string, settings: QuerySettings): string {
+  if (qname === "version.bind" || qname === "version.server") return settings.chaosVersion ?? "";
+  if (qname === "id.server" || qname === "hostname.bind") return settings.chaosIdentity ?? "";
+  return "";
+}
+
+const chaosSets = new Map<string, IndexedRRset>();
+
+/** The CH TXT RRset (TTL 0, as NSD and BIND send) holding `text`, built once per text. */
+function chaosTxt(text: string): IndexedRRset {
+  let set = chaosSets.get(text);
+  if (set) return set;
+  const rdata = encodeTxtRdata(text);
+  const wire = new Uint8Array(POINTER_RR.HEADER_BYTES + rdata.length);
+  writeUint16(wire, 0, 0xc000 | LIMIT.HEADER);
+  writeUint16(wire, 2, TYPE.TXT);
+  writeUint16(wire, 4, CLASS.CH);
+  writeUint16(wire, 10, rdata.length);
+  wire.set(rdata, POINTER_RR.HEADER_BYTES);
+  set = {
+    type: TYPE.TXT,
+    wire,
+    records: [{ offset: 0, ttl: 0, expiresAt: 0 }],
+    expiring: false,
+    firstExpiry: Infinity,
+  };
+  chaosSets.set(text, set);
+  return set;
 }
 
 /**

@@ -9,7 +9,14 @@
  * @module
  */
 
-import { CLASS, FLAG, LIMIT, POINTER_RR, TYPE } from "../../../packages/core/wire/constants.ts";
+import {
+  CLASS,
+  EDNS_OPTION,
+  FLAG,
+  LIMIT,
+  POINTER_RR,
+  TYPE,
+} from "../../../packages/core/wire/constants.ts";
 import { ByteSlab } from "../../../packages/core/wire/byte_slab.ts";
 import type { AnswerTable } from "../../../packages/core/zone/answer_table.ts";
 import {
@@ -58,6 +65,8 @@ export interface ResponsePlan {
   sections?: SectionsResult;
   /** canonical question name, with `sections`: owners under it become pointers into the question */
   qname?: string;
+  /** NSID option data for the OPT (RFC 5001 §2.2), when the client asked and one is configured */
+  nsid?: Uint8Array;
 }
 
 // Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of a
@@ -117,7 +126,8 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     if (p.soaInAnswer) answerCount++;
     else authorityCount++;
   }
-  const optBytes = p.ednsPayload >= 0 ? 11 : 0;
+  const nsid = p.nsid;
+  const optBytes = p.ednsPayload < 0 ? 0 : nsid ? 15 + nsid.length : 11;
   let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + sectionBytes + optBytes;
   let truncated = false;
   if (total > p.sizeLimit || total > LIMIT.TCP_MESSAGE) {
@@ -184,7 +194,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     // RFC 3225 §3: the DO bit is copied from the query.
     out[pos + 7] = p.dnssecOk ? 0x80 : 0;
     out[pos + 8] = 0;
-    writeUint16(out, pos + 9, 0);
+    writeUint16(out, pos + 9, nsid ? 4 + nsid.length : 0);
+    if (nsid) {
+      writeUint16(out, pos + 11, EDNS_OPTION.NSID);
+      writeUint16(out, pos + 13, nsid.length);
+      out.set(nsid, pos + 15);
+    }
   }
   return out;
 }

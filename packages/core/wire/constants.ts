@@ -53,6 +53,12 @@ export const RCODE = {
   BADTRUNC: 22,
 } as const;
 
+/** EDNS option codes (RFC 6891 §6.1.2 registry). */
+export const EDNS_OPTION = {
+  /** RFC 5001 §2.3: name server identifier */
+  NSID: 3,
+} as const;
+
 /** Header flag masks in the 16-bit flags word (RFC 1035 §4.1.1). */
 export const FLAG = {
   QR: 0x8000,
