@@ -51,6 +51,7 @@ import { clientAddress } from "../../client_address.ts";
 import { readJsonObject } from "../../json_body.ts";
 import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
+import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 
 const HOST = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/;
 const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
@@ -298,7 +299,10 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     if (!b.ok) return c.json({ error: b.error }, 400);
     if (!await readZone(deps.client, zone)) return c.json({ error: "no such zone" }, 404);
     const name = b.value.name.trim().toLowerCase().replace(/\.$/, "");
-    if (!isValidRecordName(name) || !inZone(name, zone)) {
+    // An operator may publish a wildcard (RFC 4592 §2.1.1: `*` as the first label only);
+    // DMP user routes keep refusing `*`, so a user cannot shadow names they do not own.
+    const bare = isWildcardOwner(name) ? name.slice(2) : name;
+    if (!isValidRecordName(bare) || !inZone(name, zone)) {
       return c.json({ error: "name: not a valid name inside the zone" }, 400);
     }
     const cfg = deps.config;
