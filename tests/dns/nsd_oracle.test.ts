@@ -2,7 +2,8 @@
  * NSD as the oracle: one zone file (tests/testdata/oracle.test.zone, with
  * wildcards at several depths, an empty non-terminal above a wildcard, CNAME
  * chains in and out of the zone, dangling and looping ones, delegations with
- * in-bailiwick glue and out of bailiwick, a >255-byte TXT) is loaded into a
+ * in-bailiwick glue, with DS and out of bailiwick, a >255-byte TXT, and every
+ * RR type the node imports, RFC 3597 generic ones included) is loaded into a
  * udp-node with `dmp zone import` and into a real NSD (`minimal-responses:
  * yes`). Every case is asked of both with dig, and rcode, AA, answer,
  * authority and additional (TTLs included, order within a section ignored)
@@ -106,6 +107,34 @@ const CASES: [string, string][] = [
   ["far", "A"],
   ["x.far", "A"],
   ["far", "DS"],
+  ["secure", "DS"],
+  ["x.secure", "DS"],
+  // record types (RFC 3597 generic form included)
+  ["ptr", "PTR"],
+  ["hinfo", "HINFO"],
+  ["naptr", "NAPTR"],
+  ["sshfp", "SSHFP"],
+  ["_443._tcp.www", "TLSA"],
+  ["smimea", "SMIMEA"],
+  ["@", "DNSKEY"],
+  ["openpgp", "OPENPGPKEY"],
+  ["spf", "SPF"],
+  ["unknown", "TYPE65534"],
+  ["empty", "TYPE65280"],
+  ["generic-a", "A"],
+  ["unknown", "A"],
+  ["cli-ds", "DS"],
+  ["cli-naptr", "NAPTR"],
+  ["cli-generic", "TYPE65533"],
+  ["cli-ptr", "PTR"],
+];
+
+/** Added with `dmp record add` after the import (and written into NSD's copy of the zone). */
+const CLI_RECORDS: [string, string, string][] = [
+  ["cli-ds", "DS", "54321 8 2 ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"],
+  ["cli-naptr", "NAPTR", '10 20 "s" "SIP+D2T" "" _sip._tcp.oracle.test.'],
+  ["cli-generic", "TYPE65533", "\\# 2 ABCD"],
+  ["cli-ptr", "PTR", "Host.Example.NET."],
 ];
 
 let node: NodeProcess;
@@ -144,6 +173,22 @@ Deno.test({
       db.url,
     ], { timeoutMs: 60000, env: { PATH: Deno.env.get("PATH") ?? "" } });
     assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+    // Records added with `dmp record add` too (the CLI path of the same codecs).
+    for (const [name, type, value] of CLI_RECORDS) {
+      const added = await run("node", [
+        `${ROOT}bin/dmp.mjs`,
+        "record",
+        "add",
+        `${name}.oracle.test`,
+        type,
+        value,
+        "--ttl",
+        "300",
+        "--db",
+        db.url,
+      ], { timeoutMs: 60000, env: { PATH: Deno.env.get("PATH") ?? "" } });
+      assert.equal(added.code, 0, added.stdout + added.stderr);
+    }
     const { createClient } = await import("@libsql/client");
     const reader = createClient({ url: db.url });
     const serial = (await readZone(reader, "oracle.test"))?.serial;
@@ -153,7 +198,8 @@ Deno.test({
 
     const dir = await Deno.makeTempDir({ prefix: "dmp-nsd-" });
     const port = await freePort();
-    const zoneText = (await Deno.readTextFile(ZONE_FILE)).replace(" 2026112601 ", ` ${serial} `);
+    const zoneText = (await Deno.readTextFile(ZONE_FILE)).replace(" 2026112601 ", ` ${serial} `) +
+      CLI_RECORDS.map(([name, type, value]) => `${name} 300 IN ${type} ${value}\n`).join("");
     await Deno.writeTextFile(`${dir}/oracle.test.zone`, zoneText);
     await Deno.writeTextFile(
       `${dir}/nsd.conf`,

@@ -18,8 +18,9 @@ import {
 } from "../../../packages/core/store/records.ts";
 import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/core/store/zones.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
-import { typeCode } from "../../../packages/core/wire/constants.ts";
-import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
+import { TYPE, typeCode, typeName } from "../../../packages/core/wire/constants.ts";
+import { encodeRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
+import { isStorableType } from "../../../packages/core/wire/rdata_fields.ts";
 import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
 import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
@@ -51,7 +52,9 @@ dmp zone import NAME FILE     read an RFC 1035 master file into zone NAME (all o
 dmp record list ZONE|NAME
 dmp record delete NAME TYPE [VALUE]
 
-TYPE is one of A AAAA NS CNAME MX SRV CAA TXT. NAME must lie in an existing zone.`,
+TYPE is any record type but SOA (A AAAA NS CNAME MX SRV CAA TXT SPF PTR HINFO NAPTR DS
+SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY), or TYPEnnn with VALUE '\\# <length> <hex>' (RFC 3597).
+NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
 dmp key list
 dmp key revoke NAME`,
@@ -296,18 +299,20 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
       err(`dmp record ${sub}: ${name} is not in any zone (see dmp zone list)`);
       return 1;
     }
-    const type = (positionals[1] ?? "").toUpperCase();
-    if (
-      typeCode(type) === undefined ||
-      !["A", "AAAA", "NS", "CNAME", "MX", "SRV", "CAA", "TXT"].includes(type)
-    ) {
-      err(`dmp record ${sub}: TYPE must be one of A AAAA NS CNAME MX SRV CAA TXT`);
+    // A mnemonic or TYPEnnn (RFC 3597 §5), stored under the mnemonic when there is one.
+    const code = typeCode(positionals[1] ?? "");
+    const type = code === undefined ? "" : typeName(code);
+    if (code === undefined || code === TYPE.SOA || !isStorableType(code)) {
+      err(`dmp record ${sub}: TYPE must be a record type (A, MX, DS, TYPE65534, …); not SOA`);
       return 2;
     }
     if (sub === "add") {
       const value = positionals.slice(2).join(" ");
-      const normalized = ["NS", "CNAME"].includes(type) ? canonicalName(value) : value;
-      if (!encodeRdata(typeCode(type)!, normalized)) {
+      const given = ["NS", "CNAME", "PTR"].includes(type) ? canonicalName(value) : value;
+      // Stored in canonical presentation, so one record has one spelling (delete matches it).
+      const rdata = encodeRdata(code, given);
+      const normalized = rdata ? rdataToValue(code, rdata) : null;
+      if (normalized === null) {
         err(`dmp record add: "${value}" is not a valid ${type} value`);
         return 2;
       }
@@ -337,7 +342,7 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
             zone,
             name,
             type,
-            value: ["NS", "CNAME"].includes(type) ? canonicalName(value) : value,
+            value: ["NS", "CNAME", "PTR"].includes(type) ? canonicalName(value) : value,
           }
           : { op: "delete_rrset", zone, name, type },
       ], { now });

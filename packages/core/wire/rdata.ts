@@ -11,6 +11,7 @@
 import { LIMIT, TYPE } from "./constants.ts";
 import { decodeName } from "./name.ts";
 import { concatBytes, encodeNameBytes } from "./message.ts";
+import { encodeFieldRdata, fieldRdataToValue } from "./rdata_fields.ts";
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -253,6 +254,7 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
   try {
     switch (type) {
       case TYPE.TXT:
+      case TYPE.SPF:
         return encodeTxtRdata(value);
       case TYPE.A:
         return parseIPv4(value);
@@ -298,8 +300,11 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
           minimum: n[4],
         });
       }
-      default:
-        return null;
+      default: {
+        // Field-described types and RFC 3597 `\# len hex` (rdata_fields.ts).
+        const r = encodeFieldRdata(type, value);
+        return r.ok ? r.rdata : null;
+      }
     }
   } catch {
     // encodeNameBytes throws on invalid names; an invalid stored value is "no RDATA".
@@ -330,6 +335,7 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
   const u16At = (o: number) => (rdata[o] << 8) | rdata[o + 1];
   switch (type) {
     case TYPE.TXT:
+    case TYPE.SPF:
       return decodeTxtValue(rdata);
     case TYPE.A:
       return rdata.length === 4 ? rdata.join(".") : null;
@@ -361,6 +367,6 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
       }
     }
     default:
-      return null;
+      return fieldRdataToValue(type, rdata);
   }
 }

@@ -8,10 +8,23 @@
  * BIND-style units), `@`, relative and absolute owner names, blank owner
  * (inherits the previous owner), optional TTL and class in either order,
  * parentheses spanning lines, `;` comments, quoted strings with `\X` and `\DDD`
- * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV and CAA.
+ * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV, CAA,
+ * PTR, SPF, the field-described types of `wire/rdata_fields.ts` (HINFO,
+ * NAPTR, DS, SSHFP, DNSKEY, TLSA, SMIMEA, OPENPGPKEY), and any other data type
+ * as `TYPEnnn` with the RFC 3597 §5 generic RDATA `\# <length> <hex>`.
  *
  * @module
  */
+
+import { typeCode, typeName } from "../wire/constants.ts";
+import { rdataToValue } from "../wire/rdata.ts";
+import {
+  encodeFieldRdata,
+  fieldRdataToValue,
+  genericValue,
+  isStorableType,
+  RDATA_FIELDS,
+} from "../wire/rdata_fields.ts";
 
 /**
  * One resource record read from a master file.
@@ -31,13 +44,15 @@
 export interface MasterFileRecord {
   /** Absolute owner name, lower-cased, without trailing dot ("" never; the root is "."). */
   name: string;
-  type: "SOA" | "NS" | "A" | "AAAA" | "TXT" | "CNAME" | "MX" | "SRV" | "CAA";
+  /** The mnemonic (`TXT`), or `TYPEnnn` for types without one (RFC 3597 §5). */
+  type: string;
   ttl: number;
   /** Canonical presentation of the RDATA:
    *  A: dotted quad; AAAA: RFC 5952 compressed lower-case; NS/CNAME: absolute target lower-case without trailing dot;
    *  MX: "<pref> <target>"; SRV: "<prio> <weight> <port> <target>"; CAA: "<flags> <tag> <value>" (value unquoted);
    *  SOA: "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (names absolute, no trailing dot);
-   *  TXT: the character-strings concatenated into one string (decoded: \DDD and \X escapes resolved, UTF-8 decoded). */
+   *  TXT, SPF: the character-strings concatenated into one string (decoded: \DDD and \X escapes resolved, UTF-8 decoded);
+   *  PTR: like NS; field-described types: see `wire/rdata_fields.ts`; others: `\# <length> <HEX>`. */
   value: string;
   /** For TXT only: the individual character-strings as bytes, in order. */
   txtStrings?: Uint8Array[];
@@ -59,7 +74,7 @@ export type MasterFileResult =
   | { ok: true; records: MasterFileRecord[] }
   | { ok: false; line: number; error: string };
 
-type RecordType = MasterFileRecord["type"];
+type RecordType = string;
 
 /** RFC 2181 §8: TTLs are unsigned 32-bit values with the top bit clear. */
 const MAX_TTL = 0x7fffffff;
@@ -82,6 +97,9 @@ const SUPPORTED_TYPES: ReadonlySet<string> = new Set<RecordType>([
   "MX",
   "SRV",
   "CAA",
+  "PTR",
+  "SPF",
+  ...Object.keys(RDATA_FIELDS).map((code) => typeName(Number(code))),
 ]);
 /** RFC 1035 §3.2.4 / RFC 2136 §1: known class mnemonics (only IN is accepted). */
 const CLASS_NAMES: ReadonlySet<string> = new Set(["IN", "CH", "CS", "HS", "NONE", "ANY"]);
@@ -517,6 +535,25 @@ function expectFields(type: string, tokens: Token[], count: number, line: number
 }
 
 function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: number): Rdata {
+  const code = typeCode(type)!;
+  if (tokens.length > 0 && !tokens[0].quoted && tokens[0].text === "\\#") {
+    return parseGenericRdata(type, code, tokens, line);
+  }
+  if (!SUPPORTED_TYPES.has(type)) {
+    fail(tokens[0]?.line ?? line, `${type} RDATA must be in the RFC 3597 form \\# <length> <hex>`);
+  }
+  const fields = RDATA_FIELDS[code];
+  if (fields) {
+    // Names are made absolute here; the codec checks and canonicalizes every field.
+    const text = tokens.map((t, i) => {
+      if (fields[i]?.kind === "name") return renderName(nameToken(t, origin, fields[i].label));
+      return t.quoted ? `"${t.text}"` : t.text;
+    }).join(" ");
+    const r = encodeFieldRdata(code, text);
+    // The codec's errors name the field ("DS digest: expected hex").
+    if (!r.ok) fail(tokens[tokens.length - 1]?.line ?? line, r.error);
+    return { value: fieldRdataToValue(code, r.rdata)! };
+  }
   switch (type) {
     case "A": {
       expectFields(type, tokens, 1, line);
@@ -533,7 +570,8 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
       return { value: formatIPv6(v6) };
     }
     case "NS":
-    case "CNAME": {
+    case "CNAME":
+    case "PTR": {
       expectFields(type, tokens, 1, line);
       return { value: renderName(nameToken(tokens[0], origin, `${type} target`)) };
     }
@@ -564,14 +602,15 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
       }
       return { value: `${flags} ${tag.text.toLowerCase()} ${DECODER.decode(bytes)}` };
     }
-    case "TXT": {
-      // RFC 1035 §3.3.14: one or more <character-string>s.
-      if (tokens.length === 0) fail(line, "TXT record needs at least one character-string");
+    case "TXT":
+    case "SPF": {
+      // RFC 1035 §3.3.14 (RFC 7208 §3.1 for SPF): one or more <character-string>s.
+      if (tokens.length === 0) fail(line, `${type} record needs at least one character-string`);
       const strings = tokens.map(readCharacterString);
       let rdlength = 0;
       for (const s of strings) rdlength += s.length + 1;
       if (rdlength > MAX_RDATA) {
-        fail(line, `TXT RDATA is ${rdlength} octets, the limit is ${MAX_RDATA}`);
+        fail(line, `${type} RDATA is ${rdlength} octets, the limit is ${MAX_RDATA}`);
       }
       return { value: DECODER.decode(concatBytes(strings)), txtStrings: strings };
     }
@@ -590,7 +629,23 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
         soaMinimum: minimum,
       };
     }
+    default:
+      fail(line, `unsupported record type "${type}"`);
   }
+}
+
+/**
+ * RFC 3597 §5 generic RDATA: `\\# <length> <hex>`. For a type we know, the
+ * RDATA is stored in that type's own canonical form (so both spellings of one
+ * RR are the same record); other types keep the generic form.
+ */
+function parseGenericRdata(type: string, code: number, tokens: Token[], line: number): Rdata {
+  const r = encodeFieldRdata(code, tokens.map((t) => t.text).join(" "));
+  if (!r.ok) fail(tokens[tokens.length - 1].line, `${type}: ${r.error}`);
+  if (type === "SOA") fail(line, "SOA must be written in its own presentation form");
+  const value = SUPPORTED_TYPES.has(type) ? rdataToValue(code, r.rdata) : genericValue(r.rdata);
+  if (value === null) fail(line, `${type}: the \\# RDATA is not a valid ${type}`);
+  return { value };
 }
 
 // ---------------------------------------------------------------------------
@@ -665,8 +720,13 @@ function handleRecord(entry: LogicalLine, state: ParserState): void {
   }
   if (i >= tokens.length) fail(tokens[tokens.length - 1].line, "missing record type");
   const typeToken = tokens[i];
-  const type = typeToken.text.toUpperCase();
-  if (typeToken.quoted || !SUPPORTED_TYPES.has(type)) {
+  // `TYPEnnn` (RFC 3597 §5) names a known type by its mnemonic, so one type has one spelling.
+  const code = typeToken.quoted ? undefined : typeCode(typeToken.text);
+  const type = code === undefined ? "" : typeName(code);
+  if (
+    code === undefined || !isStorableType(code) ||
+    (!SUPPORTED_TYPES.has(type) && !/^TYPE\d+$/.test(type))
+  ) {
     fail(typeToken.line, `unknown or unsupported record type "${typeToken.text}"`);
   }
   const rdata = parseRdata(type as RecordType, tokens.slice(i + 1), state.origin, typeToken.line);
