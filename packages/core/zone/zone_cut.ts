@@ -51,12 +51,12 @@ export function cutNs(z: IndexedZone, cut: string): IndexedRRset | undefined {
  */
 export function nsAddresses(z: IndexedZone, ns: IndexedRRset, now: number): OwnedRRset[] {
   const out: OwnedRRset[] = [];
-  const seen: string[] = [];
+  const seen = new Set<string>();
   for (const r of ns.records) {
     if (!isLive(r, now)) continue;
     const target = rdataName(ns, r);
-    if (target === undefined || !isInZone(target, z.name) || seen.includes(target)) continue;
-    seen.push(target);
+    if (target === undefined || !isInZone(target, z.name) || seen.has(target)) continue;
+    seen.add(target);
     const node = z.nodes.get(target);
     if (!node) continue;
     for (const type of [TYPE.A, TYPE.AAAA]) {

@@ -231,8 +231,16 @@ export class ZoneIndex {
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
     const z = this.#zones.get(zoneName);
     if (!z) return;
+    names = [...names];
     const answers = this.answerTable();
-    const cutsBefore = z.cuts.size === 0 ? "" : [...z.cuts].sort().join(" ");
+    // Cuts before the patch, of the names it touches (a zone without cuts skips this).
+    const touched = z.cuts.size === 0 && !records.some((r) => typeCode(r.type) === TYPE.NS)
+      ? undefined
+      : new Map<string, boolean>();
+    if (touched) {
+      for (const name of names) touched.set(name, z.cuts.has(name));
+      for (const r of records) touched.set(r.name, z.cuts.has(r.name));
+    }
     for (const name of names) {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
@@ -246,11 +254,11 @@ export class ZoneIndex {
       if (answers) tabulate(answers, z, name, rrsets);
     }
     // A cut added or removed changes which names below it the table may answer (RFC 1034
-    // §4.2.1: data below a cut is not ours): refill this zone's entries. Cuts change rarely.
-    const cutsAfter = z.cuts.size === 0 ? "" : [...z.cuts].sort().join(" ");
-    if (answers && cutsAfter !== cutsBefore) {
-      untabulateZone(answers, z);
-      for (const [name, rrsets] of z.nodes) tabulate(answers, z, name, rrsets);
+    // §4.2.1: data below a cut is not ours): refill the entries at and below that name.
+    if (answers && touched) {
+      for (const [cut, was] of touched) {
+        if (z.cuts.has(cut) !== was) retabulateBelow(answers, z, cut);
+      }
     }
   }
 
@@ -409,6 +417,16 @@ function tabulate(
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
   for (const set of rrsets) {
     if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
+  }
+}
+
+/** Takes the names at and below `top` out of the answer table and puts back those it may answer. */
+function retabulateBelow(answers: AnswerTable, z: IndexedZone, top: string): void {
+  const suffix = "." + top;
+  for (const [name, rrsets] of z.nodes) {
+    if (name !== top && !name.endsWith(suffix)) continue;
+    for (const set of rrsets) answers.delete(name, set.type);
+    tabulate(answers, z, name, rrsets);
   }
 }
 
