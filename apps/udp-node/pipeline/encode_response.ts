@@ -113,7 +113,9 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
       const o = all[i];
       owners[i] = ownerPointer(p.request, p.qname ?? "", o.owner);
       const ownerBytes = owners[i] >= 0 ? 2 : nameWireLength(o.owner);
-      const [count, bytes] = ownedSize(o, ownerBytes, now);
+      // An owner that cannot be encoded (never stored by a validated write) is left out.
+      if (ownerBytes < 0) owners[i] = SKIP;
+      const [count, bytes] = ownerBytes < 0 ? [0, 0] : ownedSize(o, ownerBytes, now);
       sectionBytes += bytes;
       if (i < sections.answer.length) answerCount += count;
       else if (i < sections.answer.length + sections.authority.length) authorityCount += count;
@@ -243,6 +245,9 @@ function writeRRset(
   return pos;
 }
 
+/** Owner mark: the RRset is not written. */
+const SKIP = -2;
+
 /** RRs and bytes of the live RRs of an owned RRset whose owner takes `ownerBytes`. */
 function ownedSize(o: OwnedRRset, ownerBytes: number, now: number): [number, number] {
   let count = 0;
@@ -281,6 +286,7 @@ function writeOwned(
   now: number,
 ): number {
   const set = o.set;
+  if (pointer === SKIP) return pos;
   for (const r of set.records) {
     if (!isLive(r, now)) continue;
     if (pointer >= 0) {
