@@ -109,6 +109,15 @@ const CASES: [string, string][] = [
   ["far", "DS"],
   ["secure", "DS"],
   ["x.secure", "DS"],
+  // DNAME (RFC 6672)
+  ["a.dn", "A"],
+  ["dn", "DNAME"],
+  ["dn", "A"],
+  ["x.dnin", "A"],
+  ["a.b.dnin", "MX"],
+  ["host.dnin", "MX"],
+  ["x.y.dnin", "TXT"],
+  ["host.dsub", "A"],
   // record types (RFC 3597 generic form included)
   ["ptr", "PTR"],
   ["hinfo", "HINFO"],

@@ -20,6 +20,7 @@ export const TYPE = {
   AAAA: 28,
   SRV: 33,
   NAPTR: 35,
+  DNAME: 39,
   OPT: 41,
   DS: 43,
   SSHFP: 44,

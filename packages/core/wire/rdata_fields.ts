@@ -37,6 +37,8 @@ export const RDATA_FIELDS: Readonly<Record<number, readonly RdataField[]>> = {
     f("string", "NAPTR regexp"),
     f("name", "NAPTR replacement"),
   ],
+  // RFC 6672 §2.1
+  39: [f("name", "DNAME target")],
   // RFC 4034 §5.1
   43: [
     f("u16", "DS key tag"),
@@ -192,9 +194,8 @@ export function fieldRdataToValue(type: number, rdata: Uint8Array): string | nul
 
 /**
  * Whether RRs of `type` may be stored as zone data in generic form: not
- * reserved type 0, OPT, the meta and query types 128–255 (RFC 6895 §3.1:
- * TKEY, TSIG, IXFR, AXFR, ANY…), nor DNAME, whose redirection (RFC 6672)
- * the lookup does not perform: served as plain data it would answer wrong.
+ * reserved type 0, OPT, nor the meta and query types 128–255 (RFC 6895 §3.1:
+ * TKEY, TSIG, IXFR, AXFR, ANY…).
  *
  * @example
  * ```ts
@@ -203,7 +204,7 @@ export function fieldRdataToValue(type: number, rdata: Uint8Array): string | nul
  * ```
  */
 export function isStorableType(type: number): boolean {
-  return Number.isInteger(type) && type > 0 && type <= 0xffff && type !== 41 && type !== 39 &&
+  return Number.isInteger(type) && type > 0 && type <= 0xffff && type !== 41 &&
     (type < 128 || type > 255);
 }
 

@@ -6,7 +6,9 @@
  *   type and the lookup restarts at its target while that stays in the zone
  *   ({@link MAX_CNAME_CHAIN}, loops stop);
  * - b: a zone cut at or above the name → referral (`zone_cut.ts`), except DS
- *   at the cut itself, answered by the parent side (RFC 4035 §3.1.4.1);
+ *   at the cut itself, answered by the parent side (RFC 4035 §3.1.4.1); a
+ *   DNAME above the name → the DNAME, a synthesized CNAME, and the lookup
+ *   restarts at the new name (`dname.ts`, RFC 6672 §3.2);
  * - c: the name does not exist → wildcard synthesis (`wildcard.ts`), else
  *   NXDOMAIN with the SOA (RFC 2308 §2.1); an existing name without the type
  *   is NODATA with the SOA (RFC 2308 §2.2), also at the end of a chain, where
@@ -25,6 +27,7 @@ import { isInZone } from "../wire/name.ts";
 import { nameExists } from "./closest_encloser.ts";
 import { cnameTarget, MAX_CNAME_CHAIN } from "./cname_chain.ts";
 import { wildcardSource } from "./wildcard.ts";
+import { findDname, synthesizeCname } from "./dname.ts";
 import { cutNs, findZoneCut, nsAddresses } from "./zone_cut.ts";
 import {
   type IndexedRRset,
@@ -46,11 +49,30 @@ export function resolveInZone(
   // CNAMEs followed so far; undefined until the first one (the common case builds nothing).
   let chain: OwnedRRset[] | undefined;
   for (let hop = 0;; hop++) {
-    if (zone.cuts.size > 0) {
-      const cut = findZoneCut(zone, name);
-      if (cut !== undefined && !(cut === name && qtype === TYPE.DS)) {
-        return referral(zone, cut, chain, now);
+    const cut = zone.cuts.size > 0 ? findZoneCut(zone, name) : undefined;
+    if (zone.dnames.size > 0) {
+      // A DNAME above the name redirects it, unless a cut sits higher still.
+      const owner = findDname(zone, name);
+      if (owner !== undefined && (cut === undefined || cut.length > owner.length)) {
+        const dname = zone.nodes.get(owner)!.find((s) => s.type === TYPE.DNAME)!;
+        const target = cnameTarget(dname, now);
+        (chain ??= []).push({ owner, set: dname });
+        if (target === undefined) return sections(zone, RCODE.NOERROR, chain, "none");
+        const synth = synthesizeCname(name, owner, target, dname.records[0].ttl);
+        if (!synth) return sections(zone, RCODE.YXDOMAIN, chain, "none");
+        chain.push({ owner: name, set: synth.set });
+        if (
+          !isInZone(synth.name, zone.name) || hop + 1 >= MAX_CNAME_CHAIN ||
+          chain.some((c) => c.owner === synth.name)
+        ) {
+          return sections(zone, RCODE.NOERROR, chain, "none");
+        }
+        name = synth.name;
+        continue;
       }
+    }
+    if (cut !== undefined && !(cut === name && qtype === TYPE.DS)) {
+      return referral(zone, cut, chain, now);
     }
     let node = liveNode(zone.nodes.get(name), now);
     if (node === undefined && zone.wildcards > 0 && !nameExists(zone, name)) {

@@ -32,13 +32,14 @@ const okCases: OkCase[] = [
     name: "PTR, SPF and field-described types, names made absolute",
     text: 'p 60 PTR www\ns 60 SPF "v=spf1" " -all"\n' +
       'n 60 NAPTR 100 10 "u" "E2U+sip" "!^.*$!sip:a@b!" sip\n' +
-      'sub 60 DS 12345 13 2 ( abcdef\n  012345 )\nh 60 HINFO "x86" linux\n',
+      'sub 60 DS 12345 13 2 ( abcdef\n  012345 )\nh 60 HINFO "x86" linux\nd 60 DNAME y\n',
     expect: [
       rec("p.example.com", "PTR", 60, "www.example.com"),
       rec("s.example.com", "SPF", 60, "v=spf1 -all", 2),
       rec("n.example.com", "NAPTR", 60, '100 10 "u" "E2U+sip" "!^.*$!sip:a@b!" sip.example.com', 3),
       rec("sub.example.com", "DS", 60, "12345 13 2 ABCDEF012345", 4),
       rec("h.example.com", "HINFO", 60, '"x86" "linux"', 6),
+      rec("d.example.com", "DNAME", 60, "y.example.com", 7),
     ],
   },
   {
@@ -406,10 +407,10 @@ const errorCases: ErrorCase[] = [
   },
   { name: "meta type", text: "x 60 TYPE250 \\# 0\n", line: 1, reason: "unsupported record type" },
   {
-    name: "DNAME is not served yet",
-    text: "x 60 DNAME y\n",
+    name: "DNAME without a target",
+    text: "x 60 DNAME\n",
     line: 1,
-    reason: "unsupported record type",
+    reason: "DNAME target: missing",
   },
   {
     name: "generic A that is not an A",

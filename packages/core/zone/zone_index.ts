@@ -16,6 +16,7 @@ import { AnswerTable } from "./answer_table.ts";
 import { resolveInZone } from "./lookup.ts";
 import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
+import { findDname } from "./dname.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
@@ -63,6 +64,8 @@ export interface IndexedZone {
    * Empty in a zone without delegations, which then never walks ancestors.
    */
   cuts: Set<string>;
+  /** Owners that hold a DNAME RRset (RFC 6672); empty in most zones. */
+  dnames: Set<string>;
   /** Owners whose first label is `*` (RFC 4592 §2.1.1); 0 = no synthesis to try. */
   wildcards: number;
 }
@@ -189,6 +192,7 @@ export class ZoneIndex {
       nodes: new Map(),
       descendants: new Map(),
       cuts: new Set(),
+      dnames: new Set(),
       wildcards: 0,
     };
     // A whole zone is packed into shared chunks; names patched later get their own buffers,
@@ -233,13 +237,17 @@ export class ZoneIndex {
     if (!z) return;
     names = [...names];
     const answers = this.answerTable();
-    // Cuts before the patch, of the names it touches (a zone without cuts skips this).
-    const touched = z.cuts.size === 0 && !records.some((r) => typeCode(r.type) === TYPE.NS)
+    // Cut/DNAME status before the patch of the names it touches (most zones skip this).
+    const redirects = (r: StoredRecord) => {
+      const t = typeCode(r.type);
+      return t === TYPE.NS || t === TYPE.DNAME;
+    };
+    const touched = z.cuts.size === 0 && z.dnames.size === 0 && !records.some(redirects)
       ? undefined
-      : new Map<string, boolean>();
+      : new Map<string, number>();
     if (touched) {
-      for (const name of names) touched.set(name, z.cuts.has(name));
-      for (const r of records) touched.set(r.name, z.cuts.has(r.name));
+      for (const name of names) touched.set(name, redirectStatus(z, name));
+      for (const r of records) touched.set(r.name, redirectStatus(z, r.name));
     }
     for (const name of names) {
       const old = z.nodes.get(name);
@@ -253,11 +261,11 @@ export class ZoneIndex {
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
     }
-    // A cut added or removed changes which names below it the table may answer (RFC 1034
-    // §4.2.1: data below a cut is not ours): refill the entries at and below that name.
+    // A cut or DNAME added or removed changes which names below it the table may answer
+    // (RFC 1034 §4.2.1, RFC 6672 §2.4: data below is not ours / occluded): refill those entries.
     if (answers && touched) {
-      for (const [cut, was] of touched) {
-        if (z.cuts.has(cut) !== was) retabulateBelow(answers, z, cut);
+      for (const [name, was] of touched) {
+        if (redirectStatus(z, name) !== was) retabulateBelow(answers, z, name);
       }
     }
   }
@@ -401,7 +409,8 @@ function encodeRRsets(
 /**
  * Puts a name's RRsets in the answer table when the table alone can answer
  * them exactly: the name lies under its zone's apex and not at or below a
- * zone cut (those get referrals, RFC 1034 §4.3.2 step 3.b), has no CNAME
+ * zone cut (those get referrals, RFC 1034 §4.3.2 step 3.b) nor below a DNAME
+ * (occluded, RFC 6672 §2.4), has no CNAME
  * (which answers every type), and the type is neither SOA (the apex SOA is
  * synthesized) nor NS (an NS answer carries glue, RFC 9471). Wildcards need
  * no check: an existing name is never synthesized (RFC 4592 §2.2.1).
@@ -415,9 +424,15 @@ function tabulate(
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
+  if (z.dnames.size > 0 && findDname(z, name) !== undefined) return;
   for (const set of rrsets) {
     if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
   }
+}
+
+/** Whether `name` is a cut (1) and/or a DNAME owner (2) of `z`. */
+function redirectStatus(z: IndexedZone, name: string): number {
+  return (z.cuts.has(name) ? 1 : 0) | (z.dnames.has(name) ? 2 : 0);
 }
 
 /** Takes the names at and below `top` out of the answer table and puts back those it may answer. */
@@ -444,11 +459,14 @@ function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
   z.nodes.set(name, rrsets);
   if (name !== z.name && rrsets.some((s) => s.type === TYPE.NS)) z.cuts.add(name);
   else z.cuts.delete(name);
+  if (rrsets.some((s) => s.type === TYPE.DNAME)) z.dnames.add(name);
+  else z.dnames.delete(name);
 }
 
 function removeNode(z: IndexedZone, name: string): void {
   if (!z.nodes.delete(name)) return;
   z.cuts.delete(name);
+  z.dnames.delete(name);
   if (isWildcardOwner(name)) z.wildcards--;
   forEachAncestor(z, name, (a) => {
     const n = (z.descendants.get(a) ?? 0) - 1;
