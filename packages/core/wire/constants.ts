@@ -28,6 +28,8 @@ export const TYPE = {
   TLSA: 52,
   SMIMEA: 53,
   OPENPGPKEY: 61,
+  SVCB: 64,
+  HTTPS: 65,
   SPF: 99,
   TSIG: 250,
   IXFR: 251,

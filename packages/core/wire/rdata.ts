@@ -12,6 +12,7 @@ import { LIMIT, TYPE } from "./constants.ts";
 import { decodeName } from "./name.ts";
 import { concatBytes, encodeNameBytes } from "./message.ts";
 import { encodeFieldRdata, fieldRdataToValue } from "./rdata_fields.ts";
+import { encodeSvcb, svcbToValue } from "./svcb.ts";
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -300,6 +301,11 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
           minimum: n[4],
         });
       }
+      case TYPE.SVCB:
+      case TYPE.HTTPS: {
+        const r = encodeSvcb(value);
+        return r.ok ? r.rdata : null;
+      }
       default: {
         // Field-described types and RFC 3597 `\# len hex` (rdata_fields.ts).
         const r = encodeFieldRdata(type, value);
@@ -366,6 +372,9 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
         return null;
       }
     }
+    case TYPE.SVCB:
+    case TYPE.HTTPS:
+      return svcbToValue(rdata);
     default:
       return fieldRdataToValue(type, rdata);
   }

@@ -43,6 +43,14 @@ const okCases: OkCase[] = [
     ],
   },
   {
+    name: "SVCB/HTTPS (RFC 9460 §2.1): relative target, a quoted value after =",
+    text: 's 60 SVCB 1 svc alpn="h2,h3" port=8443\nh 60 HTTPS 0 .\n',
+    expect: [
+      rec("s.example.com", "SVCB", 60, '1 svc.example.com alpn="h2,h3" port=8443'),
+      rec("h.example.com", "HTTPS", 60, "0 .", 2),
+    ],
+  },
+  {
     name: "RFC 3597: TYPEnnn with \\# for unknown types; a known type in generic form is that type",
     text: "u 60 TYPE65534 \\# 3 ( 0a0b\n 0c )\ne 60 type65280 \\# 0\n" +
       "a 60 TYPE1 \\# 4 C0000201\nd 60 DS \\# 5 3039 0d02ff\n",
@@ -406,6 +414,18 @@ const errorCases: ErrorCase[] = [
     reason: "expected 4 octets",
   },
   { name: "meta type", text: "x 60 TYPE250 \\# 0\n", line: 1, reason: "unsupported record type" },
+  {
+    name: "quote inside a word not after =",
+    text: 'x 60 SVCB 1 . al"pn=h2"\n',
+    line: 1,
+    reason: "unexpected '\"' inside an unquoted word",
+  },
+  {
+    name: "SVCB unknown key",
+    text: "x 60 HTTPS 1 . bogus=1\n",
+    line: 1,
+    reason: 'unknown parameter "bogus"',
+  },
   {
     name: "DNAME without a target",
     text: "x 60 DNAME\n",

@@ -18,6 +18,7 @@
 
 import { typeCode, typeName } from "../wire/constants.ts";
 import { rdataToValue } from "../wire/rdata.ts";
+import { encodeSvcb, svcbToValue } from "../wire/svcb.ts";
 import {
   encodeFieldRdata,
   fieldRdataToValue,
@@ -99,6 +100,8 @@ const SUPPORTED_TYPES: ReadonlySet<string> = new Set<RecordType>([
   "CAA",
   "PTR",
   "SPF",
+  "SVCB",
+  "HTTPS",
   ...Object.keys(RDATA_FIELDS).map((code) => typeName(Number(code))),
 ]);
 /** RFC 1035 §3.2.4 / RFC 2136 §1: known class mnemonics (only IN is accepted). */
@@ -230,13 +233,30 @@ function readQuoted(s: LexState): Token {
   return token;
 }
 
+/** Index of the `"` closing a quoted run that starts at `from` (escapes skipped), or -1. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === '"') return i;
+    else if (text[i] === "\n") return -1;
+  }
+  return -1;
+}
+
 function readUnquoted(s: LexState): Token {
   const text = s.text;
   const start = s.pos;
   for (;;) {
     const c = text[s.pos];
     if (isDelimiter(c)) break;
-    if (c === '"') fail(s.line, "unexpected '\"' inside an unquoted word");
+    if (c === '"') {
+      // RFC 9460 §2.1: an SVCB parameter value may be quoted after its `=` (alpn="h2,h3").
+      if (text[s.pos - 1] !== "=") fail(s.line, "unexpected '\"' inside an unquoted word");
+      const close = closingQuote(text, s.pos + 1);
+      if (close < 0) fail(s.line, "unterminated quoted value");
+      s.pos = close + 1;
+      continue;
+    }
     if (c === "\\") {
       const next = text[s.pos + 1];
       if (next === undefined || next === "\n") fail(s.line, "'\\' at end of line");
@@ -601,6 +621,16 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
         fail(tokens[2].line, "CAA value is too long");
       }
       return { value: `${flags} ${tag.text.toLowerCase()} ${DECODER.decode(bytes)}` };
+    }
+    case "SVCB":
+    case "HTTPS": {
+      // RFC 9460 §2.1: SvcPriority TargetName SvcParams; the target may be relative.
+      if (tokens.length < 2) fail(line, `${type} record needs a priority and a target name`);
+      const target = renderName(nameToken(tokens[1], origin, `${type} target`));
+      const params = tokens.slice(2).map((t) => t.quoted ? `"${t.text}"` : t.text);
+      const r = encodeSvcb([tokens[0].text, target, ...params].join(" "));
+      if (!r.ok) fail(tokens[tokens.length - 1].line, r.error);
+      return { value: svcbToValue(r.rdata)! };
     }
     case "TXT":
     case "SPF": {
