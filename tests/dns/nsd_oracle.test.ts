@@ -134,6 +134,8 @@ const CASES: [string, string][] = [
   ["_8443._https.svc", "SVCB"],
   ["svc", "HTTPS"],
   ["alias-https", "HTTPS"],
+  ["_ftp._tcp", "URI"],
+  ["cert", "CERT"],
   ["unknown", "A"],
   ["cli-ds", "DS"],
   ["cli-naptr", "NAPTR"],

@@ -20,6 +20,7 @@ export const TYPE = {
   AAAA: 28,
   SRV: 33,
   NAPTR: 35,
+  CERT: 37,
   DNAME: 39,
   OPT: 41,
   DS: 43,
@@ -35,6 +36,7 @@ export const TYPE = {
   IXFR: 251,
   AXFR: 252,
   ANY: 255,
+  URI: 256,
   CAA: 257,
 } as const;
 

@@ -15,6 +15,14 @@ Deno.test("rdata_fields: each type round-trips to its canonical presentation", (
       [TYPE.DNSKEY, "257 3 13 AQID", "257 3 13 AQID", "0101030d010203"],
       [TYPE.OPENPGPKEY, "AQID", "AQID", "010203"],
       [TYPE.DNAME, "Example.NET.", "example.net", "076578616d706c65036e657400"],
+      [
+        TYPE.URI,
+        '10 1 "ftp://ftp1.example.com/public"',
+        '10 1 "ftp://ftp1.example.com/public"',
+        "000a0001" +
+        "6674703a2f2f667470312e6578616d706c652e636f6d2f7075626c6963",
+      ],
+      [TYPE.CERT, "PGP 0 0 AQID", "3 0 0 AQID", "0003000000010203"],
       [TYPE.HINFO, '"x86" "linux os"', '"x86" "linux os"', "03783836086c696e7578206f73"],
       [
         TYPE.HINFO,
@@ -62,6 +70,8 @@ Deno.test("rdata_fields: bad values are refused with the field named", () => {
       [TYPE.HINFO, '"a" "b" "c"', 'unexpected extra field "c"'],
       [TYPE.HINFO, `"${"x".repeat(256)}" "b"`, "HINFO CPU: longer than 255 octets"],
       [TYPE.HINFO, '"unterminated', "unbalanced quotes or a bad escape"],
+      [TYPE.URI, '1 2 ""', "URI target: empty"],
+      [TYPE.CERT, "BOGUS 0 0 AQID", "CERT type: expected an integer 0..65535"],
       [TYPE.NAPTR, '1 2 "" "" "" a..b', "NAPTR replacement: not a domain name"],
       [65534, "\\# 3 0a0b", "\\# 3: expected 3 octets of hex"],
       [65534, "\\# x", "\\# needs the RDATA length"],

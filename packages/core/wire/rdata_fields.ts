@@ -17,14 +17,35 @@ import { decodeName, nameToLabels } from "./name.ts";
 
 /** One field of a presentation form. */
 export interface RdataField {
-  kind: "u8" | "u16" | "u32" | "name" | "string" | "hex" | "base64";
+  /** `text`: the rest of the RDATA as raw octets, presented as one quoted string */
+  kind: "u8" | "u16" | "u32" | "name" | "string" | "hex" | "base64" | "text";
   /** what an error message calls it */
   label: string;
+  /** mnemonics accepted for an integer field (the stored form is the number) */
+  names?: Readonly<Record<string, number>>;
 }
 
-const f = (kind: RdataField["kind"], label: string): RdataField => ({ kind, label });
+const f = (
+  kind: RdataField["kind"],
+  label: string,
+  names?: Readonly<Record<string, number>>,
+): RdataField => ({ kind, label, names });
 
-/** Field layouts by TYPE code. hex and base64 fields are last and take the rest of the RDATA. */
+/** RFC 4398 §2.1 certificate type mnemonics. */
+const CERT_TYPES = {
+  PKIX: 1,
+  SPKI: 2,
+  PGP: 3,
+  IPKIX: 4,
+  ISPKI: 5,
+  IPGP: 6,
+  ACPKIX: 7,
+  IACPKIX: 8,
+  URI: 253,
+  OID: 254,
+} as const;
+
+/** Field layouts by TYPE code. hex, base64 and text fields are last and take the rest of the RDATA. */
 export const RDATA_FIELDS: Readonly<Record<number, readonly RdataField[]>> = {
   // RFC 1035 §3.3.2
   13: [f("string", "HINFO CPU"), f("string", "HINFO OS")],
@@ -48,6 +69,13 @@ export const RDATA_FIELDS: Readonly<Record<number, readonly RdataField[]>> = {
   ],
   // RFC 4255 §3.1
   44: [f("u8", "SSHFP algorithm"), f("u8", "SSHFP type"), f("hex", "SSHFP fingerprint")],
+  // RFC 4398 §2.2
+  37: [
+    f("u16", "CERT type", CERT_TYPES),
+    f("u16", "CERT key tag"),
+    f("u8", "CERT algorithm"),
+    f("base64", "CERT certificate"),
+  ],
   // RFC 4034 §2.1
   48: [
     f("u16", "DNSKEY flags"),
@@ -71,6 +99,8 @@ export const RDATA_FIELDS: Readonly<Record<number, readonly RdataField[]>> = {
   ],
   // RFC 7929 §2.1
   61: [f("base64", "OPENPGPKEY key")],
+  // RFC 7553 §4.5
+  256: [f("u16", "URI priority"), f("u16", "URI weight"), f("text", "URI target")],
 };
 
 /** Result of {@linkcode encodeFieldRdata}. */
@@ -111,7 +141,10 @@ export function encodeFieldRdata(type: number, value: string): FieldRdataResult 
     }
     const token = tokens[t++];
     if (!token) return { ok: false, error: `${field.label}: missing` };
-    if (field.kind === "string") {
+    if (field.kind === "text") {
+      if (token.bytes.length === 0) return { ok: false, error: `${field.label}: empty` };
+      out.push(...token.bytes);
+    } else if (field.kind === "string") {
       if (token.bytes.length > LIMIT.CHARACTER_STRING) {
         return { ok: false, error: `${field.label}: longer than 255 octets` };
       }
@@ -124,7 +157,9 @@ export function encodeFieldRdata(type: number, value: string): FieldRdataResult 
       out.push(0);
     } else {
       const max = field.kind === "u8" ? 0xff : field.kind === "u16" ? 0xffff : 0xffffffff;
-      const n = /^\d{1,10}$/.test(token.text) && !token.quoted ? Number(token.text) : NaN;
+      const named = token.quoted ? undefined : field.names?.[token.text.toUpperCase()];
+      const n = named ??
+        (/^\d{1,10}$/.test(token.text) && !token.quoted ? Number(token.text) : NaN);
       if (!(n <= max)) return { ok: false, error: `${field.label}: expected an integer 0..${max}` };
       if (field.kind === "u32") out.push(n >>> 24, (n >>> 16) & 0xff);
       if (field.kind !== "u8") out.push((n >>> 8) & 0xff);
@@ -177,6 +212,12 @@ export function fieldRdataToValue(type: number, rdata: Uint8Array): string | nul
         if (!d.ok || d.end > rdata.length || (rdata[p] & 0xc0) !== 0) return null;
         parts.push(d.name === "" ? "." : d.name.toLowerCase());
         p = d.end;
+        break;
+      }
+      case "text": {
+        if (p >= rdata.length) return null;
+        parts.push(quote(rdata.subarray(p)));
+        p = rdata.length;
         break;
       }
       case "hex":
