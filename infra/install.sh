@@ -91,6 +91,15 @@ DMP_DNS_UPDATE_ENABLED DMP_DNS_APEX_A DMP_DNS_APEX_AAAA DMP_DNS_APEX_NS DMP_DNS_
 
 # shellcheck source=infra/common.sh
 . "$SCRIPT_DIR/common.sh"
+# shellcheck source=infra/values.sh
+. "$SCRIPT_DIR/values.sh"
+
+# check_value CHECK FLAG VARIABLE VALUE EXPECTED: dies naming the flag and variable unless
+# VALUE is empty (unset) or passes CHECK. A bad apex value used to install a node that served
+# no A record at all (issue 10); the node refuses it too, but only at its first start.
+check_value() {
+  [ -z "$4" ] || "$1" "$4" || die "$2 / $3 \"$4\": $5"
+}
 
 parse_args() {
   while [ "$#" -gt 0 ]; do
@@ -130,6 +139,15 @@ parse_args() {
   *) [ "${#TSIG_SECRET_KEY}" -eq 64 ] || die "--tsig-secret-key must be 64 hex characters" ;;
   esac
   case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
+  local name_rule="expected a domain name (labels of letters, digits, '-' or '_', at most 63 characters each, 253 in all)"
+  check_value is_host_name --domain DMP_DOMAIN "$DOMAIN" "$name_rule"
+  check_value is_host_name --node-hostname DMP_NODE_HOSTNAME "$NODE_HOSTNAME" "$name_rule"
+  check_value is_ipv4 --apex-a DMP_DNS_APEX_A "$APEX_A" \
+    "expected an IPv4 address (four decimal octets 0-255, no leading zeros)"
+  check_value is_ipv6 --apex-aaaa DMP_DNS_APEX_AAAA "$APEX_AAAA" \
+    "expected an IPv6 address (RFC 4291 text form)"
+  check_value is_host_name --apex-ns DMP_DNS_APEX_NS "$APEX_NS" "$name_rule"
+  check_value is_host_name --apex-rname DMP_DNS_APEX_SOA_RNAME "$APEX_RNAME" "$name_rule"
 }
 
 # 32 random bytes as 64 hex characters.

@@ -17,6 +17,7 @@ import { type AppDeps, resolveDeps } from "./app_deps.ts";
 import { isStoreUnavailable } from "./store_errors.ts";
 import { adminRoutes } from "./routes/admin/mod.ts";
 import { heartbeatRoutes } from "./routes/heartbeat/mod.ts";
+import { landingRoutes } from "./routes/landing/mod.ts";
 import { nodesRoutes } from "./routes/nodes/mod.ts";
 import { opsRoutes } from "./routes/ops/mod.ts";
 import { recordsRoutes } from "./routes/records/mod.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono {
     });
   });
 
+  app.route("/", landingRoutes(d));
   app.route("/", opsRoutes(d));
   app.route("/", registrationRoutes(d));
   app.route("/", recordsRoutes(d));

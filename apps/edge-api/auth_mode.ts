@@ -5,6 +5,8 @@
  */
 
 import { type Config, ConfigError, operatorToken } from "../../packages/core/config/env.ts";
+import { parseIpv4 } from "../../packages/core/values/ipv4.ts";
+import { canonicalIpv6 } from "../../packages/core/values/ipv6.ts";
 
 /** open / legacy / multi-tenant (brief §1.5). */
 export type AuthMode = "open" | "legacy" | "multi-tenant";
@@ -26,8 +28,6 @@ export function authMode(c: Config): AuthMode {
   return c.DMP_AUTH_MODE ?? (operatorToken(c) ? "legacy" : "open");
 }
 
-const IPV4_LOOPBACK = /^127(\.\d{1,3}){3}$/;
-
 /**
  * True for a loopback bind: `localhost` or a loopback IP literal. `""`, `"0"`,
  * `0.0.0.0`, `::`, host names and public IPs are public (brief §1.1).
@@ -43,9 +43,9 @@ const IPV4_LOOPBACK = /^127(\.\d{1,3}){3}$/;
  */
 export function isLoopbackBind(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  if (IPV4_LOOPBACK.test(h)) return h.split(".").every((o) => Number(o) <= 255);
-  return false;
+  if (h === "localhost") return true;
+  // The core address parsers (issue 10): 127/8 (RFC 1122 §3.2.1.3) and ::1 (RFC 4291 §2.5.3).
+  return parseIpv4(h)?.[0] === 127 || canonicalIpv6(h) === "::1";
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The node's DNS message handler shared by every transport: rate limit →
- * synchronous query path → (async) UPDATE / TSIG path → metrics. Returns the
+ * synchronous query path → response rate limiting (UDP only: TCP and DoH
+ * peers cannot be spoofed) → (async) UPDATE / TSIG path → metrics. Returns the
  * response bytes, null to drop, or a promise for the async path only, so
  * queries are answered without a promise or closure per packet.
  *
@@ -9,9 +10,16 @@
 
 import type { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { TokenBucketTable } from "../../packages/core/rate_limit/token_bucket_table.ts";
+import {
+  RESPONSE_CLASS_NAMES,
+  ResponseRateLimiter,
+  type ResponseRateLimiterOptions,
+  RRL_VERDICT,
+} from "../../packages/core/rate_limit/response_rate_limiter.ts";
 import type { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
+import { slipResponse } from "./pipeline/slip_response.ts";
 
 /** Handles the async path (UPDATE and TSIG-signed messages). */
 export type AsyncHandler = (
@@ -28,6 +36,8 @@ export interface DnsServiceOptions {
   rate: number;
   burst: number;
   maxConcurrency: number;
+  /** response rate limiting of UDP answers; absent = off */
+  rrl?: ResponseRateLimiterOptions;
   asyncHandler?: AsyncHandler;
   /** seconds clock; injected for tests */
   clock?: () => number;
@@ -38,6 +48,9 @@ export class DnsService {
   #o: DnsServiceOptions;
   #udpBuckets: TokenBucketTable;
   #tcpBuckets: TokenBucketTable;
+  #rrl: ResponseRateLimiter | undefined;
+  /** RRL counters bound once, by class: [drop, slip] */
+  #rrlCounters: [() => void, () => void][];
   #inFlight = 0;
   #clock: () => number;
 
@@ -47,6 +60,12 @@ export class DnsService {
     this.#udpBuckets = new TokenBucketTable({ rate: options.rate, burst: options.burst });
     this.#tcpBuckets = new TokenBucketTable({ rate: options.rate, burst: options.burst });
     this.#clock = options.clock ?? (() => Date.now() / 1000);
+    const rrl = options.rrl && new ResponseRateLimiter(options.rrl);
+    this.#rrl = rrl && !rrl.disabled ? rrl : undefined;
+    this.#rrlCounters = RESPONSE_CLASS_NAMES.map((cls) => [
+      options.metrics.counter("dmp_dns_rrl_responses_total", { action: "drop", class: cls }),
+      options.metrics.counter("dmp_dns_rrl_responses_total", { action: "slip", class: cls }),
+    ]);
   }
 
   /** Replaces the async handler (set once UPDATE support is wired). */
@@ -77,7 +96,15 @@ export class DnsService {
     }
     if (result.kind === "reply") {
       this.#count(result.outcome);
-      return result.bytes;
+      if (tcp || !this.#rrl) return result.bytes;
+      const verdict = this.#rrl.check(remoteAddress, result.rrlClass, result.rrlName, now);
+      if (verdict === RRL_VERDICT.SEND) return result.bytes;
+      if (verdict === RRL_VERDICT.DROP) {
+        this.#rrlCounters[result.rrlClass][0]();
+        return null;
+      }
+      this.#rrlCounters[result.rrlClass][1]();
+      return slipResponse(result.bytes);
     }
     if (result.kind === "drop") {
       this.#count(result.outcome);

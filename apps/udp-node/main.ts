@@ -13,6 +13,7 @@ import type { Logger } from "../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
 import { sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase } from "./db_client.ts";
@@ -25,6 +26,8 @@ import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
 import { mountDoh } from "./transports/doh.ts";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 
 /** A running node. */
@@ -94,6 +97,13 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
     maxConcurrency: config.DMP_DNS_MAX_CONCURRENCY,
+    rrl: {
+      rate: config.DMP_DNS_RRL_RATE,
+      slip: config.DMP_DNS_RRL_SLIP,
+      slots: config.DMP_DNS_RRL_TABLE_SIZE,
+      ipv4PrefixBits: config.DMP_DNS_RRL_IPV4_PREFIX,
+      ipv6PrefixBits: config.DMP_DNS_RRL_IPV6_PREFIX,
+    },
   });
   service.setAsyncHandler(
     createUpdateHandler({
@@ -109,7 +119,9 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
+    messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
+    maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
   });
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
@@ -120,8 +132,18 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       client,
       metrics,
       operatorToken: operatorToken(config),
-      // The ops listener binds loopback by default; behind a proxy the peer is the proxy.
-      extend: (app) => mountDoh(app, service, () => "doh"),
+      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+      extend: (app) =>
+        mountDoh(
+          app,
+          service,
+          (c) =>
+            clientAddressOf(
+              config.DMP_TRUSTED_PROXY_HEADER,
+              (name) => c.req.header(name),
+              getConnInfo(c).remote.address,
+            ),
+        ),
     }),
     config.DMP_NODE_HTTP_HOST,
     config.DMP_NODE_HTTP_PORT,
@@ -163,6 +185,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
     try {
       const n = await sweepExpiredRecords(client, now());
       if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
+      await pruneUsedTsigMacs(client, now());
     } catch (e) {
       logger.warn("cleanup failed", { error: errText(e) });
     }

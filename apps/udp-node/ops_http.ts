@@ -11,6 +11,7 @@ import { serve } from "@hono/node-server";
 import type { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { timingSafeEqual } from "../../packages/core/crypto/timing_safe_equal.ts";
+import { bearerCredentials } from "../../packages/core/http/bearer_credentials.ts";
 
 /** Dependencies of the ops app. */
 export interface OpsDeps {
@@ -37,8 +38,7 @@ export function createOpsApp(deps: OpsDeps): Hono {
   });
   app.get("/metrics", (c) => {
     if (deps.operatorToken) {
-      const header = c.req.header("authorization") ?? "";
-      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+      const given = bearerCredentials(c.req.header("authorization"));
       if (!timingSafeEqual(given, deps.operatorToken)) {
         return c.json({ error: "unauthorized" }, 401);
       }

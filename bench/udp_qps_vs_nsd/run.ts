@@ -408,6 +408,7 @@ function nodeEnv(dbUrl: string, port: number, httpPort: number): Record<string, 
     DMP_DNS_HOST: "127.0.0.1",
     DMP_DNS_PORT: String(port),
     DMP_DNS_RATE: "0",
+    DMP_DNS_RRL_RATE: "0",
     DMP_NODE_HTTP_HOST: "127.0.0.1",
     DMP_NODE_HTTP_PORT: String(httpPort),
     DMP_LOG_LEVEL: "WARNING",
@@ -477,7 +478,7 @@ function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] 
   verbosity: 1
   hide-version: yes
   refuse-any: no
-  # Response rate limiting off (our node runs with DMP_DNS_RATE=0); NSD's default
+  # Response rate limiting off (our node runs with DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0); NSD's default
   # rrl-ratelimit 200 would drop most of dnsperf's traffic from 127.0.0.1.
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
@@ -681,7 +682,7 @@ async function main(): Promise<number> {
         opts.latencyQps > 0 ? ` and ${opts.latencyDuration} s at -Q ${opts.latencyQps} -v` : ""
       }; ` +
       `server on core 0 (taskset -c 0; NSD server-count 1, RRL off), dnsperf and this script on ` +
-      `core 1; node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING`,
+      `core 1; node DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0 DMP_LOG_LEVEL=WARNING`,
   );
 
   // This process only waits during the measurements; keep it off the servers' core.

@@ -78,7 +78,10 @@ export async function startNodeProcess(
     DMP_NODE_HTTP_PORT: String(httpPort),
     DMP_DB_SYNC_INTERVAL: "0.2",
     DMP_LOG_LEVEL: "DEBUG",
+    // Tests query from one loopback address: per-source limits and response rate limiting
+    // are off unless a test turns them on (tests/dns/rate_limit.test.ts, rrl.test.ts).
     DMP_DNS_RATE: "0",
+    DMP_DNS_RRL_RATE: "0",
     ...options.env,
   };
   const runtime = options.runtime ?? "node";

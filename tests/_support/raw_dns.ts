@@ -91,3 +91,54 @@ export async function tcpExchange(
   }
   return replies;
 }
+
+/**
+ * Sends `packets` from UDP sockets bound to the given loopback source
+ * addresses (any 127/8 address works on Linux), `from[i]` sending
+ * `packets[i]`, without waiting between sends; then collects replies until
+ * none has arrived for `quietMs` (bounded by `maxMs`). Returns the replies
+ * received per source address.
+ */
+export async function udpFromSources(
+  port: number,
+  from: string[],
+  packets: Uint8Array[],
+  options: { quietMs?: number; maxMs?: number; gapEvery?: number } = {},
+): Promise<Map<string, Uint8Array[]>> {
+  const sockets = new Map<string, dgram.Socket>();
+  const replies = new Map<string, Uint8Array[]>();
+  let lastReply = Date.now();
+  for (const addr of new Set(from)) {
+    const s = dgram.createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      s.once("error", reject);
+      s.bind(0, addr, () => resolve());
+    });
+    s.setRecvBufferSize(4 * 1024 * 1024);
+    const list: Uint8Array[] = [];
+    replies.set(addr, list);
+    s.on("message", (msg) => {
+      list.push(new Uint8Array(msg));
+      lastReply = Date.now();
+    });
+    sockets.set(addr, s);
+  }
+  try {
+    for (let i = 0; i < packets.length; i++) {
+      sockets.get(from[i])!.send(packets[i], port, "127.0.0.1");
+      // Yield now and then so the sends do not overrun the node's receive buffer.
+      if (options.gapEvery && i % options.gapEvery === options.gapEvery - 1) {
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    const quiet = options.quietMs ?? 500;
+    const end = Date.now() + (options.maxMs ?? 15000);
+    lastReply = Math.max(lastReply, Date.now());
+    while (Date.now() - lastReply < quiet && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    for (const s of sockets.values()) s.close();
+  }
+  return replies;
+}

@@ -26,9 +26,8 @@ let spk: HeartbeatMesh["spk"];
 let dbs: HeartbeatMesh["dbs"];
 
 async function wiresAt(node: NodeProcess, owner: string): Promise<string[]> {
-  return (await dig(node.dnsPort, owner, "TXT", ["+bufsize=4096"])).answer.map((a) =>
-    txtJoin(a.data)
-  );
+  // Over TCP: four heartbeat wires exceed the 1232-byte UDP cap (TC=1, and dig runs +ignore).
+  return (await dig(node.dnsPort, owner, "TXT", ["+tcp"])).answer.map((a) => txtJoin(a.data));
 }
 
 async function spksIn(node: NodeProcess, owner: string): Promise<string[]> {

@@ -44,9 +44,8 @@ const logger = createLogger({ name: "test", level: "ERROR", format: "text", sink
 
 async function seenSpks(n: MeshName): Promise<string[]> {
   const out: string[] = [];
-  const answer = (await dig(nodes[n].dnsPort, `_dnsmesh-seen.${zone(n)}`, "TXT", [
-    "+bufsize=4096",
-  ])).answer;
+  // Over TCP: a seen RRset can exceed the 1232-byte UDP cap (TC=1, and dig runs +ignore).
+  const answer = (await dig(nodes[n].dnsPort, `_dnsmesh-seen.${zone(n)}`, "TXT", ["+tcp"])).answer;
   for (const a of answer) {
     const r = await parseHeartbeatWire(txtJoin(a.data), { now: Date.now() / 1000 });
     if (r.ok) out.push(r.record.operatorSpkHex);
@@ -123,9 +122,7 @@ Deno.test({
       assert.ok(
         await waitFor(
           async () =>
-            (await dig(nodes.b.dnsPort, `_dnsmesh-heartbeat.${zone("b")}`, "TXT", [
-              "+bufsize=8192",
-            ]))
+            (await dig(nodes.b.dnsPort, `_dnsmesh-heartbeat.${zone("b")}`, "TXT", ["+tcp"]))
               .answer.length >= 4,
           5000,
         ),

@@ -1,13 +1,16 @@
 /**
  * The directory's seen store on a real libSQL file (brief §4.5; issue 6):
  * newer-or-equal `ts` replaces, older is stale, via zones accumulate,
- * expired rows are swept on write, the row cap evicts the oldest-received,
- * and edges keep their newest `last_seen_ts`.
+ * expired rows are swept on write, the row cap evicts the oldest-received
+ * among unprotected rows, unverified first, never a row two independent
+ * sources saw recently; per-operator and per-source quotas refuse new rows
+ * (issue 12 finding 11); edges keep their newest `last_seen_ts`.
  */
 import assert from "node:assert/strict";
 import {
   listRecentHeartbeats,
   listSeenEdges,
+  postSource,
   storeHeartbeats,
   sweepHeartbeatsSeen,
 } from "../../packages/core/store/heartbeats_seen.ts";
@@ -82,7 +85,7 @@ Deno.test("storeHeartbeats() sweeps expired rows and evicts the oldest-received 
       await storeHeartbeats(c, {
         entries: [{ heartbeat: hb(spk, NOW), via: [] }],
         now: NOW + 20 + i,
-        maxRows: 3,
+        limits: { maxRows: 3 },
       });
     }
     const left = (await listRecentHeartbeats(c, { now: NOW, limit: 10 })).map((r) => r.endpoint)
@@ -116,6 +119,89 @@ Deno.test("storeHeartbeats() keeps each edge's newest last_seen_ts; listRecentHe
     ]);
     const others = await listRecentHeartbeats(c, { now: NOW, limit: 10, excludeSpkHex: a });
     assert.deepEqual(others.map((r) => r.operatorSpkHex), [b]);
+  } finally {
+    db.client.close();
+  }
+});
+
+Deno.test("storeHeartbeats(): per-operator and per-source quotas refuse new rows, not updates (issue 12)", async () => {
+  const db = await freshDatabase();
+  try {
+    const c = db.client;
+    const limits = { perOperator: 2, perSource: 3 };
+    const src = postSource("198.51.100.7");
+    const one = (spk: string, endpoint: string, ts = NOW, source = src) =>
+      storeHeartbeats(c, {
+        entries: [{ heartbeat: hb(spk, ts, { endpoint }), via: [], source }],
+        now: NOW,
+        limits,
+      });
+    assert.deepEqual(await one("a", "https://a1.example"), ["stored"]);
+    assert.deepEqual(await one("a", "https://a2.example"), ["stored"]);
+    assert.deepEqual(await one("a", "https://a3.example"), ["quota"], "third endpoint of one key");
+    assert.deepEqual(await one("a", "https://a1.example", NOW + 1), ["stored"], "update passes");
+    assert.deepEqual(await one("a", "https://a1.example", NOW - 1), ["stale"]);
+    assert.deepEqual(await one("b", "https://b1.example"), ["stored"]);
+    assert.deepEqual(await one("c", "https://c1.example"), ["quota"], "fourth row of one /24");
+    // Another address of the same /24 is the same source; another /24 is not.
+    const same = postSource("198.51.100.200");
+    assert.equal(same, src);
+    assert.deepEqual(await one("c", "https://c1.example", NOW, same), ["quota"]);
+    assert.deepEqual(
+      await one("c", "https://c1.example", NOW, postSource("198.51.101.1")),
+      ["stored"],
+    );
+    // The crawl has no per-source quota (its zones and depth bound it).
+    const crawled = await storeHeartbeats(c, {
+      entries: ["d", "e", "f", "g"].map((k) => ({ heartbeat: hb(k, NOW), via: ["z.test"] })),
+      now: NOW,
+      limits,
+    });
+    assert.deepEqual(crawled, ["stored", "stored", "stored", "stored"]);
+  } finally {
+    db.client.close();
+  }
+});
+
+Deno.test("storeHeartbeats(): eviction takes unverified rows first and never a node two sources saw recently (issue 12)", async () => {
+  const db = await freshDatabase();
+  try {
+    const c = db.client;
+    const limits = { maxRows: 4, perSource: 1000 };
+    // "p": read through two zones (protected). "v": read through one zone (verified only).
+    await storeHeartbeats(c, {
+      entries: [
+        { heartbeat: hb("p", NOW), via: ["p.test", "q.test"] },
+        { heartbeat: hb("v", NOW), via: ["v.test"] },
+      ],
+      now: NOW,
+      limits,
+    });
+    // A flood of POSTed (unverified) wires, newer than both.
+    for (let i = 0; i < 20; i++) {
+      const spk = i.toString(16).padStart(2, "0");
+      await storeHeartbeats(c, {
+        entries: [{ heartbeat: hb(spk, NOW), via: [], source: postSource(`10.0.${i}.1`) }],
+        now: NOW + 1 + i,
+        limits,
+      });
+    }
+    const left = (await listRecentHeartbeats(c, { now: NOW, limit: 10 })).map((r) => r.endpoint);
+    assert.equal(left.length, 4);
+    assert.ok(left.includes("https://p.example"), JSON.stringify(left));
+    assert.ok(left.includes("https://v.example"), JSON.stringify(left));
+    // Once nothing saw "p" for longer than the recent window it is evictable again.
+    const later = NOW + 2 * 3600;
+    for (let i = 0; i < 6; i++) {
+      const spk = (100 + i).toString(16);
+      await storeHeartbeats(c, {
+        entries: [{ heartbeat: hb(spk, later), via: [`n${i}.test`, `m${i}.test`] }],
+        now: later + i,
+        limits,
+      });
+    }
+    const after = (await listRecentHeartbeats(c, { now: later, limit: 10 })).map((r) => r.endpoint);
+    assert.ok(!after.includes("https://p.example"), JSON.stringify(after));
   } finally {
     db.client.close();
   }

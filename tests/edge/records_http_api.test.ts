@@ -125,8 +125,9 @@ const CASES: EdgeCase[] = [
         headers: h,
         body: JSON.stringify({ value: "x", pad: "p".repeat(17000) }),
       });
-      assert.equal(big.status, 400);
-      assert.deepEqual(await big.json(), { error: "invalid body" });
+      // The reference answers 400 "invalid body"; we say what is wrong (413, issue 10).
+      assert.equal(big.status, 413);
+      assert.deepEqual(await big.json(), { error: "body exceeds 16384 bytes" });
     },
   },
   {
@@ -160,7 +161,13 @@ const CASES: EdgeCase[] = [
       const name = `auth-${uniq()}.${ZONE}`;
       const body = { value: "x" };
       for (
-        const auth of [undefined, "Bearer nope", `bearer ${OPERATOR_TOKEN}`, "Bearer dmp_v1_short"]
+        const auth of [
+          undefined,
+          "Bearer nope",
+          `Bearer${OPERATOR_TOKEN}`,
+          `Basic ${OPERATOR_TOKEN}`,
+          "Bearer dmp_v1_short",
+        ]
       ) {
         const headers = as(ip, auth ? { authorization: auth } : {});
         assert.deepEqual(await call(base, "POST", `/v1/records/${name}`, { headers, body }), {
@@ -168,6 +175,14 @@ const CASES: EdgeCase[] = [
           body: { error: "unauthorized" },
         });
       }
+      // The scheme is case-insensitive (RFC 9110 §11.1); the reference wants exactly "Bearer ".
+      assert.deepEqual(
+        await call(base, "POST", `/v1/records/${name}`, {
+          headers: as(ip, { authorization: `bearer ${OPERATOR_TOKEN}` }),
+          body,
+        }),
+        { status: 201, body: { ok: true } },
+      );
       const t = await issueToken(base, { subject: `reader-${uniq()}@${ZONE}` });
       const r = await call(base, "GET", `/v1/records/${name}`, {
         headers: as(ip, { authorization: `Bearer ${t.token}` }),

@@ -24,6 +24,7 @@ import { parseHeartbeatWire } from "../../../packages/core/dmp/heartbeat_record.
 import type { Logger } from "../../../packages/core/log/logger.ts";
 import {
   type HeartbeatSeenEntry,
+  type HeartbeatSeenLimits,
   type SeenEdge,
   storeHeartbeats,
 } from "../../../packages/core/store/heartbeats_seen.ts";
@@ -51,6 +52,8 @@ export interface CrawlOptions {
   dohUrls: readonly URL[];
   maxDepth: number;
   maxZones: number;
+  /** the seen store's bounds (defaults: DMP_DIRECTORY_SEEN_* defaults) */
+  limits?: Partial<HeartbeatSeenLimits>;
   /** accepted `|ts − now|` on ingest (brief §8.3 item 14) */
   tsSkewSeconds: number;
   /** unix seconds */
@@ -66,9 +69,10 @@ export interface CrawlReport {
   accepted: number;
   /** wires that failed verification */
   refused: number;
-  /** wires the store took / kept an older copy of */
+  /** wires the store took / kept a newer copy of / refused by a quota */
   stored: number;
   stale: number;
+  quota: number;
   edges: number;
   /** zones whose lookups failed on every resolver */
   failures: { zone: string; reason: string }[];
@@ -91,6 +95,7 @@ export async function runCrawl(options: CrawlOptions): Promise<CrawlReport> {
     refused: 0,
     stored: 0,
     stale: 0,
+    quota: 0,
     edges: 0,
     failures: [],
   };
@@ -189,9 +194,11 @@ export async function runCrawl(options: CrawlOptions): Promise<CrawlReport> {
       entries,
       edges: [...edges.values()],
       now: options.now,
+      limits: options.limits,
     });
     report.stored = outcomes.filter((o) => o === "stored").length;
-    report.stale = outcomes.length - report.stored;
+    report.stale = outcomes.filter((o) => o === "stale").length;
+    report.quota = outcomes.filter((o) => o === "quota").length;
   }
   return report;
 }

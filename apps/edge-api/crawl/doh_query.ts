@@ -16,7 +16,7 @@
 import { CLASS, FLAG, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { decodeMessage, encodeMessage } from "../../../packages/core/wire/message.ts";
 import { decodeTxtValue } from "../../../packages/core/wire/rdata.ts";
-import { readCappedBody } from "../capped_body.ts";
+import { readCappedBody } from "../../../packages/core/http/capped_body.ts";
 
 const MEDIA_TYPE = "application/dns-message";
 /** Largest DNS message (RFC 1035 §4.2.2 framing bound); bigger bodies are refused. */

@@ -10,6 +10,7 @@
 
 import type { Config } from "../../../packages/core/config/env.ts";
 import type { Logger } from "../../../packages/core/log/logger.ts";
+import { seenLimits } from "../../../packages/core/store/heartbeats_seen.ts";
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import { type CrawlReport, runCrawl } from "./crawl.ts";
 import { parseDohUrls } from "./doh_url.ts";
@@ -58,6 +59,7 @@ export function createDirectoryCrawler(
         dohUrls,
         maxDepth: c.DMP_DIRECTORY_MAX_DEPTH,
         maxZones: c.DMP_DIRECTORY_MAX_ZONES,
+        limits: seenLimits(c),
         tsSkewSeconds: c.DMP_DIRECTORY_INGEST_SKEW_SECONDS,
         now: Math.floor(deps.clock() / 1000),
         fetch: deps.fetch,

@@ -19,9 +19,15 @@ import {
 import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/core/store/zones.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { TYPE, typeCode, typeName } from "../../../packages/core/wire/constants.ts";
-import { encodeRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
+import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
 import { isStorableType } from "../../../packages/core/wire/rdata_fields.ts";
 import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { canonicalRecordValue } from "../../../packages/core/zone/record_value.ts";
+import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
+import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
+import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6.ts";
+import { isLifetimeSeconds, LIFETIME_EXPECTED } from "../../../packages/core/values/lifetime.ts";
+import { parseTtl, TTL_EXPECTED } from "../../../packages/core/values/ttl.ts";
 import { openDatabase } from "../db_client.ts";
 import { startNode } from "../main.ts";
 
@@ -181,24 +187,40 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
     err(`dmp zone ${sub}: a valid zone NAME is required`);
     return 2;
   }
+  // Every flag value goes through the core validator of its kind (issue 10), before any
+  // database is opened, so a typo is a usage error (2) naming the flag and nothing changes.
+  const flags: string[] = [];
+  const check = <T>(flag: string, text: string, parsed: T | null, expected: string): T => {
+    if (parsed === null) flags.push(`${flag} ${JSON.stringify(text)}: ${expected}`);
+    return parsed as T;
+  };
+  const apexA = (values.a ?? []).map((v) => check("--a", v, parseIpv4(v) && v, IPV4_EXPECTED));
+  const apexAaaa = (values.aaaa ?? []).map((v) =>
+    check("--aaaa", v, canonicalIpv6(v), IPV6_EXPECTED)
+  );
+  const ns = (values.ns ?? []).map((v) =>
+    check("--ns", v, canonicalHostName(v), HOST_NAME_EXPECTED)
+  );
+  const rname = values.rname === undefined
+    ? ""
+    : check("--rname", values.rname, canonicalHostName(values.rname), HOST_NAME_EXPECTED);
+  const apexTtl = values.ttl === undefined
+    ? undefined
+    : check("--ttl", values.ttl, parseTtl(values.ttl), TTL_EXPECTED);
+  if (sub === "add" && flags.length) {
+    for (const f of flags) err(`dmp zone add: ${f}`);
+    return 2;
+  }
   const { client } = await openMigrated(env, values.db);
   try {
     if (sub === "add") {
-      for (const a of values.a ?? []) {
-        if (!encodeRdata(1, a)) throw new Error(`--a ${a}: not an IPv4 address`);
-      }
-      for (const a of values.aaaa ?? []) {
-        if (!encodeRdata(28, a)) throw new Error(`--aaaa ${a}: not an IPv6 address`);
-      }
-      const ns = (values.ns ?? []).map(canonicalName);
-      for (const n of ns) if (!isValidOwnerName(n)) throw new Error(`--ns ${n}: not a host name`);
       await upsertZone(client, {
         name,
-        soaRname: values.rname ? canonicalName(values.rname) : "",
+        soaRname: rname,
         apexNs: ns.length ? ns : undefined,
-        apexA: values.a,
-        apexAaaa: values.aaaa,
-        apexTtl: values.ttl ? Number(values.ttl) : undefined,
+        apexA: values.a ? apexA : undefined,
+        apexAaaa: values.aaaa ? apexAaaa : undefined,
+        apexTtl,
       }, now);
       out(`zone ${name} saved`);
       return 0;
@@ -309,19 +331,27 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     }
     if (sub === "add") {
       const value = positionals.slice(2).join(" ");
-      const given = ["NS", "CNAME", "PTR"].includes(type) ? canonicalName(value) : value;
-      // Stored in canonical presentation, so one record has one spelling (delete matches it).
-      const rdata = encodeRdata(code, given);
-      const normalized = rdata ? rdataToValue(code, rdata) : null;
-      if (normalized === null) {
-        err(`dmp record add: "${value}" is not a valid ${type} value`);
+      // Non-TXT values are read like a master file's (the operator API does the same), and
+      // stored canonical; TXT (and SPF) values are the text as given.
+      const read = type === "TXT" || type === "SPF"
+        ? { ok: true as const, value }
+        : canonicalRecordValue(type, value);
+      if (!read.ok || !encodeRdata(code, read.value)) {
+        const why = read.ok ? "" : `: ${read.error}`;
+        err(`dmp record add: "${value}" is not a valid ${type} value${why}`);
         return 2;
       }
-      const ttl = values.ttl ? Number(values.ttl) : 3600;
-      if (!Number.isInteger(ttl) || ttl < 0) {
-        throw new Error("--ttl must be a non-negative integer");
+      const normalized = read.value;
+      const ttl = values.ttl === undefined ? 3600 : parseTtl(values.ttl);
+      if (ttl === null) {
+        err(`dmp record add: --ttl ${JSON.stringify(values.ttl)}: ${TTL_EXPECTED}`);
+        return 2;
       }
-      const lifetime = values.lifetime ? Number(values.lifetime) : 0;
+      const lifetime = values.lifetime === undefined ? 0 : Number(values.lifetime);
+      if (!/^[0-9]+$/.test(values.lifetime ?? "0") || !isLifetimeSeconds(lifetime)) {
+        err(`dmp record add: --lifetime ${JSON.stringify(values.lifetime)}: ${LIFETIME_EXPECTED}`);
+        return 2;
+      }
       await applyRecordChanges(client, [{
         op: "add",
         zone,
@@ -336,15 +366,17 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     }
     if (sub === "delete") {
       const value = positionals.slice(2).join(" ");
+      // The stored spelling is canonical, so the value to delete is read the same way.
+      const read = !value || type === "TXT" || type === "SPF"
+        ? { ok: true as const, value }
+        : canonicalRecordValue(type, value);
+      if (!read.ok) {
+        err(`dmp record delete: "${value}" is not a valid ${type} value: ${read.error}`);
+        return 2;
+      }
       await applyRecordChanges(client, [
         value
-          ? {
-            op: "delete_value",
-            zone,
-            name,
-            type,
-            value: ["NS", "CNAME", "PTR"].includes(type) ? canonicalName(value) : value,
-          }
+          ? { op: "delete_value", zone, name, type, value: read.value }
           : { op: "delete_rrset", zone, name, type },
       ], { now });
       out(`deleted ${name} ${type}${value ? " " + value : ""}`);

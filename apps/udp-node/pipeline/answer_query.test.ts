@@ -6,7 +6,8 @@ import type { StoredRecord, StoredZone } from "../../../packages/core/store/reco
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { DELEGATIONS_ZONE } from "../../../packages/core/zone/testdata/delegations.ts";
 import { indexFromMasterFile } from "../../../packages/core/zone/testdata/index_from_master_file.ts";
-import { answerQuery } from "./answer_query.ts";
+import { answerQuery, udpSizeLimit } from "./answer_query.ts";
+import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { parseRequest } from "./parse_query.ts";
 
 const ZONE = "example.test";
@@ -186,4 +187,71 @@ Deno.test("wire: a referral has AA=0, NS in authority, glue in additional, owner
   const nx = ask(index, "dangling.example.test", TYPE.A, 0);
   assert.equal(nx.rcode, RCODE.NXDOMAIN);
   assert.deepEqual(nx.answers.map(rr), ["dangling.example.test 300 5"]);
+});
+
+Deno.test("UDP answers never exceed 1232 bytes whatever EDNS size is asked (issue 12 #4)", () => {
+  // 31 values of 2 KB: ~64 KB of answer, the issue's 960x amplification.
+  const index = indexWith(
+    Array.from({ length: 31 }, (_, i) => ({
+      name: "big.example.test",
+      type: "TXT",
+      value: `${i}-` + "v".repeat(2000),
+      ttl: 60,
+      expiresAt: 0,
+    })),
+  );
+  for (const edns of [65535, 4096, 1233, 1232, 512, 100, -1]) {
+    const request = query("big.example.test", TYPE.TXT, edns);
+    const out = answerQuery(request, index, { maxTtl: 300 }, { tcp: false, now: 0 });
+    assert.ok(out.kind === "reply");
+    assert.ok(out.bytes.length <= 1232, `edns ${edns}: ${out.bytes.length} bytes`);
+    const m = decodeMessage(out.bytes);
+    assert.ok(m.ok);
+    assert.ok(m.message.flags & 0x0200, `edns ${edns}: TC=1`);
+    assert.equal(m.message.answers.length, 0);
+  }
+  assert.equal(udpSizeLimit(65535), 1232);
+  assert.equal(udpSizeLimit(1400), 1232);
+  assert.equal(udpSizeLimit(1000), 1000);
+  assert.equal(udpSizeLimit(100), 512, "RFC 6891 §6.2.5: below 512 counts as 512");
+  assert.equal(udpSizeLimit(-1), 512);
+  const tcp = answerQuery(query("big.example.test", TYPE.TXT, 65535), index, { maxTtl: 300 }, {
+    tcp: true,
+    now: 0,
+  });
+  assert.ok(tcp.kind === "reply");
+  const m = decodeMessage(tcp.bytes);
+  assert.ok(m.ok && m.message.answers.length === 31, "TCP carries the whole RRset");
+});
+
+Deno.test("replies carry the RRL class and key: qname+qtype, the zone for NXDOMAIN, 0 for errors", () => {
+  const index = indexWith([
+    { name: "a.example.test", type: "TXT", value: "v", ttl: 60, expiresAt: 0 },
+  ]);
+  const rrl = (name: string, type: number, qclass: number = CLASS.IN) => {
+    const request = encodeMessage({
+      id: 1,
+      flags: 0,
+      opcode: 0,
+      rcode: 0,
+      questions: [{ name, type, class: qclass }],
+      answers: [],
+      authorities: [],
+      additionals: [],
+    });
+    const out = answerQuery(request, index, { maxTtl: 300 }, { tcp: false, now: 0 });
+    assert.ok(out.kind === "reply");
+    return [out.rrlClass, out.rrlName];
+  };
+  const [posClass, posName] = rrl("a.example.test", TYPE.TXT);
+  assert.equal(posClass, RESPONSE_CLASS.POSITIVE);
+  assert.deepEqual(rrl("A.Example.Test", TYPE.TXT), [posClass, posName], "case-insensitive");
+  const [nodataClass, nodataName] = rrl("a.example.test", TYPE.A);
+  assert.equal(nodataClass, RESPONSE_CLASS.NODATA);
+  assert.notEqual(nodataName, posName, "qtype is part of the key");
+  const nx1 = rrl("x1.example.test", TYPE.TXT);
+  assert.equal(nx1[0], RESPONSE_CLASS.NXDOMAIN);
+  assert.deepEqual(rrl("random-2.example.test", TYPE.A), nx1, "NXDOMAIN keys on the zone");
+  assert.deepEqual(rrl("elsewhere.test", TYPE.A), [RESPONSE_CLASS.ERROR, 0], "REFUSED");
+  assert.deepEqual(rrl("a.example.test", TYPE.TXT, 3), [RESPONSE_CLASS.ERROR, 0], "CHAOS");
 });

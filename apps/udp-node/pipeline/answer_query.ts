@@ -10,14 +10,20 @@ import { CLASS, LIMIT, POINTER_RR, RCODE, TYPE } from "../../../packages/core/wi
 import type { IndexedRRset, ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { encodeTxtRdata } from "../../../packages/core/wire/rdata.ts";
 import { writeUint16 } from "../../../packages/core/wire/network_order.ts";
+import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
+import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
 
 const NO_ANSWERS: ResponsePlan["answers"] = [];
 
-/** What the transport does with a request. */
+/**
+ * What the transport does with a request. A reply carries its response
+ * class and the hash of what response rate limiting keys that class on
+ * (qname+qtype, the zone, or 0), so UDP can rate-limit without re-reading it.
+ */
 export type QueryOutcome =
-  | { kind: "reply"; bytes: Uint8Array; outcome: string }
+  | { kind: "reply"; bytes: Uint8Array; outcome: string; rrlClass: number; rrlName: number }
   | { kind: "drop"; outcome: string }
   | { kind: "async"; path: "update" | "signed" };
 
@@ -49,10 +55,9 @@ export function answerQuery(
       return { kind: "async", path: parsed.kind };
     case "formerr":
     case "notimp":
-      return {
-        kind: "reply",
-        outcome: parsed.kind,
-        bytes: encodeResponse({
+      return reply(
+        parsed.kind,
+        encodeResponse({
           request,
           id: parsed.id,
           requestFlags: parsed.flags,
@@ -68,7 +73,9 @@ export function answerQuery(
           dnssecOk: false,
           sizeLimit: LIMIT.TCP_MESSAGE,
         }),
-      };
+        RESPONSE_CLASS.ERROR,
+        0,
+      );
   }
   const q = parsed;
   // One plan object with every field, filled in per branch: object spreads per query cost
@@ -91,12 +98,7 @@ export function answerQuery(
     ednsPayload: q.ednsPayload,
     dnssecOk: q.dnssecOk,
     extendedRcode: 0,
-    // RFC 6891 §6.2.5: sizes below 512 are treated as 512.
-    sizeLimit: transport.tcp
-      ? LIMIT.TCP_MESSAGE
-      : q.ednsPayload >= 0
-      ? Math.max(512, q.ednsPayload)
-      : 512,
+    sizeLimit: transport.tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload),
     sections: undefined,
     qname: undefined,
     nsid: q.nsidRequested && q.ednsPayload >= 0 ? settings.nsid : undefined,
@@ -105,18 +107,19 @@ export function answerQuery(
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
     plan.aa = false;
     plan.extendedRcode = RCODE.BADVERS >> 4;
-    return { kind: "reply", outcome: "badvers", bytes: encodeResponse(plan) };
+    return reply("badvers", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
   }
+  const nameTypeHash = fnv1aStep(fnv1aStep(q.keyHash, q.qtype >> 8), q.qtype & 0xff);
   // Only class IN (and ANY in questions) is served, and CHAOS server identification if configured.
   if (q.qclass !== CLASS.IN && q.qclass !== CLASS.ANY) {
     const text = q.qclass === CLASS.CH ? chaosText(questionName(q, request), settings) : "";
     if (text) {
       if (q.qtype === TYPE.TXT || q.qtype === TYPE.ANY) plan.answers = [chaosTxt(text)];
-      return { kind: "reply", outcome: "noerror", bytes: encodeResponse(plan) };
+      return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
     }
     plan.rcode = RCODE.REFUSED;
     plan.aa = false;
-    return { kind: "reply", outcome: "refused", bytes: encodeResponse(plan) };
+    return reply("refused", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
   }
   // The packed answer table answers most queries (a name's RRset of the asked type).
   const table = q.plainName ? index.answerTable() : undefined;
@@ -125,7 +128,7 @@ export function answerQuery(
     if (entry >= 0) {
       plan.table = table;
       plan.tableEntry = entry;
-      return { kind: "reply", outcome: "noerror", bytes: encodeResponse(plan) };
+      return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
     }
   }
   const qname = questionName(q, request);
@@ -134,7 +137,7 @@ export function answerQuery(
     // Brief §8.1 item 2: a proper authority refuses names outside its zones.
     plan.rcode = RCODE.REFUSED;
     plan.aa = false;
-    return { kind: "reply", outcome: "refused", bytes: encodeResponse(plan) };
+    return reply("refused", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
   }
   const zone = result.zone;
   plan.soaOwnerOffset = apexOffset(request, q.labelCount, zone.labelCount);
@@ -146,8 +149,18 @@ export function answerQuery(
     plan.qname = qname;
     plan.soaZone = result.soa === "none" ? undefined : zone;
     plan.soaInAnswer = result.soa === "answer";
-    const outcome = result.rcode === RCODE.NXDOMAIN ? "nxdomain" : "noerror";
-    return { kind: "reply", outcome, bytes: encodeResponse(plan) };
+    const bytes = encodeResponse(plan);
+    if (result.rcode === RCODE.NXDOMAIN) {
+      return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    }
+    if (result.rcode !== RCODE.NOERROR) return reply("yxdomain", bytes, RESPONSE_CLASS.ERROR, 0);
+    const nodata = result.soa === "authority";
+    return reply(
+      "noerror",
+      bytes,
+      nodata ? RESPONSE_CLASS.NODATA : RESPONSE_CLASS.POSITIVE,
+      nameTypeHash,
+    );
   }
   if (result.kind === "answer") {
     const soaInAnswer = result.rrsets.length === 0 ||
@@ -155,13 +168,46 @@ export function answerQuery(
     plan.answers = result.rrsets;
     plan.soaZone = soaInAnswer ? zone : undefined;
     plan.soaInAnswer = soaInAnswer;
-    return { kind: "reply", outcome: "noerror", bytes: encodeResponse(plan) };
+    return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
   }
   // RFC 2308 §2.1/§2.2: NXDOMAIN and NODATA carry the zone SOA in the authority section.
   const nx = result.kind === "nxdomain";
   plan.rcode = nx ? RCODE.NXDOMAIN : RCODE.NOERROR;
   plan.soaZone = zone;
-  return { kind: "reply", outcome: nx ? "nxdomain" : "noerror", bytes: encodeResponse(plan) };
+  const bytes = encodeResponse(plan);
+  // RRL keys NXDOMAIN on the zone, so a random-subdomain flood is one key.
+  return nx
+    ? reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name))
+    : reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash);
+}
+
+/** Every reply has one object shape (the transports' call sites stay monomorphic). */
+function reply(
+  outcome: string,
+  bytes: Uint8Array,
+  rrlClass: number,
+  rrlName: number,
+): QueryOutcome {
+  return { kind: "reply", bytes, outcome, rrlClass, rrlName };
+}
+
+function stringHash(s: string): number {
+  let h = FNV1A_START;
+  for (let i = 0; i < s.length; i++) h = fnv1aStep(h, s.charCodeAt(i));
+  return h >>> 0;
+}
+
+/**
+ * The largest UDP response for a request's EDNS payload size (-1 = no OPT).
+ * RFC 6891 §6.2.5: sizes below 512 are treated as 512. The responder's own
+ * limit caps the rest: we advertise {@linkcode LIMIT.EDNS_PAYLOAD} (1232, DNS
+ * flag day 2020) and never send more over UDP whatever the client asks, as
+ * NSD, Knot and BIND do; a larger answer gets TC=1 and goes over TCP. Honouring
+ * 65535 let a 65-byte query return 62,592 bytes (issue 12 #4).
+ */
+export function udpSizeLimit(ednsPayload: number): number {
+  if (ednsPayload < 0) return 512;
+  return Math.min(LIMIT.EDNS_PAYLOAD, Math.max(512, ednsPayload));
 }
 
 /**

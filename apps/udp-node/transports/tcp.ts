@@ -1,13 +1,29 @@
 /**
  * TCP transport (RFC 1035 §4.2.2, RFC 7766): 2-byte length framing, several
- * messages per connection answered in order, an idle timeout, and a cap on
- * open connections. A zero length prefix closes the connection.
+ * messages per connection answered in order. A zero length prefix closes the
+ * connection.
+ *
+ * Connection management (RFC 7766 §6.2; issue 12 #7: 1,024 connections from
+ * one address dribbling a byte a second locked every other client out):
+ * - a message must be complete within `messageTimeoutMs` of its first byte,
+ *   however slowly the bytes arrive (bytes no longer buy time);
+ * - a connection with no message in progress is closed after
+ *   `idleTimeoutMs` (§6.2.3);
+ * - at most `maxPerAddress` connections per client address (the IPv4
+ *   address, or the IPv6 /64, which one host can fill at will);
+ * - at most `maxConnections` in all; when full, the connection idle the
+ *   longest makes room for the newcomer (§6.2.3: a server under pressure
+ *   closes idle connections first), and only when none is idle is the
+ *   newcomer refused;
+ * - a client that stops reading its answers is disconnected once 1 MiB of
+ *   them is queued.
  *
  * @module
  */
 
 import net from "node:net";
 import type { DnsService } from "../dns_service.ts";
+import { addressPrefixHash } from "../../../packages/core/rate_limit/address_prefix.ts";
 
 /** A bound TCP listener. */
 export interface TcpListener {
@@ -18,7 +34,24 @@ export interface TcpListener {
 /** TCP limits. */
 export interface TcpOptions {
   idleTimeoutMs: number;
+  /** a message must be complete this long after its first byte */
+  messageTimeoutMs: number;
   maxConnections: number;
+  maxPerAddress: number;
+}
+
+/** Queued answer bytes beyond which a client that does not read is dropped. */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+
+/** Per-connection state the listener needs to pick an idle connection to close. */
+interface Conn {
+  socket: net.Socket;
+  /** a message has started and is not complete */
+  partial: boolean;
+  /** answers not yet written */
+  pending: number;
+  /** when the connection last finished a message or an answer (ms) */
+  lastActive: number;
 }
 
 /** Binds TCP on host:port and answers through `service`. */
@@ -28,21 +61,60 @@ export function listenTcp(
   port: number,
   options: TcpOptions,
 ): Promise<TcpListener> {
-  const sockets = new Set<net.Socket>();
+  const conns = new Set<Conn>();
+  const perAddress = new Map<number, number>();
+
+  /** Closes the connection idle the longest (no message in progress, no answer owed). */
+  const closeIdlest = (): boolean => {
+    let idlest: Conn | undefined;
+    for (const c of conns) {
+      if (c.partial || c.pending > 0) continue;
+      if (!idlest || c.lastActive < idlest.lastActive) idlest = c;
+    }
+    if (!idlest) return false;
+    idlest.socket.destroy();
+    conns.delete(idlest);
+    return true;
+  };
+
   const server = net.createServer({ pauseOnConnect: false }, (socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
     const remote = socket.remoteAddress ?? "";
-    let pending = new Uint8Array(0);
+    // One key per IPv4 address or IPv6 /64.
+    const key = addressPrefixHash(remote, 32, 64);
+    const count = perAddress.get(key) ?? 0;
+    if (
+      count >= options.maxPerAddress || (conns.size >= options.maxConnections && !closeIdlest())
+    ) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(key, count + 1);
+    const conn: Conn = { socket, partial: false, pending: 0, lastActive: Date.now() };
+    conns.add(conn);
+    socket.setNoDelay(true);
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    let messageTimer: ReturnType<typeof setTimeout> | undefined;
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => socket.destroy(), options.idleTimeoutMs);
+    };
+    armIdle();
+    socket.on("close", () => {
+      clearTimeout(idleTimer);
+      clearTimeout(messageTimer);
+      conns.delete(conn);
+      const n = (perAddress.get(key) ?? 1) - 1;
+      if (n > 0) perAddress.set(key, n);
+      else perAddress.delete(key);
+    });
+    socket.on("error", () => socket.destroy());
+    let buffered = new Uint8Array(0);
     // Responses go out in request order (RFC 7766 §7 allows reordering; in-order is simpler for clients).
     let chain: Promise<void> = Promise.resolve();
     socket.on("data", (chunk: Uint8Array) => {
-      const merged = new Uint8Array(pending.length + chunk.length);
-      merged.set(pending);
-      merged.set(chunk, pending.length);
+      const merged = new Uint8Array(buffered.length + chunk.length);
+      merged.set(buffered);
+      merged.set(chunk, buffered.length);
       let pos = 0;
       while (merged.length - pos >= 2) {
         const len = (merged[pos] << 8) | merged[pos + 1];
@@ -54,6 +126,7 @@ export function listenTcp(
         const msg = merged.slice(pos + 2, pos + 2 + len);
         pos += 2 + len;
         const r = service.handle(msg, true, remote);
+        conn.pending++;
         chain = chain.then(async () => {
           const bytes = r instanceof Promise ? await r : r;
           if (bytes && !socket.destroyed) {
@@ -62,13 +135,30 @@ export function listenTcp(
             framed[1] = bytes.length & 0xff;
             framed.set(bytes, 2);
             socket.write(framed);
+            if (socket.writableLength > MAX_QUEUED_BYTES) socket.destroy();
           }
-        }).catch(() => {});
+        }).catch(() => {}).finally(() => {
+          conn.pending--;
+          conn.lastActive = Date.now();
+          if (!conn.partial) armIdle();
+        });
       }
-      pending = merged.slice(pos);
+      buffered = merged.slice(pos);
+      if (pos > 0) conn.lastActive = Date.now();
+      const partial = buffered.length > 0;
+      if (!partial) {
+        clearTimeout(messageTimer);
+        armIdle();
+      } else if (!conn.partial || pos > 0) {
+        // A new message began: its deadline runs from this first byte, and later bytes of it
+        // do not extend it; the idle timer waits until no message is in progress.
+        clearTimeout(idleTimer);
+        clearTimeout(messageTimer);
+        messageTimer = setTimeout(() => socket.destroy(), options.messageTimeoutMs);
+      }
+      conn.partial = partial;
     });
   });
-  server.maxConnections = options.maxConnections;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ port, host, backlog: 128 }, () => {
@@ -78,7 +168,7 @@ export function listenTcp(
         port: typeof addr === "object" && addr ? addr.port : port,
         close: () =>
           new Promise((r) => {
-            for (const s of sockets) s.destroy();
+            for (const c of conns) c.socket.destroy();
             server.close(() => r());
           }),
       });

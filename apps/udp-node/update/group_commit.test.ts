@@ -2,27 +2,36 @@ import assert from "node:assert/strict";
 import { CapExceededError, type RecordChange } from "../../../packages/core/store/records.ts";
 import { GroupCommitter } from "./group_commit.ts";
 
+const isCap = (e: unknown) => (e instanceof CapExceededError ? undefined : null);
 const add = (
   name: string,
 ): RecordChange[] => [{ op: "add", zone: "z", name, type: "TXT", value: name, ttl: 60 }];
 
 Deno.test("GroupCommitter groups what queues while a batch is in flight", async () => {
   const batches: string[][] = [];
-  const c = new GroupCommitter(async (ch) => {
-    batches.push(ch.map((x) => x.name));
-    await new Promise((r) => setTimeout(r, 20));
-  }, () => Promise.resolve());
+  const c = new GroupCommitter<RecordChange[]>(
+    async (ch) => {
+      batches.push(ch.flat().map((x) => x.name));
+      await new Promise((r) => setTimeout(r, 20));
+    },
+    () => Promise.resolve(),
+    isCap,
+  );
   await Promise.all(["a", "b", "c", "d"].map((n) => c.submit(add(n))));
   assert.deepEqual(batches, [["a"], ["b", "c", "d"]]);
 });
 
 Deno.test("GroupCommitter retries one by one on a cap, refusing only the offender", async () => {
   const stored: string[] = [];
-  const c = new GroupCommitter(async (ch) => {
-    await new Promise((r) => setTimeout(r, 5));
-    if (ch.some((x) => x.name === "bad")) throw new CapExceededError();
-    stored.push(...ch.map((x) => x.name));
-  }, () => Promise.resolve());
+  const c = new GroupCommitter<RecordChange[]>(
+    async (ch) => {
+      await new Promise((r) => setTimeout(r, 5));
+      if (ch.flat().some((x) => x.name === "bad")) throw new CapExceededError();
+      stored.push(...ch.flat().map((x) => x.name));
+    },
+    () => Promise.resolve(),
+    isCap,
+  );
   const results = await Promise.allSettled(
     ["first", "ok1", "bad", "ok2"].map((n) => c.submit(add(n))),
   );
@@ -38,16 +47,47 @@ Deno.test("GroupCommitter retries one by one on a cap, refusing only the offende
 Deno.test("GroupCommitter fails the whole group on a store error, and resolves after afterCommit", async () => {
   let seen: string[] = [];
   let fail = false;
-  const c = new GroupCommitter(async () => {
+  const c = new GroupCommitter<RecordChange[]>(async () => {
     await new Promise((r) => setTimeout(r, 5));
     if (fail) throw new Error("primary unreachable");
   }, (ch) => {
-    seen = ch.map((x) => x.name);
+    seen = ch.flat().map((x) => x.name);
     return Promise.resolve();
-  });
+  }, isCap);
   await c.submit(add("x"));
   assert.deepEqual(seen, ["x"]);
   fail = true;
   const r = await Promise.allSettled([c.submit(add("y")), c.submit(add("z"))]);
   assert.ok(r.every((x) => x.status === "rejected"));
+});
+
+Deno.test("GroupCommitter drops a culprit the store names and commits the rest in one more batch", async () => {
+  const batches: string[][] = [];
+  class Named extends Error {
+    constructor(readonly index: number) {
+      super("guard failed");
+    }
+  }
+  const c = new GroupCommitter<RecordChange[]>(
+    async (ch) => {
+      const names = ch.flat().map((x) => x.name);
+      batches.push(names);
+      await new Promise((r) => setTimeout(r, 5));
+      const bad = names.indexOf("bad");
+      if (bad >= 0) throw new Named(bad);
+    },
+    () => Promise.resolve(),
+    (e) => (e instanceof Named ? e.index : null),
+  );
+  const results = await Promise.allSettled(
+    ["first", "ok1", "bad", "ok2", "ok3"].map((n) => c.submit(add(n))),
+  );
+  assert.deepEqual(results.map((r) => r.status), [
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+    "fulfilled",
+  ]);
+  assert.deepEqual(batches, [["first"], ["ok1", "bad", "ok2", "ok3"], ["ok1", "ok2", "ok3"]]);
 });

@@ -5,49 +5,56 @@
  * into the zone index. One round trip and one transaction serve many
  * messages, which is what makes a remote primary keep up.
  *
- * Each message stays all-or-nothing: if the combined batch trips a cap (the
- * in-transaction guard of `applyRecordChanges`), the group is retried one
- * message at a time so only the offending message is refused. Any other
+ * Each message stays all-or-nothing: if the combined batch fails a check that
+ * belongs to one message (a prerequisite, a quota, a cap or a replayed MAC,
+ * all guarded inside the transaction), that message is refused and the rest
+ * of the group goes again as one batch; when the error does not say which
+ * message failed, the group is retried one message at a time. Either way only
+ * the offending message is refused, and a hostile writer's failing messages
+ * cost one extra round trip each, not one per message of the group. Any other
  * failure means nothing was written (the batch is one transaction), and every
  * message of the group gets the error.
  *
  * @module
  */
 
-import { CapExceededError, type RecordChange } from "../../../packages/core/store/records.ts";
-
-interface Pending {
-  changes: RecordChange[];
+interface Pending<T> {
+  item: T;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
-/** Queues change sets and commits them in groups. */
-export class GroupCommitter {
-  #pending: Pending[] = [];
+/** Queues writes (one per message) and commits them in groups. */
+export class GroupCommitter<T> {
+  #pending: Pending<T>[] = [];
   #draining = false;
-  #apply: (changes: RecordChange[]) => Promise<void>;
-  #afterCommit: (changes: RecordChange[]) => Promise<void>;
+  #apply: (items: T[]) => Promise<void>;
+  #afterCommit: (items: T[]) => Promise<void>;
+  #fault: (e: unknown) => number | undefined | null;
   #maxGroup: number;
 
   /**
-   * @param apply writes one atomic batch (throws CapExceededError when a cap would break)
+   * @param apply writes one atomic batch of messages
    * @param afterCommit runs once per committed group (read-your-writes); its errors are not the writers'
+   * @param fault for an error one message caused, that message's index in the group, or
+   *   undefined when the error does not say which (retry one by one); null for any other error
    */
   constructor(
-    apply: (changes: RecordChange[]) => Promise<void>,
-    afterCommit: (changes: RecordChange[]) => Promise<void>,
+    apply: (items: T[]) => Promise<void>,
+    afterCommit: (items: T[]) => Promise<void>,
+    fault: (e: unknown) => number | undefined | null,
     maxGroup = 256,
   ) {
     this.#apply = apply;
     this.#afterCommit = afterCommit;
+    this.#fault = fault;
     this.#maxGroup = maxGroup;
   }
 
-  /** Resolves once `changes` are committed and visible in the index; rejects as `apply` would. */
-  submit(changes: RecordChange[]): Promise<void> {
+  /** Resolves once `item` is committed and visible in the index; rejects as `apply` would. */
+  submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ changes, resolve, reject });
+      this.#pending.push({ item, resolve, reject });
       if (!this.#draining) void this.#drain();
     });
   }
@@ -56,28 +63,38 @@ export class GroupCommitter {
     this.#draining = true;
     try {
       while (this.#pending.length > 0) {
-        const group = this.#pending.splice(0, this.#maxGroup);
-        const committed: Pending[] = [];
-        try {
-          await this.#apply(group.flatMap((p) => p.changes));
-          committed.push(...group);
-        } catch (e) {
-          if (e instanceof CapExceededError && group.length > 1) {
+        let group = this.#pending.splice(0, this.#maxGroup);
+        const committed: Pending<T>[] = [];
+        while (group.length > 0) {
+          try {
+            await this.#apply(group.map((p) => p.item));
+            committed.push(...group);
+            break;
+          } catch (e) {
+            const culprit = this.#fault(e);
+            if (culprit === null || group.length === 1) {
+              for (const p of group) p.reject(e);
+              break;
+            }
+            if (culprit !== undefined && culprit >= 0 && culprit < group.length) {
+              group[culprit].reject(e);
+              group = group.filter((_, i) => i !== culprit);
+              continue;
+            }
             for (const p of group) {
               try {
-                await this.#apply(p.changes);
+                await this.#apply([p.item]);
                 committed.push(p);
               } catch (one) {
                 p.reject(one);
               }
             }
-          } else {
-            for (const p of group) p.reject(e);
+            break;
           }
         }
         if (committed.length === 0) continue;
         try {
-          await this.#afterCommit(committed.flatMap((p) => p.changes));
+          await this.#afterCommit(committed.map((p) => p.item));
         } catch {
           // The write is durable; the sync loop will bring the index up to date.
         }

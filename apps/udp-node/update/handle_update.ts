@@ -3,13 +3,18 @@
  *
  * Order (RFC 2136 §3, brief §3.1, RFC 8945 §5.2):
  *   decode (FORMERR) → TSIG verify (NOTAUTH + BADKEY/BADSIG/BADTIME per
- *   RFC 8945 §5.3.2; replayed MAC → REFUSED) → signed QUERY: answered by the
- *   query path and signed → UPDATE enabled? (REFUSED) → zone section
- *   (FORMERR / NOTAUTH) → prerequisites (§3.2: YXDOMAIN, NXDOMAIN, YXRRSET,
- *   NXRRSET, NOTZONE) → prescan (§3.4.1: NOTZONE, FORMERR) → authorization
- *   (TSIG scope, or the anonymous-claim rules of brief §3.6) and caps
- *   (REFUSED) → one atomic write (SERVFAIL on store failure, nothing
- *   half-applied) → re-read so the node answers its own write at once.
+ *   RFC 8945 §5.3.2; MAC replayed at this node → the original answer, or
+ *   REFUSED) → signed QUERY: answered by the query path and signed → UPDATE
+ *   enabled, message size and RR count (REFUSED) → zone section (FORMERR /
+ *   NOTAUTH) → form of the prerequisites (FORMERR, NOTZONE) → prescan
+ *   (§3.4.1: NOTZONE, FORMERR) → authorization (TSIG scope, or the
+ *   anonymous-claim rules of brief §3.6) → one atomic write that also holds
+ *   every check depending on the store: the MAC not used before at any node,
+ *   the prerequisites (§3.2: YXDOMAIN, NXDOMAIN, YXRRSET, NXRRSET), the
+ *   §3.4.2 ignore rules, quotas and caps (REFUSED) → SERVFAIL on store
+ *   failure, nothing half-applied → re-read so the node answers its own write.
+ *   Authorization precedes the prerequisites (RFC 2136 has them the other
+ *   way round) so a key learns nothing about names outside its scope.
  * Every answer to a verified request is signed with the request MAC chained.
  *
  * Deviations from the reference, all compatible with its clients (brief
@@ -24,12 +29,21 @@ import { claimProviderEnabled, type Config } from "../../../packages/core/config
 import type { Logger } from "../../../packages/core/log/logger.ts";
 import type { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 import {
-  applyRecordChanges,
   CapExceededError,
   readRecordsByName,
   type RecordChange,
-  type StoredRecord,
+  type SoaChange,
 } from "../../../packages/core/store/records.ts";
+import {
+  applyUpdateWrites,
+  type GuardFailure,
+  type Prerequisite,
+  recordUsedTsigMac,
+  ReplayedUpdateError,
+  UpdateGuardError,
+  type UpdateQuotas,
+  type UpdateWrite,
+} from "../../../packages/core/store/update_write.ts";
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import { readZone } from "../../../packages/core/store/zones.ts";
 import { TokenBucketTable } from "../../../packages/core/rate_limit/token_bucket_table.ts";
@@ -52,7 +66,8 @@ import {
   type ResourceRecord,
 } from "../../../packages/core/wire/message.ts";
 import { canonicalName, isInZone } from "../../../packages/core/wire/name.ts";
-import { rdataToValue } from "../../../packages/core/wire/rdata.ts";
+import { decodeSoaRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
+import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { scopeAllows } from "../../../packages/core/update/scope.ts";
 import { parseClaimOwner, parseClaimWire } from "../../../packages/core/dmp/claim_record.ts";
 import { recipientHash12FromX25519Pub } from "../../../packages/core/dmp/claim_record.ts";
@@ -90,9 +105,30 @@ const ZONE_KEY_TYPES: ReadonlySet<number> = new Set([
   TYPE.CAA,
   TYPE.NS,
   TYPE.TXT,
+  TYPE.SOA,
 ]);
 
-type Verdict = { rcode: number; reason?: string; changes?: RecordChange[] };
+/** Largest TSIG fudge an UPDATE may carry (seconds), which bounds how long its MAC is kept. */
+const MAX_UPDATE_FUDGE = 600;
+
+type Verdict = { rcode: number; reason?: string; write?: UpdateWrite };
+
+/** RFC 2136 §3.2 rcodes of the in-transaction prerequisite guards. */
+const PREREQ_RCODE: Partial<Record<GuardFailure, number>> = {
+  prereq_nxdomain: RCODE.NXDOMAIN,
+  prereq_yxdomain: RCODE.YXDOMAIN,
+  prereq_nxrrset: RCODE.NXRRSET,
+  prereq_yxrrset: RCODE.YXRRSET,
+};
+
+/** Which setting a quota refusal hit (the log line names it). */
+const QUOTA_SETTING: Partial<Record<GuardFailure, string>> = {
+  quota_records_per_key: "DMP_QUOTA_RECORDS_PER_KEY",
+  quota_bytes_per_key: "DMP_QUOTA_BYTES_PER_KEY",
+  quota_records_per_user: "DMP_QUOTA_RECORDS_PER_USER",
+  quota_bytes_per_user: "DMP_QUOTA_BYTES_PER_USER",
+  quota_values_per_key_per_name: "DMP_MAX_VALUES_PER_KEY_PER_NAME",
+};
 
 /** Creates the async handler for UPDATE and TSIG-signed messages. */
 export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
@@ -111,28 +147,47 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
   };
 
   const maxValues = deps.config.DMP_MAX_VALUES_PER_NAME;
-  const committer = new GroupCommitter(
-    (changes) =>
-      applyRecordChanges(deps.writer, changes, {
+  const quotas: UpdateQuotas = {
+    recordsPerKey: deps.config.DMP_QUOTA_RECORDS_PER_KEY,
+    bytesPerKey: deps.config.DMP_QUOTA_BYTES_PER_KEY,
+    recordsPerUser: deps.config.DMP_QUOTA_RECORDS_PER_USER,
+    bytesPerUser: deps.config.DMP_QUOTA_BYTES_PER_USER,
+    valuesPerKeyPerName: deps.config.DMP_MAX_VALUES_PER_KEY_PER_NAME,
+  };
+  const committer = new GroupCommitter<UpdateWrite>(
+    (writes) =>
+      applyUpdateWrites(deps.writer, writes, {
         now: Date.now() / 1000,
         maxValuesPerName: maxValues,
       }),
-    async (changes) => {
+    async (writes) => {
       // Read our own writes: re-read the touched names from the primary and patch the index
       // (the journal follower applies the same entries again later, idempotently).
       const now = Date.now() / 1000;
       const byZone = new Map<string, Set<string>>();
-      for (const c of changes) {
-        let names = byZone.get(c.zone);
-        if (!names) byZone.set(c.zone, names = new Set());
-        names.add(c.name);
+      const touch = (zone: string) => {
+        let names = byZone.get(zone);
+        if (!names) byZone.set(zone, names = new Set());
+        return names;
+      };
+      for (const w of writes) {
+        for (const c of w.changes) touch(c.zone).add(c.name);
+        if (w.soa) touch(w.soa.zone);
       }
       for (const [zoneName, names] of byZone) {
         const list = [...names];
-        deps.index.replaceNames(zoneName, list, await readRecordsByName(deps.writer, list, now));
+        if (list.length > 0) {
+          deps.index.replaceNames(zoneName, list, await readRecordsByName(deps.writer, list, now));
+        }
         const zone = await readZone(deps.writer, zoneName);
         if (zone) deps.index.updateZoneMeta(zone);
       }
+    },
+    (e) => {
+      if (e instanceof UpdateGuardError || e instanceof ReplayedUpdateError) return e.writeIndex;
+      // The value cap is checked over the whole group at its end: which message broke it is
+      // found by applying them one by one.
+      return e instanceof CapExceededError ? undefined : null;
     },
   );
 
@@ -207,22 +262,38 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
 
     let verdict: Verdict;
     try {
-      verdict = await decideUpdate(msg, verified, ctx.now);
+      verdict = await decideUpdate(msg, verified, ctx.now, request.length);
     } catch (e) {
-      // Prerequisite and cap reads go to the primary; unreachable means SERVFAIL (retryable).
-      log.error("UPDATE not applied: store write failed (primary unreachable)", {
+      // Deciding reads nothing from the store any more (its checks run in the write); whatever
+      // fails here is answered SERVFAIL (retryable) with nothing applied.
+      log.error("UPDATE not applied: could not decide it", {
         error: errText(e),
       });
       verdict = { rcode: RCODE.SERVFAIL };
     }
     let rcode = verdict.rcode;
-    if (rcode === RCODE.NOERROR && verdict.changes && verdict.changes.length > 0) {
+    let outcome: string | undefined;
+    const write = verdict.write;
+    if (
+      rcode === RCODE.NOERROR && write &&
+      (write.changes.length > 0 || write.prerequisites.length > 0 || write.soa)
+    ) {
       try {
-        await committer.submit(verdict.changes);
+        await committer.submit(write);
       } catch (e) {
-        if (e instanceof CapExceededError) {
-          rcode = RCODE.REFUSED;
-          verdict.reason = "RRset would exceed DMP_MAX_VALUES_PER_NAME";
+        const refused = refusal(e);
+        // Same outcome as a replay this node caught in memory (dmp_dns_queries_total).
+        if (e instanceof ReplayedUpdateError) outcome = "replay_refused";
+        if (refused) {
+          rcode = refused.rcode;
+          verdict.reason = refused.reason;
+          // The request's own MAC insert was rolled back with it; remember the MAC anyway, so
+          // that it cannot apply later at another node once the state has changed.
+          if (write.usedMac && !(e instanceof ReplayedUpdateError)) {
+            await recordUsedTsigMac(deps.writer, write.usedMac).catch((err) =>
+              log.warn("could not record a refused UPDATE's TSIG MAC", { error: errText(err) })
+            );
+          }
         } else {
           rcode = RCODE.SERVFAIL;
           log.error("UPDATE not applied: store write failed", {
@@ -243,17 +314,52 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
     remember(`${verified.keyName} ${bytesToHex(verified.requestMac)}`, signed);
-    return { bytes: signed, outcome: rcodeName(rcode) };
+    return { bytes: signed, outcome: outcome ?? rcodeName(rcode) };
   };
+
+  /** Maps a failed in-transaction check to its answer; undefined for a store failure. */
+  function refusal(e: unknown): { rcode: number; reason: string } | undefined {
+    if (e instanceof ReplayedUpdateError) {
+      return { rcode: RCODE.REFUSED, reason: "replayed TSIG message (its MAC was already used)" };
+    }
+    if (e instanceof CapExceededError) {
+      return { rcode: RCODE.REFUSED, reason: "RRset would exceed DMP_MAX_VALUES_PER_NAME" };
+    }
+    if (e instanceof UpdateGuardError) {
+      const prereq = PREREQ_RCODE[e.failure];
+      if (prereq !== undefined) {
+        return { rcode: prereq, reason: `prerequisite failed (${rcodeName(prereq)})` };
+      }
+      return { rcode: RCODE.REFUSED, reason: `quota ${QUOTA_SETTING[e.failure]} reached` };
+    }
+    return undefined;
+  }
 
   async function decideUpdate(
     msg: Message,
     verified: TsigVerified | undefined,
     now: number,
+    size: number,
   ): Promise<Verdict> {
     const cfg = deps.config;
     if (!cfg.DMP_DNS_UPDATE_ENABLED) {
       return { rcode: RCODE.REFUSED, reason: "DNS UPDATE is disabled" };
+    }
+    // Issue 12 #9: bound the work one message can ask for before looking at it further.
+    if (size > cfg.DMP_UPDATE_MAX_BYTES) {
+      return { rcode: RCODE.REFUSED, reason: `message exceeds DMP_UPDATE_MAX_BYTES (${size})` };
+    }
+    if (msg.answers.length + msg.authorities.length > cfg.DMP_UPDATE_MAX_RRS) {
+      return { rcode: RCODE.REFUSED, reason: "message exceeds DMP_UPDATE_MAX_RRS" };
+    }
+    // A used MAC is kept until Time Signed + fudge (the whole window in which RFC 8945 §5.2.3
+    // accepts the request); a client-chosen fudge of up to 18 h would let one key make those
+    // rows pile up. 300 s is what nsupdate, knsupdate and dnspython send.
+    if (verified && verified.fudge > MAX_UPDATE_FUDGE) {
+      return {
+        rcode: RCODE.REFUSED,
+        reason: `TSIG fudge ${verified.fudge} s exceeds ${MAX_UPDATE_FUDGE} s`,
+      };
     }
     // RFC 2136 §3.1.1: exactly one zone, of type SOA.
     if (msg.questions.length !== 1 || msg.questions[0].type !== TYPE.SOA) {
@@ -264,24 +370,16 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       return { rcode: RCODE.NOTAUTH, reason: `not authoritative for ${zone}` };
     }
 
-    // RFC 2136 §3.2: prerequisites.
-    const prereqNames = [...new Set(msg.answers.map((rr) => canonicalName(rr.name)))];
-    for (const rr of msg.answers) {
-      if (rr.ttl !== 0) return { rcode: RCODE.FORMERR, reason: "prerequisite TTL must be 0" };
-      if (!isInZone(canonicalName(rr.name), zone)) {
-        return { rcode: RCODE.NOTZONE, reason: "prerequisite outside zone" };
-      }
-    }
-    if (prereqNames.length > 0) {
-      const existing = await readRecordsByName(deps.writer, prereqNames, now);
-      const rc = checkPrerequisites(msg.answers, existing, zone);
-      if (rc !== RCODE.NOERROR) {
-        return { rcode: rc, reason: `prerequisite failed (${rcodeName(rc)})` };
-      }
+    // RFC 2136 §3.2: prerequisites. Their form is checked here; whatever depends on the
+    // store runs as guards inside the write transaction (§3.7), so racing writers serialize.
+    const prereqs = prerequisites(msg.answers, zone);
+    if (typeof prereqs === "number") {
+      return { rcode: prereqs, reason: `prerequisite failed (${rcodeName(prereqs)})` };
     }
 
     // RFC 2136 §3.4.1: prescan; build the changeset without touching the store.
-    const changes: RecordChange[] = [];
+    const entries: { type: number; change: RecordChange }[] = [];
+    let soa: SoaChange | undefined;
     for (const rr of msg.authorities) {
       const owner = canonicalName(rr.name);
       if (!isInZone(owner, zone)) {
@@ -294,8 +392,29 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         return { rcode: RCODE.FORMERR, reason: `type ${typeName(rr.type)} cannot be updated` };
       }
       if (rr.class === CLASS.IN) {
-        if (rr.type === TYPE.ANY || rr.type === TYPE.SOA) {
-          return { rcode: RCODE.REFUSED, reason: `cannot add ${typeName(rr.type)}` };
+        if (rr.type === TYPE.ANY) {
+          return { rcode: RCODE.FORMERR, reason: "cannot add type ANY" };
+        }
+        if (rr.type === TYPE.SOA) {
+          // §3.4.2.2: an SOA replaces the zone's when its serial is larger (RFC 1982).
+          const f = decodeSoaRdata(rr.rdata);
+          if (!f) return { rcode: RCODE.FORMERR, reason: "malformed SOA RDATA" };
+          if (owner !== zone) return { rcode: RCODE.REFUSED, reason: "SOA only at the apex" };
+          soa = {
+            zone,
+            mname: canonicalName(f.mname),
+            rname: canonicalName(f.rname),
+            serial: f.serial,
+            refresh: f.refresh,
+            retry: f.retry,
+            expire: f.expire,
+            minimum: f.minimum,
+          };
+          entries.push({
+            type: rr.type,
+            change: { op: "delete_rrset", zone, name: owner, type: "SOA" },
+          });
+          continue;
         }
         const value = rdataToValue(rr.type, rr.rdata);
         if (value === null) {
@@ -318,37 +437,50 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           };
         }
         const ttl = rr.ttl === 0 ? 60 : rr.ttl;
-        // DMP values live for their TTL (brief §1.6); zone data written by operators does not expire.
-        const lifetime = rr.type === TYPE.TXT ? ttl : 0;
-        changes.push({
+        const change: RecordChange = {
           op: "add",
           zone,
           name: owner,
           type: typeName(rr.type),
           value,
           ttl,
-          lifetime,
-        });
+        };
+        // RFC 1035 §3.3.14: the character-strings are kept as sent (issue 11 item 4).
+        if (rr.type === TYPE.TXT) change.txtSplit = txtSplitOf(rr.rdata);
+        entries.push({ type: rr.type, change });
       } else if (rr.class === CLASS.NONE) {
         if (rr.ttl !== 0) return { rcode: RCODE.FORMERR, reason: "delete TTL must be 0" };
         if (rr.type === TYPE.ANY) {
           return { rcode: RCODE.FORMERR, reason: "class NONE with type ANY" };
         }
+        if (rr.type === TYPE.SOA) {
+          // §3.4.2.4: deleting the SOA is ignored (after the checks every change goes through).
+          entries.push({
+            type: rr.type,
+            change: { op: "delete_rrset", zone, name: owner, type: "SOA" },
+          });
+          continue;
+        }
         const value = rdataToValue(rr.type, rr.rdata);
         if (value === null) {
           return { rcode: RCODE.FORMERR, reason: `malformed ${typeName(rr.type)} RDATA` };
         }
-        changes.push({ op: "delete_value", zone, name: owner, type: typeName(rr.type), value });
+        entries.push({
+          type: rr.type,
+          change: { op: "delete_value", zone, name: owner, type: typeName(rr.type), value },
+        });
       } else if (rr.class === CLASS.ANY) {
         if (rr.ttl !== 0 || rr.rdata.length !== 0) {
           return { rcode: RCODE.FORMERR, reason: "delete RRset must be empty" };
         }
-        if (rr.type === TYPE.SOA) return { rcode: RCODE.REFUSED, reason: "cannot delete the SOA" };
-        changes.push({
-          op: "delete_rrset",
-          zone,
-          name: owner,
-          type: rr.type === TYPE.ANY ? "ANY" : typeName(rr.type),
+        entries.push({
+          type: rr.type,
+          change: {
+            op: "delete_rrset",
+            zone,
+            name: owner,
+            type: rr.type === TYPE.ANY ? "ANY" : typeName(rr.type),
+          },
         });
       } else {
         return { rcode: RCODE.FORMERR, reason: `class ${rr.class} in update section` };
@@ -356,21 +488,21 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     }
 
     // Authorization: all or nothing (brief §3.1 step 9).
+    const write: UpdateWrite = { prerequisites: prereqs, changes: [] };
     if (verified) {
       const rec = deps.keyring.record(verified.keyName, now);
       if (!rec) return { rcode: RCODE.REFUSED, reason: "key no longer active" };
       const zoneWide = rec.allowedSuffixes.some((s) =>
         !s.includes("*") && canonicalName(s) === zone
       );
-      for (const [i, c] of changes.entries()) {
-        const rr = msg.authorities[i];
-        if (!zoneWide && rr.type !== TYPE.TXT && !(c.op === "delete_rrset" && c.type === "ANY")) {
+      for (const { type, change: c } of entries) {
+        if (!zoneWide && type !== TYPE.TXT && !(c.op === "delete_rrset" && c.type === "ANY")) {
           return {
             rcode: RCODE.REFUSED,
             reason: `user keys write TXT only (${c.type} at ${c.name})`,
           };
         }
-        if (zoneWide && !ZONE_KEY_TYPES.has(rr.type) && rr.type !== TYPE.ANY) {
+        if (zoneWide && !ZONE_KEY_TYPES.has(type) && type !== TYPE.ANY) {
           return { rcode: RCODE.REFUSED, reason: `type ${c.type} is not writable` };
         }
         const op = c.op === "add" ? "add" : "delete";
@@ -378,16 +510,36 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           return { rcode: RCODE.REFUSED, reason: `${c.name} is outside the key's scope for ${op}` };
         }
       }
+      if (zoneWide) {
+        // Issue 11 item 4: a zone-wide (operator) key writes ordinary zone data, which does not
+        // expire; its writes count against no quota.
+        write.writer = { key: rec.name, subject: rec.subject };
+      } else {
+        // DMP values live for their TTL (brief §1.6) and count against the writer's quotas.
+        for (const { change: c } of entries) if (c.op === "add") c.lifetime = c.ttl;
+        write.writer = { key: rec.name, subject: rec.subject };
+        write.quotas = quotas;
+      }
+      write.usedMac = {
+        keyName: canonicalName(verified.keyName),
+        mac: bytesToHex(verified.requestMac),
+        expiresAt: verified.timeSigned + verified.fudge,
+      };
     } else {
-      const refusal = await checkAnonymousClaims(changes, zone, now);
+      if (soa) return { rcode: RCODE.REFUSED, reason: "unsigned UPDATE may only add claims" };
+      const refusal = await checkAnonymousClaims(entries.map((e) => e.change), zone, now);
       if (refusal) return refusal;
     }
+    // SOA changes are ignored (§3.4.2.3/§3.4.2.4) or applied through `soa` below, never as rows.
+    write.changes = entries.map((e) => e.change).filter((c) => c.type !== "SOA");
+    write.soa = soa;
 
-    // The cap on values per name (brief §3.1 step 8) is enforced inside the write transaction
-    // (`applyRecordChanges` guard), which also holds when two nodes race; a pre-read here would
-    // cost a round trip to the primary per message and could still be raced. Unlike the
-    // reference, refreshing a value already present is allowed at a full RRset (it adds nothing).
-    return { rcode: RCODE.NOERROR, changes };
+    // The cap on values per name (brief §3.1 step 8), the quotas and the prerequisites are
+    // enforced inside the write transaction (`applyUpdateWrites` guards), which also holds when
+    // two nodes race; a pre-read here would cost a round trip to the primary per message and
+    // could still be raced. Unlike the reference, refreshing a value already present is allowed
+    // at a full RRset (it adds nothing).
+    return { rcode: RCODE.NOERROR, write };
   }
 
   /** Brief §3.6: the one unauthenticated write surface. Returns a refusal or undefined. */
@@ -452,32 +604,33 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
   }
 }
 
-/** RFC 2136 §3.2.1–§3.2.5 against the current store content. */
-function checkPrerequisites(
-  prereqs: ResourceRecord[],
-  existing: StoredRecord[],
-  zone: string,
-): number {
-  const byName = new Map<string, StoredRecord[]>();
-  for (const r of existing) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+/**
+ * RFC 2136 §3.2: checks the form of the prerequisites and turns them into
+ * guards for the write transaction. Returns an rcode when the section is
+ * malformed (FORMERR, NOTZONE) or when the answer does not depend on the
+ * store (the apex always holds an SOA, so it is always in use).
+ */
+function prerequisites(prereqs: ResourceRecord[], zone: string): Prerequisite[] | number {
+  const out: Prerequisite[] = [];
   const valueSets = new Map<string, { name: string; type: string; values: Set<string> }>();
-  const nameInUse = (n: string) => (byName.get(n)?.length ?? 0) > 0 || n === zone;
   for (const rr of prereqs) {
     const name = canonicalName(rr.name);
+    if (rr.ttl !== 0) return RCODE.FORMERR;
+    if (!isInZone(name, zone)) return RCODE.NOTZONE;
     const type = typeName(rr.type);
-    const rrset = (byName.get(name) ?? []).filter((r) => r.type === type);
+    const apexSoa = rr.type === TYPE.SOA && name === zone;
     if (rr.class === CLASS.ANY) {
       if (rr.rdata.length !== 0) return RCODE.FORMERR;
       if (rr.type === TYPE.ANY) {
-        if (!nameInUse(name)) return RCODE.NXDOMAIN;
-      } else if (rrset.length === 0 && !(rr.type === TYPE.SOA && name === zone)) {
-        return RCODE.NXRRSET;
-      }
+        if (name !== zone) out.push({ kind: "name_in_use", name });
+      } else if (!apexSoa) out.push({ kind: "rrset_exists", name, type });
     } else if (rr.class === CLASS.NONE) {
       if (rr.rdata.length !== 0) return RCODE.FORMERR;
       if (rr.type === TYPE.ANY) {
-        if (nameInUse(name)) return RCODE.YXDOMAIN;
-      } else if (rrset.length > 0) return RCODE.YXRRSET;
+        if (name === zone) return RCODE.YXDOMAIN;
+        out.push({ kind: "name_not_in_use", name });
+      } else if (apexSoa) return RCODE.YXRRSET;
+      else out.push({ kind: "rrset_absent", name, type });
     } else if (rr.class === CLASS.IN) {
       const value = rdataToValue(rr.type, rr.rdata);
       if (value === null) return RCODE.FORMERR;
@@ -487,16 +640,10 @@ function checkPrerequisites(
       valueSets.set(key, set);
     } else return RCODE.FORMERR;
   }
-  // §3.2.3: value-dependent RRsets must match exactly (same values, nothing more).
   for (const set of valueSets.values()) {
-    const have = new Set(
-      (byName.get(set.name) ?? []).filter((r) => r.type === set.type).map((r) => r.value),
-    );
-    if (have.size !== set.values.size || [...set.values].some((v) => !have.has(v))) {
-      return RCODE.NXRRSET;
-    }
+    out.push({ kind: "rrset_equals", name: set.name, type: set.type, values: [...set.values] });
   }
-  return RCODE.NOERROR;
+  return out;
 }
 
 /** A response echoing the request's question/zone section, with `rcode`. */

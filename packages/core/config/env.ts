@@ -11,6 +11,9 @@
  */
 
 import { z } from "zod";
+import { MAX_LIFETIME_SECONDS } from "../values/lifetime.ts";
+import { hostNameSchema, ipv4Schema, ipv6Schema } from "../values/schemas.ts";
+import { MAX_TTL } from "../values/ttl.ts";
 
 const TRUTHY = new Set(["1", "true", "yes", "on"]);
 const FALSY = new Set(["0", "false", "no", "off"]);
@@ -36,14 +39,9 @@ const str = z.string().trim();
 const list = z.string().transform((s) =>
   s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
 );
-const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
-  z.string().regex(
-    /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$|^$/,
-    "expected a domain name",
-  ),
-);
-const ipv4 = z.string().trim().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, "expected an IPv4 address");
-const ipv6 = z.string().trim().regex(/^[0-9a-fA-F:.]+$/, "expected an IPv6 address");
+const hostName = hostNameSchema;
+const ipv4 = ipv4Schema;
+const ipv6 = ipv6Schema;
 const logLevel = z.string().trim().toUpperCase().pipe(
   z.enum(["DEBUG", "INFO", "WARNING", "WARN", "ERROR"]),
 );
@@ -102,7 +100,7 @@ export const ENV_VARS = {
   DMP_DNS_HOST: spec(str, "0.0.0.0", "DNS listen address (UDP and TCP)", "node"),
   DMP_DNS_PORT: spec(port, "5353", "DNS listen port (UDP and TCP)", "node"),
   DMP_DNS_TTL: spec(
-    int(0, 2147483647),
+    int(0, MAX_TTL),
     "60",
     "Upper bound of answer TTLs for DMP records; SOA MINIMUM of seeded zones",
   ),
@@ -135,10 +133,57 @@ export const ENV_VARS = {
   DMP_DNS_TCP_IDLE_TIMEOUT: spec(
     num(0.1),
     "5",
-    "Seconds a TCP connection may sit idle (RFC 7766 §6.2.3)",
+    "Seconds a TCP connection may sit with no message in progress (RFC 7766 §6.2.3)",
     "node",
   ),
-  DMP_DNS_MAX_TCP_CONNECTIONS: spec(int(1, 100_000), "1024", "Cap on open TCP connections", "node"),
+  DMP_DNS_TCP_MESSAGE_TIMEOUT: spec(
+    num(0.1),
+    "3",
+    "Seconds a TCP message may take from its first byte to its last (slow senders are cut off)",
+    "node",
+  ),
+  DMP_DNS_MAX_TCP_CONNECTIONS: spec(
+    int(1, 100_000),
+    "1024",
+    "Cap on open TCP connections; when full, the longest-idle one is closed for a newcomer",
+    "node",
+  ),
+  DMP_DNS_MAX_TCP_PER_ADDRESS: spec(
+    int(1, 100_000),
+    "32",
+    "Cap on open TCP connections per client IPv4 address or IPv6 /64",
+    "node",
+  ),
+  DMP_DNS_RRL_RATE: spec(
+    num(0),
+    "20",
+    "Response rate limiting: UDP responses per second per client network, response class and name; burst = 1 s (0 disables)",
+    "node",
+  ),
+  DMP_DNS_RRL_SLIP: spec(
+    int(0, 100),
+    "2",
+    "Every Nth response over DMP_DNS_RRL_RATE is sent as an empty TC=1 answer, the rest dropped (0 = drop all)",
+    "node",
+  ),
+  DMP_DNS_RRL_IPV4_PREFIX: spec(
+    int(8, 32),
+    "24",
+    "IPv4 prefix length of an RRL client network",
+    "node",
+  ),
+  DMP_DNS_RRL_IPV6_PREFIX: spec(
+    int(16, 128),
+    "56",
+    "IPv6 prefix length of an RRL client network",
+    "node",
+  ),
+  DMP_DNS_RRL_TABLE_SIZE: spec(
+    int(4, 16_777_216),
+    "65536",
+    "RRL buckets kept (20 bytes each, fixed at start whatever the number of sources)",
+    "node",
+  ),
   DMP_DNS_APEX_A: spec(ipv4, undefined, "Apex A of the served zone"),
   DMP_DNS_APEX_AAAA: spec(ipv6, undefined, "Apex AAAA of the served zone"),
   DMP_DNS_APEX_NS: spec(hostName, undefined, "Apex NS target and SOA MNAME of the served zone"),
@@ -155,13 +200,55 @@ export const ENV_VARS = {
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
   DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),
   DMP_LOG_FORMAT: spec(logFormat, "text", "text or json (one object per line)"),
-  DMP_MAX_TTL: spec(int(1, 2147483647), "86400", "Largest TTL a write may ask for"),
+  DMP_MAX_TTL: spec(int(1, MAX_TTL), "86400", "Largest TTL a write may ask for"),
   DMP_MAX_VALUE_BYTES: spec(
     int(1, 65535),
     "2048",
     "Largest TXT value a write may store (UTF-8 bytes)",
   ),
   DMP_MAX_VALUES_PER_NAME: spec(int(1, 100_000), "64", "Most live TXT values one name may hold"),
+  DMP_MAX_VALUES_PER_KEY_PER_NAME: spec(
+    int(0, 100_000),
+    "16",
+    "Most live TXT values one user TSIG key may hold at one name, so one writer cannot fill a shared slot (0 = no limit)",
+    "node",
+  ),
+  DMP_UPDATE_MAX_BYTES: spec(
+    int(512, 65535),
+    "16384",
+    "Largest DNS UPDATE message accepted (bytes, TSIG included); larger ones are REFUSED",
+    "node",
+  ),
+  DMP_UPDATE_MAX_RRS: spec(
+    int(1, 65535),
+    "64",
+    "Most prerequisite + update RRs in one DNS UPDATE; more are REFUSED",
+    "node",
+  ),
+  DMP_QUOTA_RECORDS_PER_KEY: spec(
+    int(0, 100_000_000),
+    "4096",
+    "Most live records one user TSIG key may have written through UPDATE (0 = no limit; zone-wide keys are exempt)",
+    "node",
+  ),
+  DMP_QUOTA_BYTES_PER_KEY: spec(
+    int(0, 2147483647),
+    "8388608",
+    "Most value bytes one user TSIG key may hold live through UPDATE (0 = no limit)",
+    "node",
+  ),
+  DMP_QUOTA_RECORDS_PER_USER: spec(
+    int(0, 100_000_000),
+    "8192",
+    "Most live records the keys of one registered user (subject) may have written through UPDATE (0 = no limit)",
+    "node",
+  ),
+  DMP_QUOTA_BYTES_PER_USER: spec(
+    int(0, 2147483647),
+    "16777216",
+    "Most value bytes the keys of one registered user may hold live through UPDATE (0 = no limit)",
+    "node",
+  ),
   DMP_HTTP_HOST: spec(str, "0.0.0.0", "Edge API listen address (Node/Deno entry points)", "edge"),
   DMP_HTTP_PORT: spec(port, "8053", "Edge API listen port", "edge"),
   DMP_NODE_HTTP_HOST: spec(
@@ -201,7 +288,7 @@ export const ENV_VARS = {
     "node",
   ),
   DMP_CLAIM_MAX_TTL: spec(
-    int(1, 2147483647),
+    int(1, MAX_TTL),
     "86400",
     "Largest claim lifetime and TTL accepted anonymously",
     "node",
@@ -247,8 +334,8 @@ export const ENV_VARS = {
       z.enum(["x-forwarded-for", "cf-connecting-ip", "x-real-ip"]),
     ),
     undefined,
-    "Client-address header set by a trusted proxy (x-forwarded-for: last entry); unset = peer address",
-    "edge",
+    "Client-address header set by a trusted proxy (x-forwarded-for: last entry), for the edge and the node's DoH; unset = peer address",
+    "both",
   ),
   // Reference compares case-sensitively: only exactly 1/true/yes/on (stripped) enables it.
   DMP_REGISTRATION_ENABLED: spec(
@@ -264,7 +351,7 @@ export const ENV_VARS = {
     "edge",
   ),
   DMP_REGISTRATION_TOKEN_TTL_SECONDS: spec(
-    int(0, 2147483647),
+    int(0, MAX_LIFETIME_SECONDS),
     "7776000",
     "Lifetime of self-service tokens and minted TSIG keys (0 = never)",
     "edge",
@@ -404,6 +491,24 @@ export const ENV_VARS = {
     int(300, 86400),
     "1800",
     "Clock skew the directory accepts on heartbeat wires (signature and exp still enforced)",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEEN_MAX_ROWS: spec(
+    int(10, 1_000_000),
+    "5000",
+    "Most heartbeats the directory keeps; beyond it unverified then oldest rows go, never one two independent sources saw within the hour",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEEN_PER_OPERATOR: spec(
+    int(1, 10_000),
+    "8",
+    "Most endpoints the directory keeps per operator key (a new one beyond it is refused)",
+    "edge",
+  ),
+  DMP_DIRECTORY_SEEN_PER_SOURCE: spec(
+    int(1, 100_000),
+    "16",
+    "Most heartbeat rows one POST source (/24 or /56) may create (429 beyond it)",
     "edge",
   ),
 } as const;

@@ -1,13 +1,15 @@
 /**
  * Heartbeat endpoint validation (brief §4.2 "endpoint" row; reference
  * `dmp/core/heartbeat.py::_validate_endpoint`, which leans on Python's `urllib.parse.urlsplit`
- * and `ipaddress`). The rules are replicated including urlsplit's corner cases so that a peer's
- * wire is accepted here iff the reference accepts it.
+ * and `ipaddress`). The rules are replicated including urlsplit's corner cases, so every wire
+ * accepted here is accepted by the reference; we refuse more (issue 12 finding 12): hosts a URL
+ * parser reads as a non-public or non-dotted IPv4 address, percent-encoded hosts, CGNAT.
  *
  * @module
  */
 
 import { isNonPublicIp, parseIpLiteral } from "./ip_literal.ts";
+import { parseUrlIpv4Host } from "./url_ipv4_host.ts";
 import { codePointLength, hasControlOrSpace, isAscii } from "./utf8.ts";
 
 /** Maximum endpoint length in characters (also the wire's endpoint_len cap). */
@@ -139,5 +141,21 @@ export function validateHeartbeatEndpoint(endpoint: string): string | null {
   if (LOCALHOST_ALIASES.has(host.toLowerCase())) return "endpoint localhost";
   const ip = parseIpLiteral(host);
   if (ip !== null && isNonPublicIp(ip)) return "endpoint non-public IP";
+  if (ip === null) {
+    // Stricter than the reference (issue 12 finding 12): the host must also not be an
+    // address to the URL parser of whoever follows the link. A `%` outside brackets is
+    // percent-encoding, which URL parsers decode before reading the host.
+    if (host.includes("%")) return "endpoint host percent-encoded";
+    const v4 = parseUrlIpv4Host(host);
+    if (v4.kind === "invalid") return "endpoint host invalid IPv4";
+    if (v4.kind === "ok") {
+      if (isNonPublicIp({ version: 4, value: BigInt(v4.value) })) {
+        return "endpoint non-public IP";
+      }
+      // A public address is still refused in a non-canonical spelling: links are
+      // republished as written, and one address should have one spelling.
+      return "endpoint IPv4 not dotted-decimal";
+    }
+  }
   return null;
 }

@@ -93,11 +93,17 @@ Deno.test("ip literal: non-public classification (loopback/private/link-local/mu
     "2001:20::1",
     "2001:1::1",
     "64:ff9b::8.8.8.8",
+    // Stricter than every CPython (issue 12 #12): CGNAT, 6to4 relay anycast, site-local, and
+    // NAT64 addresses embedding a non-public IPv4 address.
+    "100.64.0.1",
+    "100.127.255.255",
+    "192.88.99.1",
+    "fec0::1",
+    "64:ff9b::127.0.0.1",
   ];
   const isPublic = [
     "1.1.1.1",
     "8.8.8.8",
-    "100.64.0.1",
     "172.32.0.1",
     "192.0.0.9",
     "192.0.0.10",
@@ -105,7 +111,6 @@ Deno.test("ip literal: non-public classification (loopback/private/link-local/mu
     "2606:4700:4700::1111",
     "2a00:1450:4001:830::200e",
     "2001:4860:4860::8888",
-    "fec0::1",
   ];
   for (const s of nonPublic) assert.equal(isNonPublicIp(parseIpLiteral(s)!), true, s);
   for (const s of isPublic) assert.equal(isNonPublicIp(parseIpLiteral(s)!), false, s);

@@ -12,6 +12,9 @@
  * @module
  */
 
+import { parseIpv4 as parseIpv4Bytes } from "../values/ipv4.ts";
+import { parseIpv6 as parseIpv6Bytes } from "../values/ipv6.ts";
+
 /** A parsed IP literal: version and the address as an unsigned integer. */
 export interface IpLiteral {
   /** 4 or 6. */
@@ -20,31 +23,34 @@ export interface IpLiteral {
   readonly value: bigint;
 }
 
-/**
- * Parse an IPv4 literal like `ipaddress.IPv4Address`: exactly four dot-separated decimal
- * octets of 1–3 ASCII digits, no leading zeros (Python ≥ 3.9.5), each ≤ 255.
- */
-export function parseIpv4(text: string): bigint | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
+function toBigInt(bytes: Uint8Array): bigint {
   let value = 0n;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return null;
-    if (p.length > 1 && p[0] === "0") return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    value = (value << 8n) | BigInt(n);
-  }
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
   return value;
 }
 
 /**
- * Parse an IPv6 literal like `ipaddress.IPv6Address` (Python ≥ 3.9): optional `%scope` suffix
- * (non-empty, no second `%`), at most one `::`, optional dotted IPv4 tail, hextets of 1–4 hex
- * digits.
+ * Parse an IPv4 literal like `ipaddress.IPv4Address` (Python ≥ 3.9.5): the one
+ * core IPv4 rule ({@linkcode parseIpv4Bytes}), which has the same strictness.
+ *
+ * @param text the literal
+ * @returns the address as a 32-bit integer, or null
+ */
+export function parseIpv4(text: string): bigint | null {
+  const b = parseIpv4Bytes(text);
+  return b ? toBigInt(b) : null;
+}
+
+/**
+ * Parse an IPv6 literal like `ipaddress.IPv6Address` (Python ≥ 3.9): an
+ * optional `%scope` suffix (non-empty, no second `%`; RFC 4007 §11) is
+ * dropped, the rest goes through the one core IPv6 rule
+ * ({@linkcode parseIpv6Bytes}).
+ *
+ * @param text the literal
+ * @returns the address as a 128-bit integer, or null
  */
 export function parseIpv6(text: string): bigint | null {
-  if (text.includes("/")) return null;
   const pct = text.indexOf("%");
   let addr = text;
   if (pct >= 0) {
@@ -52,60 +58,8 @@ export function parseIpv6(text: string): bigint | null {
     if (scope === "" || scope.includes("%")) return null;
     addr = text.slice(0, pct);
   }
-  if (addr === "") return null;
-  const parts = addr.split(":");
-  if (parts.length < 3) return null;
-  if (parts[parts.length - 1].includes(".")) {
-    const v4 = parseIpv4(parts.pop() as string);
-    if (v4 === null) return null;
-    parts.push(((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
-  }
-  if (parts.length > 9) return null;
-  let skipIndex = -1;
-  for (let i = 1; i < parts.length - 1; i++) {
-    if (parts[i] === "") {
-      if (skipIndex >= 0) return null;
-      skipIndex = i;
-    }
-  }
-  let partsHi: number;
-  let partsLo: number;
-  let partsSkipped: number;
-  if (skipIndex >= 0) {
-    partsHi = skipIndex;
-    partsLo = parts.length - skipIndex - 1;
-    if (parts[0] === "") {
-      partsHi -= 1;
-      if (partsHi) return null;
-    }
-    if (parts[parts.length - 1] === "") {
-      partsLo -= 1;
-      if (partsLo) return null;
-    }
-    partsSkipped = 8 - (partsHi + partsLo);
-    if (partsSkipped < 1) return null;
-  } else {
-    if (parts.length !== 8) return null;
-    if (parts[0] === "" || parts[parts.length - 1] === "") return null;
-    partsHi = parts.length;
-    partsLo = 0;
-    partsSkipped = 0;
-  }
-  let value = 0n;
-  const hextet = (s: string): bigint | null =>
-    /^[0-9a-fA-F]{1,4}$/.test(s) ? BigInt("0x" + s) : null;
-  for (let i = 0; i < partsHi; i++) {
-    const h = hextet(parts[i]);
-    if (h === null) return null;
-    value = (value << 16n) | h;
-  }
-  value <<= 16n * BigInt(partsSkipped);
-  for (let i = parts.length - partsLo; i < parts.length; i++) {
-    const h = hextet(parts[i]);
-    if (h === null) return null;
-    value = (value << 16n) | h;
-  }
-  return value;
+  const b = parseIpv6Bytes(addr);
+  return b ? toBigInt(b) : null;
 }
 
 /** `ipaddress.ip_address(text)`: try IPv4 then IPv6; `null` if neither parses. */
@@ -150,6 +104,13 @@ const V4_PRIVATE: readonly Net[] = [
   v4(255, 255, 255, 255, 32),
 ];
 const V4_PRIVATE_EXCEPTIONS: readonly Net[] = [v4(192, 0, 0, 9, 32), v4(192, 0, 0, 10, 32)];
+// Not global though Python does not call them private (stricter, issue 12 finding 12):
+// shared address space / CGNAT (RFC 6598) and the deprecated 6to4 relay anycast (RFC 7526).
+const V4_NOT_GLOBAL: readonly Net[] = [v4(100, 64, 0, 0, 10), v4(192, 88, 99, 0, 24)];
+// Deprecated site-local (RFC 3879): never global, though Python calls it public.
+const V6_SITE_LOCAL: Net = [0xfec0n << 112n, 10];
+// NAT64 well-known prefix (RFC 6052 §2.1): the last 32 bits are an IPv4 address.
+const NAT64_WKP: Net = [0x0064ff9bn << 96n, 96];
 
 // Python 3.13 `IPv6Address._private_networks` and `_reserved_networks`. 3.13 carves a few
 // exceptions out of 2001::/23; 3.11 did not, so we keep the whole /23 (the stricter union).
@@ -186,7 +147,9 @@ const V6_RESERVED: readonly Net[] = [
 
 /**
  * True iff Python would report the address as loopback, private, link-local, multicast,
- * reserved or unspecified — i.e. a heartbeat endpoint must not point at it (brief §4.2).
+ * reserved or unspecified — i.e. a heartbeat endpoint must not point at it (brief §4.2) — or
+ * it is CGNAT (100.64/10), 192.88.99/24, site-local fec0::/10, or a NAT64 address
+ * (64:ff9b::/96) embedding a non-public IPv4 address.
  */
 export function isNonPublicIp(ip: IpLiteral): boolean {
   const { value } = ip;
@@ -196,7 +159,11 @@ export function isNonPublicIp(ip: IpLiteral): boolean {
     const isMulticast = inNet(value, 32, v4(224, 0, 0, 0, 4));
     // loopback (127/8), link-local (169.254/16), reserved (240/4), unspecified (0.0.0.0) are
     // all inside the private list above.
-    return isPrivate || isMulticast;
+    return isPrivate || isMulticast || any(V4_NOT_GLOBAL);
+  }
+  if (inNet(value, 128, V6_SITE_LOCAL)) return true;
+  if (inNet(value, 128, NAT64_WKP) && isNonPublicIp({ version: 4, value: value & 0xffffffffn })) {
+    return true;
   }
   const any = (nets: readonly Net[]) => nets.some((n) => inNet(value, 128, n));
   const isPrivate = any(V6_PRIVATE);

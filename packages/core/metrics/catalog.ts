@@ -14,6 +14,11 @@ export const METRICS = {
     help: "DMP DNS queries by outcome",
     labels: ["outcome"],
   },
+  dmp_dns_rrl_responses_total: {
+    type: "counter",
+    help: "UDP responses held back by response rate limiting, by action (drop, slip) and class",
+    labels: ["action", "class"],
+  },
   dmp_records: { type: "gauge", help: "Live records in the DMP mailbox store", labels: [] },
   dmp_http_requests_total: {
     type: "counter",

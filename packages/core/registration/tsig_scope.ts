@@ -11,6 +11,10 @@
  * Key name: `<local>-<spk_hex[:8]>-<sha256hex(subject)[:6]>.<zone>.`; the
  * part before the zone must fit one 63-octet label.
  *
+ * The identity names depend on the local part only (clients publish there),
+ * so two subjects with one local part derive the same scope; registration
+ * refuses the second one (`name_ownership.ts`, issue 12 finding 1).
+ *
  * This module is browser compatible.
  * @module
  */

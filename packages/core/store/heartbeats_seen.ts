@@ -8,9 +8,17 @@
  *   `ts` (an older wire is "stale": a replay, or a lagging copy);
  * - the zones a wire was read through accumulate in `via_zones` (at most
  *   {@linkcode VIA_ZONES_MAX}), as the reference aggregator's `last_seen_via`;
- * - every write also deletes expired rows (`exp <= now`) and evicts the
- *   oldest-received rows beyond the row cap, so the table stays bounded;
- *   unlike the reference (§8.3 item 15) the sweep runs on every write.
+ * - every write also deletes expired rows (`exp <= now`) and evicts beyond
+ *   the row cap, so the table stays bounded; unlike the reference (§8.3
+ *   item 15) the sweep runs on every write;
+ * - quotas and eviction resist a flood of self-signed wires (issue 12
+ *   finding 11): a new row is refused when its operator key already holds
+ *   `perOperator` rows or its POST source (/24, /56) created `perSource`;
+ *   eviction takes unverified rows first (no zone served them recently: only
+ *   POSTed, or their DNS stopped answering), oldest first, and never a row
+ *   {@linkcode HEARTBEAT_INDEPENDENT_SOURCES} independent sources saw within
+ *   {@linkcode HEARTBEAT_RECENT_SECONDS} (each zone counts once, all POST
+ *   sources together once: addresses are cheap, zones served over DNS are not).
  *
  * Verification is the caller's job (`parseHeartbeatWire`); this module only
  * stores what it is given. One call is one atomic batch (one round trip to a
@@ -20,10 +28,30 @@
  * @module
  */
 
+import { type Config, ENV_VARS } from "../config/env.ts";
+import { validateHeartbeatEndpoint } from "../dmp/heartbeat_endpoint.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
-/** Most rows kept (oldest-received evicted beyond it). */
-export const HEARTBEATS_SEEN_MAX_ROWS = 5000;
+/** A sighting this recent counts towards protection from eviction (seconds). */
+export const HEARTBEAT_RECENT_SECONDS = 3600;
+/** Independent recent sightings that protect a row from eviction. */
+export const HEARTBEAT_INDEPENDENT_SOURCES = 2;
+/** Most sightings rows kept (least recently seen evicted beyond it). */
+export const HEARTBEAT_SIGHTINGS_MAX_ROWS = 50000;
+
+/** The bounds of the seen store (defaults from the constants above). */
+export interface HeartbeatSeenLimits {
+  maxRows: number;
+  perOperator: number;
+  perSource: number;
+}
+
+/** The default bounds: the defaults of DMP_DIRECTORY_SEEN_* (config/env.ts is their one home). */
+export const DEFAULT_HEARTBEAT_SEEN_LIMITS: HeartbeatSeenLimits = {
+  maxRows: Number(ENV_VARS.DMP_DIRECTORY_SEEN_MAX_ROWS.default),
+  perOperator: Number(ENV_VARS.DMP_DIRECTORY_SEEN_PER_OPERATOR.default),
+  perSource: Number(ENV_VARS.DMP_DIRECTORY_SEEN_PER_SOURCE.default),
+};
 /** Most edges kept (least recently seen evicted beyond it). */
 export const SEEN_EDGES_MAX_ROWS = 20000;
 /** Edges not seen for this long are dropped (seconds). */
@@ -67,20 +95,88 @@ export interface SeenEdge {
   lastSeenTs: number;
 }
 
-/** What happened to one wire given to {@linkcode storeHeartbeats}. */
-export type StoreHeartbeatOutcome = "stored" | "stale";
+/**
+ * The bounds an operator configured (DMP_DIRECTORY_SEEN_*).
+ *
+ * @param c the loaded config
+ * @returns the limits for {@linkcode storeHeartbeats}
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "../config/env.ts";
+ * import { seenLimits } from "./heartbeats_seen.ts";
+ * if (seenLimits(loadConfig({ DMP_DIRECTORY_SEEN_PER_SOURCE: "3" })).perSource !== 3) throw new Error();
+ * ```
+ */
+export function seenLimits(c: Config): HeartbeatSeenLimits {
+  return {
+    maxRows: c.DMP_DIRECTORY_SEEN_MAX_ROWS,
+    perOperator: c.DMP_DIRECTORY_SEEN_PER_OPERATOR,
+    perSource: c.DMP_DIRECTORY_SEEN_PER_SOURCE,
+  };
+}
 
-/** One wire to store and the zones it was read through. */
+/**
+ * What happened to one wire given to {@linkcode storeHeartbeats}: `quota`
+ * when it would have been a new row beyond its operator's or source's quota.
+ */
+export type StoreHeartbeatOutcome = "stored" | "stale" | "quota";
+
+/** One wire to store, the zones it was read through, and who POSTed it. */
 export interface HeartbeatSeenEntry {
   heartbeat: HeartbeatSeenInput;
   via: readonly string[];
+  /** `post:<prefix>` for a POSTed wire ({@linkcode postSource}); absent for the crawl */
+  source?: string;
 }
 
-// The union keeps first-seen order: stored zones first, then new ones.
+/**
+ * The source key of a wire POSTed from `address`: its /24 (IPv4) or /56
+ * (IPv6), the prefixes one party usually holds (as RRL aggregates, RFC-less
+ * practice of NSD/Knot/BIND).
+ *
+ * @param address the client address (textual IPv4 or IPv6)
+ * @returns `post:<prefix>`
+ *
+ * @example
+ * ```ts
+ * import { postSource } from "./heartbeats_seen.ts";
+ * if (postSource("192.0.2.77") !== "post:192.0.2.0/24") throw new Error();
+ * if (postSource("2001:db8:1:2ff::1") !== "post:2001:db8:1:200::/56") throw new Error();
+ * ```
+ */
+export function postSource(address: string): string {
+  const a = address.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(a) ??
+    /^::ffff:(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(a);
+  if (v4) return `post:${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (a.includes(":")) {
+    const [head, tail = ""] = a.split("::");
+    const hi = head ? head.split(":") : [];
+    const lo = tail ? tail.split(":") : [];
+    const groups = a.includes("::")
+      ? [...hi, ...Array(Math.max(0, 8 - hi.length - lo.length)).fill("0"), ...lo]
+      : hi;
+    const g = groups.map((x) => parseInt(x || "0", 16) || 0);
+    while (g.length < 4) g.push(0);
+    return `post:${g[0].toString(16)}:${g[1].toString(16)}:${g[2].toString(16)}:${
+      (g[3] & 0xff00).toString(16)
+    }::/56`;
+  }
+  return `post:${a}`;
+}
+
+// The union keeps first-seen order: stored zones first, then new ones. A new row is
+// inserted only within its operator's and, when POSTed, its source's quotas (an update of an
+// existing row always may; the crawl is bounded by its own zone and depth limits); the
+// SELECT's WHERE is evaluated in the same transaction as the insert.
 const UPSERT_SQL = `INSERT INTO heartbeats_seen
     (operator_spk_hex, endpoint, wire, ts, exp, version, claim_provider_zone, capabilities,
-     received_at, via_zones)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     received_at, via_zones, first_source)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+  WHERE EXISTS (SELECT 1 FROM heartbeats_seen WHERE operator_spk_hex = ?1 AND endpoint = ?2)
+    OR ((SELECT count(*) FROM heartbeats_seen WHERE operator_spk_hex = ?1) < ?12
+      AND (?11 NOT LIKE 'post:%' OR (SELECT count(*) FROM heartbeats_seen WHERE first_source = ?11) < ?13))
   ON CONFLICT (operator_spk_hex, endpoint) DO UPDATE SET
     wire = excluded.wire, ts = excluded.ts, exp = excluded.exp, version = excluded.version,
     claim_provider_zone = excluded.claim_provider_zone, capabilities = excluded.capabilities,
@@ -92,19 +188,66 @@ const UPSERT_SQL = `INSERT INTO heartbeats_seen
       GROUP BY value ORDER BY min(o) LIMIT ${VIA_ZONES_MAX}))
   WHERE excluded.ts >= heartbeats_seen.ts`;
 
+const SIGHTING_SQL =
+  `INSERT INTO heartbeat_sightings (operator_spk_hex, endpoint, source, last_seen)
+  SELECT ?1, ?2, ?3, ?4
+  WHERE EXISTS (SELECT 1 FROM heartbeats_seen WHERE operator_spk_hex = ?1 AND endpoint = ?2)
+  ON CONFLICT (operator_spk_hex, endpoint, source) DO UPDATE SET
+    last_seen = MAX(last_seen, excluded.last_seen)`;
+
+const EXISTS_SQL = "SELECT 1 FROM heartbeats_seen WHERE operator_spk_hex = ? AND endpoint = ?";
+
 const EDGE_SQL = `INSERT INTO heartbeat_seen_edges (from_spk, to_spk, last_seen_ts) VALUES (?, ?, ?)
   ON CONFLICT (from_spk, to_spk) DO UPDATE SET
     last_seen_ts = MAX(last_seen_ts, excluded.last_seen_ts)`;
 
-/** Statements that keep both tables bounded; part of every write batch. */
+// After a row's sightings are written: when a zone served it, and whether it now has enough
+// independent recent sightings (each zone once, all POST sources together once).
+const CORROBORATE_SQL = `UPDATE heartbeats_seen SET
+    zone_seen_at = CASE WHEN ?3 THEN ?4 ELSE zone_seen_at END,
+    corroborated_at = CASE WHEN
+      (SELECT count(*) FROM heartbeat_sightings s
+        WHERE s.operator_spk_hex = ?1 AND s.endpoint = ?2 AND s.source LIKE 'zone:%'
+          AND s.last_seen >= ?5)
+      + EXISTS (SELECT 1 FROM heartbeat_sightings s
+        WHERE s.operator_spk_hex = ?1 AND s.endpoint = ?2 AND s.source LIKE 'post:%'
+          AND s.last_seen >= ?5)
+      >= ${HEARTBEAT_INDEPENDENT_SOURCES} THEN ?4 ELSE corroborated_at END
+  WHERE operator_spk_hex = ?1 AND endpoint = ?2`;
+
+/** Statements that keep every table bounded; part of every write batch. */
 function sweepStatements(now: number, maxRows: number): SqlStatement[] {
   return [
     { sql: "DELETE FROM heartbeats_seen WHERE exp <= ?", args: [now] },
     {
-      sql: `DELETE FROM heartbeats_seen WHERE rowid IN (
-        SELECT rowid FROM heartbeats_seen ORDER BY received_at ASC, ts ASC
-        LIMIT MAX(0, (SELECT count(*) FROM heartbeats_seen) - ?))`,
-      args: [maxRows],
+      // Unverified first (no zone served it recently), oldest received first; each pass
+      // walks the received_at index and stops after the excess.
+      sql: `DELETE FROM heartbeats_seen WHERE (SELECT count(*) FROM heartbeats_seen) > ?1
+        AND rowid IN (
+          SELECT rowid FROM heartbeats_seen WHERE corroborated_at < ?2 AND zone_seen_at < ?2
+          ORDER BY received_at ASC, ts ASC
+          LIMIT MAX(0, (SELECT count(*) FROM heartbeats_seen) - ?1))`,
+      args: [maxRows, now - HEARTBEAT_RECENT_SECONDS],
+    },
+    {
+      // Then verified ones; rows that enough independent sources saw recently never go.
+      sql: `DELETE FROM heartbeats_seen WHERE (SELECT count(*) FROM heartbeats_seen) > ?1
+        AND rowid IN (
+          SELECT rowid FROM heartbeats_seen WHERE corroborated_at < ?2
+          ORDER BY received_at ASC, ts ASC
+          LIMIT MAX(0, (SELECT count(*) FROM heartbeats_seen) - ?1))`,
+      args: [maxRows, now - HEARTBEAT_RECENT_SECONDS],
+    },
+    {
+      // Rows take their sightings along (trigger, migration 5); old sightings go here.
+      sql: "DELETE FROM heartbeat_sightings WHERE last_seen < ?",
+      args: [now - SEEN_EDGES_RETENTION_SECONDS],
+    },
+    {
+      sql: `DELETE FROM heartbeat_sightings WHERE rowid IN (
+        SELECT rowid FROM heartbeat_sightings ORDER BY last_seen ASC
+        LIMIT MAX(0, (SELECT count(*) FROM heartbeat_sightings) - ?))`,
+      args: [HEARTBEAT_SIGHTINGS_MAX_ROWS],
     },
     {
       sql: "DELETE FROM heartbeat_seen_edges WHERE last_seen_ts < ?",
@@ -120,13 +263,14 @@ function sweepStatements(now: number, maxRows: number): SqlStatement[] {
 }
 
 /**
- * Stores verified wires and seen-graph edges in one atomic batch, then sweeps
- * expired rows and evicts beyond the caps.
+ * Stores verified wires, their sightings and seen-graph edges in one atomic
+ * batch, then sweeps expired rows and evicts beyond the caps.
  *
  * @param client the store
- * @param options the wires (each with the zones it came through), edges, `now` (unix seconds)
- *   and an optional row cap (default {@linkcode HEARTBEATS_SEEN_MAX_ROWS})
- * @returns per entry: `stored`, or `stale` when the stored wire has a newer `ts`
+ * @param options the wires (each with the zones it came through and its POST source), edges,
+ *   `now` (unix seconds) and the bounds (default {@linkcode DEFAULT_HEARTBEAT_SEEN_LIMITS})
+ * @returns per entry: `stored`; `stale` when the stored wire has a newer `ts`; `quota` when a new
+ *   row was refused by its operator's or source's quota
  *
  * @example
  * ```ts ignore
@@ -139,15 +283,21 @@ export async function storeHeartbeats(
     entries: readonly HeartbeatSeenEntry[];
     edges?: readonly SeenEdge[];
     now: number;
-    maxRows?: number;
+    limits?: Partial<HeartbeatSeenLimits>;
   },
 ): Promise<StoreHeartbeatOutcome[]> {
   const now = Math.floor(options.now);
+  const limits = { ...DEFAULT_HEARTBEAT_SEEN_LIMITS, ...options.limits };
   const stmts: SqlStatement[] = [
     // Expired rows go first, so an expired stored wire never blocks a fresh one.
     { sql: "DELETE FROM heartbeats_seen WHERE exp <= ?", args: [now] },
   ];
-  for (const { heartbeat: h, via } of options.entries) {
+  // Which entries already have a row (only to tell `stale` from `quota` afterwards).
+  for (const { heartbeat: h } of options.entries) {
+    stmts.push({ sql: EXISTS_SQL, args: [h.operatorSpkHex, h.endpoint] });
+  }
+  const upsertAt = stmts.length;
+  for (const { heartbeat: h, via, source } of options.entries) {
     stmts.push({
       sql: UPSERT_SQL,
       args: [
@@ -161,15 +311,38 @@ export async function storeHeartbeats(
         h.capabilities,
         now,
         JSON.stringify([...new Set(via)].slice(0, VIA_ZONES_MAX)),
+        source ?? (via.length ? `zone:${via[0]}` : ""),
+        limits.perOperator,
+        limits.perSource,
+      ],
+    });
+  }
+  for (const { heartbeat: h, via, source } of options.entries) {
+    const sources = [...new Set(via)].slice(0, VIA_ZONES_MAX).map((z) => `zone:${z}`);
+    if (source) sources.push(source);
+    for (const src of sources) {
+      stmts.push({ sql: SIGHTING_SQL, args: [h.operatorSpkHex, h.endpoint, src, now] });
+    }
+    stmts.push({
+      sql: CORROBORATE_SQL,
+      args: [
+        h.operatorSpkHex,
+        h.endpoint,
+        via.length > 0 ? 1 : 0,
+        now,
+        now - HEARTBEAT_RECENT_SECONDS,
       ],
     });
   }
   for (const e of options.edges ?? []) {
     stmts.push({ sql: EDGE_SQL, args: [e.fromSpk, e.toSpk, e.lastSeenTs] });
   }
-  stmts.push(...sweepStatements(now, options.maxRows ?? HEARTBEATS_SEEN_MAX_ROWS));
+  stmts.push(...sweepStatements(now, limits.maxRows));
   const results = await client.batch(stmts, "write");
-  return options.entries.map((_, i) => results[1 + i].rowsAffected > 0 ? "stored" : "stale");
+  return options.entries.map((_, i) => {
+    if (results[upsertAt + i].rowsAffected > 0) return "stored";
+    return results[1 + i].rows.length > 0 ? "stale" : "quota";
+  });
 }
 
 /**
@@ -177,9 +350,14 @@ export async function storeHeartbeats(
  *
  * @param client the store
  * @param now unix seconds
+ * @param maxRows the row cap (DMP_DIRECTORY_SEEN_MAX_ROWS)
  */
-export async function sweepHeartbeatsSeen(client: SqlClient, now: number): Promise<void> {
-  await client.batch(sweepStatements(Math.floor(now), HEARTBEATS_SEEN_MAX_ROWS), "write");
+export async function sweepHeartbeatsSeen(
+  client: SqlClient,
+  now: number,
+  maxRows: number = DEFAULT_HEARTBEAT_SEEN_LIMITS.maxRows,
+): Promise<void> {
+  await client.batch(sweepStatements(Math.floor(now), maxRows), "write");
 }
 
 function text(v: unknown): string {
@@ -216,7 +394,10 @@ function toRow(r: Record<string, unknown>): HeartbeatSeenRow {
 }
 
 /**
- * Live rows (`exp > now`), newest `ts` first (the reference `list_recent`).
+ * Live rows (`exp > now`) whose endpoint passes today's rule, newest `ts`
+ * first (the reference `list_recent`);
+ * when more than `limit` are live, those a zone served within
+ * {@linkcode HEARTBEAT_RECENT_SECONDS} are taken first.
  *
  * @param client the store
  * @param options `now` (unix seconds), `limit`, and an operator key to leave out
@@ -232,11 +413,26 @@ export async function listRecentHeartbeats(
   options: { now: number; limit: number; excludeSpkHex?: string },
 ): Promise<HeartbeatSeenRow[]> {
   const r = await client.execute({
-    sql: `SELECT * FROM heartbeats_seen WHERE exp > ? AND operator_spk_hex <> ?
-          ORDER BY ts DESC, operator_spk_hex, endpoint LIMIT ?`,
-    args: [Math.floor(options.now), options.excludeSpkHex ?? "", Math.max(0, options.limit)],
+    // Which rows make the page: those a zone served recently first (issue 12 finding 11:
+    // a flood of POSTed self-signed wires with fresh ts must not push crawled nodes off
+    // it); the page itself is in ts order, as the reference's.
+    sql: `SELECT * FROM (
+            SELECT h.* FROM heartbeats_seen h WHERE h.exp > ?1 AND h.operator_spk_hex <> ?2
+            ORDER BY h.zone_seen_at >= ?4 DESC, h.ts DESC
+            LIMIT ?3)
+          ORDER BY ts DESC, operator_spk_hex, endpoint`,
+    args: [
+      Math.floor(options.now),
+      options.excludeSpkHex ?? "",
+      Math.max(0, options.limit),
+      Math.floor(options.now) - HEARTBEAT_RECENT_SECONDS,
+    ],
   });
-  return Array.from(r.rows, toRow);
+  // Rows stored before an endpoint rule tightened (issue 12 finding 12) stay until they
+  // expire; they are never listed, so never republished as links.
+  return Array.from(r.rows, toRow).filter((row) =>
+    validateHeartbeatEndpoint(row.endpoint) === null
+  );
 }
 
 /**

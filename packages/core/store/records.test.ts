@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
-import { applyRecordChanges, readZoneRecords, type RecordChange } from "./records.ts";
+import {
+  applyRecordChanges,
+  readRecordsByName,
+  readZoneRecords,
+  type RecordChange,
+} from "./records.ts";
 import { upsertZone } from "./zones.ts";
 
 Deno.test({
@@ -56,6 +61,41 @@ Deno.test({
       }
       assert.equal(rows[0].value, "v0");
       assert.equal(rows.at(-1)?.value, "v11999");
+    } finally {
+      client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "record reads survive a row whose integers are past 2^53 (issue 12 #8)",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, client } = await freshDatabase();
+    try {
+      await upsertZone(client, { name: "bad.test" }, 1000);
+      // What an unbounded `lifetime: 9007199254740991` left behind, written the way it landed.
+      await client.execute(
+        `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts)
+         VALUES ('bad.test', 'x.bad.test', 'TXT', 'big', 99999999999999999, 1000,
+                 9007199254742000, 0)`,
+      );
+      await applyRecordChanges(client, [{
+        op: "add",
+        zone: "bad.test",
+        name: "y.bad.test",
+        type: "TXT",
+        value: "fine",
+        ttl: 60,
+      }], { now: 1001 });
+      const rows = await readZoneRecords(client, "bad.test", 2000);
+      const big = rows.find((r) => r.value === "big")!;
+      assert.equal(big.expiresAt, Number.MAX_SAFE_INTEGER);
+      assert.equal(big.ttl, 2147483647, "a TTL reads back within RFC 2181 §8");
+      assert.ok(rows.some((r) => r.value === "fine"), "later records are still read");
+      const byName = await readRecordsByName(client, ["x.bad.test", "y.bad.test"], 2000);
+      assert.equal(byName.length, 2);
     } finally {
       client.close();
       await Deno.remove(dir, { recursive: true });

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { MAX_TTL } from "../values/ttl.ts";
+import { safeIntegerColumn } from "./safe_integer_column.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
@@ -24,6 +26,8 @@ export interface StoredRecord {
   ttl: number;
   createdAt: number;
   expiresAt: number;
+  /** TXT only: character-string lengths when not the canonical split (wire/txt_split.ts) */
+  txtSplit?: string;
 }
 
 /** A zone's SOA settings and serial. Apex A/AAAA/NS are records at the zone name. */
@@ -49,6 +53,8 @@ export type RecordChange =
     ttl: number;
     /** Seconds from now until the value expires; 0 or absent = never. */
     lifetime?: number;
+    /** TXT only: character-string lengths when not the canonical split (wire/txt_split.ts) */
+    txtSplit?: string;
   }
   | { op: "delete_value"; zone: string; name: string; type: string; value: string }
   | { op: "delete_rrset"; zone: string; name: string; type: string };
@@ -69,6 +75,8 @@ export interface JournalEntry {
 }
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
+/** Value sizes for the quotas (UTF-8 bytes, as DMP_MAX_VALUE_BYTES counts them). */
+const utf8 = new TextEncoder();
 
 /**
  * Applies changes atomically. With `maxValuesPerName`, the batch also checks
@@ -87,55 +95,210 @@ export async function applyRecordChanges(
   options: { now: number; maxValuesPerName?: number },
 ): Promise<void> {
   if (changes.length === 0) return;
-  const now = Math.floor(options.now);
-  const stmts: SqlStatement[] = [];
-  const touched = new Map<string, string>();
-  const capped = new Set<string>();
-  for (const c of changes) {
-    touched.set(`${c.zone}\n${c.name}`, c.zone);
-    if (c.op === "add") {
-      const expires = c.lifetime && c.lifetime > 0 ? now + c.lifetime : 0;
-      stmts.push({
-        sql: `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-              ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
-                ttl = excluded.ttl, created_at = excluded.created_at,
-                expires_at = excluded.expires_at, stored_ts = excluded.stored_ts`,
-        args: [c.zone, c.name, c.type, c.value, c.ttl, now, expires, now * 1000],
-      });
-      if (c.type === "TXT") capped.add(c.name);
-    } else if (c.op === "delete_value") {
-      stmts.push({
-        sql: "DELETE FROM records WHERE name = ? AND type = ? AND value = ?",
-        args: [c.name, c.type, c.value],
-      });
-    } else if (c.type === "ANY") {
-      stmts.push({ sql: "DELETE FROM records WHERE name = ?", args: [c.name] });
-    } else {
-      stmts.push({
-        sql: "DELETE FROM records WHERE name = ? AND type = ?",
-        args: [c.name, c.type],
-      });
-    }
-  }
-  if (options.maxValuesPerName !== undefined) {
-    for (const name of capped) {
-      stmts.push({
-        sql: `INSERT INTO write_guard (excess) SELECT count(*) - ? FROM records
-              WHERE name = ? AND type = 'TXT' AND ${LIVE}`,
-        args: [options.maxValuesPerName, name, now],
-      });
-    }
-    stmts.push({ sql: "DELETE FROM write_guard" });
-  }
-  pushJournal(stmts, touched, now);
+  const batch = new ChangeBatch(options.now);
+  batch.changes(changes);
   try {
-    await client.batch(stmts, "write");
+    await client.batch(batch.finish(options.maxValuesPerName), "write");
   } catch (e) {
-    if (/CHECK constraint failed/i.test(String((e as Error)?.message ?? e))) {
-      throw new CapExceededError();
-    }
+    if (isValueCapViolation(e)) throw new CapExceededError();
     throw e;
+  }
+}
+
+/** True when a write failed on the per-name value cap guard (`write_guard`). */
+export function isValueCapViolation(e: unknown): boolean {
+  return /CHECK constraint failed/i.test(String((e as Error)?.message ?? e));
+}
+
+/** Who wrote a change (RFC 2136 UPDATE): the TSIG key and its registered user, for quotas. */
+export interface RecordWriter {
+  key: string;
+  subject: string;
+}
+
+/** An RFC 1035 §3.3.13 SOA replacing the zone's, applied only when its serial is larger. */
+export interface SoaChange {
+  zone: string;
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+
+/**
+ * Builds one write transaction out of change sets (and whatever guard
+ * statements the caller interleaves): the rows, the value-cap guards, the
+ * journal and the zone serials. Every statement runs in one libSQL batch, so
+ * guards see exactly the state the changes are applied to.
+ *
+ * @example
+ * ```ts ignore
+ * const b = new ChangeBatch(now);
+ * b.changes([{ op: "delete_rrset", zone: "example.com", name: "a.example.com", type: "TXT" }]);
+ * await client.batch(b.finish(64), "write");
+ * ```
+ */
+export class ChangeBatch {
+  /** Statements so far, in execution order. */
+  readonly statements: SqlStatement[] = [];
+  readonly #now: number;
+  readonly #touched = new Map<string, string>();
+  readonly #capped = new Set<string>();
+  readonly #soa: SoaChange[] = [];
+
+  /** @param now unix seconds for created_at/expires_at and the journal */
+  constructor(now: number) {
+    this.#now = Math.floor(now);
+  }
+
+  /**
+   * Appends the statements of `changes`. With `rfc2136`, the UPDATE rules of
+   * RFC 2136 §3.4.2.2–§3.4.2.4 hold inside the transaction: a CNAME added
+   * where other data exists and other data added at a CNAME are ignored (a
+   * CNAME replaces a CNAME); the apex NS RRset is never deleted, nor its last
+   * NS record, and a name-wide delete at the apex keeps SOA and NS.
+   */
+  changes(
+    changes: readonly RecordChange[],
+    options: { writer?: RecordWriter; rfc2136?: boolean } = {},
+  ): void {
+    const now = this.#now;
+    const writerKey = options.writer?.key ?? "";
+    const writerSubject = options.writer?.subject ?? "";
+    const rfc = options.rfc2136 === true;
+    for (const c of changes) {
+      this.#touched.set(`${c.zone}\n${c.name}`, c.zone);
+      const apex = c.name === c.zone;
+      if (c.op === "add") {
+        // §3.4.2.2: the apex always holds the SOA, so a CNAME there is "beside other data".
+        if (rfc && apex && c.type === "CNAME") continue;
+        const expires = c.lifetime && c.lifetime > 0 ? now + c.lifetime : 0;
+        const args = [
+          c.zone,
+          c.name,
+          c.type,
+          c.value,
+          c.ttl,
+          now,
+          expires,
+          now * 1000,
+          writerKey,
+          writerSubject,
+          writerKey === "" ? 0 : utf8.encode(c.value).length,
+          c.txtSplit ?? "",
+        ];
+        let where = "true";
+        if (rfc && c.type === "CNAME") {
+          // §3.4.2.2: a CNAME replaces the CNAME at its name, and is ignored beside other data.
+          where =
+            `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type <> 'CNAME' AND ${LIVE})`;
+          this.statements.push({
+            sql:
+              `DELETE FROM records WHERE name = ? AND type = 'CNAME' AND value <> ? AND ${where}`,
+            args: [c.name, c.value, c.name, now],
+          });
+          args.push(c.name, now);
+        } else if (rfc) {
+          where =
+            `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type = 'CNAME' AND ${LIVE})`;
+          args.push(c.name, now);
+        }
+        this.statements.push({
+          sql:
+            `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
+                  writer_key, writer_subject, value_bytes, txt_split)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
+                ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+                  ttl = excluded.ttl, created_at = excluded.created_at,
+                  expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
+                  writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
+                  value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`,
+          args,
+        });
+        if (c.type === "TXT") this.#capped.add(c.name);
+      } else if (c.op === "delete_value") {
+        if (rfc && apex && c.type === "NS") {
+          // §3.4.2.4: deleting the last apex NS is ignored.
+          this.statements.push({
+            sql: `DELETE FROM records WHERE name = ? AND type = 'NS' AND value = ?
+                  AND (SELECT count(*) FROM records WHERE name = ? AND type = 'NS' AND ${LIVE}) > 1`,
+            args: [c.name, c.value, c.name, now],
+          });
+        } else {
+          this.statements.push({
+            sql: "DELETE FROM records WHERE name = ? AND type = ? AND value = ?",
+            args: [c.name, c.type, c.value],
+          });
+        }
+      } else if (c.type === "ANY") {
+        // §3.4.2.3: at the apex, every RRset but SOA and NS.
+        this.statements.push(
+          rfc && apex
+            ? { sql: "DELETE FROM records WHERE name = ? AND type <> 'NS'", args: [c.name] }
+            : { sql: "DELETE FROM records WHERE name = ?", args: [c.name] },
+        );
+      } else if (!(rfc && apex && c.type === "NS")) {
+        // §3.4.2.3: deleting the apex NS RRset is ignored.
+        this.statements.push({
+          sql: "DELETE FROM records WHERE name = ? AND type = ?",
+          args: [c.name, c.type],
+        });
+      }
+    }
+  }
+
+  /**
+   * Replaces a zone's SOA when `soa.serial` is larger in RFC 1982 serial
+   * arithmetic than the serial after this batch's own changes (RFC 2136
+   * §3.4.2.2: otherwise the SOA is ignored). Runs after the serial bump of
+   * {@linkcode finish}, so the explicit serial wins only when it moves forward.
+   */
+  soa(soa: SoaChange): void {
+    this.#soa.push(soa);
+  }
+
+  /** Adds the value-cap guards, journal entries and serial moves; returns the statements. */
+  finish(maxValuesPerName?: number): SqlStatement[] {
+    if (maxValuesPerName !== undefined && this.#capped.size > 0) {
+      for (const name of this.#capped) {
+        this.statements.push({
+          sql: `INSERT INTO write_guard (excess) SELECT count(*) - ? FROM records
+                WHERE name = ? AND type = 'TXT' AND ${LIVE}`,
+          args: [maxValuesPerName, name, this.#now],
+        });
+      }
+      this.statements.push({ sql: "DELETE FROM write_guard" });
+    }
+    pushJournal(this.statements, this.#touched, this.#now);
+    for (const s of this.#soa) {
+      // RFC 1982 §3.2: s2 > s1 iff (s2 - s1) mod 2^32 lies in [1, 2^31 - 1].
+      this.statements.push({
+        sql: `UPDATE zones SET soa_mname = ?, soa_rname = ?, serial = ?, soa_refresh = ?,
+                soa_retry = ?, soa_expire = ?, soa_minimum = ?
+              WHERE name = ? AND ((? - serial) % 4294967296 + 4294967296) % 4294967296
+                BETWEEN 1 AND 2147483647`,
+        args: [
+          s.mname,
+          s.rname,
+          s.serial,
+          s.refresh,
+          s.retry,
+          s.expire,
+          s.minimum,
+          s.zone,
+          s.serial,
+        ],
+      });
+      // The zone meta changed only if the SOA was taken: journal it for every node's index.
+      this.statements.push({
+        sql: "INSERT INTO journal (ts, zone, name) SELECT ?, ?, '' WHERE changes() > 0",
+        args: [this.#now, s.zone],
+      });
+    }
+    return this.statements;
   }
 }
 
@@ -168,10 +331,14 @@ function rowToRecord(r: Record<string, unknown>): StoredRecord {
     ttl: Number(r.ttl),
     createdAt: Number(r.created_at),
     expiresAt: Number(r.expires_at),
+    ...(r.txt_split ? { txtSplit: String(r.txt_split) } : {}),
   };
 }
 
-const RECORD_COLUMNS = "id, zone, name, type, value, ttl, created_at, expires_at";
+// Integer columns are clamped (safe_integer_column.ts): one bad row must never fail a sync.
+const RECORD_COLUMNS = "id, zone, name, type, value, " +
+  `${safeIntegerColumn("ttl", { min: 0, max: MAX_TTL })}, ` +
+  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}, txt_split`;
 
 /**
  * Live records of the given names, in publish order (brief §1.6: by created_at).

@@ -14,6 +14,8 @@ import { bytesToHex } from "../dmp/hex.ts";
 import { sha256 } from "../dmp/sha256.ts";
 import { auditStatement } from "./audit.ts";
 import { clearRateBucketStatement } from "./rate_buckets.ts";
+import { claimStatements, registrationGuardStatement, tokenHolder } from "./registration_claims.ts";
+import { safeIntegerColumn } from "./safe_integer_column.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Issuer stamped on tokens minted by `/v1/registration/confirm`. */
@@ -108,6 +110,14 @@ export async function hashToken(token: string): Promise<string> {
   return bytesToHex(await sha256(encoder.encode(token)));
 }
 
+// Integer columns are clamped (safe_integer_column.ts): one bad row must never fail every
+// token check or the admin listing.
+const TOKEN_COLUMNS = "token_hash, subject, subject_type, subject_hash12, rate_per_sec, " +
+  "issuer, note, registered_spk, " +
+  ["rate_burst", "issued_at", "expires_at", "revoked_at"].map((c) => safeIntegerColumn(c)).join(
+    ", ",
+  );
+
 function rowToToken(r: Record<string, unknown>): TokenRecord {
   return {
     tokenHash: String(r.token_hash),
@@ -194,19 +204,21 @@ export async function issueToken(
 export type MintTokenResult = { kind: "ok"; tokenHash: string } | { kind: "takeover" };
 
 /**
- * Anti-takeover mint (brief §2.2 step 8), atomic: if the subject has a live
- * self-service token registered to another key → `takeover`; otherwise
- * revoke its prior self-service tokens and insert the new one. The guard is
- * a row in `write_guard` whose CHECK aborts the transaction, so concurrent
- * rotations serialize and leave exactly one live token.
+ * Anti-takeover mint (brief §2.2 step 8), atomic: if a live registration on
+ * either route (token or TSIG key) is bound to another Ed25519 key and holds
+ * the subject or one of its `claims` → `takeover`; otherwise revoke the
+ * subject's prior self-service tokens, insert the new one and record its
+ * claims. The guard is a row in `write_guard` whose CHECK aborts the
+ * transaction, so concurrent rotations serialize and leave exactly one live
+ * token (`registration_claims.ts`).
  *
  * @param client the store
- * @param options the new token, `now` (unix s) and the audit statement
+ * @param options the new token, its name claims, `now` (unix s) and the audit statement
  * @returns the token hash, or `takeover`
  *
  * @example
  * ```ts ignore
- * const r = await mintSelfServiceToken(client, { token, record, now });
+ * const r = await mintSelfServiceToken(client, { token, record, claims, now });
  * ```
  */
 export async function mintSelfServiceToken(
@@ -214,6 +226,7 @@ export async function mintSelfServiceToken(
   options: {
     token: string;
     record: NewToken & { registeredSpk: string };
+    claims: readonly string[];
     now: number;
     extra?: SqlStatement[];
   },
@@ -223,19 +236,19 @@ export async function mintSelfServiceToken(
   const hash = await hashToken(options.token);
   try {
     await client.batch([
-      {
-        sql: `INSERT INTO write_guard (excess) SELECT count(*) FROM tokens
-              WHERE subject = ? AND issuer = ? AND revoked_at IS NULL
-                AND (expires_at IS NULL OR expires_at > ?)
-                AND registered_spk IS NOT NULL AND registered_spk != ?`,
-        args: [record.subject, SELF_SERVICE_ISSUER, now, record.registeredSpk],
-      },
+      registrationGuardStatement({
+        subject: record.subject,
+        spkHex: record.registeredSpk,
+        claims: options.claims,
+        now,
+      }),
       {
         sql:
           `UPDATE tokens SET revoked_at = ? WHERE subject = ? AND issuer = ? AND revoked_at IS NULL`,
         args: [now, record.subject, SELF_SERVICE_ISSUER],
       },
       insertStatement(hash, { ...record, issuer: SELF_SERVICE_ISSUER }, now),
+      ...claimStatements(tokenHolder(hash), options.claims),
       { sql: "DELETE FROM write_guard" },
       ...(options.extra ?? []),
     ], "write");
@@ -265,7 +278,7 @@ export async function readToken(
   tokenHash: string,
 ): Promise<TokenRecord | undefined> {
   const r = await client.execute({
-    sql: "SELECT * FROM tokens WHERE token_hash = ?",
+    sql: `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?`,
     args: [tokenHash],
   });
   return r.rows.length ? rowToToken(r.rows[0]) : undefined;
@@ -283,7 +296,9 @@ export async function readToken(
  * ```
  */
 export async function listTokens(client: SqlClient): Promise<TokenRecord[]> {
-  const r = await client.execute("SELECT * FROM tokens ORDER BY issued_at DESC, token_hash");
+  const r = await client.execute(
+    `SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY issued_at DESC, token_hash`,
+  );
   const out: TokenRecord[] = [];
   for (let i = 0; i < r.rows.length; i++) out.push(rowToToken(r.rows[i]));
   return out;

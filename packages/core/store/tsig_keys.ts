@@ -10,6 +10,7 @@
 
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 import type { SecretBox } from "./secret_box.ts";
+import { safeIntegerColumn } from "./safe_integer_column.ts";
 
 /** A key as the store holds it, secret opened. */
 export interface TsigKeyRecord {
@@ -117,6 +118,12 @@ export async function revokeTsigKey(
   return r[0].rowsAffected > 0;
 }
 
+// Integer columns are clamped (safe_integer_column.ts): one bad row must never stop every node
+// loading its keyring.
+const KEY_COLUMNS = "name, algorithm, secret_enc, allowed_suffixes, subject, registered_spk, " +
+  "registered_x25519_pub, revoked, " +
+  ["created_at", "expires_at", "updated_at"].map((c) => safeIntegerColumn(c)).join(", ");
+
 function rowToInfo(r: Record<string, unknown>): TsigKeyInfo {
   const suffixes = String(r.allowed_suffixes);
   return {
@@ -141,7 +148,7 @@ function rowToInfo(r: Record<string, unknown>): TsigKeyInfo {
  * ```
  */
 export async function listTsigKeys(client: SqlClient): Promise<TsigKeyInfo[]> {
-  const r = await client.execute("SELECT * FROM tsig_keys ORDER BY name");
+  const r = await client.execute(`SELECT ${KEY_COLUMNS} FROM tsig_keys ORDER BY name`);
   const out: TsigKeyInfo[] = [];
   for (let i = 0; i < r.rows.length; i++) out.push(rowToInfo(r.rows[i]));
   return out;
@@ -162,7 +169,8 @@ export async function readActiveTsigKeys(
   now: number,
 ): Promise<{ keys: TsigKeyRecord[]; unreadable: number }> {
   const r = await client.execute({
-    sql: "SELECT * FROM tsig_keys WHERE revoked = 0 AND (expires_at = 0 OR expires_at > ?)",
+    sql:
+      `SELECT ${KEY_COLUMNS} FROM tsig_keys WHERE revoked = 0 AND (expires_at = 0 OR expires_at > ?)`,
     args: [Math.floor(now)],
   });
   const keys: TsigKeyRecord[] = [];

@@ -13,6 +13,8 @@ import { decodeName } from "./name.ts";
 import { concatBytes, encodeNameBytes } from "./message.ts";
 import { encodeFieldRdata, fieldRdataToValue } from "./rdata_fields.ts";
 import { encodeSvcb, svcbToValue } from "./svcb.ts";
+import { parseIpv4 } from "../values/ipv4.ts";
+import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -81,104 +83,6 @@ export function decodeTxtValue(rdata: Uint8Array): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Parses a dotted-quad IPv4 address into 4 bytes; null if invalid.
- *
- * @example
- * ```ts
- * import { parseIPv4 } from "./rdata.ts";
- * if (parseIPv4("192.0.2.1")?.[3] !== 1 || parseIPv4("1.2.3") !== null) throw new Error();
- * ```
- */
-export function parseIPv4(text: string): Uint8Array | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const v = Number(m[i + 1]);
-    if (v > 255 || (m[i + 1].length > 1 && m[i + 1][0] === "0")) return null;
-    out[i] = v;
-  }
-  return out;
-}
-
-/**
- * Parses an IPv6 address (RFC 4291 §2.2, including an embedded IPv4 tail) into 16 bytes.
- *
- * @example
- * ```ts
- * import { parseIPv6 } from "./rdata.ts";
- * if (parseIPv6("2001:db8::1")?.[15] !== 1 || parseIPv6("1:::2") !== null) throw new Error();
- * ```
- */
-export function parseIPv6(text: string): Uint8Array | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  let head = text;
-  const out = new Uint8Array(16);
-  let v4: Uint8Array | null = null;
-  const lastColon = head.lastIndexOf(":");
-  if (head.includes(".")) {
-    v4 = parseIPv4(head.slice(lastColon + 1));
-    if (!v4) return null;
-    head = head.slice(0, lastColon + 1) + "0:0";
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return null;
-  const parse = (s: string): number[] | null => {
-    if (s === "") return [];
-    const groups = s.split(":");
-    const vals: number[] = [];
-    for (const g of groups) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      vals.push(parseInt(g, 16));
-    }
-    return vals;
-  };
-  const left = parse(halves[0]);
-  const right = halves.length === 2 ? parse(halves[1]) : [];
-  if (!left || !right) return null;
-  if (halves.length === 1 && left.length !== 8) return null;
-  if (halves.length === 2 && left.length + right.length > 7) return null;
-  const groups = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
-  for (let i = 0; i < 8; i++) {
-    out[i * 2] = groups[i] >> 8;
-    out[i * 2 + 1] = groups[i] & 0xff;
-  }
-  if (v4) out.set(v4, 12);
-  return out;
-}
-
-/**
- * Formats 16 bytes as an RFC 5952 IPv6 text address.
- *
- * @example
- * ```ts
- * import { formatIPv6, parseIPv6 } from "./rdata.ts";
- * if (formatIPv6(parseIPv6("2001:0db8:0:0:0:0:0:1")!) !== "2001:db8::1") throw new Error();
- * ```
- */
-export function formatIPv6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[i * 2] << 8) | b[i * 2 + 1]);
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
 }
 
 /** Fields of an SOA RDATA (RFC 1035 §3.3.13). */
@@ -258,9 +162,9 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
       case TYPE.SPF:
         return encodeTxtRdata(value);
       case TYPE.A:
-        return parseIPv4(value);
+        return parseIpv4(value);
       case TYPE.AAAA:
-        return parseIPv6(value);
+        return parseIpv6(value);
       case TYPE.NS:
       case TYPE.CNAME:
       case TYPE.PTR:
@@ -346,7 +250,7 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
     case TYPE.A:
       return rdata.length === 4 ? rdata.join(".") : null;
     case TYPE.AAAA:
-      return rdata.length === 16 ? formatIPv6(rdata) : null;
+      return rdata.length === 16 ? formatIpv6(rdata) : null;
     case TYPE.NS:
     case TYPE.CNAME:
     case TYPE.PTR:

@@ -15,7 +15,8 @@
  */
 
 import { decodeName, nameToLabels } from "./name.ts";
-import { formatIPv6, parseIPv4, parseIPv6 } from "./rdata.ts";
+import { parseIpv4 } from "../values/ipv4.ts";
+import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
 import type { FieldRdataResult } from "./rdata_fields.ts";
 
 /** SvcParamKey names (RFC 9460 §14.3.2). */
@@ -127,7 +128,7 @@ function encodeParam(
       if (!raw) return "expected a list of addresses";
       const out: number[] = [];
       for (const a of list(raw)) {
-        const b = key === 4 ? parseIPv4(a) : parseIPv6(a);
+        const b = key === 4 ? parseIpv4(a) : parseIpv6(a);
         if (!b) return `"${a}" is not an IPv${key === 4 ? 4 : 6} address`;
         out.push(...b);
       }
@@ -209,7 +210,7 @@ function renderParam(key: number, v: Uint8Array): string | null {
       const out: string[] = [];
       for (let i = 0; i < v.length; i += size) {
         const a = v.subarray(i, i + size);
-        out.push(key === 4 ? a.join(".") : formatIPv6(a));
+        out.push(key === 4 ? a.join(".") : formatIpv6(a));
       }
       return out.join(",");
     }

@@ -26,6 +26,9 @@ import {
   isStorableType,
   RDATA_FIELDS,
 } from "../wire/rdata_fields.ts";
+import { parseIpv4 } from "../values/ipv4.ts";
+import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
+import { MAX_TTL, readTtlSyntax } from "../values/ttl.ts";
 
 /**
  * One resource record read from a master file.
@@ -62,6 +65,86 @@ export interface MasterFileRecord {
 }
 
 /**
+ * Record types with a mnemonic that {@linkcode parseRdataText} reads (every
+ * type of a master file but SOA); `TYPEnnn` in the RFC 3597 form is read too.
+ */
+export const RDATA_TEXT_TYPES = [
+  "NS",
+  "A",
+  "AAAA",
+  "TXT",
+  "CNAME",
+  "MX",
+  "SRV",
+  "CAA",
+  "PTR",
+  "SPF",
+  "HINFO",
+  "NAPTR",
+  "DS",
+  "SSHFP",
+  "DNSKEY",
+  "TLSA",
+  "SMIMEA",
+  "OPENPGPKEY",
+  "URI",
+  "CERT",
+  "DNAME",
+  "SVCB",
+  "HTTPS",
+] as const;
+
+/** A type {@linkcode parseRdataText} reads. */
+export type RdataTextType = typeof RDATA_TEXT_TYPES[number];
+
+/**
+ * Reads the RDATA of one record in master-file presentation form (RFC 1035
+ * §5.1), exactly as {@linkcode parseMasterFile} reads it after the type, so
+ * the operator API and master files accept the same values. Names are
+ * absolute (the origin is the root), one logical line only: control
+ * characters, so newlines, are refused before lexing, so a value can never
+ * smuggle a second record or a `$` directive.
+ *
+ * @param type the record type
+ * @param text the RDATA text, e.g. `10 mail.example.com` for MX
+ * @returns the canonical value (see {@linkcode MasterFileRecord.value}) or the error
+ *
+ * @example
+ * ```ts
+ * import { parseRdataText } from "./master_file.ts";
+ * const r = parseRdataText("MX", "10 Mail.Example.com.");
+ * if (!r.ok || r.value !== "10 mail.example.com") throw new Error();
+ * ```
+ */
+export function parseRdataText(
+  type: RdataTextType | string,
+  text: string,
+): { ok: true; value: string } | { ok: false; error: string } {
+  const code = typeCode(type);
+  if (
+    code === undefined || code === 6 || !isStorableType(code) ||
+    (!SUPPORTED_TYPES.has(typeName(code)) && !/^TYPE\d+$/.test(typeName(code)))
+  ) {
+    return { ok: false, error: `unknown or unsupported record type "${type}"` };
+  }
+  type = typeName(code);
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) {
+    return { ok: false, error: "control characters are not allowed" };
+  }
+  try {
+    const lexer: LexState = { text: " " + text, pos: 0, line: 1 };
+    const entry = readLogicalLine(lexer);
+    if (!entry || entry.tokens.length === 0) fail(1, `${type} record needs RDATA`);
+    if (readLogicalLine(lexer) !== null) fail(1, "expected one record");
+    return { ok: true, value: parseRdata(type, entry.tokens, [], 1).value };
+  } catch (e) {
+    if (e instanceof MasterFileSyntaxError) return { ok: false, error: e.reason };
+    throw e;
+  }
+}
+
+/**
  * Result of {@link parseMasterFile}: either every record of the file, or the
  * first error (never partial records).
  *
@@ -77,8 +160,6 @@ export type MasterFileResult =
 
 type RecordType = string;
 
-/** RFC 2181 §8: TTLs are unsigned 32-bit values with the top bit clear. */
-const MAX_TTL = 0x7fffffff;
 /** RFC 1035 §3.1: labels are at most 63 octets, names at most 255 octets (wire form). */
 const MAX_LABEL = 63;
 const MAX_NAME = 255;
@@ -440,8 +521,6 @@ function parseUint(token: Token, max: number, what: string): number {
   return value;
 }
 
-const TTL_UNITS: Readonly<Record<string, number>> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
-
 /**
  * Parses a TTL: plain seconds, or BIND-style unit groups such as `1h30m`,
  * `2d`, `1w` (units w/d/h/m/s, case-insensitive). RFC 2181 §8 limits the
@@ -449,88 +528,12 @@ const TTL_UNITS: Readonly<Record<string, number>> = { w: 604800, d: 86400, h: 36
  */
 function parseTtl(token: Token, what = "TTL"): number {
   const text = token.text;
-  let seconds: number;
-  if (!token.quoted && /^[0-9]+$/.test(text)) {
-    seconds = Number(text);
-  } else if (!token.quoted && /^([0-9]+[wdhms])+$/i.test(text)) {
-    seconds = 0;
-    for (const m of text.matchAll(/([0-9]+)([wdhms])/gi)) {
-      seconds += Number(m[1]) * TTL_UNITS[m[2].toLowerCase()];
-    }
-  } else {
+  const seconds = token.quoted ? null : readTtlSyntax(text);
+  if (seconds === null) {
     fail(token.line, `${what} "${text}" is not a number of seconds or a duration like 1h30m`);
   }
   if (seconds > MAX_TTL) fail(token.line, `${what} "${text}" exceeds ${MAX_TTL} seconds`);
   return seconds;
-}
-
-/** Strict dotted quad (RFC 1035 §3.4.1 A RDATA); leading zeros are rejected as ambiguous. */
-function parseIPv4(text: string): number[] | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null;
-    const v = Number(p);
-    if (v > 255) return null;
-    out.push(v);
-  }
-  return out;
-}
-
-function parseHexGroups(part: string, allowIPv4Tail: boolean): number[] | null {
-  if (part === "") return [];
-  const pieces = part.split(":");
-  const out: number[] = [];
-  for (let k = 0; k < pieces.length; k++) {
-    const piece = pieces[k];
-    if (allowIPv4Tail && k === pieces.length - 1 && piece.includes(".")) {
-      const v4 = parseIPv4(piece);
-      if (!v4) return null;
-      out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-    } else if (/^[0-9a-f]{1,4}$/i.test(piece)) {
-      out.push(parseInt(piece, 16));
-    } else {
-      return null;
-    }
-  }
-  return out;
-}
-
-/** Parses an RFC 4291 §2.2 textual IPv6 address into eight 16-bit groups. */
-function parseIPv6(text: string): number[] | null {
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  if (halves.length === 1) {
-    const groups = parseHexGroups(text, true);
-    return groups && groups.length === 8 ? groups : null;
-  }
-  const head = parseHexGroups(halves[0], false);
-  const tail = parseHexGroups(halves[1], true);
-  if (!head || !tail || head.length + tail.length > 7) return null;
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-}
-
-/** RFC 5952 §4: lower-case, no leading zeros, longest run (first if tied) of 2+ zero groups as "::". */
-function formatIPv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let k = 0; k < 8;) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - k > bestLen) {
-      bestStart = k;
-      bestLen = end - k;
-    }
-    k = end;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
 }
 
 // ---------------------------------------------------------------------------
@@ -578,16 +581,16 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
     case "A": {
       expectFields(type, tokens, 1, line);
       const t = tokens[0];
-      const v4 = t.quoted ? null : parseIPv4(t.text);
+      const v4 = t.quoted ? null : parseIpv4(t.text);
       if (!v4) fail(t.line, `invalid IPv4 address "${t.text}"`);
       return { value: v4.join(".") };
     }
     case "AAAA": {
       expectFields(type, tokens, 1, line);
       const t = tokens[0];
-      const v6 = t.quoted ? null : parseIPv6(t.text);
+      const v6 = t.quoted ? null : parseIpv6(t.text);
       if (!v6) fail(t.line, `invalid IPv6 address "${t.text}"`);
-      return { value: formatIPv6(v6) };
+      return { value: formatIpv6(v6) };
     }
     case "NS":
     case "CNAME":

@@ -18,6 +18,7 @@ import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
 import { findDname } from "./dname.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
+import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
 /** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
@@ -367,7 +368,9 @@ function groupByOwner(
     if (r.zone !== zoneName) continue;
     const type = typeCode(r.type);
     if (type === undefined) continue;
-    const rdata = encodeRdata(type, r.value);
+    const rdata = type === TYPE.TXT && r.txtSplit
+      ? encodeTxtRdataSplit(r.value, r.txtSplit)
+      : encodeRdata(type, r.value);
     if (!rdata) continue;
     let list = owners.get(r.name);
     if (!list) owners.set(r.name, list = []);

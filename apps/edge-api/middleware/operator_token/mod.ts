@@ -1,22 +1,24 @@
 /**
  * The operator bearer token (brief §1.5): `Authorization: Bearer <token>`,
- * exact and case-sensitive "Bearer ", compared in constant time.
+ * compared in constant time. The scheme name is matched case-insensitively
+ * (RFC 7235 §2.1, RFC 6750 §2.1 via RFC 9110 §11.1): the reference wants the
+ * exact "Bearer ", which turns a correct `bearer` header into a 401 (issue 10).
  *
  * @module
  */
 
 import type { Context } from "hono";
 import { timingSafeEqual } from "../../../../packages/core/crypto/timing_safe_equal.ts";
+import { bearerCredentials } from "../../../../packages/core/http/bearer_credentials.ts";
 
 /**
- * The bearer value of a request, or "" (exact `Bearer ` prefix).
+ * The bearer value of a request, or "" when the header is absent or another scheme.
  *
  * @param c the request context
  * @returns the presented token
  */
 export function bearerToken(c: Context): string {
-  const h = c.req.header("authorization") ?? "";
-  return h.startsWith("Bearer ") ? h.slice(7) : "";
+  return bearerCredentials(c.req.header("authorization"));
 }
 
 /**

@@ -15,7 +15,7 @@
  * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?}` |
  * | `DELETE /v1/admin/zones/{zone}` | delete a zone and its records |
  * | `GET /v1/admin/zones/{zone}/records` | live records of a zone |
- * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}` |
+ * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: any in RDATA_TEXT_TYPES (every master-file type but SOA) |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  *
@@ -29,6 +29,7 @@ import { auditStatement, listAudit } from "../../../../packages/core/store/audit
 import {
   applyRecordChanges,
   CapExceededError,
+  readRecordsByName,
   readZoneRecords,
   type RecordChange,
 } from "../../../../packages/core/store/records.ts";
@@ -46,79 +47,111 @@ import {
   upsertZone,
 } from "../../../../packages/core/store/zones.ts";
 import { canonicalizeSubject } from "../../../../packages/core/registration/subject.ts";
+import {
+  hostNameSchema,
+  ipv4Schema,
+  ipv6Schema,
+  lifetimeSecondsSchema,
+  ttlSecondsSchema,
+  uniqueList,
+} from "../../../../packages/core/values/schemas.ts";
+import { MAX_TTL } from "../../../../packages/core/values/ttl.ts";
+import { zoneSoa } from "../../../../packages/core/zone/zone_index.ts";
+import {
+  RDATA_TEXT_TYPES,
+  type RdataTextType,
+} from "../../../../packages/core/zone/master_file.ts";
+import { canonicalRecordValue } from "../../../../packages/core/zone/record_value.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 
-const HOST = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/;
-const hostName = z.string().trim().toLowerCase().transform((s) => s.replace(/\.$/, "")).pipe(
-  z.string().regex(HOST, "expected a domain name").max(253),
-);
-const ipv4 = z.string().regex(
-  /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
-  "expected an IPv4 address",
-);
-const ipv6 = z.string().regex(/^[0-9a-fA-F:.]{2,45}$/, "expected an IPv6 address").refine(
-  (s) => s.includes(":"),
-  "expected an IPv6 address",
-);
-const u32 = z.number().int().min(0).max(2147483647);
+const u32 = z.number().int().min(0).max(MAX_TTL);
+/** Rates and bursts are stored as integers/reals; bounded so no reader meets a value past 2^53. */
+const RATE_CAP = 1_000_000;
 
-const IssueTokenBody = z.object({
+// Strict objects (issue 10): an unknown field is a typo or a misunderstanding (`ns` for
+// `apex_ns` once created a zone with no NS), so it is a 400 naming the field, never ignored.
+const IssueTokenBody = z.strictObject({
   subject: z.string(),
-  rate_per_sec: z.number().min(0).default(10),
-  rate_burst: z.number().int().min(0).default(50),
-  ttl_seconds: z.number().int().min(0).default(0),
+  rate_per_sec: z.number().min(0).max(RATE_CAP).default(10),
+  rate_burst: z.number().int().min(0).max(RATE_CAP).default(50),
+  ttl_seconds: lifetimeSecondsSchema.default(0),
   note: z.string().max(500).default(""),
   subject_hash12: z.string().regex(/^[0-9a-f]{12}$/, "expected 12 lower-case hex").default(""),
 });
 
-const ZoneBody = z.object({
-  name: hostName,
-  soa_mname: hostName.optional(),
-  soa_rname: hostName.optional(),
+const ZoneBody = z.strictObject({
+  name: hostNameSchema,
+  soa_mname: hostNameSchema.optional(),
+  soa_rname: hostNameSchema.optional(),
   soa_refresh: u32.optional(),
   soa_retry: u32.optional(),
   soa_expire: u32.optional(),
   soa_minimum: u32.optional(),
-  apex_a: z.array(ipv4).max(64).optional(),
-  apex_aaaa: z.array(ipv6).max(64).optional(),
-  apex_ns: z.array(hostName).max(64).optional(),
-  apex_ttl: u32.optional(),
+  apex_a: uniqueList(ipv4Schema, 64).optional(),
+  apex_aaaa: uniqueList(ipv6Schema, 64).optional(),
+  apex_ns: uniqueList(hostNameSchema, 64).optional(),
+  apex_ttl: ttlSecondsSchema.optional(),
 });
 
-const AddRecordBody = z.object({
+/**
+ * A record value as stored: TXT values are opaque strings as on `/v1/records` (brief §1.4
+ * step 11); every other type is read in presentation form by the master-file parser's code
+ * and stored in its canonical spelling, so equal values collide (issue 10).
+ */
+function recordValue(
+  type: RdataTextType,
+  text: string,
+): { ok: true; value: string } | { ok: false; error: string } {
+  if (type === "TXT") {
+    return isValidRecordValue(text) ? { ok: true, value: text } : {
+      ok: false,
+      error: "invalid record value (no '\"' and no control characters)",
+    };
+  }
+  return canonicalRecordValue(type, text);
+}
+
+const AddRecordBody = z.strictObject({
   name: z.string(),
-  type: z.enum(["TXT", "A", "AAAA", "NS"]).default("TXT"),
+  type: z.enum(RDATA_TEXT_TYPES).default("TXT"),
   value: z.string(),
-  ttl: z.number().int().positive().default(300),
-  lifetime: z.number().int().min(0).optional(),
+  ttl: ttlSecondsSchema.refine((n) => n > 0, "expected a TTL above 0").default(300),
+  lifetime: lifetimeSecondsSchema.optional(),
 });
 
-const DeleteRecordBody = z.object({
+const DeleteRecordBody = z.strictObject({
   name: z.string(),
-  type: z.enum(["TXT", "A", "AAAA", "NS", "ANY"]).default("ANY"),
+  type: z.enum([...RDATA_TEXT_TYPES, "ANY"]).default("ANY"),
   value: z.string().optional(),
 });
 
 /** First zod issue as `<field>: <message>` (issue 4: errors name the field). */
 function zodError(e: z.ZodError): string {
   const i = e.issues[0];
-  const path = i.path.length ? i.path.join(".") : "body";
-  return `${path}: ${i.message}`;
+  const prefix = i.path.length ? i.path.join(".") + "." : "";
+  if (i.code === "unrecognized_keys") {
+    const keys = i.keys.map((k) => prefix + k).join(", ");
+    return `${keys}: unknown field${i.keys.length > 1 ? "s" : ""}`;
+  }
+  return `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`;
 }
 
 async function parseBody<T>(
   c: Context,
   schema: z.ZodType<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+): Promise<{ ok: true; value: T } | { ok: false; status: 400 | 413; error: string }> {
   const raw = await readJsonObject(c.req.raw);
-  if (raw.kind !== "ok") return { ok: false, error: "invalid body" };
+  if (raw.kind === "too_large") return { ok: false, status: 413, error: bodyTooLarge() };
+  if (raw.kind !== "ok") return { ok: false, status: 400, error: "invalid body" };
   const r = schema.safeParse(raw.value);
-  return r.success ? { ok: true, value: r.data } : { ok: false, error: zodError(r.error) };
+  return r.success
+    ? { ok: true, value: r.data }
+    : { ok: false, status: 400, error: zodError(r.error) };
 }
 
 function inZone(name: string, zone: string): boolean {
@@ -171,7 +204,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
 
   app.post("/v1/admin/tokens", async (c) => {
     const b = await parseBody(c, IssueTokenBody);
-    if (!b.ok) return c.json({ error: b.error }, 400);
+    if (!b.ok) return c.json({ error: b.error }, b.status);
     const subj = canonicalizeSubject(b.value.subject);
     if (subj.kind !== "ok") return c.json({ error: `subject: ${subj.reason}` }, 400);
     const now = deps.nowSeconds();
@@ -236,12 +269,21 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
 
   app.get("/v1/admin/zones", async (c) => {
     const zones = await listZones(deps.client);
+    // The SOA DNS serves: MNAME/RNAME left empty are synthesized by the index (first apex NS
+    // in publish order, else the zone; hostmaster.<zone>), and the listing shows the same.
+    const apex = await readRecordsByName(deps.client, zones.map((z) => z.name), deps.nowSeconds());
+    const firstNs = new Map<string, string>();
+    for (const r of apex) {
+      if (r.type === "NS" && r.name === r.zone && !firstNs.has(r.name)) {
+        firstNs.set(r.name, r.value);
+      }
+    }
     return c.json({
       zones: zones.map((z) => ({
         name: z.name,
         serial: z.serial,
-        soa_mname: z.soaMname,
-        soa_rname: z.soaRname,
+        soa_mname: zoneSoa(z, firstNs.get(z.name)).mname,
+        soa_rname: zoneSoa(z, firstNs.get(z.name)).rname,
         soa_refresh: z.soaRefresh,
         soa_retry: z.soaRetry,
         soa_expire: z.soaExpire,
@@ -252,7 +294,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
 
   app.post("/v1/admin/zones", async (c) => {
     const b = await parseBody(c, ZoneBody);
-    if (!b.ok) return c.json({ error: b.error }, 400);
+    if (!b.ok) return c.json({ error: b.error }, b.status);
     const z = b.value;
     await upsertZone(deps.client, {
       name: z.name,
@@ -296,7 +338,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
   app.post("/v1/admin/zones/:zone/records", async (c) => {
     const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
     const b = await parseBody(c, AddRecordBody);
-    if (!b.ok) return c.json({ error: b.error }, 400);
+    if (!b.ok) return c.json({ error: b.error }, b.status);
     if (!await readZone(deps.client, zone)) return c.json({ error: "no such zone" }, 404);
     const name = b.value.name.trim().toLowerCase().replace(/\.$/, "");
     // An operator may publish a wildcard (RFC 4592 §2.1.1: `*` as the first label only);
@@ -306,21 +348,23 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       return c.json({ error: "name: not a valid name inside the zone" }, 400);
     }
     const cfg = deps.config;
-    const { type, value, ttl } = b.value;
+    const { type, ttl } = b.value;
     if (ttl > cfg.DMP_MAX_TTL) {
       return c.json({ error: `ttl: exceeds cap of ${cfg.DMP_MAX_TTL}s` }, 400);
     }
-    if (type === "TXT" && !isValidRecordValue(value)) {
-      return c.json({ error: "value: invalid record value" }, 400);
-    }
-    if (type === "A" && !ipv4.safeParse(value).success) {
-      return c.json({ error: "value: expected an IPv4 address" }, 400);
-    }
-    if (type === "AAAA" && !ipv6.safeParse(value).success) {
-      return c.json({ error: "value: expected an IPv6 address" }, 400);
-    }
-    if (type === "NS" && !hostName.safeParse(value).success) {
-      return c.json({ error: "value: expected a domain name" }, 400);
+    const v = recordValue(type, b.value.value);
+    if (!v.ok) return c.json({ error: `value: ${v.error}` }, 400);
+    const value = v.value;
+    // RFC 2181 §10.1: a CNAME is alone at its name (no other data, one CNAME).
+    const live = await readRecordsByName(deps.client, [name], deps.nowSeconds());
+    const clash = type === "CNAME"
+      ? live.find((r) => r.type !== "CNAME" || r.value !== value)
+      : live.find((r) => r.type === "CNAME");
+    if (clash) {
+      return c.json({
+        error: `name: ${name} holds a ${clash.type} record; a CNAME cannot share its name ` +
+          "with other records (RFC 2181 §10.1)",
+      }, 409);
     }
     const lifetime = b.value.lifetime ?? (type === "TXT" ? ttl : 0);
     try {
@@ -344,16 +388,20 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
   app.delete("/v1/admin/zones/:zone/records", async (c) => {
     const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
     const b = await parseBody(c, DeleteRecordBody);
-    if (!b.ok) return c.json({ error: b.error }, 400);
+    if (!b.ok) return c.json({ error: b.error }, b.status);
     const name = b.value.name.trim().toLowerCase().replace(/\.$/, "");
     if (!inZone(name, zone)) return c.json({ error: "name: not inside the zone" }, 400);
-    const { type, value } = b.value;
-    if (value !== undefined && type === "ANY") {
+    const { type } = b.value;
+    if (b.value.value !== undefined && type === "ANY") {
       return c.json({ error: "type: required when value is given" }, 400);
     }
-    const change: RecordChange = value !== undefined
-      ? { op: "delete_value", zone, name, type, value }
-      : { op: "delete_rrset", zone, name, type };
+    let change: RecordChange = { op: "delete_rrset", zone, name, type };
+    if (b.value.value !== undefined && type !== "ANY") {
+      // The stored spelling is canonical, so the value to delete is read the same way.
+      const v = recordValue(type, b.value.value);
+      if (!v.ok) return c.json({ error: `value: ${v.error}` }, 400);
+      change = { op: "delete_value", zone, name, type, value: v.value };
+    }
     await applyRecordChanges(deps.client, [change], { now: deps.nowSeconds() });
     return c.body(null, 204);
   });

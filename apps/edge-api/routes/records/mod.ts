@@ -29,13 +29,22 @@ import {
   readToken,
 } from "../../../../packages/core/store/tokens.ts";
 import { listZones } from "../../../../packages/core/store/zones.ts";
+import {
+  claimOf,
+  claimsForSubject,
+  classifyName,
+  subjectMayWrite,
+} from "../../../../packages/core/registration/name_ownership.ts";
+import {
+  claimHeldByOther,
+  ensureClaimsBackfilled,
+} from "../../../../packages/core/store/registration_claims.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { authMode } from "../../auth_mode.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { bearerToken, isOperator } from "../../middleware/operator_token/mod.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
-import { classifyName, tokenMayWrite } from "./name_class.ts";
 
 const LABEL = /^_?[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 const VALUE_ERROR = "value (str) and ttl (int > 0) required";
@@ -133,7 +142,25 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     }
     const cls = classifyName(name);
     const shared = cls.kind === "shared_pool";
-    if (!await tokenMayWrite(cls, { subject: t.subject, subjectHash12: t.subjectHash12, op })) {
+    const claim = claimOf(cls);
+    if (claim) {
+      await ensureClaimsBackfilled(deps.client, {
+        now: deps.nowSeconds(),
+        claimsOf: (s) => claimsForSubject(s, served),
+      });
+    }
+    const mine =
+      await subjectMayWrite(cls, { subject: t.subject, subjectHash12: t.subjectHash12, op }) &&
+      // One owner per derived name (issue 12 finding 3): a name another subject's
+      // live registration claims is not this token's, even if its subject derives it.
+      !(claim &&
+        await claimHeldByOther(deps.client, {
+          claim,
+          subject: t.subject,
+          spkHex: t.registeredSpk ?? "",
+          now: deps.nowSeconds(),
+        }));
+    if (!mine) {
       await audit(c, {
         event: "rejected",
         subject: t.subject,
@@ -190,6 +217,7 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     const auth = await authorizeWrite(c, name, "add");
     if (auth.kind !== "ok") return authError(c, auth);
     const raw = await readJsonObject(c.req.raw);
+    if (raw.kind === "too_large") return c.json({ error: bodyTooLarge() }, 413);
     if (raw.kind !== "ok") return c.json({ error: "invalid body" }, 400);
     const body = PostBody.safeParse(raw.value);
     if (!body.success) return c.json({ error: VALUE_ERROR }, 400);
@@ -234,6 +262,7 @@ export function recordsRoutes(deps: ResolvedDeps): Hono {
     if (auth.kind !== "ok") return authError(c, auth);
     if (!isValidRecordName(name)) return c.json({ error: "invalid record name" }, 400);
     const raw = await readJsonObject(c.req.raw);
+    if (raw.kind === "too_large") return c.json({ error: bodyTooLarge() }, 413);
     if (raw.kind !== "ok") return c.json({ error: "invalid body" }, 400);
     const body = DeleteBody.safeParse(raw.value);
     if (!body.success) return c.json({ error: body.error.issues[0].message }, 400);

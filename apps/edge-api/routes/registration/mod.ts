@@ -22,6 +22,10 @@ import { verifyEd25519 } from "../../../../packages/core/dmp/ed25519_keys.ts";
 import { bytesToHex, hexToBytes } from "../../../../packages/core/dmp/hex.ts";
 import { issueChallenge, openChallenge } from "../../../../packages/core/registration/challenge.ts";
 import { buildRegistrationMessage } from "../../../../packages/core/registration/signed_message.ts";
+import {
+  claimsForSubject,
+  subjectClaims,
+} from "../../../../packages/core/registration/name_ownership.ts";
 import { canonicalizeSubject } from "../../../../packages/core/registration/subject.ts";
 import {
   deriveTsigKeyName,
@@ -30,6 +34,12 @@ import {
 import { verifyX25519Pop } from "../../../../packages/core/registration/x25519_pop.ts";
 import { auditStatement } from "../../../../packages/core/store/audit.ts";
 import { consumeChallenge } from "../../../../packages/core/store/challenges.ts";
+import {
+  claimStatements,
+  ensureClaimsBackfilled,
+  registrationGuardStatement,
+  tsigHolder,
+} from "../../../../packages/core/store/registration_claims.ts";
 import { generateUserToken, mintSelfServiceToken } from "../../../../packages/core/store/tokens.ts";
 import {
   tsigJournalStatement,
@@ -38,7 +48,7 @@ import {
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { authMode } from "../../auth_mode.ts";
 import { clientAddress } from "../../client_address.ts";
-import { readJsonObject } from "../../json_body.ts";
+import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
 import {
   assertRegistrationConfig,
@@ -66,7 +76,10 @@ const TsigExtras = z.object({
   x25519_pop: z.string({ error: "missing or non-string field: x25519_pop" }).optional(),
 });
 
-type Outcome = { status: 200 | 400 | 401 | 403 | 404 | 409 | 429; body: Record<string, unknown> };
+type Outcome = {
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429;
+  body: Record<string, unknown>;
+};
 
 function fail(status: Outcome["status"], error: string): Outcome {
   return { status, body: { error } };
@@ -83,6 +96,7 @@ function parseHex(field: string, value: string, bytes: number): Uint8Array | Out
 interface Verified {
   subject: string;
   local: string;
+  domain: string;
   spk: Uint8Array;
   challenge: Uint8Array;
   serverPriv: Uint8Array;
@@ -118,6 +132,7 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
   // Brief §2.2 steps 1–7.
   async function verifyCommon(req: Request): Promise<Verified | Outcome> {
     const raw = await readJsonObject(req);
+    if (raw.kind === "too_large") return fail(413, bodyTooLarge());
     if (raw.kind !== "ok") return fail(400, "invalid body");
     const parsed = ConfirmBody.safeParse(raw.value);
     if (!parsed.success) return fail(400, parsed.error.issues[0].message);
@@ -145,9 +160,16 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
     if (allow.length > 0 && !allow.includes(subj.domain)) {
       return fail(403, "subject not in registration allowlist");
     }
+    // Registrations made before claims existed get theirs before any guard runs.
+    const zone = servedZone(deps.config);
+    await ensureClaimsBackfilled(deps.client, {
+      now,
+      claimsOf: (s) => claimsForSubject(s, zone),
+    });
     return {
       subject: subj.subject,
       local: subj.local,
+      domain: subj.domain,
       spk,
       challenge,
       serverPriv: opened.serverPriv,
@@ -198,6 +220,7 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
     const r = await mintSelfServiceToken(deps.client, {
       token,
       record,
+      claims: await subjectClaims(v, servedZone(deps.config)),
       now,
       extra: [auditStatement({
         ts: now,
@@ -284,17 +307,20 @@ export function registrationRoutes(deps: ResolvedDeps): Hono {
       expiresAt,
     }, now);
     try {
-      // Step 11, atomic: the guard row's CHECK aborts the batch when another key holds
-      // the subject (or this name belongs to another subject).
+      // Step 11, atomic: the guard row's CHECK aborts the batch when a live token or
+      // key of another Ed25519 key holds the subject or one of its name claims, or
+      // this key name belongs to another subject (registration_claims.ts).
+      const claims = await subjectClaims(v, zone);
       await deps.client.batch([
-        {
-          sql: `INSERT INTO write_guard (excess) SELECT count(*) FROM tsig_keys
-                WHERE revoked = 0 AND (expires_at = 0 OR expires_at > ?)
-                  AND ((subject = ? AND registered_spk != '' AND registered_spk != ?)
-                    OR (name = ? AND subject != ?))`,
-          args: [now, v.subject, spkHex, storedName, v.subject],
-        },
+        registrationGuardStatement({
+          subject: v.subject,
+          spkHex,
+          claims,
+          now,
+          keyName: storedName,
+        }),
         upsert,
+        ...claimStatements(tsigHolder(storedName), claims),
         { sql: "DELETE FROM write_guard" },
         tsigJournalStatement(now),
         auditStatement({

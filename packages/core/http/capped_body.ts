@@ -2,8 +2,10 @@
  * Reading a request or response body with a size cap: a declared
  * Content-Length over the cap is refused before reading, and the stream is
  * cancelled as soon as it passes the cap, so an oversized body is never
- * buffered whole.
+ * buffered whole. Shared by the edge (JSON bodies, crawled DoH answers) and
+ * the node's DoH listener.
  *
+ * This module is browser compatible.
  * @module
  */
 
