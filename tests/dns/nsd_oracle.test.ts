@@ -2,7 +2,8 @@
  * NSD as the oracle: one zone file (tests/testdata/oracle.test.zone, with
  * wildcards at several depths, an empty non-terminal above a wildcard, CNAME
  * chains in and out of the zone, dangling and looping ones, delegations with
- * in-bailiwick glue, with DS and out of bailiwick, a >255-byte TXT, and every
+ * in-bailiwick glue, with DS and out of bailiwick, multi-string and >255-byte
+ * TXT, and every
  * RR type the node imports, RFC 3597 generic ones included) is loaded into a
  * udp-node with `dmp zone import` and into a real NSD (`minimal-responses:
  * yes`). Every case is asked of both with dig, and rcode, AA, answer,
@@ -46,6 +47,7 @@ const CASES: [string, string][] = [
   ["srv", "SRV"],
   ["caa", "CAA"],
   ["long", "TXT"],
+  ["multi", "TXT"],
   // wildcards (RFC 4592)
   ["foo.wild", "A"],
   ["foo.wild", "MX"],

@@ -22,6 +22,7 @@ import { TYPE, typeCode, typeName } from "../../../packages/core/wire/constants.
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
 import { isStorableType } from "../../../packages/core/wire/rdata_fields.ts";
 import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { canonicalRecordValue } from "../../../packages/core/zone/record_value.ts";
 import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
 import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
@@ -269,6 +270,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         type: r.type,
         value: r.value,
         ttl: r.ttl,
+        // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
+        ...(r.txtStrings ? { txtSplit: txtSplitOf(txtRdata(r.txtStrings)) } : {}),
       }));
       await applyRecordChanges(client, changes, { now });
       out(`zone ${name}: imported ${changes.length} records`);
@@ -391,4 +394,16 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
 
 if (import.meta.main) {
   process.exitCode = await runCli(process.argv.slice(2), process.env);
+}
+
+/** TXT RDATA of character-strings (each ≤ 255 octets, as the master-file parser checks). */
+function txtRdata(strings: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(strings.reduce((n, s) => n + 1 + s.length, 0));
+  let p = 0;
+  for (const s of strings) {
+    out[p++] = s.length;
+    out.set(s, p);
+    p += s.length;
+  }
+  return out;
 }

@@ -368,7 +368,7 @@ function groupByOwner(
     if (r.zone !== zoneName) continue;
     const type = typeCode(r.type);
     if (type === undefined) continue;
-    const rdata = type === TYPE.TXT && r.txtSplit
+    const rdata = (type === TYPE.TXT || type === TYPE.SPF) && r.txtSplit
       ? encodeTxtRdataSplit(r.value, r.txtSplit)
       : encodeRdata(type, r.value);
     if (!rdata) continue;

@@ -107,7 +107,8 @@ function recordValue(
   type: RdataTextType,
   text: string,
 ): { ok: true; value: string } | { ok: false; error: string } {
-  if (type === "TXT") {
+  // SPF is TXT's format (RFC 7208 §3.1): the value is the text as given, not master-file words.
+  if (type === "TXT" || type === "SPF") {
     return isValidRecordValue(text) ? { ok: true, value: text } : {
       ok: false,
       error: "invalid record value (no '\"' and no control characters)",
