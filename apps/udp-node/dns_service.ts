@@ -1,7 +1,9 @@
 /**
  * The node's DNS message handler shared by every transport: rate limit →
  * synchronous query path → response rate limiting (UDP only: TCP and DoH
- * peers cannot be spoofed) → (async) UPDATE / TSIG path → metrics. Returns the
+ * peers cannot be spoofed) → (async) UPDATE / TSIG path, or the transfer path
+ * (AXFR, IXFR, NOTIFY; streamed over TCP by {@linkcode DnsService.stream}) →
+ * metrics. Returns the
  * response bytes, null to drop, or a promise for the async path only, so
  * queries are answered without a promise or closure per packet.
  *
@@ -20,6 +22,7 @@ import type { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
 import { slipResponse } from "./pipeline/slip_response.ts";
+import type { TransferHandler } from "./transfer/transfer_handler.ts";
 
 /** Handles the async path (UPDATE and TSIG-signed messages). */
 export type AsyncHandler = (
@@ -73,6 +76,44 @@ export class DnsService {
     this.#o.asyncHandler = h;
   }
 
+  #transfer: TransferHandler | undefined;
+
+  /** Sets the AXFR/IXFR/NOTIFY handler (apps/udp-node/transfer/). */
+  setTransferHandler(h: TransferHandler | undefined): void {
+    this.#transfer = h;
+  }
+
+  /**
+   * For TCP: the response messages to a zone transfer (AXFR/IXFR) or NOTIFY,
+   * or null when the request is anything else (then call {@linkcode handle}).
+   */
+  stream(request: Uint8Array, remoteAddress: string): AsyncIterable<Uint8Array> | null {
+    const h = this.#transfer;
+    if (!h || !h.claims(request)) return null;
+    return this.#stream(h, request, remoteAddress);
+  }
+
+  async *#stream(
+    h: TransferHandler,
+    request: Uint8Array,
+    remoteAddress: string,
+  ): AsyncGenerator<Uint8Array> {
+    const now = this.#clock();
+    if (!this.#tcpBuckets.take(remoteAddress, now)) {
+      this.#count("rate_limited");
+      return;
+    }
+    try {
+      for await (const a of h.stream(request, { tcp: true, remoteAddress, now })) {
+        if (a.outcome) this.#count(a.outcome);
+        if (a.bytes) yield a.bytes;
+      }
+    } catch (e) {
+      this.#count("internal_error");
+      this.#o.logger.error("transfer handler failed", { error: String(e) });
+    }
+  }
+
   /** Handles one message; see the module doc for the return shapes. */
   handle(
     request: Uint8Array,
@@ -93,6 +134,14 @@ export class DnsService {
       this.#count("internal_error");
       this.#o.logger.error("query handler failed", { error: String(e) });
       return null;
+    }
+    const transfer = this.#transfer;
+    if (
+      transfer &&
+      (result.kind === "async" || (result.kind === "reply" && result.outcome === "notimp")) &&
+      transfer.claims(request)
+    ) {
+      return this.#settle(() => transfer.answer(request, { tcp, remoteAddress, now }));
     }
     if (result.kind === "reply") {
       this.#count(result.outcome);
@@ -115,19 +164,26 @@ export class DnsService {
       this.#count("malformed");
       return null;
     }
+    return this.#settle(() => handler(request, { tcp, remoteAddress, now }));
+  }
+
+  /** Counts and unwraps an async answer, bounded by maxConcurrency. */
+  #settle(
+    start: () => Promise<{ bytes: Uint8Array | null; outcome: string }>,
+  ): Promise<Uint8Array | null> | null {
     if (this.#inFlight >= this.#o.maxConcurrency) {
       this.#count("overloaded");
       return null;
     }
     this.#inFlight++;
-    return handler(request, { tcp, remoteAddress, now }).then(
+    return start().then(
       (r) => {
         this.#count(r.outcome);
         return r.bytes;
       },
       (e) => {
         this.#count("internal_error");
-        this.#o.logger.error("update handler failed", { error: String(e) });
+        this.#o.logger.error("async handler failed", { error: String(e) });
         return null;
       },
     ).finally(() => {

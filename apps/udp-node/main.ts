@@ -29,6 +29,8 @@ import { mountDoh } from "./transports/doh.ts";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
+import { TransferHandler } from "./transfer/transfer_handler.ts";
+import { NotifySender } from "./transfer/notify.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -75,6 +77,8 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
   }
   await seedServedZone(config, client, logger);
   await follower.loadAll(now());
+  // Transfers and NOTIFY verify TSIG too, so the keyring is loaded whenever keys can be opened.
+  if (box && !config.DMP_DNS_UPDATE_ENABLED) await reloadKeys();
   if (config.DMP_DNS_UPDATE_ENABLED) {
     if (!box) {
       logger.warn(
@@ -116,6 +120,26 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       writer: db.writer,
     }),
   );
+  service.setTransferHandler(
+    new TransferHandler({
+      index,
+      client,
+      keyring,
+      logger: logger.child("xfr"),
+      metrics,
+      maxTtl: config.DMP_DNS_TTL,
+      maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
+      ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
+    }),
+  );
+  const notifier = new NotifySender({
+    index,
+    client,
+    writer: db.writer,
+    keyring,
+    logger: logger.child("notify"),
+    metrics,
+  });
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
@@ -173,8 +197,15 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
         if (db.kind === "replica") await client.sync!();
         await follower.catchUp(now());
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
-        if (config.DMP_DNS_UPDATE_ENABLED && now() - keyring.loadedAt > 60) await reloadKeys();
+        if (box && now() - keyring.loadedAt > 60) await reloadKeys();
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });
+        try {
+          await notifier.tick(now());
+        } catch (e) {
+          logger.warn("NOTIFY lease or policy read failed; retrying next tick", {
+            error: errText(e),
+          });
+        }
       } catch (e) {
         metrics.inc("dmp_replica_syncs_total", { result: "error" });
         logger.warn("sync failed; serving the last good data", { error: errText(e) });
@@ -207,6 +238,7 @@ export async function startNode(config: Config, logger: Logger): Promise<NodeHan
       await heartbeat?.stop();
       await Promise.all([udp.close(), tcp.close(), ops?.close()]);
       await syncLoop;
+      await notifier.stop();
       client.close();
       if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
       logger.info("DMP node stopped");

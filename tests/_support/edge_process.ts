@@ -79,7 +79,20 @@ async function startWorkerd(env: Record<string, string>): Promise<EdgeProcess> {
     compatibilityFlags: ["nodejs_compat"],
     bindings: env,
   });
-  const ready = await mf.ready;
+  // Bounded like the process launchers: a workerd that never gets ready fails the start.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ready = await Promise.race([
+    mf.ready,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error("workerd (Miniflare) not ready within 30 s")),
+        30000,
+      );
+    }),
+  ]).catch(async (e) => {
+    await mf.dispose().catch(() => {});
+    throw e;
+  }).finally(() => clearTimeout(timer));
   return {
     runtime: "workerd",
     url: String(ready).replace(/\/$/, ""),

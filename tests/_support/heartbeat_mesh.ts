@@ -9,7 +9,13 @@
 import { bytesToHex } from "../../packages/core/dmp/hex.ts";
 import { publicKeyFromSeed } from "../../packages/core/dmp/ed25519_keys.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
-import { freePort, freshDatabase, type NodeProcess, startNodeProcess } from "./node_process.ts";
+import {
+  freePort,
+  freshDatabase,
+  type NodeProcess,
+  NodeStartError,
+  startNodeProcess,
+} from "./node_process.ts";
 
 /** Node names of the mesh, in seeding order. */
 export const MESH_NAMES = ["a", "b", "c"] as const;
@@ -28,9 +34,29 @@ export interface HeartbeatMesh {
   stop(): Promise<number[]>;
 }
 
-/** Starts the mesh; zones are `<name>.<suffix>`. Extra env goes to every node. */
+/**
+ * Starts the mesh; zones are `<name>.<suffix>`. Extra env goes to every node.
+ * The DNS ports are picked before any node starts (each node's resolver list
+ * names all three), so when one was taken in between (EADDRINUSE) the nodes
+ * started so far are stopped and the mesh starts again on fresh ports.
+ */
 export async function startHeartbeatMesh(
   options: { zoneSuffix: string; env?: Record<string, string> },
+): Promise<HeartbeatMesh> {
+  for (let attempt = 1;; attempt++) {
+    const started: NodeProcess[] = [];
+    try {
+      return await startMeshOnce(options, started);
+    } catch (e) {
+      for (const n of started) await n.stop("SIGKILL");
+      if (!(e instanceof NodeStartError && e.portInUse !== undefined) || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startMeshOnce(
+  options: { zoneSuffix: string; env?: Record<string, string> },
+  started: NodeProcess[],
 ): Promise<HeartbeatMesh> {
   const zone = (n: MeshName) => `${n}.${options.zoneSuffix}`;
   const ports = {} as Record<MeshName, number>;
@@ -65,6 +91,7 @@ export async function startHeartbeatMesh(
         ...options.env,
       },
     });
+    started.push(nodes[n]);
   }
   return {
     zone,

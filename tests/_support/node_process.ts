@@ -53,7 +53,33 @@ export async function freshDatabase(): Promise<
   return { dir, url, client };
 }
 
-/** Starts a node; `env` overrides defaults. Resolves once it answers DNS. */
+/** Attempts at start-up when a port picked by {@linkcode freePort} was taken in between. */
+const PORT_ATTEMPTS = 5;
+
+/** Why a start-up failed, with the node's output. */
+export class NodeStartError extends Error {
+  /** the port the node reported already in use (EADDRINUSE), if any */
+  readonly portInUse: number | undefined;
+  /**
+   * @param message what happened
+   * @param logs the node's output
+   */
+  constructor(message: string, logs: string) {
+    super(`${message}:\n${logs}`);
+    this.name = "NodeStartError";
+    const m = /EADDRINUSE[^\n]*?:(\d+)\s*$/m.exec(logs);
+    this.portInUse = m ? Number(m[1]) : undefined;
+  }
+}
+
+/**
+ * Starts a node; `env` overrides defaults. Resolves once it logs "DMP node
+ * up", fails with its output if it exits or is not up within 20 s (and is
+ * then killed, so the wait is bounded). {@linkcode freePort} closes its probe
+ * sockets before the node binds, so another process may take the port in
+ * between: when the node reports EADDRINUSE on ports picked here, it is
+ * started again on fresh ones (a port given in `env` is never changed).
+ */
 export async function startNodeProcess(
   options: {
     env?: Record<string, string>;
@@ -65,9 +91,27 @@ export async function startNodeProcess(
   } = {},
 ): Promise<NodeProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
+  const fixed = [options.env?.DMP_DNS_PORT, options.env?.DMP_NODE_HTTP_PORT].map(Number);
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options, dir);
+    } catch (e) {
+      const port = e instanceof NodeStartError ? e.portInUse : undefined;
+      // Only a port picked here can be picked again; a caller's port stays a failure.
+      if (port === undefined || fixed.includes(port) || attempt >= PORT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+async function startOnce(
+  options: Parameters<typeof startNodeProcess>[0] & object,
+  dir: string,
+): Promise<NodeProcess> {
   const dbUrl = options.dbUrl ?? `file:${dir}/dmp.db`;
   const dnsPort = options.env?.DMP_DNS_PORT ? Number(options.env.DMP_DNS_PORT) : await freePort();
-  const httpPort = await freePort();
+  const httpPort = options.env?.DMP_NODE_HTTP_PORT
+    ? Number(options.env.DMP_NODE_HTTP_PORT)
+    : await freePort();
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "/tmp",
@@ -109,9 +153,24 @@ export async function startNodeProcess(
   status.then(() => exited = true);
   const deadline = Date.now() + 20000;
   while (!/DMP node up/.test(logText)) {
-    if (exited || Date.now() > deadline) {
+    // A node that cannot bind logs EADDRINUSE but may not exit: fail at once.
+    const portInUse = /EADDRINUSE/.test(logText);
+    if (exited || portInUse || Date.now() > deadline) {
+      const why = exited
+        ? "node exited before it was up"
+        : portInUse
+        ? "node cannot bind a port (killed)"
+        : "node not up within 20 s (killed)";
+      // Kill first: the output streams only end when the process does, so
+      // awaiting them on a live node would hang instead of failing.
+      if (!exited) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }
+      await status;
       await collecting;
-      throw new Error(`node did not start:\n${logText}`);
+      throw new NodeStartError(why, logText);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -43,6 +43,47 @@ export async function udpExchange(
   }
 }
 
+/**
+ * Sends every packet at once from one socket, then collects replies until each
+ * has one or `settleMs` pass after the last send (a slow node under load still
+ * gets its answers counted, unlike a short per-query window).
+ *
+ * @returns the replies, in arrival order
+ */
+export async function udpBurst(
+  port: number,
+  packets: Uint8Array[],
+  settleMs = 3000,
+): Promise<Uint8Array[]> {
+  const sock = dgram.createSocket("udp4");
+  const replies: Uint8Array[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once("error", reject);
+      sock.bind(0, "127.0.0.1", () => resolve());
+    });
+    await new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      sock.on("message", (msg) => {
+        replies.push(new Uint8Array(msg));
+        if (replies.length >= packets.length) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      let sent = 0;
+      for (const p of packets) {
+        sock.send(p, port, "127.0.0.1", () => {
+          if (++sent === packets.length) timer = setTimeout(resolve, settleMs);
+        });
+      }
+    });
+  } finally {
+    sock.close();
+  }
+  return replies;
+}
+
 /** Sends several framed messages on one TCP connection; reads `expect` framed replies. */
 export async function tcpExchange(
   port: number,

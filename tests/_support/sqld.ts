@@ -40,6 +40,18 @@ export interface SqldProcess {
  * @returns the running server
  */
 export async function startSqld(options: { jwt?: boolean } = {}): Promise<SqldProcess> {
+  // freePort() closes its probe before sqld binds: when another process took
+  // the port in between, start again on a fresh one.
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startSqldOnce(options);
+    } catch (e) {
+      if (!/already in use|EADDRINUSE/i.test(String(e)) || attempt >= 5) throw e;
+    }
+  }
+}
+
+async function startSqldOnce(options: { jwt?: boolean }): Promise<SqldProcess> {
   const dir = await Deno.makeTempDir({ prefix: "dmp-sqld-" });
   const args = ["--db-path", `${dir}/data.sqld`, "--no-welcome"];
   let token: string | undefined;

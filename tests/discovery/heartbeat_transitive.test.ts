@@ -39,13 +39,9 @@ async function spksIn(node: NodeProcess, owner: string): Promise<string[]> {
   return out;
 }
 
-Deno.test({
-  name: "setup: three nodes, A seeds B, B seeds C",
-  ...opts,
-  async fn() {
-    mesh = await startHeartbeatMesh({ zoneSuffix: "mesh.test" });
-    ({ nodes, spk, dbs } = mesh);
-  },
+Deno.test.beforeAll(async () => {
+  mesh = await startHeartbeatMesh({ zoneSuffix: "mesh.test" });
+  ({ nodes, spk, dbs } = mesh);
 });
 
 Deno.test({
@@ -110,9 +106,22 @@ Deno.test({
       ts: now - 7200,
       exp: now - 3600,
     }, rogueSeed);
+    // A genuine wire from a third operator, planted with the rogue ones: A
+    // listing it proves A harvested B's RRset after the planting, so the
+    // "nothing rogue" assertions below are about a harvest that happened.
+    const witnessSeed = crypto.getRandomValues(new Uint8Array(32));
+    const witnessSpk = bytesToHex(await publicKeyFromSeed(witnessSeed));
+    const witness = await signHeartbeatWire({
+      endpoint: "https://witness.example",
+      version: "x",
+      capabilities: 0,
+      claimProviderZone: "witness.test",
+      ts: now,
+      exp: now + 3600,
+    }, witnessSeed);
     await applyRecordChanges(
       dbs.b.client,
-      [forged, expired, "v=dmp1;t=heartbeat;" + "A".repeat(2000)].map((value) => ({
+      [forged, expired, "v=dmp1;t=heartbeat;" + "A".repeat(2000), witness].map((value) => ({
         op: "add" as const,
         zone: zone("b"),
         name: `_dnsmesh-heartbeat.${zone("b")}`,
@@ -125,12 +134,19 @@ Deno.test({
     );
     assert.ok(
       await waitFor(
-        async () => (await wiresAt(nodes.b, `_dnsmesh-heartbeat.${zone("b")}`)).length === 4,
+        async () => (await wiresAt(nodes.b, `_dnsmesh-heartbeat.${zone("b")}`)).length === 5,
         5000,
       ),
     );
-    // Give A two more ticks to harvest B, then check nothing rogue was accepted.
-    await new Promise((r) => setTimeout(r, 2500));
+    // A reads B's whole heartbeat RRset in one harvest: once the witness is in
+    // A's seen RRset, the rogue wires beside it were read and judged too.
+    assert.ok(
+      await waitFor(
+        async () => (await spksIn(nodes.a, `_dnsmesh-seen.${zone("a")}`)).includes(witnessSpk),
+        15000,
+      ),
+      `A never listed the genuine wire planted at B:\n${nodes.a.logs().slice(-1500)}`,
+    );
     assert.ok(!(await spksIn(nodes.a, `_dnsmesh-seen.${zone("a")}`)).includes(rogueSpk));
     assert.equal(
       (await wiresAt(nodes.a, `_dnsmesh-seen.${zone("a")}`)).filter((w) => w.includes("rogue"))
@@ -181,10 +197,6 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    assert.deepEqual(await mesh.stop(), [0, 0, 0]);
-  },
+Deno.test.afterAll(async () => {
+  if (mesh) assert.deepEqual(await mesh.stop(), [0, 0, 0]); // undefined only if setup failed
 });

@@ -67,49 +67,45 @@ function crawlOptions(client: HeartbeatMesh["dbs"]["a"]["client"]) {
   };
 }
 
-Deno.test({
-  name: "setup: three nodes (A seeds B, B seeds C) serving DoH; rogue wires planted at B",
-  ...opts,
-  async fn() {
-    mesh = await startHeartbeatMesh({ zoneSuffix: "dir.test", env: { DMP_LOG_LEVEL: "INFO" } });
-    ({ nodes, spk, dbs } = mesh);
-    // The nodes' ops listeners are plain http on loopback: allowed without a setting.
-    dohUrls = names.map((n) => new URL(`http://127.0.0.1:${nodes[n].httpPort}/dns-query`));
-    assert.ok(
-      await waitFor(async () => {
-        const a = await seenSpks("a");
-        return a.includes(spk.b) && a.includes(spk.c) && (await seenSpks("b")).includes(spk.c);
-      }, 20000),
-      nodes.a.logs().slice(-2000),
-    );
-    const rogue = await newOperator();
-    rogueSpk = rogue.spkHex;
-    const now = Math.floor(Date.now() / 1000);
-    const good = await heartbeatWire(rogue, {
-      endpoint: "https://rogue.example",
-      zone: "rogue.test",
-    });
-    const expired = await heartbeatWire(rogue, {
-      endpoint: "https://expired.example",
-      zone: "expired.test",
-      ts: now - 600,
-      exp: now - 1,
-    });
-    const oversized = "v=dmp1;t=heartbeat;" + "A".repeat(2000);
-    await applyRecordChanges(
-      dbs.b.client,
-      [forge(good), expired, oversized].map((value) => ({
-        op: "add" as const,
-        zone: zone("b"),
-        name: `_dnsmesh-heartbeat.${zone("b")}`,
-        type: "TXT",
-        value,
-        ttl: 60,
-        lifetime: 3600,
-      })),
-      { now },
-    );
-  },
+Deno.test.beforeAll(async () => {
+  mesh = await startHeartbeatMesh({ zoneSuffix: "dir.test", env: { DMP_LOG_LEVEL: "INFO" } });
+  ({ nodes, spk, dbs } = mesh);
+  // The nodes' ops listeners are plain http on loopback: allowed without a setting.
+  dohUrls = names.map((n) => new URL(`http://127.0.0.1:${nodes[n].httpPort}/dns-query`));
+  assert.ok(
+    await waitFor(async () => {
+      const a = await seenSpks("a");
+      return a.includes(spk.b) && a.includes(spk.c) && (await seenSpks("b")).includes(spk.c);
+    }, 20000),
+    nodes.a.logs().slice(-2000),
+  );
+  const rogue = await newOperator();
+  rogueSpk = rogue.spkHex;
+  const now = Math.floor(Date.now() / 1000);
+  const good = await heartbeatWire(rogue, {
+    endpoint: "https://rogue.example",
+    zone: "rogue.test",
+  });
+  const expired = await heartbeatWire(rogue, {
+    endpoint: "https://expired.example",
+    zone: "expired.test",
+    ts: now - 600,
+    exp: now - 1,
+  });
+  const oversized = "v=dmp1;t=heartbeat;" + "A".repeat(2000);
+  await applyRecordChanges(
+    dbs.b.client,
+    [forge(good), expired, oversized].map((value) => ({
+      op: "add" as const,
+      zone: zone("b"),
+      name: `_dnsmesh-heartbeat.${zone("b")}`,
+      type: "TXT",
+      value,
+      ttl: 60,
+      lifetime: 3600,
+    })),
+    { now },
+  );
 });
 
 Deno.test({
@@ -237,12 +233,8 @@ for (const carrier of CARRIERS) {
   });
 }
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    // A clean exit is the udp-node suites' business; a tick in flight may need the SIGKILL.
-    await mesh.stop();
-    await stopSharedSqld();
-  },
+Deno.test.afterAll(async () => {
+  // A clean exit is the udp-node suites' business; a tick in flight may need the SIGKILL.
+  await mesh?.stop();
+  await stopSharedSqld();
 });

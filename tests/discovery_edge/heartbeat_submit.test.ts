@@ -218,4 +218,4 @@ for (const carrier of CARRIERS) {
   });
 }
 
-Deno.test({ name: "teardown: shared sqld", ...opts, fn: stopSharedSqld });
+Deno.test.afterAll(stopSharedSqld);

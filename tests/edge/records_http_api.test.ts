@@ -272,8 +272,8 @@ const CASES: EdgeCase[] = [
   },
   {
     name: "the per-IP bucket is shared: drained on one runtime, 429 on another (issue 4)",
+    needsPeers: true,
     async run({ base, peers }) {
-      if (peers.length === 0) return; // the first sqld runtime has no peer yet
       const ip = nextIp();
       for (let i = 0; i < 30; i++) {
         const r = await fetch(`${base}/v1/records/drain.${ZONE}`, { headers: as(ip, OP) });

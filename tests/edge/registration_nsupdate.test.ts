@@ -30,17 +30,13 @@ async function sha256Hex(s: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s))));
 }
 
-Deno.test({
-  name: "setup: sqld, an edge on Deno and a udp-node with UPDATE on the same store",
-  ...opts,
-  async fn() {
-    sqld = await startSqld();
-    edge = await startEdge({ runtime: "deno", env: { ...BASE_ENV, DMP_DB_URL: sqld.url } });
-    node = await startNodeProcess({
-      dbUrl: sqld.url,
-      env: { DMP_DNS_UPDATE_ENABLED: "1", DMP_DOMAIN: ZONE, DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY },
-    });
-  },
+Deno.test.beforeAll(async () => {
+  sqld = await startSqld();
+  edge = await startEdge({ runtime: "deno", env: { ...BASE_ENV, DMP_DB_URL: sqld.url } });
+  node = await startNodeProcess({
+    dbUrl: sqld.url,
+    env: { DMP_DNS_UPDATE_ENABLED: "1", DMP_DOMAIN: ZONE, DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY },
+  });
 });
 
 Deno.test({
@@ -91,12 +87,8 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    await node?.stop();
-    await edge?.stop();
-    await sqld?.stop();
-  },
+Deno.test.afterAll(async () => {
+  await node?.stop();
+  await edge?.stop();
+  await sqld?.stop();
 });

@@ -37,34 +37,30 @@ async function answers(n: NodeProcess, name: string): Promise<string[]> {
   return (await dig(n.dnsPort, name, "TXT")).answer.map((a) => txtJoin(a.data));
 }
 
-Deno.test({
-  name: "setup: sqld (JWT), edge on workerd and Deno, two replica nodes",
-  ...opts,
-  async fn() {
-    sqld = await startSqld({ jwt: true });
-    const remote = createClient({ url: sqld.url, authToken: sqld.token! });
-    await migrate(remote);
-    await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, Date.now() / 1000);
-    remote.close();
-    const env = {
-      ...BASE_ENV,
-      DMP_DB_URL: sqld.url,
-      DMP_DB_AUTH_TOKEN: sqld.token!,
-      DMP_HTTP_HOST: "127.0.0.1",
-    };
-    edges.workerd = await startEdge({ runtime: "workerd", env });
-    edges.deno = await startEdge({ runtime: "deno", env: { ...env, DMP_HTTP_PORT: "0" } });
-    for (let i = 0; i < 2; i++) {
-      const dir = await Deno.makeTempDir({ prefix: "dmp-e2e-" });
-      nodes.push(
-        await startNodeProcess(replicaNodeOptions(sqld, dir, {
-          DMP_DB_SYNC_INTERVAL: "0.3",
-          DMP_DNS_UPDATE_ENABLED: "1",
-          DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY,
-        })),
-      );
-    }
-  },
+Deno.test.beforeAll(async () => {
+  sqld = await startSqld({ jwt: true });
+  const remote = createClient({ url: sqld.url, authToken: sqld.token! });
+  await migrate(remote);
+  await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, Date.now() / 1000);
+  remote.close();
+  const env = {
+    ...BASE_ENV,
+    DMP_DB_URL: sqld.url,
+    DMP_DB_AUTH_TOKEN: sqld.token!,
+    DMP_HTTP_HOST: "127.0.0.1",
+  };
+  edges.workerd = await startEdge({ runtime: "workerd", env });
+  edges.deno = await startEdge({ runtime: "deno", env: { ...env, DMP_HTTP_PORT: "0" } });
+  for (let i = 0; i < 2; i++) {
+    const dir = await Deno.makeTempDir({ prefix: "dmp-e2e-" });
+    nodes.push(
+      await startNodeProcess(replicaNodeOptions(sqld, dir, {
+        DMP_DB_SYNC_INTERVAL: "0.3",
+        DMP_DNS_UPDATE_ENABLED: "1",
+        DMP_TSIG_SECRET_KEY: TSIG_SECRET_KEY,
+      })),
+    );
+  }
 });
 
 Deno.test({
@@ -193,14 +189,10 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    for (const n of nodes) await n.stop();
-    for (const e of Object.values(edges)) await e.stop();
-    await sqld.stop();
-  },
+Deno.test.afterAll(async () => {
+  for (const n of nodes) await n.stop();
+  for (const e of Object.values(edges)) await e.stop();
+  await sqld?.stop();
 });
 
 function hex(h: string): Uint8Array {

@@ -48,31 +48,27 @@ async function answers(node: NodeProcess, name: string): Promise<string[]> {
   return (await dig(node.dnsPort, name, "TXT")).answer.map((a) => txtJoin(a.data));
 }
 
-Deno.test({
-  name: "setup: sqld with JWT, schema, zone, a user key; two nodes on replicas",
-  ...opts,
-  async fn() {
-    sqld = await startSqld({ jwt: true });
-    remote = createClient({ url: sqld.url, authToken: sqld.token! });
-    await migrate(remote);
-    await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
-    const secret = crypto.getRandomValues(new Uint8Array(32));
-    await putTsigKey(remote, await createSecretBox(SEALING_KEY), {
-      name: `alice.${ZONE}`,
-      algorithm: "hmac-sha256",
-      secret,
-      allowedSuffixes: [`id-a.${ZONE}`],
-      subject: "alice@split.test",
-      registeredSpk: "",
-      registeredX25519Pub: "",
-      expiresAt: 0,
-    }, now());
-    key = `hmac-sha256:alice.${ZONE}:${encodeBase64(secret)}`;
-    for (let i = 0; i < 2; i++) {
-      dirs.push(await Deno.makeTempDir({ prefix: "dmp-replica-" }));
-      nodes.push(await startNodeProcess(nodeEnv(i)));
-    }
-  },
+Deno.test.beforeAll(async () => {
+  sqld = await startSqld({ jwt: true });
+  remote = createClient({ url: sqld.url, authToken: sqld.token! });
+  await migrate(remote);
+  await upsertZone(remote, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  await putTsigKey(remote, await createSecretBox(SEALING_KEY), {
+    name: `alice.${ZONE}`,
+    algorithm: "hmac-sha256",
+    secret,
+    allowedSuffixes: [`id-a.${ZONE}`],
+    subject: "alice@split.test",
+    registeredSpk: "",
+    registeredX25519Pub: "",
+    expiresAt: 0,
+  }, now());
+  key = `hmac-sha256:alice.${ZONE}:${encodeBase64(secret)}`;
+  for (let i = 0; i < 2; i++) {
+    dirs.push(await Deno.makeTempDir({ prefix: "dmp-replica-" }));
+    nodes.push(await startNodeProcess(nodeEnv(i)));
+  }
 });
 
 Deno.test({
@@ -189,12 +185,8 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    for (const n of nodes) await n.stop();
-    remote.close();
-    await sqld.stop();
-  },
+Deno.test.afterAll(async () => {
+  for (const n of nodes) await n.stop();
+  remote?.close();
+  await sqld?.stop();
 });

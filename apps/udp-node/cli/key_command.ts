@@ -1,5 +1,5 @@
 /**
- * `dmp key create|list|revoke`: TSIG keys for operators and their tools (for
+ * `dmp key create|import|list|revoke`: TSIG keys for operators and their tools (for
  * example ACME DNS-01 clients). A key whose scope is the whole zone may write
  * A, AAAA, CNAME, MX, SRV, CAA, NS and TXT; narrower keys write TXT only.
  * The secret is printed once, at creation.
@@ -38,6 +38,9 @@ export async function cmdKey(
       scope: { type: "string" },
       algorithm: { type: "string" },
       "expires-in": { type: "string" },
+      secret: { type: "string" },
+      file: { type: "string" },
+      replace: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -65,6 +68,10 @@ export async function cmdKey(
         );
       }
       return 0;
+    }
+    if (sub === "import") {
+      const { importKeys } = await import("./key_import_command.ts");
+      return await importKeys(client, config, positionals, values, io);
     }
     const name = positionals[0] ? canonicalName(positionals[0]) : "";
     if (!name || !isValidOwnerName(name)) {

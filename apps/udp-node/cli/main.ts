@@ -42,9 +42,9 @@ Usage: dmp <command> [options]
 Commands:
   node              start a udp-node (authoritative DNS over UDP and TCP)
   start             start the local stack (edge API + udp-node on one file database)
-  zone add|list|delete|import   manage zones
+  zone add|list|delete|import|transfer   manage zones
   record add|list|delete        manage records
-  key create|list|revoke        manage TSIG keys
+  key create|import|list|revoke manage TSIG keys
 
 Every command accepts --db URL (else DMP_DB_URL or DMP_DB_PATH) and --help.`,
   node: `dmp node [--db URL] [--host HOST] [--port PORT]
@@ -54,7 +54,9 @@ DMP_DB_URL, DMP_DNS_HOST and DMP_DNS_PORT. Stops cleanly on SIGTERM/SIGINT.`,
   zone: `dmp zone add NAME [--ns HOST]... [--a IPV4] [--aaaa IPV6] [--rname NAME] [--ttl N]
 dmp zone list
 dmp zone delete NAME
-dmp zone import NAME FILE     read an RFC 1035 master file into zone NAME (all or nothing)`,
+dmp zone import NAME FILE     read an RFC 1035 master file into zone NAME (all or nothing)
+dmp zone transfer NAME [--allow-key KEY]... [--allow-net CIDR]... [--notify ADDR[:PORT][@KEY]]... | --off
+                              who may AXFR/IXFR the zone, and the secondaries sent NOTIFY`,
   record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
 dmp record list ZONE|NAME
 dmp record delete NAME TYPE [VALUE]
@@ -64,8 +66,13 @@ SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY URI CERT DNAME SVCB HTTPS), or TYPEnnn with
 VALUE '\\# <length> <hex>' (RFC 3597).
 NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
+dmp key import NAME --secret BASE64 [--algorithm hmac-sha256] [--scope SUFFIX,...] [--replace]
+dmp key import --file tsig.key [--scope SUFFIX,...] [--replace]   (BIND key "name" { ... }; file)
 dmp key list
-dmp key revoke NAME`,
+dmp key revoke NAME
+
+Imported secrets are sealed like minted ones and never printed. Without --scope an
+imported key signs zone transfers and NOTIFY only.`,
 };
 
 /** Runs the CLI; returns the exit code. */
@@ -165,6 +172,10 @@ async function cmdNode(args: string[], env: Env): Promise<number> {
 
 async function cmdZone(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "transfer") {
+    const { cmdZoneTransfer } = await import("./zone_transfer_command.ts");
+    return await cmdZoneTransfer(rest, env, { out, err });
+  }
   const { values, positionals } = parse(rest, {
     ns: { type: "string", multiple: true },
     a: { type: "string", multiple: true },

@@ -54,6 +54,32 @@ interface Conn {
   lastActive: number;
 }
 
+/** Writes framed messages in order, waiting for the socket to drain (backpressure). */
+async function writeStream(socket: net.Socket, stream: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const bytes of stream) {
+    if (socket.destroyed) return;
+    if (!socket.write(frame(bytes))) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off("drain", done);
+          socket.off("close", done);
+          resolve();
+        };
+        socket.on("drain", done);
+        socket.on("close", done);
+      });
+    }
+  }
+}
+
+function frame(bytes: Uint8Array): Uint8Array {
+  const framed = new Uint8Array(bytes.length + 2);
+  framed[0] = bytes.length >> 8;
+  framed[1] = bytes.length & 0xff;
+  framed.set(bytes, 2);
+  return framed;
+}
+
 /** Binds TCP on host:port and answers through `service`. */
 export function listenTcp(
   service: DnsService,
@@ -125,16 +151,25 @@ export function listenTcp(
         if (merged.length - pos - 2 < len) break;
         const msg = merged.slice(pos + 2, pos + 2 + len);
         pos += 2 + len;
+        // Zone transfers answer with a stream of messages (RFC 5936 §2.2).
+        const stream = service.stream(msg, remote);
+        if (stream) {
+          conn.pending++;
+          chain = chain.then(() => writeStream(socket, stream)).catch(() => {
+            socket.destroy();
+          }).finally(() => {
+            conn.pending--;
+            conn.lastActive = Date.now();
+            if (!conn.partial) armIdle();
+          });
+          continue;
+        }
         const r = service.handle(msg, true, remote);
         conn.pending++;
         chain = chain.then(async () => {
           const bytes = r instanceof Promise ? await r : r;
           if (bytes && !socket.destroyed) {
-            const framed = new Uint8Array(bytes.length + 2);
-            framed[0] = bytes.length >> 8;
-            framed[1] = bytes.length & 0xff;
-            framed.set(bytes, 2);
-            socket.write(framed);
+            socket.write(frame(bytes));
             if (socket.writableLength > MAX_QUEUED_BYTES) socket.destroy();
           }
         }).catch(() => {}).finally(() => {

@@ -197,6 +197,18 @@ export const ENV_VARS = {
     "false",
     "Accept RFC 2136 UPDATEs (TSIG-signed, and anonymous claims)",
   ),
+  DMP_XFR_MAX_CONCURRENT: spec(
+    int(1, 1000),
+    "4",
+    "Zone transfers (AXFR/IXFR) streamed at once; more get SERVFAIL and retry",
+    "node",
+  ),
+  DMP_XFR_IXFR_VERSIONS: spec(
+    int(0, 100_000),
+    "1000",
+    "Zone versions whose differences a node keeps for IXFR; older secondaries get the whole zone",
+    "node",
+  ),
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
   DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),
   DMP_LOG_FORMAT: spec(logFormat, "text", "text or json (one object per line)"),

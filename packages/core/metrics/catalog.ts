@@ -40,6 +40,17 @@ export const METRICS = {
     help: "Embedded replica syncs by result",
     labels: ["result"],
   },
+  dmp_zone_transfers_total: {
+    type: "counter",
+    help:
+      "Zone transfers sent, by kind (axfr, ixfr, ixfr_full: whole zone for an IXFR, soa: SOA alone)",
+    labels: ["kind"],
+  },
+  dmp_notify_sent_total: {
+    type: "counter",
+    help: "NOTIFY messages sent to secondaries, by the answer (rcode name, timeout, tsig_failed)",
+    labels: ["result"],
+  },
   dmp_journal_seq: {
     type: "gauge",
     help: "Last change-journal sequence applied to the zone index",

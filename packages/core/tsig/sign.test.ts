@@ -15,7 +15,7 @@ import {
   tcpServeOnce,
   txt,
   UdpCapture,
-} from "./test_helpers.ts";
+} from "./dns_client_harness_deno.ts";
 
 const KEY_NAME = "alice-abc.example.com";
 

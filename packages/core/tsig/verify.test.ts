@@ -13,7 +13,7 @@ import {
   run,
   txt,
   UdpCapture,
-} from "./test_helpers.ts";
+} from "./dns_client_harness_deno.ts";
 
 const KEY_NAME = "alice-abc.example.com";
 /** What dig/kdig print when a response's TSIG does not verify. */

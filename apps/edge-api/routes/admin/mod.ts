@@ -18,6 +18,7 @@
  * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: any in RDATA_TEXT_TYPES (every master-file type but SOA) |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
+ * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
  *
  * @module
  */
@@ -68,6 +69,7 @@ import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
+import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 
 const u32 = z.number().int().min(0).max(MAX_TTL);
 /** Rates and bursts are stored as integers/reals; bounded so no reader meets a value past 2^53. */
@@ -183,6 +185,8 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       detail: `status=${c.res.status}`,
     }));
   });
+
+  mountZoneTransferRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);

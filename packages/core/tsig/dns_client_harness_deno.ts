@@ -1,7 +1,10 @@
 /**
- * Test-only helpers (not part of the runtime-neutral module surface): spawn
+ * Test-only harness (not part of the runtime-neutral module surface): spawn
  * real DNS clients with a bounded wait, capture their UDP/TCP requests on
  * 127.0.0.1 and build simple responses. Imported by the `*.test.ts` files.
+ * It uses `Deno.Command` and `node:dgram`/`node:net`, so its name ends in
+ * `_deno` (the test runner's runtime), which is what exempts it from the
+ * runtime-free rule of `packages/core` (`tests/layout/core_runtime_free.test.ts`).
  * @module
  */
 
