@@ -46,23 +46,19 @@ async function exchange(packet: Uint8Array) {
   return m.message;
 }
 
-Deno.test({
-  name: "setup: a node with a CHAOS version string and an NSID, no identity",
-  ...opts,
-  fn: async () => {
-    const db = await freshDatabase();
-    await upsertZone(
-      db.client,
-      { name: "chaos.test", apexNs: ["ns1.chaos.test"] },
-      Date.now() / 1000,
-    );
-    db.client.close();
-    node = await startNodeProcess({
-      dir: db.dir,
-      dbUrl: db.url,
-      env: { DMP_DNS_CHAOS_VERSION: "dmp-edge test", DMP_DNS_NSID: "node-a" },
-    });
-  },
+Deno.test.beforeAll(async () => {
+  const db = await freshDatabase();
+  await upsertZone(
+    db.client,
+    { name: "chaos.test", apexNs: ["ns1.chaos.test"] },
+    Date.now() / 1000,
+  );
+  db.client.close();
+  node = await startNodeProcess({
+    dir: db.dir,
+    dbUrl: db.url,
+    env: { DMP_DNS_CHAOS_VERSION: "dmp-edge test", DMP_DNS_NSID: "node-a" },
+  });
 });
 
 Deno.test({
@@ -109,10 +105,6 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  fn: async () => {
-    await node.stop();
-  },
+Deno.test.afterAll(async () => {
+  await node?.stop();
 });

@@ -173,53 +173,50 @@ function summary(r: DigResult) {
   };
 }
 
-Deno.test({
-  name: "setup: the oracle zone imported into a udp-node and loaded into NSD",
-  ...opts,
-  fn: async () => {
-    const db = await freshDatabase();
-    db.client.close();
-    const imported = await run("node", [
+Deno.test.beforeAll(async () => {
+  const db = await freshDatabase();
+  db.client.close();
+  const imported = await run("node", [
+    `${ROOT}bin/dmp.mjs`,
+    "zone",
+    "import",
+    "oracle.test",
+    ZONE_FILE,
+    "--db",
+    db.url,
+  ], { timeoutMs: 60000, env: { PATH: Deno.env.get("PATH") ?? "" } });
+  assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+  // Records added with `dmp record add` too (the CLI path of the same codecs).
+  for (const [name, type, value] of CLI_RECORDS) {
+    const added = await run("node", [
       `${ROOT}bin/dmp.mjs`,
-      "zone",
-      "import",
-      "oracle.test",
-      ZONE_FILE,
+      "record",
+      "add",
+      `${name}.oracle.test`,
+      type,
+      value,
+      "--ttl",
+      "300",
       "--db",
       db.url,
     ], { timeoutMs: 60000, env: { PATH: Deno.env.get("PATH") ?? "" } });
-    assert.equal(imported.code, 0, imported.stdout + imported.stderr);
-    // Records added with `dmp record add` too (the CLI path of the same codecs).
-    for (const [name, type, value] of CLI_RECORDS) {
-      const added = await run("node", [
-        `${ROOT}bin/dmp.mjs`,
-        "record",
-        "add",
-        `${name}.oracle.test`,
-        type,
-        value,
-        "--ttl",
-        "300",
-        "--db",
-        db.url,
-      ], { timeoutMs: 60000, env: { PATH: Deno.env.get("PATH") ?? "" } });
-      assert.equal(added.code, 0, added.stdout + added.stderr);
-    }
-    const { createClient } = await import("@libsql/client");
-    const reader = createClient({ url: db.url });
-    const serial = (await readZone(reader, "oracle.test"))?.serial;
-    reader.close();
-    assert.ok(serial !== undefined);
-    node = await startNodeProcess({ dir: db.dir, dbUrl: db.url });
+    assert.equal(added.code, 0, added.stdout + added.stderr);
+  }
+  const { createClient } = await import("@libsql/client");
+  const reader = createClient({ url: db.url });
+  const serial = (await readZone(reader, "oracle.test"))?.serial;
+  reader.close();
+  assert.ok(serial !== undefined);
+  node = await startNodeProcess({ dir: db.dir, dbUrl: db.url });
 
-    const dir = await Deno.makeTempDir({ prefix: "dmp-nsd-" });
-    const port = await freePort();
-    const zoneText = (await Deno.readTextFile(ZONE_FILE)).replace(" 2026112601 ", ` ${serial} `) +
-      CLI_RECORDS.map(([name, type, value]) => `${name} 300 IN ${type} ${value}\n`).join("");
-    await Deno.writeTextFile(`${dir}/oracle.test.zone`, zoneText);
-    await Deno.writeTextFile(
-      `${dir}/nsd.conf`,
-      `server:
+  const dir = await Deno.makeTempDir({ prefix: "dmp-nsd-" });
+  const port = await freePort();
+  const zoneText = (await Deno.readTextFile(ZONE_FILE)).replace(" 2026112601 ", ` ${serial} `) +
+    CLI_RECORDS.map(([name, type, value]) => `${name} 300 IN ${type} ${value}\n`).join("");
+  await Deno.writeTextFile(`${dir}/oracle.test.zone`, zoneText);
+  await Deno.writeTextFile(
+    `${dir}/nsd.conf`,
+    `server:
   ip-address: 127.0.0.1@${port}
   port: ${port}
   username: ""
@@ -242,20 +239,19 @@ zone:
   name: oracle.test
   zonefile: oracle.test.zone
 `,
-    );
-    // `timeout` bounds NSD's life even if this test dies before teardown.
-    const child = new Deno.Command("timeout", {
-      args: ["300", NSD, "-d", "-c", `${dir}/nsd.conf`],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    nsd = { port, dir, child };
-    const up = await waitFor(
-      async () => (await dig(port, "oracle.test", "SOA")).status === "NOERROR",
-      15000,
-    );
-    if (!up) throw new Error(`NSD did not serve the zone:\n${await nsdLog()}`);
-  },
+  );
+  // `timeout` bounds NSD's life even if this test dies before teardown.
+  const child = new Deno.Command("timeout", {
+    args: ["300", NSD, "-d", "-c", `${dir}/nsd.conf`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  nsd = { port, dir, child };
+  const up = await waitFor(
+    async () => (await dig(port, "oracle.test", "SOA")).status === "NOERROR",
+    15000,
+  );
+  if (!up) throw new Error(`NSD did not serve the zone:\n${await nsdLog()}`);
 });
 
 async function nsdLog(): Promise<string> {
@@ -282,16 +278,12 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  fn: async () => {
-    await node?.stop();
-    if (nsd) {
-      try {
-        nsd.child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await nsd.child.status;
-    }
-  },
+Deno.test.afterAll(async () => {
+  await node?.stop();
+  if (nsd) {
+    try {
+      nsd.child.kill("SIGTERM");
+    } catch { /* gone */ }
+    await nsd.child.status;
+  }
 });

@@ -26,38 +26,34 @@ const secrets: Record<string, Uint8Array> = {};
 const keyArg = (name: string) => `hmac-sha256:${name}:${encodeBase64(secrets[name])}`;
 let node: NodeProcess;
 
-Deno.test({
-  name: "setup: node with UPDATE, an operator (zone-wide) key and a user key",
-  ...opts,
-  async fn() {
-    const db = await freshDatabase();
-    const now = Date.now() / 1000;
-    await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now);
-    const box = await createSecretBox(SEALING_KEY);
-    for (
-      const [name, suffixes] of [["op.sem.test", [ZONE]], ["user.sem.test", [
-        `id-u.${ZONE}`,
-      ]]] as const
-    ) {
-      secrets[name] = crypto.getRandomValues(new Uint8Array(32));
-      await putTsigKey(db.client, box, {
-        name,
-        algorithm: "hmac-sha256",
-        secret: secrets[name],
-        allowedSuffixes: [...suffixes],
-        subject: "",
-        registeredSpk: "",
-        registeredX25519Pub: "",
-        expiresAt: 0,
-      }, now);
-    }
-    db.client.close();
-    node = await startNodeProcess({
-      dbUrl: db.url,
-      dir: db.dir,
-      env: { DMP_DNS_UPDATE_ENABLED: "1", DMP_TSIG_SECRET_KEY: SEALING_KEY },
-    });
-  },
+Deno.test.beforeAll(async () => {
+  const db = await freshDatabase();
+  const now = Date.now() / 1000;
+  await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now);
+  const box = await createSecretBox(SEALING_KEY);
+  for (
+    const [name, suffixes] of [["op.sem.test", [ZONE]], ["user.sem.test", [
+      `id-u.${ZONE}`,
+    ]]] as const
+  ) {
+    secrets[name] = crypto.getRandomValues(new Uint8Array(32));
+    await putTsigKey(db.client, box, {
+      name,
+      algorithm: "hmac-sha256",
+      secret: secrets[name],
+      allowedSuffixes: [...suffixes],
+      subject: "",
+      registeredSpk: "",
+      registeredX25519Pub: "",
+      expiresAt: 0,
+    }, now);
+  }
+  db.client.close();
+  node = await startNodeProcess({
+    dbUrl: db.url,
+    dir: db.dir,
+    env: { DMP_DNS_UPDATE_ENABLED: "1", DMP_TSIG_SECRET_KEY: SEALING_KEY },
+  });
 });
 
 Deno.test({
@@ -155,10 +151,6 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "teardown",
-  ...opts,
-  async fn() {
-    await node.stop();
-  },
+Deno.test.afterAll(async () => {
+  await node?.stop();
 });
