@@ -138,6 +138,8 @@ const CASES: [string, string][] = [
   ["alias-https", "HTTPS"],
   ["_ftp._tcp", "URI"],
   ["cert", "CERT"],
+  ["loc", "LOC"],
+  ["loc2", "LOC"],
   ["unknown", "A"],
   ["cli-ds", "DS"],
   ["cli-naptr", "NAPTR"],

@@ -62,7 +62,7 @@ dmp record list ZONE|NAME
 dmp record delete NAME TYPE [VALUE]
 
 TYPE is any record type but SOA (A AAAA NS CNAME MX SRV CAA TXT SPF PTR HINFO NAPTR DS
-SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY URI CERT DNAME SVCB HTTPS), or TYPEnnn with
+SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY URI CERT DNAME SVCB HTTPS LOC), or TYPEnnn with
 VALUE '\\# <length> <hex>' (RFC 3597).
 NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]

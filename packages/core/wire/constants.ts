@@ -18,6 +18,7 @@ export const TYPE = {
   MX: 15,
   TXT: 16,
   AAAA: 28,
+  LOC: 29,
   SRV: 33,
   NAPTR: 35,
   CERT: 37,

@@ -13,6 +13,7 @@ import { decodeName } from "./name.ts";
 import { concatBytes, encodeNameBytes } from "./message.ts";
 import { encodeFieldRdata, fieldRdataToValue } from "./rdata_fields.ts";
 import { encodeSvcb, svcbToValue } from "./svcb.ts";
+import { encodeLoc, locToValue } from "./loc.ts";
 import { parseIpv4 } from "../values/ipv4.ts";
 import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
 
@@ -210,6 +211,10 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
         const r = encodeSvcb(value);
         return r.ok ? r.rdata : null;
       }
+      case TYPE.LOC: {
+        const r = encodeLoc(value);
+        return r.ok ? r.rdata : null;
+      }
       default: {
         // Field-described types and RFC 3597 `\# len hex` (rdata_fields.ts).
         const r = encodeFieldRdata(type, value);
@@ -279,6 +284,8 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
     case TYPE.SVCB:
     case TYPE.HTTPS:
       return svcbToValue(rdata);
+    case TYPE.LOC:
+      return locToValue(rdata);
     default:
       return fieldRdataToValue(type, rdata);
   }

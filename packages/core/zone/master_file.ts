@@ -19,6 +19,7 @@
 import { typeCode, typeName } from "../wire/constants.ts";
 import { rdataToValue } from "../wire/rdata.ts";
 import { encodeSvcb, svcbToValue } from "../wire/svcb.ts";
+import { encodeLoc, locToValue } from "../wire/loc.ts";
 import {
   encodeFieldRdata,
   fieldRdataToValue,
@@ -92,6 +93,7 @@ export const RDATA_TEXT_TYPES = [
   "DNAME",
   "SVCB",
   "HTTPS",
+  "LOC",
 ] as const;
 
 /** A type {@linkcode parseRdataText} reads. */
@@ -183,6 +185,7 @@ const SUPPORTED_TYPES: ReadonlySet<string> = new Set<RecordType>([
   "SPF",
   "SVCB",
   "HTTPS",
+  "LOC",
   ...Object.keys(RDATA_FIELDS).map((code) => typeName(Number(code))),
 ]);
 /** RFC 1035 §3.2.4 / RFC 2136 §1: known class mnemonics (only IN is accepted). */
@@ -634,6 +637,12 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
       const r = encodeSvcb([tokens[0].text, target, ...params].join(" "));
       if (!r.ok) fail(tokens[tokens.length - 1].line, r.error);
       return { value: svcbToValue(r.rdata)! };
+    }
+    case "LOC": {
+      // RFC 1876 §3: numbers and hemisphere letters only, so the tokens are the value.
+      const r = encodeLoc(tokens.map((t) => t.text).join(" "));
+      if (!r.ok) fail(tokens[tokens.length - 1]?.line ?? line, r.error);
+      return { value: locToValue(r.rdata)! };
     }
     case "TXT":
     case "SPF": {
