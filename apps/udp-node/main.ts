@@ -103,7 +103,12 @@ export async function startNode(
     index,
     metrics,
     logger: logger.child("dns"),
-    query: { maxTtl: config.DMP_DNS_TTL },
+    query: {
+      maxTtl: config.DMP_DNS_TTL,
+      chaosVersion: config.DMP_DNS_CHAOS_VERSION,
+      chaosIdentity: config.DMP_DNS_CHAOS_IDENTITY,
+      nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
+    },
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
     maxConcurrency: config.DMP_DNS_MAX_CONCURRENCY,

@@ -89,6 +89,41 @@ const CASES: EdgeCase[] = [
     },
   },
   {
+    name: "records: a wildcard owner (*.label, RFC 4592) is stored as such; * elsewhere is refused",
+    async run({ base }) {
+      const zone = `w${uniq()}.example`;
+      assert.equal((await op(base, "POST", "/v1/admin/zones", { name: zone })).status, 201);
+      const add = (name: string) =>
+        op(base, "POST", `/v1/admin/zones/${zone}/records`, {
+          name,
+          type: "TXT",
+          value: "w",
+          ttl: 60,
+        });
+      assert.deepEqual(await add(`*.wild.${zone}`), { status: 201, body: { ok: true } });
+      assert.deepEqual(await add(`*.${zone}`), { status: 201, body: { ok: true } });
+      for (const bad of [`a.*.${zone}`, `*a.${zone}`, `*.*.${zone}`]) {
+        assert.deepEqual(await add(bad), {
+          status: 400,
+          body: { error: "name: not a valid name inside the zone" },
+        }, bad);
+      }
+      const rows = (await op(base, "GET", `/v1/admin/zones/${zone}/records`)).body!
+        .records as { name: string }[];
+      assert.deepEqual(
+        rows.map((r) => r.name).filter((n) => n.startsWith("*")).sort(),
+        [`*.${zone}`, `*.wild.${zone}`].sort(),
+      );
+      // The DMP user route never takes a wildcard owner.
+      const user = await fetch(
+        `${base}/v1/records/*.wild.${zone}`,
+        jsonInit("POST", { value: "x" }),
+      );
+      assert.notEqual(user.status, 201);
+      await user.body?.cancel();
+    },
+  },
+  {
     name: "bodies are validated and the 400 names the field",
     async run({ base }) {
       assert.deepEqual(

@@ -19,9 +19,11 @@ import {
 } from "../../../packages/core/store/records.ts";
 import { deleteZone, listZones, upsertZone } from "../../../packages/core/store/zones.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
-import { typeCode } from "../../../packages/core/wire/constants.ts";
+import { TYPE, typeCode, typeName } from "../../../packages/core/wire/constants.ts";
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
-import { parseMasterFile, type RdataTextType } from "../../../packages/core/zone/master_file.ts";
+import { isStorableType } from "../../../packages/core/wire/rdata_fields.ts";
+import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
+import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { canonicalRecordValue } from "../../../packages/core/zone/record_value.ts";
 import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
 import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
@@ -66,7 +68,10 @@ dmp zone transfer NAME [--allow-key KEY]... [--allow-net CIDR]... [--notify ADDR
 dmp record list ZONE|NAME [--json]
 dmp record delete NAME TYPE [VALUE]      exit status 1 when nothing matched
 
-TYPE is one of A AAAA NS CNAME MX SRV CAA TXT. NAME must lie in an existing zone.`,
+TYPE is any record type but SOA (A AAAA NS CNAME MX SRV CAA TXT SPF PTR HINFO NAPTR DS
+SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY URI CERT DNAME SVCB HTTPS LOC), or TYPEnnn with
+VALUE '\\# <length> <hex>' (RFC 3597).
+NAME must lie in an existing zone.`,
   key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
 dmp key import NAME --secret BASE64 [--algorithm hmac-sha256] [--scope SUFFIX,...] [--replace]
 dmp key import --file tsig.key [--scope SUFFIX,...] [--replace]   (BIND key "name" { ... }; file)
@@ -304,6 +309,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         type: r.type,
         value: r.value,
         ttl: r.ttl,
+        // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
+        ...(r.txtStrings ? { txtSplit: txtSplitOf(txtRdata(r.txtStrings)) } : {}),
       }));
       const meter = new ProgressMeter({
         label: `importing ${name}`,
@@ -373,22 +380,21 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
       err(`dmp record ${sub}: ${name} is not in any zone (see dmp zone list)`);
       return 1;
     }
-    const type = (positionals[1] ?? "").toUpperCase();
-    if (
-      typeCode(type) === undefined ||
-      !["A", "AAAA", "NS", "CNAME", "MX", "SRV", "CAA", "TXT"].includes(type)
-    ) {
-      err(`dmp record ${sub}: TYPE must be one of A AAAA NS CNAME MX SRV CAA TXT`);
+    // A mnemonic or TYPEnnn (RFC 3597 §5), stored under the mnemonic when there is one.
+    const code = typeCode(positionals[1] ?? "");
+    const type = code === undefined ? "" : typeName(code);
+    if (code === undefined || code === TYPE.SOA || !isStorableType(code)) {
+      err(`dmp record ${sub}: TYPE must be a record type (A, MX, DS, TYPE65534, …); not SOA`);
       return 2;
     }
     if (sub === "add") {
       const value = positionals.slice(2).join(" ");
       // Non-TXT values are read like a master file's (the operator API does the same), and
-      // stored canonical; TXT values are the text as given.
-      const read = type === "TXT"
+      // stored canonical; TXT (and SPF) values are the text as given.
+      const read = type === "TXT" || type === "SPF"
         ? { ok: true as const, value }
-        : canonicalRecordValue(type as RdataTextType, value);
-      if (!read.ok || !encodeRdata(typeCode(type)!, read.value)) {
+        : canonicalRecordValue(type, value);
+      if (!read.ok || !encodeRdata(code, read.value)) {
         const why = read.ok ? "" : `: ${read.error}`;
         err(`dmp record add: "${value}" is not a valid ${type} value${why}`);
         return 2;
@@ -419,9 +425,9 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
     if (sub === "delete") {
       const value = positionals.slice(2).join(" ");
       // The stored spelling is canonical, so the value to delete is read the same way.
-      const read = !value || type === "TXT"
+      const read = !value || type === "TXT" || type === "SPF"
         ? { ok: true as const, value }
-        : canonicalRecordValue(type as RdataTextType, value);
+        : canonicalRecordValue(type, value);
       if (!read.ok) {
         err(`dmp record delete: "${value}" is not a valid ${type} value: ${read.error}`);
         return 2;
@@ -454,4 +460,16 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
 
 if (import.meta.main) {
   process.exitCode = await runCli(process.argv.slice(2), process.env);
+}
+
+/** TXT RDATA of character-strings (each ≤ 255 octets, as the master-file parser checks). */
+function txtRdata(strings: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(strings.reduce((n, s) => n + 1 + s.length, 0));
+  let p = 0;
+  for (const s of strings) {
+    out[p++] = s.length;
+    out.set(s, p);
+    p += s.length;
+  }
+  return out;
 }

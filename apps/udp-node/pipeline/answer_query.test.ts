@@ -4,6 +4,8 @@ import { decodeMessage, encodeMessage, type Message } from "../../../packages/co
 import { decodeTxtValue } from "../../../packages/core/wire/rdata.ts";
 import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { DELEGATIONS_ZONE } from "../../../packages/core/zone/testdata/delegations.ts";
+import { indexFromMasterFile } from "../../../packages/core/zone/testdata/index_from_master_file.ts";
 import { answerQuery, udpSizeLimit } from "./answer_query.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { parseRequest } from "./parse_query.ts";
@@ -151,6 +153,40 @@ Deno.test("a qname with bytes that need escaping is answered by the index (RFC 4
   assert.deepEqual(value("a\\046b.example.test"), ["dot"]);
   assert.deepEqual(value("AB.example.test"), ["plain"]);
   assert.equal(ask(index, "a\\.b.example.test", TYPE.TXT, 0).answers.length, 1, "\\. is \\046");
+});
+
+Deno.test("wire: a referral has AA=0, NS in authority, glue in additional, owners encoded right", () => {
+  const index = indexFromMasterFile("example.test", DELEGATIONS_ZONE);
+  const rr = (r: { name: string; type: number; ttl: number }) => `${r.name} ${r.ttl} ${r.type}`;
+  for (
+    const [qname, owner] of [["Host.SUB.example.test", "SUB.example.test"], [
+      "x.far.example.test",
+      "far.example.test",
+    ]]
+  ) {
+    const m = ask(index, qname, TYPE.A, 0);
+    assert.equal(m.flags & 0x0400, 0, "AA=0 on a referral");
+    assert.equal(m.rcode, RCODE.NOERROR);
+    assert.equal(m.answers.length, 0);
+    assert.ok(m.authorities.every((a) => a.type === TYPE.NS && a.name === owner), qname);
+  }
+  const m = ask(index, "host.sub.example.test", TYPE.A, 0);
+  assert.deepEqual(m.additionals.map(rr), ["ns1.sub.example.test 300 1"]);
+  // A CNAME chain: each RR under its own owner, the last one written out (not under the qname).
+  const c = ask(index, "chain1.example.test", TYPE.A, 0);
+  assert.ok(c.flags & 0x0400);
+  assert.deepEqual(c.answers.map(rr), [
+    "chain1.example.test 300 5",
+    "chain2.example.test 300 5",
+    "alias.example.test 300 5",
+    "www.example.test 300 1",
+  ]);
+  // NODATA after a chain: the SOA in authority (RFC 2308 §2.2).
+  const nodata = ask(index, "alias.example.test", TYPE.MX, 0);
+  assert.deepEqual(nodata.authorities.map(rr), ["example.test 60 6"]);
+  const nx = ask(index, "dangling.example.test", TYPE.A, 0);
+  assert.equal(nx.rcode, RCODE.NXDOMAIN);
+  assert.deepEqual(nx.answers.map(rr), ["dangling.example.test 300 5"]);
 });
 
 Deno.test("UDP answers never exceed 1232 bytes whatever EDNS size is asked (issue 12 #4)", () => {

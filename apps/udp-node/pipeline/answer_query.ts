@@ -6,8 +6,10 @@
  * @module
  */
 
-import { CLASS, LIMIT, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
-import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { CLASS, LIMIT, POINTER_RR, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import type { IndexedRRset, ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { encodeTxtRdata } from "../../../packages/core/wire/rdata.ts";
+import { writeUint16 } from "../../../packages/core/wire/network_order.ts";
 import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
@@ -29,6 +31,12 @@ export type QueryOutcome =
 export interface QuerySettings {
   /** DMP_DNS_TTL: upper bound of TTLs of expiring (DMP) records */
   maxTtl: number;
+  /** DMP_DNS_CHAOS_VERSION: CHAOS TXT version.bind; empty or absent = REFUSED */
+  chaosVersion?: string;
+  /** DMP_DNS_CHAOS_IDENTITY: CHAOS TXT id.server (RFC 4892); empty or absent = REFUSED */
+  chaosIdentity?: string;
+  /** DMP_DNS_NSID as bytes: sent to clients that ask (RFC 5001); absent = off */
+  nsid?: Uint8Array;
 }
 
 /** Answers a QUERY from the zone index; `sizeLimit` is Infinity for TCP. */
@@ -60,7 +68,8 @@ export function answerQuery(
           soaOwnerOffset: -1,
           maxTtl: settings.maxTtl,
           now: transport.now,
-          ednsPayload: -1,
+          // RFC 6891 §7: a responder that sees an OPT answers with one, FORMERR included.
+          ednsPayload: parsed.kind === "formerr" && parsed.edns ? 0 : -1,
           dnssecOk: false,
           sizeLimit: LIMIT.TCP_MESSAGE,
         }),
@@ -90,6 +99,9 @@ export function answerQuery(
     dnssecOk: q.dnssecOk,
     extendedRcode: 0,
     sizeLimit: transport.tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload),
+    sections: undefined,
+    qname: undefined,
+    nsid: q.nsidRequested && q.ednsPayload >= 0 ? settings.nsid : undefined,
   };
   // RFC 6891 §6.1.3: an unknown EDNS version is answered BADVERS, with no answer.
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
@@ -97,13 +109,18 @@ export function answerQuery(
     plan.extendedRcode = RCODE.BADVERS >> 4;
     return reply("badvers", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
   }
-  // Only class IN (and ANY in questions) is served; CHAOS etc. are not ours.
+  const nameTypeHash = fnv1aStep(fnv1aStep(q.keyHash, q.qtype >> 8), q.qtype & 0xff);
+  // Only class IN (and ANY in questions) is served, and CHAOS server identification if configured.
   if (q.qclass !== CLASS.IN && q.qclass !== CLASS.ANY) {
+    const text = q.qclass === CLASS.CH ? chaosText(questionName(q, request), settings) : "";
+    if (text) {
+      if (q.qtype === TYPE.TXT || q.qtype === TYPE.ANY) plan.answers = [chaosTxt(text)];
+      return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
+    }
     plan.rcode = RCODE.REFUSED;
     plan.aa = false;
     return reply("refused", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
   }
-  const nameTypeHash = fnv1aStep(fnv1aStep(q.keyHash, q.qtype >> 8), q.qtype & 0xff);
   // The packed answer table answers most queries (a name's RRset of the asked type).
   const table = q.plainName ? index.answerTable() : undefined;
   if (table) {
@@ -124,6 +141,27 @@ export function answerQuery(
   }
   const zone = result.zone;
   plan.soaOwnerOffset = apexOffset(request, q.labelCount, zone.labelCount);
+  if (result.kind === "sections") {
+    // CNAME chains, referrals and NS answers with glue: RRsets under owners of their own.
+    plan.rcode = result.rcode;
+    plan.aa = result.aa;
+    plan.sections = result;
+    plan.qname = qname;
+    plan.soaZone = result.soa === "none" ? undefined : zone;
+    plan.soaInAnswer = result.soa === "answer";
+    const bytes = encodeResponse(plan);
+    if (result.rcode === RCODE.NXDOMAIN) {
+      return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    }
+    if (result.rcode !== RCODE.NOERROR) return reply("yxdomain", bytes, RESPONSE_CLASS.ERROR, 0);
+    const nodata = result.soa === "authority";
+    return reply(
+      "noerror",
+      bytes,
+      nodata ? RESPONSE_CLASS.NODATA : RESPONSE_CLASS.POSITIVE,
+      nameTypeHash,
+    );
+  }
   if (result.kind === "answer") {
     const soaInAnswer = result.rrsets.length === 0 ||
       (q.qtype === TYPE.ANY && qname === zone.name);
@@ -170,6 +208,40 @@ function stringHash(s: string): number {
 export function udpSizeLimit(ednsPayload: number): number {
   if (ednsPayload < 0) return 512;
   return Math.min(LIMIT.EDNS_PAYLOAD, Math.max(512, ednsPayload));
+}
+
+/**
+ * The configured text for a CHAOS server-identification name (the BIND names
+ * and RFC 4892's `id.server`), or "" when there is none: those are REFUSED.
+ */
+function chaosText(qname: string, settings: QuerySettings): string {
+  if (qname === "version.bind" || qname === "version.server") return settings.chaosVersion ?? "";
+  if (qname === "id.server" || qname === "hostname.bind") return settings.chaosIdentity ?? "";
+  return "";
+}
+
+const chaosSets = new Map<string, IndexedRRset>();
+
+/** The CH TXT RRset (TTL 0, as NSD and BIND send) holding `text`, built once per text. */
+function chaosTxt(text: string): IndexedRRset {
+  let set = chaosSets.get(text);
+  if (set) return set;
+  const rdata = encodeTxtRdata(text);
+  const wire = new Uint8Array(POINTER_RR.HEADER_BYTES + rdata.length);
+  writeUint16(wire, 0, 0xc000 | LIMIT.HEADER);
+  writeUint16(wire, 2, TYPE.TXT);
+  writeUint16(wire, 4, CLASS.CH);
+  writeUint16(wire, 10, rdata.length);
+  wire.set(rdata, POINTER_RR.HEADER_BYTES);
+  set = {
+    type: TYPE.TXT,
+    wire,
+    records: [{ offset: 0, ttl: 0, expiresAt: 0 }],
+    expiring: false,
+    firstExpiry: Infinity,
+  };
+  chaosSets.set(text, set);
+  return set;
 }
 
 /**

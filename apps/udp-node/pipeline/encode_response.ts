@@ -9,15 +9,25 @@
  * @module
  */
 
-import { CLASS, FLAG, LIMIT, POINTER_RR, TYPE } from "../../../packages/core/wire/constants.ts";
+import {
+  CLASS,
+  EDNS_OPTION,
+  FLAG,
+  LIMIT,
+  POINTER_RR,
+  TYPE,
+} from "../../../packages/core/wire/constants.ts";
 import { ByteSlab } from "../../../packages/core/wire/byte_slab.ts";
 import type { AnswerTable } from "../../../packages/core/zone/answer_table.ts";
 import {
   type IndexedRRset,
   type IndexedZone,
   isLive,
+  type OwnedRRset,
   recordLength,
+  type SectionsResult,
 } from "../../../packages/core/zone/zone_index.ts";
+import { encodeName, nameWireLength } from "../../../packages/core/wire/name.ts";
 import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
 
 /** What to put in a response; the caller has already decided the rcode and sections. */
@@ -48,6 +58,15 @@ export interface ResponsePlan {
   extendedRcode?: number;
   /** UDP size limit; Infinity for TCP */
   sizeLimit: number;
+  /**
+   * Cold path: RRsets under owners of their own (CNAME chain, referral, glue),
+   * written after `answers`; the SOA placement comes from `soaZone`/`soaInAnswer`.
+   */
+  sections?: SectionsResult;
+  /** canonical question name, with `sections`: owners under it become pointers into the question */
+  qname?: string;
+  /** NSID option data for the OPT (RFC 5001 §2.2), when the client asked and one is configured */
+  nsid?: Uint8Array;
 }
 
 // Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of a
@@ -82,19 +101,42 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     answerBytes += table.wireLength(entry);
   }
   let authorityCount = 0;
+  let additionalCount = 0;
+  let sectionBytes = 0;
+  const sections = p.sections;
+  let owners: Int32Array | undefined;
+  if (sections) {
+    // Per owned RRset: a pointer into the question (offset ≥ 0) or the name written out (-1).
+    const all = [...sections.answer, ...sections.authority, ...sections.additional];
+    owners = new Int32Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const o = all[i];
+      owners[i] = ownerPointer(p.request, p.qname ?? "", o.owner);
+      const ownerBytes = owners[i] >= 0 ? 2 : nameWireLength(o.owner);
+      // An owner that cannot be encoded (never stored by a validated write) is left out.
+      if (ownerBytes < 0) owners[i] = SKIP;
+      const [count, bytes] = ownerBytes < 0 ? [0, 0] : ownedSize(o, ownerBytes, now);
+      sectionBytes += bytes;
+      if (i < sections.answer.length) answerCount += count;
+      else if (i < sections.answer.length + sections.authority.length) authorityCount += count;
+      else additionalCount += count;
+    }
+  }
   let soaBytes = 0;
   if (soaRdata) {
     soaBytes = soaOwnerLen + 10 + soaRdata.length;
     if (p.soaInAnswer) answerCount++;
-    else authorityCount = 1;
+    else authorityCount++;
   }
-  const optBytes = p.ednsPayload >= 0 ? 11 : 0;
-  let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + optBytes;
+  const nsid = p.nsid;
+  const optBytes = p.ednsPayload < 0 ? 0 : nsid ? 15 + nsid.length : 11;
+  let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + sectionBytes + optBytes;
   let truncated = false;
   if (total > p.sizeLimit || total > LIMIT.TCP_MESSAGE) {
     truncated = true;
     answerCount = 0;
     authorityCount = 0;
+    additionalCount = 0;
     total = LIMIT.HEADER + qlen + optBytes;
   }
   const out = responses.alloc(total);
@@ -107,7 +149,7 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
   writeUint16(out, 4, qlen > 0 ? 1 : 0);
   writeUint16(out, 6, answerCount);
   writeUint16(out, 8, authorityCount);
-  writeUint16(out, 10, optBytes > 0 ? 1 : 0);
+  writeUint16(out, 10, additionalCount + (optBytes > 0 ? 1 : 0));
   let pos: number = LIMIT.HEADER;
   // A byte loop: a subarray view per answer costs more than copying ~30 bytes.
   const request = p.request;
@@ -116,6 +158,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     if (table && entry >= 0) pos = table.writeAnswer(out, pos, entry, p.maxTtl, now);
     for (let i = 0; i < p.answers.length; i++) {
       pos = writeRRset(out, pos, p.answers[i], p.maxTtl, now);
+    }
+    let o = 0;
+    if (sections && owners) {
+      for (const set of sections.answer) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
     }
     if (soaRdata && p.soaZone) {
       if (p.soaOwnerOffset >= 0) {
@@ -130,6 +178,14 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
       out.set(soaRdata, pos + 10);
       pos += 10 + soaRdata.length;
     }
+    if (sections && owners) {
+      for (const set of sections.authority) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
+      for (const set of sections.additional) {
+        pos = writeOwned(out, pos, set, owners[o++], p.maxTtl, now);
+      }
+    }
   }
   if (optBytes > 0) {
     out[pos] = 0;
@@ -140,7 +196,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     // RFC 3225 §3: the DO bit is copied from the query.
     out[pos + 7] = p.dnssecOk ? 0x80 : 0;
     out[pos + 8] = 0;
-    writeUint16(out, pos + 9, 0);
+    writeUint16(out, pos + 9, nsid ? 4 + nsid.length : 0);
+    if (nsid) {
+      writeUint16(out, pos + 11, EDNS_OPTION.NSID);
+      writeUint16(out, pos + 13, nsid.length);
+      out.set(nsid, pos + 15);
+    }
   }
   return out;
 }
@@ -178,6 +239,64 @@ function writeRRset(
     out.set(set.wire.subarray(r.offset, r.offset + length), pos);
     if (r.expiresAt !== 0) {
       writeUint32(out, pos + POINTER_RR.TTL_OFFSET, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
+    }
+    pos += length;
+  }
+  return pos;
+}
+
+/** Owner mark: the RRset is not written. */
+const SKIP = -2;
+
+/** RRs and bytes of the live RRs of an owned RRset whose owner takes `ownerBytes`. */
+function ownedSize(o: OwnedRRset, ownerBytes: number, now: number): [number, number] {
+  let count = 0;
+  let bytes = 0;
+  for (const r of o.set.records) {
+    if (!isLive(r, now)) continue;
+    count++;
+    bytes += recordLength(o.set, r) - 2 + ownerBytes;
+  }
+  return [count, bytes];
+}
+
+/**
+ * Offset in the question of the labels that spell `owner` (a suffix of the
+ * canonical `qname`), for a compression pointer (RFC 1035 §4.1.4); -1 when
+ * the owner is not under the question name and is written out.
+ */
+function ownerPointer(request: Uint8Array, qname: string, owner: string): number {
+  if (qname === "" || qname.includes("\\")) return -1;
+  if (owner === qname) return LIMIT.HEADER;
+  if (owner === "" || !qname.endsWith("." + owner)) return -1;
+  let skip = 1;
+  for (let i = qname.length - owner.length - 2; i >= 0; i--) if (qname[i] === ".") skip++;
+  let pos: number = LIMIT.HEADER;
+  for (; skip > 0; skip--) pos += 1 + request[pos];
+  return pos;
+}
+
+/** Writes the live RRs of an owned RRset with its owner (pointer or name), TTLs as {@linkcode writeRRset}. */
+function writeOwned(
+  out: Uint8Array,
+  pos: number,
+  o: OwnedRRset,
+  pointer: number,
+  maxTtl: number,
+  now: number,
+): number {
+  const set = o.set;
+  if (pointer === SKIP) return pos;
+  for (const r of set.records) {
+    if (!isLive(r, now)) continue;
+    if (pointer >= 0) {
+      writeUint16(out, pos, 0xc000 | pointer);
+      pos += 2;
+    } else pos = encodeName(out, pos, o.owner);
+    const length = recordLength(set, r) - 2;
+    out.set(set.wire.subarray(r.offset + 2, r.offset + 2 + length), pos);
+    if (r.expiresAt !== 0) {
+      writeUint32(out, pos + 4, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
     }
     pos += length;
   }

@@ -7,14 +7,22 @@
  * @module
  */
 
-import { FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import { EDNS_OPTION, FLAG, LIMIT, OPCODE, TYPE } from "../../../packages/core/wire/constants.ts";
 import { skipName } from "../../../packages/core/wire/name.ts";
 import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 
 /** A request classified for routing, with the question read in place. */
 export type ParsedRequest =
   | { kind: "drop"; reason: string }
-  | { kind: "formerr"; reason: string; id: number; flags: number; questionEnd: number }
+  | {
+    kind: "formerr";
+    reason: string;
+    id: number;
+    flags: number;
+    questionEnd: number;
+    /** the request carried an OPT RR: the FORMERR answer carries one too (RFC 6891 §7) */
+    edns?: boolean;
+  }
   | { kind: "notimp"; id: number; flags: number; questionEnd: number }
   | { kind: "update" }
   | { kind: "signed" }
@@ -42,6 +50,8 @@ export type ParsedRequest =
     ednsPayload: number;
     ednsVersion: number;
     dnssecOk: boolean;
+    /** the OPT carries an NSID option (RFC 5001 §2.1) */
+    nsidRequested: boolean;
   };
 
 /**
@@ -115,6 +125,7 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
   let ednsPayload = -1;
   let ednsVersion = 0;
   let dnssecOk = false;
+  let nsidRequested = false;
   const rrCount = ancount + nscount + arcount;
   for (let i = 0; i < rrCount; i++) {
     const nameEnd = skipName(buf, pos);
@@ -128,19 +139,30 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
       return { kind: "formerr", reason: "record past the end", id, flags, questionEnd };
     }
     if (type === TYPE.TSIG) return { kind: "signed" };
-    if (type === TYPE.OPT && i >= ancount + nscount) {
-      // RFC 6891 §6.1.1: more than one OPT is FORMERR; the owner must be root.
-      if (ednsPayload >= 0 || buf[pos] !== 0) {
-        return { kind: "formerr", reason: "bad OPT", id, flags, questionEnd };
+    if (type === TYPE.OPT) {
+      // RFC 6891 §6.1.1: OPT only in the additional section, at most once, owned by the root.
+      if (i < ancount + nscount || ednsPayload >= 0 || buf[pos] !== 0) {
+        return { kind: "formerr", reason: "bad OPT", id, flags, questionEnd, edns: true };
       }
       ednsPayload = (buf[nameEnd + 2] << 8) | buf[nameEnd + 3];
       ednsVersion = buf[nameEnd + 5];
       dnssecOk = (buf[nameEnd + 6] & 0x80) !== 0;
+      // Options (RFC 6891 §6.1.2): only NSID is looked for; the loop runs only when there are any.
+      for (let o = nameEnd + 10; o + 4 <= end; o += 4 + ((buf[o + 2] << 8) | buf[o + 3])) {
+        if (buf[o] === 0 && buf[o + 1] === EDNS_OPTION.NSID) nsidRequested = true;
+      }
     }
     pos = end;
   }
   if (pos !== buf.length) {
-    return { kind: "formerr", reason: "trailing bytes", id, flags, questionEnd };
+    return {
+      kind: "formerr",
+      reason: "trailing bytes",
+      id,
+      flags,
+      questionEnd,
+      edns: ednsPayload >= 0,
+    };
   }
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return { kind: "notimp", id, flags, questionEnd };
   return {
@@ -158,6 +180,7 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     ednsPayload,
     ednsVersion,
     dnssecOk,
+    nsidRequested,
   };
 }
 

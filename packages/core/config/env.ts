@@ -110,6 +110,24 @@ export const ENV_VARS = {
     "60",
     "Upper bound of answer TTLs for DMP records; SOA MINIMUM of seeded zones",
   ),
+  DMP_DNS_CHAOS_VERSION: spec(
+    z.string().max(255),
+    "",
+    "Answer to CHAOS TXT version.bind/version.server; empty = REFUSED (as NSD's hide-version)",
+    "node",
+  ),
+  DMP_DNS_CHAOS_IDENTITY: spec(
+    z.string().max(255),
+    "",
+    "Answer to CHAOS TXT id.server/hostname.bind (RFC 4892); empty = REFUSED",
+    "node",
+  ),
+  DMP_DNS_NSID: spec(
+    z.string().max(128).regex(/^[\x20-\x7e]*$/, "expected printable ASCII"),
+    "",
+    "NSID sent to clients that ask for it (RFC 5001); empty = off",
+    "node",
+  ),
   DMP_DNS_RATE: spec(num(0), "50", "Per-source-IP DNS queries per second (0 disables)", "node"),
   DMP_DNS_BURST: spec(int(0, 1_000_000), "200", "Per-source-IP DNS burst (0 disables)", "node"),
   DMP_DNS_MAX_CONCURRENCY: spec(

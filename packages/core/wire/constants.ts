@@ -13,16 +13,31 @@ export const TYPE = {
   NS: 2,
   CNAME: 5,
   SOA: 6,
+  HINFO: 13,
   PTR: 12,
   MX: 15,
   TXT: 16,
   AAAA: 28,
+  LOC: 29,
   SRV: 33,
+  NAPTR: 35,
+  CERT: 37,
+  DNAME: 39,
   OPT: 41,
+  DS: 43,
+  SSHFP: 44,
+  DNSKEY: 48,
+  TLSA: 52,
+  SMIMEA: 53,
+  OPENPGPKEY: 61,
+  SVCB: 64,
+  HTTPS: 65,
+  SPF: 99,
   TSIG: 250,
   IXFR: 251,
   AXFR: 252,
   ANY: 255,
+  URI: 256,
   CAA: 257,
 } as const;
 
@@ -50,6 +65,12 @@ export const RCODE = {
   BADKEY: 17,
   BADTIME: 18,
   BADTRUNC: 22,
+} as const;
+
+/** EDNS option codes (RFC 6891 §6.1.2 registry). */
+export const EDNS_OPTION = {
+  /** RFC 5001 §2.3: name server identifier */
+  NSID: 3,
 } as const;
 
 /** Header flag masks in the 16-bit flags word (RFC 1035 §4.1.1). */

@@ -11,6 +11,9 @@
 import { LIMIT, TYPE } from "./constants.ts";
 import { decodeName } from "./name.ts";
 import { concatBytes, encodeNameBytes } from "./message.ts";
+import { encodeFieldRdata, fieldRdataToValue } from "./rdata_fields.ts";
+import { encodeSvcb, svcbToValue } from "./svcb.ts";
+import { encodeLoc, locToValue } from "./loc.ts";
 import { parseIpv4 } from "../values/ipv4.ts";
 import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
 
@@ -157,6 +160,7 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
   try {
     switch (type) {
       case TYPE.TXT:
+      case TYPE.SPF:
         return encodeTxtRdata(value);
       case TYPE.A:
         return parseIpv4(value);
@@ -202,8 +206,20 @@ export function encodeRdata(type: number, value: string): Uint8Array | null {
           minimum: n[4],
         });
       }
-      default:
-        return null;
+      case TYPE.SVCB:
+      case TYPE.HTTPS: {
+        const r = encodeSvcb(value);
+        return r.ok ? r.rdata : null;
+      }
+      case TYPE.LOC: {
+        const r = encodeLoc(value);
+        return r.ok ? r.rdata : null;
+      }
+      default: {
+        // Field-described types and RFC 3597 `\# len hex` (rdata_fields.ts).
+        const r = encodeFieldRdata(type, value);
+        return r.ok ? r.rdata : null;
+      }
     }
   } catch {
     // encodeNameBytes throws on invalid names; an invalid stored value is "no RDATA".
@@ -234,6 +250,7 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
   const u16At = (o: number) => (rdata[o] << 8) | rdata[o + 1];
   switch (type) {
     case TYPE.TXT:
+    case TYPE.SPF:
       return decodeTxtValue(rdata);
     case TYPE.A:
       return rdata.length === 4 ? rdata.join(".") : null;
@@ -264,7 +281,12 @@ export function rdataToValue(type: number, rdata: Uint8Array): string | null {
         return null;
       }
     }
+    case TYPE.SVCB:
+    case TYPE.HTTPS:
+      return svcbToValue(rdata);
+    case TYPE.LOC:
+      return locToValue(rdata);
     default:
-      return null;
+      return fieldRdataToValue(type, rdata);
   }
 }

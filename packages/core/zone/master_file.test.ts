@@ -24,6 +24,44 @@ interface OkCase {
 
 const okCases: OkCase[] = [
   {
+    name: "wildcard owner is stored as *.label (RFC 4592 §2.1.1)",
+    text: "*.wild 60 A 192.0.2.9\n",
+    expect: [rec("*.wild.example.com", "A", 60, "192.0.2.9")],
+  },
+  {
+    name: "PTR, SPF and field-described types, names made absolute",
+    text: 'p 60 PTR www\ns 60 SPF "v=spf1" " -all"\n' +
+      'n 60 NAPTR 100 10 "u" "E2U+sip" "!^.*$!sip:a@b!" sip\n' +
+      'sub 60 DS 12345 13 2 ( abcdef\n  012345 )\nh 60 HINFO "x86" linux\nd 60 DNAME y\n',
+    expect: [
+      rec("p.example.com", "PTR", 60, "www.example.com"),
+      rec("s.example.com", "SPF", 60, "v=spf1 -all", 2),
+      rec("n.example.com", "NAPTR", 60, '100 10 "u" "E2U+sip" "!^.*$!sip:a@b!" sip.example.com', 3),
+      rec("sub.example.com", "DS", 60, "12345 13 2 ABCDEF012345", 4),
+      rec("h.example.com", "HINFO", 60, '"x86" "linux"', 6),
+      rec("d.example.com", "DNAME", 60, "y.example.com", 7),
+    ],
+  },
+  {
+    name: "SVCB/HTTPS (RFC 9460 §2.1): relative target, a quoted value after =",
+    text: 's 60 SVCB 1 svc alpn="h2,h3" port=8443\nh 60 HTTPS 0 .\n',
+    expect: [
+      rec("s.example.com", "SVCB", 60, '1 svc.example.com alpn="h2,h3" port=8443'),
+      rec("h.example.com", "HTTPS", 60, "0 .", 2),
+    ],
+  },
+  {
+    name: "RFC 3597: TYPEnnn with \\# for unknown types; a known type in generic form is that type",
+    text: "u 60 TYPE65534 \\# 3 ( 0a0b\n 0c )\ne 60 type65280 \\# 0\n" +
+      "a 60 TYPE1 \\# 4 C0000201\nd 60 DS \\# 5 3039 0d02ff\n",
+    expect: [
+      rec("u.example.com", "TYPE65534", 60, "\\# 3 0A0B0C"),
+      rec("e.example.com", "TYPE65280", 60, "\\# 0", 3),
+      rec("a.example.com", "A", 60, "192.0.2.1", 4),
+      rec("d.example.com", "DS", 60, "12345 13 2 FF", 5),
+    ],
+  },
+  {
     name: "A with relative owner",
     text: "www 60 IN A 192.0.2.1\n",
     expect: [rec("www.example.com", "A", 60, "192.0.2.1")],
@@ -362,7 +400,50 @@ const errorCases: ErrorCase[] = [
     reason: "class CH is not supported (only IN)",
   },
   { name: "class HS", text: "a 60 hs A 192.0.2.1\n", line: 1, reason: "class HS is not supported" },
-  { name: "unknown type", text: "\n\na 60 IN PTR foo.\n", line: 3, reason: '"PTR"' },
+  {
+    name: "DS digest not hex",
+    text: "\n\nx 60 DS 1 13 2 xyz\n",
+    line: 3,
+    reason: "DS digest: expected hex",
+  },
+  { name: "TYPEnnn without \\#", text: "x 60 TYPE65534 0a0b\n", line: 1, reason: "RFC 3597 form" },
+  {
+    name: "\\# length mismatch",
+    text: "x 60 TYPE65534 \\# 4 0a0b\n",
+    line: 1,
+    reason: "expected 4 octets",
+  },
+  { name: "meta type", text: "x 60 TYPE250 \\# 0\n", line: 1, reason: "unsupported record type" },
+  {
+    name: "quote inside a word not after =",
+    text: 'x 60 SVCB 1 . al"pn=h2"\n',
+    line: 1,
+    reason: "unexpected '\"' inside an unquoted word",
+  },
+  {
+    name: "SVCB unknown key",
+    text: "x 60 HTTPS 1 . bogus=1\n",
+    line: 1,
+    reason: 'unknown parameter "bogus"',
+  },
+  {
+    name: "DNAME without a target",
+    text: "x 60 DNAME\n",
+    line: 1,
+    reason: "DNAME target: missing",
+  },
+  {
+    name: "generic A that is not an A",
+    text: "x 60 A \\# 3 010203\n",
+    line: 1,
+    reason: "not a valid A",
+  },
+  {
+    name: "unknown type",
+    text: "\n\na 60 IN NSEC3PARAM 1 0 0 -\n",
+    line: 3,
+    reason: '"NSEC3PARAM"',
+  },
   {
     name: "unknown type word",
     text: "a 60 IN BOGUS x\n",

@@ -8,11 +8,25 @@
  * BIND-style units), `@`, relative and absolute owner names, blank owner
  * (inherits the previous owner), optional TTL and class in either order,
  * parentheses spanning lines, `;` comments, quoted strings with `\X` and `\DDD`
- * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV and CAA.
+ * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV, CAA,
+ * PTR, SPF, the field-described types of `wire/rdata_fields.ts` (HINFO,
+ * NAPTR, DS, SSHFP, DNSKEY, TLSA, SMIMEA, OPENPGPKEY), and any other data type
+ * as `TYPEnnn` with the RFC 3597 §5 generic RDATA `\# <length> <hex>`.
  *
  * @module
  */
 
+import { typeCode, typeName } from "../wire/constants.ts";
+import { rdataToValue } from "../wire/rdata.ts";
+import { encodeSvcb, svcbToValue } from "../wire/svcb.ts";
+import { encodeLoc, locToValue } from "../wire/loc.ts";
+import {
+  encodeFieldRdata,
+  fieldRdataToValue,
+  genericValue,
+  isStorableType,
+  RDATA_FIELDS,
+} from "../wire/rdata_fields.ts";
 import { parseIpv4 } from "../values/ipv4.ts";
 import { formatIpv6, parseIpv6 } from "../values/ipv6.ts";
 import { MAX_TTL, readTtlSyntax } from "../values/ttl.ts";
@@ -35,13 +49,15 @@ import { MAX_TTL, readTtlSyntax } from "../values/ttl.ts";
 export interface MasterFileRecord {
   /** Absolute owner name, lower-cased, without trailing dot ("" never; the root is "."). */
   name: string;
-  type: "SOA" | "NS" | "A" | "AAAA" | "TXT" | "CNAME" | "MX" | "SRV" | "CAA";
+  /** The mnemonic (`TXT`), or `TYPEnnn` for types without one (RFC 3597 §5). */
+  type: string;
   ttl: number;
   /** Canonical presentation of the RDATA:
    *  A: dotted quad; AAAA: RFC 5952 compressed lower-case; NS/CNAME: absolute target lower-case without trailing dot;
    *  MX: "<pref> <target>"; SRV: "<prio> <weight> <port> <target>"; CAA: "<flags> <tag> <value>" (value unquoted);
    *  SOA: "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (names absolute, no trailing dot);
-   *  TXT: the character-strings concatenated into one string (decoded: \DDD and \X escapes resolved, UTF-8 decoded). */
+   *  TXT, SPF: the character-strings concatenated into one string (decoded: \DDD and \X escapes resolved, UTF-8 decoded);
+   *  PTR: like NS; field-described types: see `wire/rdata_fields.ts`; others: `\# <length> <HEX>`. */
   value: string;
   /** For TXT only: the individual character-strings as bytes, in order. */
   txtStrings?: Uint8Array[];
@@ -49,8 +65,36 @@ export interface MasterFileRecord {
   line: number;
 }
 
-/** Record types {@linkcode parseRdataText} reads (every type of a master file but SOA). */
-export const RDATA_TEXT_TYPES = ["NS", "A", "AAAA", "TXT", "CNAME", "MX", "SRV", "CAA"] as const;
+/**
+ * Record types with a mnemonic that {@linkcode parseRdataText} reads (every
+ * type of a master file but SOA); `TYPEnnn` in the RFC 3597 form is read too.
+ */
+export const RDATA_TEXT_TYPES = [
+  "NS",
+  "A",
+  "AAAA",
+  "TXT",
+  "CNAME",
+  "MX",
+  "SRV",
+  "CAA",
+  "PTR",
+  "SPF",
+  "HINFO",
+  "NAPTR",
+  "DS",
+  "SSHFP",
+  "DNSKEY",
+  "TLSA",
+  "SMIMEA",
+  "OPENPGPKEY",
+  "URI",
+  "CERT",
+  "DNAME",
+  "SVCB",
+  "HTTPS",
+  "LOC",
+] as const;
 
 /** A type {@linkcode parseRdataText} reads. */
 export type RdataTextType = typeof RDATA_TEXT_TYPES[number];
@@ -75,9 +119,17 @@ export type RdataTextType = typeof RDATA_TEXT_TYPES[number];
  * ```
  */
 export function parseRdataText(
-  type: RdataTextType,
+  type: RdataTextType | string,
   text: string,
 ): { ok: true; value: string } | { ok: false; error: string } {
+  const code = typeCode(type);
+  if (
+    code === undefined || code === 6 || !isStorableType(code) ||
+    (!SUPPORTED_TYPES.has(typeName(code)) && !/^TYPE\d+$/.test(typeName(code)))
+  ) {
+    return { ok: false, error: `unknown or unsupported record type "${type}"` };
+  }
+  type = typeName(code);
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) {
     return { ok: false, error: "control characters are not allowed" };
@@ -108,7 +160,7 @@ export type MasterFileResult =
   | { ok: true; records: MasterFileRecord[] }
   | { ok: false; line: number; error: string };
 
-type RecordType = MasterFileRecord["type"];
+type RecordType = string;
 
 /** RFC 1035 §3.1: labels are at most 63 octets, names at most 255 octets (wire form). */
 const MAX_LABEL = 63;
@@ -129,6 +181,12 @@ const SUPPORTED_TYPES: ReadonlySet<string> = new Set<RecordType>([
   "MX",
   "SRV",
   "CAA",
+  "PTR",
+  "SPF",
+  "SVCB",
+  "HTTPS",
+  "LOC",
+  ...Object.keys(RDATA_FIELDS).map((code) => typeName(Number(code))),
 ]);
 /** RFC 1035 §3.2.4 / RFC 2136 §1: known class mnemonics (only IN is accepted). */
 const CLASS_NAMES: ReadonlySet<string> = new Set(["IN", "CH", "CS", "HS", "NONE", "ANY"]);
@@ -259,13 +317,30 @@ function readQuoted(s: LexState): Token {
   return token;
 }
 
+/** Index of the `"` closing a quoted run that starts at `from` (escapes skipped), or -1. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === '"') return i;
+    else if (text[i] === "\n") return -1;
+  }
+  return -1;
+}
+
 function readUnquoted(s: LexState): Token {
   const text = s.text;
   const start = s.pos;
   for (;;) {
     const c = text[s.pos];
     if (isDelimiter(c)) break;
-    if (c === '"') fail(s.line, "unexpected '\"' inside an unquoted word");
+    if (c === '"') {
+      // RFC 9460 §2.1: an SVCB parameter value may be quoted after its `=` (alpn="h2,h3").
+      if (text[s.pos - 1] !== "=") fail(s.line, "unexpected '\"' inside an unquoted word");
+      const close = closingQuote(text, s.pos + 1);
+      if (close < 0) fail(s.line, "unterminated quoted value");
+      s.pos = close + 1;
+      continue;
+    }
     if (c === "\\") {
       const next = text[s.pos + 1];
       if (next === undefined || next === "\n") fail(s.line, "'\\' at end of line");
@@ -486,6 +561,25 @@ function expectFields(type: string, tokens: Token[], count: number, line: number
 }
 
 function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: number): Rdata {
+  const code = typeCode(type)!;
+  if (tokens.length > 0 && !tokens[0].quoted && tokens[0].text === "\\#") {
+    return parseGenericRdata(type, code, tokens, line);
+  }
+  if (!SUPPORTED_TYPES.has(type)) {
+    fail(tokens[0]?.line ?? line, `${type} RDATA must be in the RFC 3597 form \\# <length> <hex>`);
+  }
+  const fields = RDATA_FIELDS[code];
+  if (fields) {
+    // Names are made absolute here; the codec checks and canonicalizes every field.
+    const text = tokens.map((t, i) => {
+      if (fields[i]?.kind === "name") return renderName(nameToken(t, origin, fields[i].label));
+      return t.quoted ? `"${t.text}"` : t.text;
+    }).join(" ");
+    const r = encodeFieldRdata(code, text);
+    // The codec's errors name the field ("DS digest: expected hex").
+    if (!r.ok) fail(tokens[tokens.length - 1]?.line ?? line, r.error);
+    return { value: fieldRdataToValue(code, r.rdata)! };
+  }
   switch (type) {
     case "A": {
       expectFields(type, tokens, 1, line);
@@ -502,7 +596,8 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
       return { value: formatIpv6(v6) };
     }
     case "NS":
-    case "CNAME": {
+    case "CNAME":
+    case "PTR": {
       expectFields(type, tokens, 1, line);
       return { value: renderName(nameToken(tokens[0], origin, `${type} target`)) };
     }
@@ -533,14 +628,31 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
       }
       return { value: `${flags} ${tag.text.toLowerCase()} ${DECODER.decode(bytes)}` };
     }
-    case "TXT": {
-      // RFC 1035 §3.3.14: one or more <character-string>s.
-      if (tokens.length === 0) fail(line, "TXT record needs at least one character-string");
+    case "SVCB":
+    case "HTTPS": {
+      // RFC 9460 §2.1: SvcPriority TargetName SvcParams; the target may be relative.
+      if (tokens.length < 2) fail(line, `${type} record needs a priority and a target name`);
+      const target = renderName(nameToken(tokens[1], origin, `${type} target`));
+      const params = tokens.slice(2).map((t) => t.quoted ? `"${t.text}"` : t.text);
+      const r = encodeSvcb([tokens[0].text, target, ...params].join(" "));
+      if (!r.ok) fail(tokens[tokens.length - 1].line, r.error);
+      return { value: svcbToValue(r.rdata)! };
+    }
+    case "LOC": {
+      // RFC 1876 §3: numbers and hemisphere letters only, so the tokens are the value.
+      const r = encodeLoc(tokens.map((t) => t.text).join(" "));
+      if (!r.ok) fail(tokens[tokens.length - 1]?.line ?? line, r.error);
+      return { value: locToValue(r.rdata)! };
+    }
+    case "TXT":
+    case "SPF": {
+      // RFC 1035 §3.3.14 (RFC 7208 §3.1 for SPF): one or more <character-string>s.
+      if (tokens.length === 0) fail(line, `${type} record needs at least one character-string`);
       const strings = tokens.map(readCharacterString);
       let rdlength = 0;
       for (const s of strings) rdlength += s.length + 1;
       if (rdlength > MAX_RDATA) {
-        fail(line, `TXT RDATA is ${rdlength} octets, the limit is ${MAX_RDATA}`);
+        fail(line, `${type} RDATA is ${rdlength} octets, the limit is ${MAX_RDATA}`);
       }
       return { value: DECODER.decode(concatBytes(strings)), txtStrings: strings };
     }
@@ -559,7 +671,23 @@ function parseRdata(type: RecordType, tokens: Token[], origin: Labels, line: num
         soaMinimum: minimum,
       };
     }
+    default:
+      fail(line, `unsupported record type "${type}"`);
   }
+}
+
+/**
+ * RFC 3597 §5 generic RDATA: `\\# <length> <hex>`. For a type we know, the
+ * RDATA is stored in that type's own canonical form (so both spellings of one
+ * RR are the same record); other types keep the generic form.
+ */
+function parseGenericRdata(type: string, code: number, tokens: Token[], line: number): Rdata {
+  const r = encodeFieldRdata(code, tokens.map((t) => t.text).join(" "));
+  if (!r.ok) fail(tokens[tokens.length - 1].line, `${type}: ${r.error}`);
+  if (type === "SOA") fail(line, "SOA must be written in its own presentation form");
+  const value = SUPPORTED_TYPES.has(type) ? rdataToValue(code, r.rdata) : genericValue(r.rdata);
+  if (value === null) fail(line, `${type}: the \\# RDATA is not a valid ${type}`);
+  return { value };
 }
 
 // ---------------------------------------------------------------------------
@@ -634,8 +762,13 @@ function handleRecord(entry: LogicalLine, state: ParserState): void {
   }
   if (i >= tokens.length) fail(tokens[tokens.length - 1].line, "missing record type");
   const typeToken = tokens[i];
-  const type = typeToken.text.toUpperCase();
-  if (typeToken.quoted || !SUPPORTED_TYPES.has(type)) {
+  // `TYPEnnn` (RFC 3597 §5) names a known type by its mnemonic, so one type has one spelling.
+  const code = typeToken.quoted ? undefined : typeCode(typeToken.text);
+  const type = code === undefined ? "" : typeName(code);
+  if (
+    code === undefined || !isStorableType(code) ||
+    (!SUPPORTED_TYPES.has(type) && !/^TYPE\d+$/.test(type))
+  ) {
     fail(typeToken.line, `unknown or unsupported record type "${typeToken.text}"`);
   }
   const rdata = parseRdata(type as RecordType, tokens.slice(i + 1), state.origin, typeToken.line);

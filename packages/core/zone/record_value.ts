@@ -18,7 +18,7 @@ import { canonicalHostName, HOST_NAME_EXPECTED } from "../values/host_name.ts";
 import { parseRdataText, type RdataTextType } from "./master_file.ts";
 
 /** Where the host name sits in each type's canonical value (index of the space-split field). */
-const TARGET_FIELD: Partial<Record<RdataTextType, number>> = { NS: 0, CNAME: 0, MX: 1, SRV: 3 };
+const TARGET_FIELD: Partial<Record<string, number>> = { NS: 0, CNAME: 0, MX: 1, SRV: 3 };
 
 /**
  * The canonical stored value of a record, or why the text is not one.
@@ -35,7 +35,7 @@ const TARGET_FIELD: Partial<Record<RdataTextType, number>> = { NS: 0, CNAME: 0, 
  * ```
  */
 export function canonicalRecordValue(
-  type: RdataTextType,
+  type: RdataTextType | string,
   text: string,
 ): { ok: true; value: string } | { ok: false; error: string } {
   const r = parseRdataText(type, text);

@@ -13,6 +13,10 @@ import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
 import { ByteSlab } from "../wire/byte_slab.ts";
 import { writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { AnswerTable } from "./answer_table.ts";
+import { resolveInZone } from "./lookup.ts";
+import { isWildcardOwner } from "./wildcard.ts";
+import { findZoneCut } from "./zone_cut.ts";
+import { findDname } from "./dname.ts";
 import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
 import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
@@ -56,6 +60,22 @@ export interface IndexedZone {
   nodes: Map<string, IndexedRRset[]>;
   /** empty-non-terminal name → number of owners strictly below it */
   descendants: Map<string, number>;
+  /**
+   * Owners below the apex that hold an NS RRset: zone cuts (RFC 1034 §4.2.1).
+   * Empty in a zone without delegations, which then never walks ancestors.
+   */
+  cuts: Set<string>;
+  /** Owners that hold a DNAME RRset (RFC 6672); empty in most zones. */
+  dnames: Set<string>;
+  /** Owners whose first label is `*` (RFC 4592 §2.1.1); 0 = no synthesis to try. */
+  wildcards: number;
+}
+
+/** An RRset with the owner it is answered under (names other than the question's). */
+export interface OwnedRRset {
+  /** canonical owner name */
+  owner: string;
+  set: IndexedRRset;
 }
 
 /** Result of {@linkcode ZoneIndex.lookup}; named after the RFC outcomes. */
@@ -63,7 +83,25 @@ export type LookupResult =
   | { kind: "refused" }
   | { kind: "answer"; zone: IndexedZone; rrsets: readonly IndexedRRset[] }
   | { kind: "nodata"; zone: IndexedZone }
-  | { kind: "nxdomain"; zone: IndexedZone };
+  | { kind: "nxdomain"; zone: IndexedZone }
+  | SectionsResult;
+
+/**
+ * A response that needs more than "the question's RRsets or the SOA": a CNAME
+ * chain (RFC 1034 §4.3.2 step 3.a), a referral (step 3.b), glue (RFC 9471).
+ */
+export interface SectionsResult {
+  kind: "sections";
+  zone: IndexedZone;
+  rcode: number;
+  /** false for a referral answered without any CNAME of ours before it */
+  aa: boolean;
+  answer: OwnedRRset[];
+  /** where the zone SOA goes: after the answer (SOA query at the end of a chain), or in authority (RFC 2308 §2) */
+  soa: "none" | "answer" | "authority";
+  authority: OwnedRRset[];
+  additional: OwnedRRset[];
+}
 
 /** Builds the SOA of a zone, synthesizing MNAME/RNAME when not configured (brief §8.1 item 4). */
 export function zoneSoa(zone: StoredZone, firstNs: string | undefined): SoaFields {
@@ -154,6 +192,9 @@ export class ZoneIndex {
       soaRdata: new Uint8Array(0),
       nodes: new Map(),
       descendants: new Map(),
+      cuts: new Set(),
+      dnames: new Set(),
+      wildcards: 0,
     };
     // A whole zone is packed into shared chunks; names patched later get their own buffers,
     // so a chunk pinned by survivors never outgrows what the last full load used.
@@ -195,7 +236,20 @@ export class ZoneIndex {
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
     const z = this.#zones.get(zoneName);
     if (!z) return;
+    names = [...names];
     const answers = this.answerTable();
+    // Cut/DNAME status before the patch of the names it touches (most zones skip this).
+    const redirects = (r: StoredRecord) => {
+      const t = typeCode(r.type);
+      return t === TYPE.NS || t === TYPE.DNAME;
+    };
+    const touched = z.cuts.size === 0 && z.dnames.size === 0 && !records.some(redirects)
+      ? undefined
+      : new Map<string, number>();
+    if (touched) {
+      for (const name of names) touched.set(name, redirectStatus(z, name));
+      for (const r of records) touched.set(r.name, redirectStatus(z, r.name));
+    }
     for (const name of names) {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
@@ -207,6 +261,13 @@ export class ZoneIndex {
       const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
+    }
+    // A cut or DNAME added or removed changes which names below it the table may answer
+    // (RFC 1034 §4.2.1, RFC 6672 §2.4: data below is not ours / occluded): refill those entries.
+    if (answers && touched) {
+      for (const [name, was] of touched) {
+        if (redirectStatus(z, name) !== was) retabulateBelow(answers, z, name);
+      }
     }
   }
 
@@ -232,45 +293,13 @@ export class ZoneIndex {
   }
 
   /**
-   * Looks a canonical name up (RFC 1034 §4.3.2, without delegations):
-   * outside every zone → refused; RRs of the type (or a CNAME) → answer;
-   * name exists or is an empty non-terminal → nodata (RFC 8020: never
-   * NXDOMAIN above existing names); else nxdomain. Expired RRs are invisible:
-   * an RRset whose first expiry has passed is answered with its live RRs only
-   * (see {@linkcode liveCount}).
+   * Looks a canonical name up: outside every zone → refused; else the RFC
+   * 1034 §4.3.2 algorithm in the closest zone ({@linkcode resolveInZone}).
    */
   lookup(name: string, qtype: number, now: number): LookupResult {
     const zone = this.findZone(name);
     if (!zone) return { kind: "refused" };
-    const node = zone.nodes.get(name);
-    if (node) {
-      let rrsets: IndexedRRset[] | undefined;
-      let matches = 0;
-      let anyLive = false;
-      for (let i = 0; i < node.length; i++) {
-        const set = node[i];
-        if (now >= set.firstExpiry && liveCount(set, now) === 0) continue;
-        anyLive = true;
-        const type = set.type;
-        if (type === qtype || qtype === TYPE.ANY || (type === TYPE.CNAME && qtype !== TYPE.CNAME)) {
-          (rrsets ??= []).push(set);
-          matches++;
-        }
-      }
-      if (qtype === TYPE.SOA && name === zone.name) {
-        return { kind: "answer", zone, rrsets: [] };
-      }
-      // The usual DMP owner holds one RRset: answer with the node itself, no array built.
-      if (rrsets) return { kind: "answer", zone, rrsets: matches === node.length ? node : rrsets };
-      if (anyLive) return { kind: "nodata", zone };
-    }
-    if (name === zone.name) {
-      return qtype === TYPE.SOA || qtype === TYPE.ANY
-        ? { kind: "answer", zone, rrsets: [] }
-        : { kind: "nodata", zone };
-    }
-    if ((zone.descendants.get(name) ?? 0) > 0) return { kind: "nodata", zone };
-    return { kind: "nxdomain", zone };
+    return resolveInZone(zone, name, qtype, now);
   }
 }
 
@@ -339,7 +368,7 @@ function groupByOwner(
     if (r.zone !== zoneName) continue;
     const type = typeCode(r.type);
     if (type === undefined) continue;
-    const rdata = type === TYPE.TXT && r.txtSplit
+    const rdata = (type === TYPE.TXT || type === TYPE.SPF) && r.txtSplit
       ? encodeTxtRdataSplit(r.value, r.txtSplit)
       : encodeRdata(type, r.value);
     if (!rdata) continue;
@@ -382,8 +411,12 @@ function encodeRRsets(
 
 /**
  * Puts a name's RRsets in the answer table when the table alone can answer
- * them exactly: the name lies under its zone's apex, has no CNAME (which
- * answers every type), and the type is not SOA (the apex SOA is synthesized).
+ * them exactly: the name lies under its zone's apex and not at or below a
+ * zone cut (those get referrals, RFC 1034 §4.3.2 step 3.b) nor below a DNAME
+ * (occluded, RFC 6672 §2.4), has no CNAME
+ * (which answers every type), and the type is neither SOA (the apex SOA is
+ * synthesized) nor NS (an NS answer carries glue, RFC 9471). Wildcards need
+ * no check: an existing name is never synthesized (RFC 4592 §2.2.1).
  */
 function tabulate(
   answers: AnswerTable,
@@ -393,7 +426,26 @@ function tabulate(
 ): void {
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
-  for (const set of rrsets) if (set.type !== TYPE.SOA) answers.set(name, set);
+  if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
+  if (z.dnames.size > 0 && findDname(z, name) !== undefined) return;
+  for (const set of rrsets) {
+    if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
+  }
+}
+
+/** Whether `name` is a cut (1) and/or a DNAME owner (2) of `z`. */
+function redirectStatus(z: IndexedZone, name: string): number {
+  return (z.cuts.has(name) ? 1 : 0) | (z.dnames.has(name) ? 2 : 0);
+}
+
+/** Takes the names at and below `top` out of the answer table and puts back those it may answer. */
+function retabulateBelow(answers: AnswerTable, z: IndexedZone, top: string): void {
+  const suffix = "." + top;
+  for (const [name, rrsets] of z.nodes) {
+    if (name !== top && !name.endsWith(suffix)) continue;
+    for (const set of rrsets) answers.delete(name, set.type);
+    tabulate(answers, z, name, rrsets);
+  }
 }
 
 /** Takes every RRset of a zone out of the answer table. */
@@ -405,12 +457,20 @@ function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
   if (rrsets.length === 0) return;
   if (!z.nodes.has(name)) {
     forEachAncestor(z, name, (a) => z.descendants.set(a, (z.descendants.get(a) ?? 0) + 1));
+    if (isWildcardOwner(name)) z.wildcards++;
   }
   z.nodes.set(name, rrsets);
+  if (name !== z.name && rrsets.some((s) => s.type === TYPE.NS)) z.cuts.add(name);
+  else z.cuts.delete(name);
+  if (rrsets.some((s) => s.type === TYPE.DNAME)) z.dnames.add(name);
+  else z.dnames.delete(name);
 }
 
 function removeNode(z: IndexedZone, name: string): void {
   if (!z.nodes.delete(name)) return;
+  z.cuts.delete(name);
+  z.dnames.delete(name);
+  if (isWildcardOwner(name)) z.wildcards--;
   forEachAncestor(z, name, (a) => {
     const n = (z.descendants.get(a) ?? 0) - 1;
     if (n > 0) z.descendants.set(a, n);

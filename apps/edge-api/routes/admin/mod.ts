@@ -15,7 +15,7 @@
  * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?}` |
  * | `DELETE /v1/admin/zones/{zone}` | delete a zone and its records |
  * | `GET /v1/admin/zones/{zone}/records` | live records of a zone |
- * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: NS A AAAA TXT CNAME MX SRV CAA |
+ * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: any in RDATA_TEXT_TYPES (every master-file type but SOA) |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
@@ -68,6 +68,7 @@ import { clientAddress } from "../../client_address.ts";
 import { bodyTooLarge, readJsonObject } from "../../json_body.ts";
 import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
+import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 
 const u32 = z.number().int().min(0).max(MAX_TTL);
@@ -108,7 +109,8 @@ function recordValue(
   type: RdataTextType,
   text: string,
 ): { ok: true; value: string } | { ok: false; error: string } {
-  if (type === "TXT") {
+  // SPF is TXT's format (RFC 7208 §3.1): the value is the text as given, not master-file words.
+  if (type === "TXT" || type === "SPF") {
     return isValidRecordValue(text) ? { ok: true, value: text } : {
       ok: false,
       error: "invalid record value (no '\"' and no control characters)",
@@ -344,7 +346,10 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     if (!b.ok) return c.json({ error: b.error }, b.status);
     if (!await readZone(deps.client, zone)) return c.json({ error: "no such zone" }, 404);
     const name = b.value.name.trim().toLowerCase().replace(/\.$/, "");
-    if (!isValidRecordName(name) || !inZone(name, zone)) {
+    // An operator may publish a wildcard (RFC 4592 §2.1.1: `*` as the first label only);
+    // DMP user routes keep refusing `*`, so a user cannot shadow names they do not own.
+    const bare = isWildcardOwner(name) ? name.slice(2) : name;
+    if (!isValidRecordName(bare) || !inZone(name, zone)) {
       return c.json({ error: "name: not a valid name inside the zone" }, 400);
     }
     const cfg = deps.config;
