@@ -42,6 +42,8 @@ export interface DnsServiceOptions {
   /** response rate limiting of UDP answers; absent = off */
   rrl?: ResponseRateLimiterOptions;
   asyncHandler?: AsyncHandler;
+  /** DO=1 answers of signed zones (`pipeline/signed_answer.ts`) */
+  signedHandler?: AsyncHandler;
   /** seconds clock; injected for tests */
   clock?: () => number;
 }
@@ -74,6 +76,11 @@ export class DnsService {
   /** Replaces the async handler (set once UPDATE support is wired). */
   setAsyncHandler(h: AsyncHandler | undefined): void {
     this.#o.asyncHandler = h;
+  }
+
+  /** Sets the handler of DO=1 queries for signed zones. */
+  setSignedHandler(h: AsyncHandler | undefined): void {
+    this.#o.signedHandler = h;
   }
 
   #transfer: TransferHandler | undefined;
@@ -158,6 +165,14 @@ export class DnsService {
     if (result.kind === "drop") {
       this.#count(result.outcome);
       return null;
+    }
+    if (result.kind === "async" && result.path === "dnssec") {
+      const signed = this.#o.signedHandler;
+      if (!signed) {
+        this.#count("internal_error");
+        return null;
+      }
+      return this.#settle(() => signed(request, { tcp, remoteAddress, now }));
     }
     const handler = this.#o.asyncHandler;
     if (!handler) {

@@ -22,6 +22,8 @@ import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
 import { listenUdp } from "./transports/udp.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
+import { ZoneSigners } from "./zone_index/zone_signers.ts";
+import { answerSigned } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
@@ -60,10 +62,16 @@ export async function startNode(
   const index = new ZoneIndex();
   const box = await loadSecretBox(config);
   const keyring = new NodeKeyring(client, box);
+  const signers = new ZoneSigners();
   const reloadKeys = async () => {
     const unreadable = await keyring.reload(Date.now() / 1000);
     if (unreadable > 0) {
       logger.warn(`${unreadable} TSIG keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
+    }
+    if (!box) return;
+    const sealed = await signers.reload(client, box);
+    if (sealed > 0) {
+      logger.warn(`${sealed} DNSSEC keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
     }
   };
   const follower = new JournalFollower(client, index, reloadKeys);
@@ -108,6 +116,7 @@ export async function startNode(
       chaosVersion: config.DMP_DNS_CHAOS_VERSION,
       chaosIdentity: config.DMP_DNS_CHAOS_IDENTITY,
       nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
+      signedZones: signers.zones,
     },
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
@@ -130,6 +139,14 @@ export async function startNode(
       metrics,
       writer: db.writer,
     }),
+  );
+  const signedSettings = {
+    maxTtl: config.DMP_DNS_TTL,
+    nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
+  };
+  service.setSignedHandler(async (request, ctx) =>
+    await answerSigned(request, index, signers.signers, signedSettings, ctx) ??
+      { bytes: null, outcome: "malformed" }
   );
   service.setTransferHandler(
     new TransferHandler({

@@ -1,0 +1,387 @@
+/**
+ * DO=1 answers from signed zones (RFC 4035 §3.1): the same RFC 1034 lookup
+ * as the unsigned path (`packages/core/zone/lookup.ts`), then a signing stage
+ * as in Knot's `mod-onlinesign`: every authoritative RRset gets its RRSIG
+ * (made on demand and cached by the zone's {@linkcode ZoneSigner}), the apex
+ * answers DNSKEY, CDS and CDNSKEY (RFC 7344) from the zone's key, and denial
+ * of existence is compact (RFC 9824 "black lies", see `dnssec/nsec.ts`):
+ *
+ * - NODATA: NOERROR, SOA + NSEC at the name with its real types;
+ * - a name that does not exist: NOERROR (not NXDOMAIN, RFC 9824 §3), SOA +
+ *   NSEC at the name with `RRSIG NSEC NXNAME`;
+ * - a wildcard answer: signed as if the query name existed (RRSIG Labels =
+ *   the name's), its NODATA likewise lists the wildcard's types, so no
+ *   proof of the name's absence is needed (see `#signingOwner`);
+ * - a referral: the DS RRset and its RRSIG, or an NSEC at the cut with NS and
+ *   no DS (RFC 4035 §3.1.4); glue and the NS at the cut stay unsigned.
+ *
+ * Written without name compression; over UDP an answer larger than the
+ * client's size is sent empty with TC=1 (RFC 4035 §3.1, RFC 2181 §9).
+ * DO=0 queries never come here: their answers are byte-identical to an
+ * unsigned zone's.
+ *
+ * @module
+ */
+
+import {
+  CLASS,
+  EDNS_OPTION,
+  FLAG,
+  LIMIT,
+  RCODE,
+  TYPE,
+} from "../../../packages/core/wire/constants.ts";
+import {
+  canonicalName,
+  decodeName,
+  encodeName,
+  nameWireLength,
+} from "../../../packages/core/wire/name.ts";
+import type {
+  IndexedRRset,
+  IndexedZone,
+  OwnedRRset,
+  ZoneIndex,
+} from "../../../packages/core/zone/zone_index.ts";
+import { isLive, recordLength } from "../../../packages/core/zone/zone_index.ts";
+import { closestEncloser, nameExists } from "../../../packages/core/zone/closest_encloser.ts";
+import type { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
+import { blackLieNsec } from "../../../packages/core/dnssec/nsec.ts";
+import { canonicalNameWire, compareBytes } from "../../../packages/core/dnssec/rrsig.ts";
+import { APEX_KEY_TYPES, dsRdata } from "../../../packages/core/dnssec/signing_key.ts";
+import { parseRequest, questionName } from "./parse_query.ts";
+import { udpSizeLimit } from "./answer_query.ts";
+
+/** TTL of DNSKEY, CDS and CDNSKEY (one hour, as Knot's default DNSKEY TTL). */
+export const DNSKEY_TTL = 3600;
+
+/** One RR as written: owner, type, TTL, RDATA. */
+interface Rr {
+  owner: string;
+  type: number;
+  ttl: number;
+  rdata: Uint8Array;
+}
+
+/** Zones being signed, by apex. */
+export type SignerMap = ReadonlyMap<string, ZoneSigner>;
+
+/** Settings the signed path shares with the unsigned one. */
+export interface SignedAnswerSettings {
+  maxTtl: number;
+  nsid?: Uint8Array;
+}
+
+/**
+ * Answers a DO=1 query for a signed zone; null when the request is not one
+ * (the caller then answers it unsigned).
+ */
+export async function answerSigned(
+  request: Uint8Array,
+  index: ZoneIndex,
+  signers: SignerMap,
+  settings: SignedAnswerSettings,
+  transport: { tcp: boolean; now: number },
+): Promise<{ bytes: Uint8Array; outcome: string } | null> {
+  const q = parseRequest(request);
+  if (q.kind !== "query" || !q.dnssecOk) return null;
+  const qname = questionName(q, request);
+  const zone = index.findZone(qname);
+  const signer = zone && signers.get(zone.name);
+  if (!zone || !signer) return null;
+  const now = transport.now;
+  const b = new SignedAnswerBuilder(zone, signer, settings.maxTtl, now);
+  let rcode: number = RCODE.NOERROR;
+  let aa = true;
+  let outcome = "noerror";
+  if (qname === zone.name && APEX_KEY_TYPES.includes(q.qtype)) {
+    await b.addSigned(b.answer, qname, qname, await keyRRset(zone, signer, q.qtype));
+  } else {
+    const result = index.lookup(qname, q.qtype, now);
+    if (result.kind === "refused") return null;
+    if (result.kind === "answer") {
+      for (const set of result.rrsets) await b.addIndexed(b.answer, qname, set);
+      if (result.rrsets.length === 0 || (q.qtype === TYPE.ANY && qname === zone.name)) {
+        await b.addSoa(b.answer);
+      }
+      if (q.qtype === TYPE.ANY && qname === zone.name) {
+        for (const t of APEX_KEY_TYPES) {
+          await b.addSigned(b.answer, qname, qname, await keyRRset(zone, signer, t));
+        }
+      }
+    } else if (result.kind === "nodata" || result.kind === "nxdomain") {
+      await b.addDenial(qname, result.kind === "nxdomain");
+      outcome = result.kind === "nxdomain" ? "nxdomain" : "noerror";
+    } else {
+      rcode = result.rcode === RCODE.NXDOMAIN ? RCODE.NOERROR : result.rcode;
+      aa = result.aa;
+      if (result.rcode === RCODE.NXDOMAIN) outcome = "nxdomain";
+      else if (result.rcode !== RCODE.NOERROR) outcome = "yxdomain";
+      for (const o of result.answer) await b.addIndexed(b.answer, o.owner, o.set);
+      if (result.soa === "answer") await b.addSoa(b.answer);
+      if (result.soa === "authority") {
+        const last = chainEnd(result.answer);
+        if (last !== undefined) await b.addDenial(last, result.rcode === RCODE.NXDOMAIN);
+      }
+      if (result.authority.length > 0) await b.addReferral(result.authority[0]);
+      for (const o of result.additional) b.addUnsigned(b.additional, o.owner, o.set);
+    }
+  }
+  return {
+    bytes: encodeSigned(request, q, b, { rcode, aa, settings, tcp: transport.tcp }),
+    outcome: `signed_${outcome}`,
+  };
+}
+
+/** The CNAME target that ends a chain answered NXDOMAIN/NODATA (the name the denial is about). */
+function chainEnd(answer: readonly OwnedRRset[]): string | undefined {
+  const last = answer[answer.length - 1];
+  if (!last || last.set.type !== TYPE.CNAME) return undefined;
+  const r = last.set.records[0];
+  const d = decodeName(
+    last.set.wire.subarray(0, r.offset + recordLength(last.set, r)),
+    r.offset + 12,
+  );
+  return d.ok ? canonicalName(d.name) : undefined;
+}
+
+/** The apex DNSKEY, CDS or CDNSKEY RRset of the zone's key (RFC 7344 §3: CDS/CDNSKEY mirror it). */
+async function keyRRset(zone: IndexedZone, signer: ZoneSigner, type: number): Promise<PlainRRset> {
+  const rdata = type === TYPE.CDS
+    ? await dsRdata(canonicalNameWire(zone.name), signer.key.dnskey)
+    : signer.key.dnskey;
+  return { type, ttl: DNSKEY_TTL, originalTtl: DNSKEY_TTL, rdatas: [rdata] };
+}
+
+/** An RRset with its answer TTL and the original TTL its RRSIG covers. */
+interface PlainRRset {
+  type: number;
+  ttl: number;
+  originalTtl: number;
+  rdatas: Uint8Array[];
+}
+
+/** Collects the sections of one signed answer. */
+class SignedAnswerBuilder {
+  answer: Rr[] = [];
+  authority: Rr[] = [];
+  additional: Rr[] = [];
+  #zone: IndexedZone;
+  #signer: ZoneSigner;
+  #maxTtl: number;
+  #now: number;
+
+  constructor(zone: IndexedZone, signer: ZoneSigner, maxTtl: number, now: number) {
+    this.#zone = zone;
+    this.#signer = signer;
+    this.#maxTtl = maxTtl;
+    this.#now = now;
+  }
+
+  /** An indexed RRset under `owner`, with its RRSIG unless it is synthesized (a DNAME's CNAME). */
+  async addIndexed(section: Rr[], owner: string, set: IndexedRRset): Promise<void> {
+    const signingOwner = this.#signingOwner(owner, set);
+    const plain = this.#plain(set);
+    if (plain.rdatas.length === 0) return;
+    if (signingOwner === undefined) this.#push(section, owner, plain);
+    else await this.addSigned(section, owner, signingOwner, plain);
+  }
+
+  /** An indexed RRset without RRSIG (glue, the NS of a cut: RFC 4035 §2.2). */
+  addUnsigned(section: Rr[], owner: string, set: IndexedRRset): void {
+    this.#push(section, owner, this.#plain(set));
+  }
+
+  /** `rrset` under `owner` and its RRSIG over `signingOwner` (the `*.` owner for a wildcard). */
+  async addSigned(
+    section: Rr[],
+    owner: string,
+    signingOwner: string,
+    rrset: PlainRRset,
+  ): Promise<void> {
+    this.#push(section, owner, rrset);
+    const sig = await this.#signer.rrsig(
+      { owner: signingOwner, type: rrset.type, ttl: rrset.originalTtl, rdatas: rrset.rdatas },
+      this.#now,
+    );
+    // RFC 4035 §2.2 / RFC 4034 §3: the RRSIG's TTL is the RRset's, and never past its expiration.
+    const ttl = Math.max(0, Math.min(rrset.ttl, sig.expiration - Math.floor(this.#now)));
+    section.push({ owner, type: TYPE.RRSIG, ttl, rdata: sig.rdata });
+  }
+
+  /** The zone SOA and its RRSIG (TTL the SOA minimum, as the unsigned path sends it). */
+  async addSoa(section: Rr[]): Promise<void> {
+    const ttl = this.#zone.soa.minimum;
+    const z = this.#zone.name;
+    await this.addSigned(section, z, z, {
+      type: TYPE.SOA,
+      ttl,
+      originalTtl: ttl,
+      rdatas: [this.#zone.soaRdata],
+    });
+  }
+
+  /**
+   * NODATA or a missing name at `name` (RFC 9824): SOA and the black-lie
+   * NSEC (TTL the SOA minimum, RFC 9077), in the authority section.
+   */
+  async addDenial(name: string, missing: boolean): Promise<void> {
+    await this.addSoa(this.authority);
+    const types = missing ? [TYPE.RRSIG, TYPE.NSEC, TYPE.NXNAME] : this.#typesAt(name);
+    const ttl = this.#zone.soa.minimum;
+    await this.addSigned(this.authority, name, name, {
+      type: TYPE.NSEC,
+      ttl,
+      originalTtl: ttl,
+      rdatas: [blackLieNsec(name, types)],
+    });
+  }
+
+  /** A referral's NS, then its DS and RRSIG, or the NSEC proving there is no DS (RFC 4035 §3.1.4). */
+  async addReferral(ns: OwnedRRset): Promise<void> {
+    this.addUnsigned(this.authority, ns.owner, ns.set);
+    const ds = this.#zone.nodes.get(ns.owner)?.find((s) => s.type === TYPE.DS);
+    const plain = ds && this.#plain(ds);
+    if (plain && plain.rdatas.length > 0) {
+      await this.addSigned(this.authority, ns.owner, ns.owner, plain);
+      return;
+    }
+    const ttl = this.#zone.soa.minimum;
+    await this.addSigned(this.authority, ns.owner, ns.owner, {
+      type: TYPE.NSEC,
+      ttl,
+      originalTtl: ttl,
+      rdatas: [blackLieNsec(ns.owner, this.#typesAt(ns.owner))],
+    });
+  }
+
+  /**
+   * The types an NSEC at an existing name lists: its live RRsets (the
+   * wildcard's for a name it synthesizes), RRSIG and NSEC, and at the apex
+   * SOA, DNSKEY, CDS and CDNSKEY. An empty non-terminal has only RRSIG and NSEC.
+   */
+  #typesAt(name: string): number[] {
+    const z = this.#zone;
+    const node = z.nodes.get(name) ??
+      (nameExists(z, name) ? undefined : z.nodes.get(wildcardOf(z, name)));
+    const types: number[] = [TYPE.RRSIG, TYPE.NSEC];
+    for (const set of node ?? []) {
+      if (set.records.some((r) => isLive(r, this.#now))) types.push(set.type);
+    }
+    if (name === z.name) types.push(TYPE.SOA, ...APEX_KEY_TYPES);
+    return types;
+  }
+
+  /**
+   * The owner an RRset is signed under: its own, also when the answer was
+   * synthesized from a wildcard, undefined when it is not zone data (a CNAME
+   * synthesized from a DNAME, which validators rebuild themselves, RFC 6672
+   * §5.3.1). A wildcard answer is signed as if the name existed (Labels =
+   * the query name's), as compact-denial signers do: an RRSIG with the
+   * wildcard's label count obliges the validator to also see a proof that
+   * the query name does not exist (RFC 4035 §5.3.4), which a black lie
+   * (an NSEC *at* the name) cannot give — delv rejects it ("no valid NSEC").
+   */
+  #signingOwner(owner: string, set: IndexedRRset): string | undefined {
+    const z = this.#zone;
+    if (z.nodes.get(owner)?.includes(set)) return owner;
+    if (nameExists(z, owner)) return undefined;
+    return z.nodes.get(wildcardOf(z, owner))?.includes(set) ? owner : undefined;
+  }
+
+  /** The live RRs of an indexed RRset, one TTL for all of them (RFC 2181 §5.2). */
+  #plain(set: IndexedRRset): PlainRRset {
+    const rdatas: Uint8Array[] = [];
+    let ttl = Infinity;
+    let originalTtl = Infinity;
+    for (const r of set.records) {
+      if (!isLive(r, this.#now)) continue;
+      const start = r.offset + 12;
+      rdatas.push(set.wire.subarray(start, r.offset + recordLength(set, r)));
+      // DMP records with a lifetime: TTL bounded by DMP_DNS_TTL and what is left of it.
+      const own = r.expiresAt === 0 ? r.ttl : Math.min(r.ttl, this.#maxTtl);
+      originalTtl = Math.min(originalTtl, own);
+      ttl = Math.min(
+        ttl,
+        r.expiresAt === 0 ? own : Math.min(own, Math.max(0, Math.floor(r.expiresAt - this.#now))),
+      );
+    }
+    rdatas.sort(compareBytes);
+    return { type: set.type, ttl, originalTtl, rdatas };
+  }
+
+  #push(section: Rr[], owner: string, rrset: PlainRRset): void {
+    for (const rdata of rrset.rdatas) {
+      section.push({ owner, type: rrset.type, ttl: rrset.ttl, rdata });
+    }
+  }
+}
+
+/** The wildcard that would synthesize `name` (which does not exist) in `z`. */
+function wildcardOf(z: IndexedZone, name: string): string {
+  const encloser = closestEncloser(z, name);
+  return encloser === "" ? "*" : "*." + encloser;
+}
+
+/** Writes the response: header, the question as asked, the sections, OPT with DO set. */
+function encodeSigned(
+  request: Uint8Array,
+  q: {
+    id: number;
+    flags: number;
+    questionEnd: number;
+    ednsPayload: number;
+    nsidRequested: boolean;
+  },
+  b: SignedAnswerBuilder,
+  o: { rcode: number; aa: boolean; settings: SignedAnswerSettings; tcp: boolean },
+): Uint8Array {
+  const nsid = q.nsidRequested ? o.settings.nsid : undefined;
+  const optBytes = 11 + (nsid ? 4 + nsid.length : 0);
+  const sections = [b.answer, b.authority, b.additional];
+  let size = q.questionEnd + optBytes;
+  for (const s of sections) {
+    for (const rr of s) size += nameWireLength(rr.owner) + 10 + rr.rdata.length;
+  }
+  const limit = o.tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload);
+  const truncated = size > limit;
+  if (truncated) size = q.questionEnd + optBytes;
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  // RFC 4035 §3.1.6: CD is copied; AD is never set by an authoritative server.
+  let flags = FLAG.QR | (q.flags & (0x7800 | FLAG.RD | FLAG.CD)) | (o.rcode & 0xf);
+  if (o.aa) flags |= FLAG.AA;
+  if (truncated) flags |= FLAG.TC;
+  v.setUint16(0, q.id);
+  v.setUint16(2, flags);
+  v.setUint16(4, 1);
+  out.set(request.subarray(LIMIT.HEADER, q.questionEnd), LIMIT.HEADER);
+  let pos = q.questionEnd;
+  if (!truncated) {
+    for (let i = 0; i < 3; i++) v.setUint16(6 + 2 * i, sections[i].length);
+    for (const s of sections) {
+      for (const rr of s) {
+        pos = encodeName(out, pos, rr.owner);
+        v.setUint16(pos, rr.type);
+        v.setUint16(pos + 2, CLASS.IN);
+        v.setUint32(pos + 4, rr.ttl >>> 0);
+        v.setUint16(pos + 8, rr.rdata.length);
+        out.set(rr.rdata, pos + 10);
+        pos += 10 + rr.rdata.length;
+      }
+    }
+  }
+  v.setUint16(10, (truncated ? 0 : b.additional.length) + 1);
+  // OPT (RFC 6891 §6.1.2) with DO set (RFC 3225 §3).
+  out[pos] = 0;
+  v.setUint16(pos + 1, TYPE.OPT);
+  v.setUint16(pos + 3, LIMIT.EDNS_PAYLOAD);
+  v.setUint32(pos + 5, 0x8000);
+  v.setUint16(pos + 9, nsid ? 4 + nsid.length : 0);
+  if (nsid) {
+    v.setUint16(pos + 11, EDNS_OPTION.NSID);
+    v.setUint16(pos + 13, nsid.length);
+    out.set(nsid, pos + 15);
+  }
+  return out;
+}
