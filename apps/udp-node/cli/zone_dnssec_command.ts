@@ -18,14 +18,8 @@ import {
 } from "../../../packages/core/store/dnssec_keys.ts";
 import { readZone } from "../../../packages/core/store/zones.ts";
 import { canonicalName } from "../../../packages/core/wire/name.ts";
-import { bytesToHex } from "../../../packages/core/dmp/hex.ts";
-import { encodeBase64 } from "../../../packages/core/dmp/base64_strict.ts";
-import {
-  DNSSEC_ALGORITHM,
-  dsRdata,
-  importSigningKey,
-} from "../../../packages/core/dnssec/signing_key.ts";
-import { canonicalNameWire } from "../../../packages/core/dnssec/rrsig.ts";
+import { DNSSEC_ALGORITHM, importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
+import { keyRecords } from "../../../packages/core/dnssec/key_records.ts";
 import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
 import { redactDatabaseUrl } from "../db_client.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
@@ -142,18 +136,9 @@ export async function cmdZoneDnssec(
       );
       return 1;
     }
-    const key = await importSigningKey(stored);
-    const ds = await dsRdata(canonicalNameWire(zone), key.dnskey);
-    io.out(
-      `${zone}. 3600 IN DS ${key.keyTag} ${key.algorithm} 2 ${
-        bytesToHex(ds.subarray(4)).toUpperCase()
-      }`,
-    );
-    io.out(
-      `${zone}. 3600 IN DNSKEY ${key.flags} 3 ${key.algorithm} ${
-        encodeBase64(key.dnskey.subarray(4))
-      }`,
-    );
+    const { ds, dnskey } = await keyRecords(zone, await importSigningKey(stored));
+    io.out(ds);
+    io.out(dnskey);
     return 0;
   } finally {
     client.close();

@@ -49,11 +49,11 @@ import type { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
 import { blackLieNsec } from "../../../packages/core/dnssec/nsec.ts";
 import { canonicalNameWire, compareBytes } from "../../../packages/core/dnssec/rrsig.ts";
 import { APEX_KEY_TYPES, dsRdata } from "../../../packages/core/dnssec/signing_key.ts";
+import { KEY_RECORD_TTL } from "../../../packages/core/dnssec/key_records.ts";
+import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
+import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
 import { udpSizeLimit } from "./answer_query.ts";
-
-/** TTL of DNSKEY, CDS and CDNSKEY (one hour, as Knot's default DNSKEY TTL). */
-export const DNSKEY_TTL = 3600;
 
 /** One RR as written: owner, type, TTL, RDATA. */
 interface Rr {
@@ -82,7 +82,9 @@ export async function answerSigned(
   signers: SignerMap,
   settings: SignedAnswerSettings,
   transport: { tcp: boolean; now: number },
-): Promise<{ bytes: Uint8Array; outcome: string } | null> {
+): Promise<
+  { bytes: Uint8Array; outcome: string; rrl: { class: number; name: number } } | null
+> {
   const q = parseRequest(request);
   if (q.kind !== "query" || !q.dnssecOk) return null;
   const qname = questionName(q, request);
@@ -127,10 +129,22 @@ export async function answerSigned(
       for (const o of result.additional) b.addUnsigned(b.additional, o.owner, o.set);
     }
   }
-  return {
-    bytes: encodeSigned(request, q, b, { rcode, aa, settings, tcp: transport.tcp }),
-    outcome: `signed_${outcome}`,
-  };
+  const bytes = encodeSigned(request, q, b, { rcode, aa, settings, tcp: transport.tcp });
+  // RRL keys as the unsigned path does: a missing name on its zone (a random-subdomain
+  // flood is one key, black lie or not), other answers on name and type.
+  const rrl = outcome === "nxdomain"
+    ? { class: RESPONSE_CLASS.NXDOMAIN, name: textHash(zone.name) }
+    : {
+      class: b.answer.length > 0 ? RESPONSE_CLASS.POSITIVE : RESPONSE_CLASS.NODATA,
+      name: textHash(`${qname}/${q.qtype}`),
+    };
+  return { bytes, outcome: `signed_${outcome}`, rrl };
+}
+
+function textHash(s: string): number {
+  let h = FNV1A_START;
+  for (let i = 0; i < s.length; i++) h = fnv1aStep(h, s.charCodeAt(i));
+  return h >>> 0;
 }
 
 /** The CNAME target that ends a chain answered NXDOMAIN/NODATA (the name the denial is about). */
@@ -150,7 +164,7 @@ async function keyRRset(zone: IndexedZone, signer: ZoneSigner, type: number): Pr
   const rdata = type === TYPE.CDS
     ? await dsRdata(canonicalNameWire(zone.name), signer.key.dnskey)
     : signer.key.dnskey;
-  return { type, ttl: DNSKEY_TTL, originalTtl: DNSKEY_TTL, rdatas: [rdata] };
+  return { type, ttl: KEY_RECORD_TTL, originalTtl: KEY_RECORD_TTL, rdatas: [rdata] };
 }
 
 /** An RRset with its answer TTL and the original TTL its RRSIG covers. */
