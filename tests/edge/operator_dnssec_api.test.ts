@@ -3,7 +3,7 @@
  * POST turns signing on once (201, then 200 with the same key kept), GET
  * shows the key with its DS and DNSKEY; bad bodies are a 400 naming the
  * field and create no key; an unknown zone is a 404; the private key is
- * never returned, nor in the audit log.
+ * never returned, nor in the audit log; deleting the zone deletes its key.
  */
 
 import assert from "node:assert/strict";
@@ -78,6 +78,15 @@ const CASES: EdgeCase[] = [
       const audit = await op(base, "GET", "/v1/admin/audit?limit=50");
       assert.ok(audit.text.includes("POST /v1/admin/zones/:zone/dnssec"));
       assert.ok(audit.text.includes(zone));
+      // Deleting the zone deletes its key: made again, the zone starts unsigned.
+      assert.equal((await op(base, "DELETE", `/v1/admin/zones/${zone}`)).status, 200);
+      assert.equal((await op(base, "GET", `/v1/admin/zones/${zone}/dnssec`)).status, 404);
+      await op(base, "POST", "/v1/admin/zones", { name: zone, apex_ns: [`ns1.${zone}`] });
+      assert.deepEqual((await op(base, "GET", `/v1/admin/zones/${zone}/dnssec`)).body, {
+        zone,
+        signed: false,
+        keys: [],
+      });
     },
   },
 ];
