@@ -21,3 +21,12 @@ Deno.test("blackLieNsec() names the immediate successor and lists NXNAME (RFC 98
   assert.deepEqual([...r.subarray(13, 15)], [0, 17]);
   assert.equal(r[15 + 16], 0x80);
 });
+
+Deno.test("blackLieNsec() keeps the next name within 255 octets for a maximal owner", () => {
+  // 4 labels of 63 octets minus one: 254 octets on the wire.
+  const owner = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(60)].join(".");
+  const r = blackLieNsec(owner, [46, 47, 128]);
+  const nextLength = 254;
+  assert.equal(r.length, nextLength + 2 + 17);
+  assert.equal(r[63], "b".charCodeAt(0)); // the first label's last octet, 'a' + 1
+});

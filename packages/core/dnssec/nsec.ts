@@ -12,6 +12,7 @@
  * @module
  */
 
+import { LIMIT } from "../wire/constants.ts";
 import { canonicalNameWire } from "./rrsig.ts";
 
 /**
@@ -50,6 +51,19 @@ export function typeBitmap(types: Iterable<number>): Uint8Array {
 export function blackLieNsec(owner: string, types: Iterable<number>): Uint8Array {
   const ownerWire = canonicalNameWire(owner);
   const bitmap = typeBitmap(types);
+  if (ownerWire.length + 2 > LIMIT.NAME) {
+    // `\000.<owner>` would pass 255 octets: the successor is then the owner with the last
+    // octet of its first label incremented (RFC 4471 §3.1.2.1's "maximal length" case); no
+    // name can sit between them, since a longer one could not be encoded.
+    const next = ownerWire.slice();
+    const last = next[0];
+    if (next[last] < 0xff) next[last]++;
+    if (next[last] >= 0x41 && next[last] <= 0x5a) next[last] = 0x5b; // stay past upper case
+    const out = new Uint8Array(next.length + bitmap.length);
+    out.set(next);
+    out.set(bitmap, next.length);
+    return out;
+  }
   const out = new Uint8Array(2 + ownerWire.length + bitmap.length);
   out[0] = 1; // one label of length 1: the octet 0
   out[1] = 0;
