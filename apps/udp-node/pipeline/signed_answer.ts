@@ -11,7 +11,7 @@
  *   NSEC at the name with `RRSIG NSEC NXNAME`;
  * - a wildcard answer: signed as if the query name existed (RRSIG Labels =
  *   the name's), its NODATA likewise lists the wildcard's types, so no
- *   proof of the name's absence is needed (see `#signingOwner`);
+ *   proof of the name's absence is needed (see `#isZoneData`);
  * - a referral: the DS RRset and its RRSIG, or an NSEC at the cut with NS and
  *   no DS (RFC 4035 §3.1.4); glue and the NS at the cut stay unsigned.
  *
@@ -97,7 +97,7 @@ export async function answerSigned(
   let aa = true;
   let outcome = "noerror";
   if (qname === zone.name && APEX_KEY_TYPES.includes(q.qtype)) {
-    await b.addSigned(b.answer, qname, qname, await keyRRset(zone, signer, q.qtype));
+    await b.addSigned(b.answer, qname, await keyRRset(zone, signer, q.qtype));
   } else {
     const result = index.lookup(qname, q.qtype, now);
     if (result.kind === "refused") return null;
@@ -108,7 +108,7 @@ export async function answerSigned(
       }
       if (q.qtype === TYPE.ANY && qname === zone.name) {
         for (const t of APEX_KEY_TYPES) {
-          await b.addSigned(b.answer, qname, qname, await keyRRset(zone, signer, t));
+          await b.addSigned(b.answer, qname, await keyRRset(zone, signer, t));
         }
       }
     } else if (result.kind === "nodata" || result.kind === "nxdomain") {
@@ -194,11 +194,10 @@ class SignedAnswerBuilder {
 
   /** An indexed RRset under `owner`, with its RRSIG unless it is synthesized (a DNAME's CNAME). */
   async addIndexed(section: Rr[], owner: string, set: IndexedRRset): Promise<void> {
-    const signingOwner = this.#signingOwner(owner, set);
     const plain = this.#plain(set);
     if (plain.rdatas.length === 0) return;
-    if (signingOwner === undefined) this.#push(section, owner, plain);
-    else await this.addSigned(section, owner, signingOwner, plain);
+    if (this.#isZoneData(owner, set)) await this.addSigned(section, owner, plain);
+    else this.#push(section, owner, plain);
   }
 
   /** An indexed RRset without RRSIG (glue, the NS of a cut: RFC 4035 §2.2). */
@@ -206,16 +205,15 @@ class SignedAnswerBuilder {
     this.#push(section, owner, this.#plain(set));
   }
 
-  /** `rrset` under `owner` and its RRSIG over `signingOwner` (the `*.` owner for a wildcard). */
+  /** `rrset` under `owner` and its RRSIG. */
   async addSigned(
     section: Rr[],
     owner: string,
-    signingOwner: string,
     rrset: PlainRRset,
   ): Promise<void> {
     this.#push(section, owner, rrset);
     const sig = await this.#signer.rrsig(
-      { owner: signingOwner, type: rrset.type, ttl: rrset.originalTtl, rdatas: rrset.rdatas },
+      { owner, type: rrset.type, ttl: rrset.originalTtl, rdatas: rrset.rdatas },
       this.#now,
     );
     // RFC 4035 §2.2 / RFC 4034 §3: the RRSIG's TTL is the RRset's, and never past its expiration.
@@ -227,7 +225,7 @@ class SignedAnswerBuilder {
   async addSoa(section: Rr[]): Promise<void> {
     const ttl = this.#zone.soa.minimum;
     const z = this.#zone.name;
-    await this.addSigned(section, z, z, {
+    await this.addSigned(section, z, {
       type: TYPE.SOA,
       ttl,
       originalTtl: ttl,
@@ -243,7 +241,7 @@ class SignedAnswerBuilder {
     await this.addSoa(this.authority);
     const types = missing ? [TYPE.RRSIG, TYPE.NSEC, TYPE.NXNAME] : this.#typesAt(name);
     const ttl = this.#zone.soa.minimum;
-    await this.addSigned(this.authority, name, name, {
+    await this.addSigned(this.authority, name, {
       type: TYPE.NSEC,
       ttl,
       originalTtl: ttl,
@@ -257,11 +255,11 @@ class SignedAnswerBuilder {
     const ds = this.#zone.nodes.get(ns.owner)?.find((s) => s.type === TYPE.DS);
     const plain = ds && this.#plain(ds);
     if (plain && plain.rdatas.length > 0) {
-      await this.addSigned(this.authority, ns.owner, ns.owner, plain);
+      await this.addSigned(this.authority, ns.owner, plain);
       return;
     }
     const ttl = this.#zone.soa.minimum;
-    await this.addSigned(this.authority, ns.owner, ns.owner, {
+    await this.addSigned(this.authority, ns.owner, {
       type: TYPE.NSEC,
       ttl,
       originalTtl: ttl,
@@ -287,20 +285,19 @@ class SignedAnswerBuilder {
   }
 
   /**
-   * The owner an RRset is signed under: its own, also when the answer was
-   * synthesized from a wildcard, undefined when it is not zone data (a CNAME
-   * synthesized from a DNAME, which validators rebuild themselves, RFC 6672
-   * §5.3.1). A wildcard answer is signed as if the name existed (Labels =
+   * Whether an RRset answered under `owner` is signed: it is zone data stored
+   * there or synthesized from a wildcard, not a CNAME synthesized from a DNAME
+   * (validators rebuild that themselves, RFC 6672 §5.3.1). A wildcard answer is signed as if the name existed (Labels =
    * the query name's), as compact-denial signers do: an RRSIG with the
    * wildcard's label count obliges the validator to also see a proof that
    * the query name does not exist (RFC 4035 §5.3.4), which a black lie
    * (an NSEC *at* the name) cannot give — delv rejects it ("no valid NSEC").
    */
-  #signingOwner(owner: string, set: IndexedRRset): string | undefined {
+  #isZoneData(owner: string, set: IndexedRRset): boolean {
     const z = this.#zone;
-    if (z.nodes.get(owner)?.includes(set)) return owner;
-    if (nameExists(z, owner)) return undefined;
-    return z.nodes.get(wildcardOf(z, owner))?.includes(set) ? owner : undefined;
+    if (z.nodes.get(owner)?.includes(set)) return true;
+    if (nameExists(z, owner)) return false;
+    return z.nodes.get(wildcardOf(z, owner))?.includes(set) ?? false;
   }
 
   /** The live RRs of an indexed RRset, one TTL for all of them (RFC 2181 §5.2). */

@@ -43,3 +43,11 @@ Deno.test("ZoneSigner.rrsig() signs a changed RRset again, never serving a stale
   assert.notDeepEqual(ttl.rdata, b.rdata);
   assert.equal(signer.cached, 1);
 });
+
+Deno.test("ZoneSigner.rrsig() keeps at most its cache limit (a random-name flood stays bounded)", async () => {
+  const signer = new ZoneSigner("example", key, 3);
+  for (let i = 0; i < 20; i++) {
+    await signer.rrsig({ ...rrset([192, 0, 2, 1]), owner: `n${i}.example` }, NOW);
+  }
+  assert.equal(signer.cached, 3);
+});

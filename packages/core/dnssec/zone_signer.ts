@@ -42,11 +42,13 @@ export class ZoneSigner {
   readonly zone: string;
   readonly key: SigningKey;
   #cache = new Map<string, CachedSignature>();
+  #limit: number;
 
-  /** `zone` canonical apex; `key` the zone's signing key. */
-  constructor(zone: string, key: SigningKey) {
+  /** `zone` canonical apex; `key` the zone's signing key; `cacheLimit` cached RRSIGs at most. */
+  constructor(zone: string, key: SigningKey, cacheLimit: number = SIGNATURE_CACHE_LIMIT) {
     this.zone = zone;
     this.key = key;
+    this.#limit = cacheLimit;
   }
 
   /** Number of cached signatures (the dnssec-status view and tests). */
@@ -79,7 +81,7 @@ export class ZoneSigner {
       refreshAt: t + SIGNATURE_VALIDITY - SIGNATURE_REFRESH,
     };
     this.#cache.delete(id);
-    if (this.#cache.size >= SIGNATURE_CACHE_LIMIT) {
+    if (this.#cache.size >= this.#limit) {
       this.#cache.delete(this.#cache.keys().next().value!);
     }
     this.#cache.set(id, entry);
