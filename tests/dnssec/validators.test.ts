@@ -3,7 +3,7 @@
  * is imported, signed with `dmp zone sign`, and queried through `delv` (with
  * the zone's key from `dmp zone ds` as its trust anchor) and a validating
  * `unbound` (stub zone → the node): positive, NXDOMAIN (compact denial),
- * NODATA, empty non-terminal, wildcard, CNAME, DS present and absent at
+ * NODATA, empty non-terminal, wildcard, CNAME, DNAME, DS present and absent at
  * delegations, and referrals to an insecure and a secure child (a second
  * node). A relay that rewrites one answer byte makes both fail validation.
  * Runs for ECDSA P-256 (13) and Ed25519 (15).
@@ -34,6 +34,8 @@ dangling 300 IN CNAME nothere.signed.test.
 a.b.ent 300 IN A 192.0.2.12
 insecure 3600 IN NS ns.insecure.signed.test.
 ns.insecure 3600 IN A 127.0.0.1
+old 300 IN DNAME new.signed.test.
+www.new 300 IN A 192.0.2.13
 `;
 
 function dmp(dbUrl: string, ...args: string[]) {
@@ -140,6 +142,9 @@ for (const algorithm of [13, 15]) {
           assert.equal(r.status, "NOERROR");
           assert.equal(r.answer.length, 2);
           assert.ok(r.answer.every((a) => a.type === "A"));
+          // DO=1 over TCP takes the signing path too.
+          const tcp = await dig(parent.dnsPort, "www.signed.test", "A", ["+dnssec", "+tcp"]);
+          assert.deepEqual(tcp.answer.map((a) => a.type), ["A", "A", "RRSIG"]);
         });
 
         const delv = (port: number, name: string, type: string) =>
@@ -183,6 +188,12 @@ for (const algorithm of [13, 15]) {
             "dangling.signed.test",
             "A",
             /; fully validated\ndangling\.signed\.test\.\s+300\s+IN\s+CNAME/,
+          ],
+          // RFC 6672: the DNAME is signed, the CNAME made from it is not (validators rebuild it).
+          [
+            "www.old.signed.test",
+            "A",
+            /; fully validated\n\S+\s+300\s+IN\s+DNAME\s+new\.signed\.test\./,
           ],
           ["insecure.signed.test", "DS", /; negative response, fully validated/],
           [

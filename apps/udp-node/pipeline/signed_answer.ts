@@ -31,12 +31,7 @@ import {
   RCODE,
   TYPE,
 } from "../../../packages/core/wire/constants.ts";
-import {
-  canonicalName,
-  decodeName,
-  encodeName,
-  nameWireLength,
-} from "../../../packages/core/wire/name.ts";
+import { canonicalName, decodeName } from "../../../packages/core/wire/name.ts";
 import type {
   IndexedRRset,
   IndexedZone,
@@ -57,7 +52,8 @@ import { udpSizeLimit } from "./answer_query.ts";
 
 /** One RR as written: owner, type, TTL, RDATA. */
 interface Rr {
-  owner: string;
+  /** owner in canonical wire form (written uncompressed) */
+  owner: Uint8Array;
   type: number;
   ttl: number;
   rdata: Uint8Array;
@@ -218,7 +214,7 @@ class SignedAnswerBuilder {
     );
     // RFC 4035 §2.2 / RFC 4034 §3: the RRSIG's TTL is the RRset's, and never past its expiration.
     const ttl = Math.max(0, Math.min(rrset.ttl, sig.expiration - Math.floor(this.#now)));
-    section.push({ owner, type: TYPE.RRSIG, ttl, rdata: sig.rdata });
+    section.push({ owner: this.#wire(owner), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
   }
 
   /** The zone SOA and its RRSIG (TTL the SOA minimum, as the unsigned path sends it). */
@@ -321,9 +317,18 @@ class SignedAnswerBuilder {
     return { type: set.type, ttl, originalTtl, rdatas };
   }
 
+  #owners = new Map<string, Uint8Array>();
+
+  /** An owner's wire form, encoded once per answer (most RRs share a few owners). */
+  #wire(owner: string): Uint8Array {
+    let w = this.#owners.get(owner);
+    if (!w) this.#owners.set(owner, w = canonicalNameWire(owner));
+    return w;
+  }
+
   #push(section: Rr[], owner: string, rrset: PlainRRset): void {
     for (const rdata of rrset.rdatas) {
-      section.push({ owner, type: rrset.type, ttl: rrset.ttl, rdata });
+      section.push({ owner: this.#wire(owner), type: rrset.type, ttl: rrset.ttl, rdata });
     }
   }
 }
@@ -352,7 +357,7 @@ function encodeSigned(
   const sections = [b.answer, b.authority, b.additional];
   let size = q.questionEnd + optBytes;
   for (const s of sections) {
-    for (const rr of s) size += nameWireLength(rr.owner) + 10 + rr.rdata.length;
+    for (const rr of s) size += rr.owner.length + 10 + rr.rdata.length;
   }
   const limit = o.tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload);
   const truncated = size > limit;
@@ -372,7 +377,8 @@ function encodeSigned(
     for (let i = 0; i < 3; i++) v.setUint16(6 + 2 * i, sections[i].length);
     for (const s of sections) {
       for (const rr of s) {
-        pos = encodeName(out, pos, rr.owner);
+        out.set(rr.owner, pos);
+        pos += rr.owner.length;
         v.setUint16(pos, rr.type);
         v.setUint16(pos + 2, CLASS.IN);
         v.setUint32(pos + 4, rr.ttl >>> 0);
