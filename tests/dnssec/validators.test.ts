@@ -195,6 +195,11 @@ for (const algorithm of [13, 15]) {
             "A",
             /; fully validated\n\S+\s+300\s+IN\s+DNAME\s+new\.signed\.test\./,
           ],
+          [
+            "www.signed.test",
+            "NSEC",
+            /; fully validated\nwww\.signed\.test\.\s+60\s+IN\s+NSEC\s+\\000\.www\.signed\.test\. A RRSIG NSEC/,
+          ],
           ["insecure.signed.test", "DS", /; negative response, fully validated/],
           [
             "secure.signed.test",

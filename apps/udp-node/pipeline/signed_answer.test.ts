@@ -159,3 +159,16 @@ Deno.test("answerSigned: apex DNSKEY/CDS/CDNSKEY from the zone key; RRSIGs cache
   // ECDSA signatures are randomized: equal bytes mean the cached RRSIG was served.
   assert.deepEqual([...a], [...b]);
 });
+
+Deno.test("answerSigned: NSEC and RRSIG questions at an existing name get those records", async () => {
+  const nsec = await signed("www.signed.test", TYPE.NSEC);
+  assert.deepEqual(nsec.answers.map((a) => a.type), [TYPE.NSEC, TYPE.RRSIG]);
+  assert.equal(nsec.authorities.length, 0);
+  const rrsig = await signed("www.signed.test", TYPE.RRSIG);
+  assert.deepEqual(rrsig.answers.map((a) => a.type), [TYPE.RRSIG]);
+  assert.equal((rrsig.answers[0].rdata[0] << 8) | rrsig.answers[0].rdata[1], TYPE.A);
+  // A missing name is still the compact denial.
+  const missing = await signed("nope.signed.test", TYPE.NSEC);
+  assert.equal(missing.answers.length, 0);
+  assert.equal(missing.authorities[2].type, TYPE.NSEC);
+});

@@ -107,6 +107,13 @@ export async function answerSigned(
           await b.addSigned(b.answer, qname, await keyRRset(zone, signer, t));
         }
       }
+    } else if (result.kind === "nodata" && q.qtype === TYPE.NSEC) {
+      // The NSEC a validator is shown for this name is its answer (bitmap: its real types).
+      await b.addNsec(b.answer, qname);
+    } else if (result.kind === "nodata" && q.qtype === TYPE.RRSIG) {
+      // RFC 4035 §3.1.5: the RRSIGs at the name, themselves unsigned (our bitmaps say RRSIG).
+      await b.addRrsigsAt(qname);
+      if (b.answer.length === 0) await b.addDenial(qname, false);
     } else if (result.kind === "nodata" || result.kind === "nxdomain") {
       await b.addDenial(qname, result.kind === "nxdomain");
       outcome = result.kind === "nxdomain" ? "nxdomain" : "noerror";
@@ -243,6 +250,34 @@ class SignedAnswerBuilder {
       originalTtl: ttl,
       rdatas: [blackLieNsec(name, types)],
     });
+  }
+
+  /** The signed black-lie NSEC of an existing name (its real types) in `section`. */
+  async addNsec(section: Rr[], name: string): Promise<void> {
+    const ttl = this.#zone.soa.minimum;
+    await this.addSigned(section, name, {
+      type: TYPE.NSEC,
+      ttl,
+      originalTtl: ttl,
+      rdatas: [blackLieNsec(name, this.#typesAt(name))],
+    });
+  }
+
+  /** The RRSIG of every live RRset at `name` (the wildcard's for a synthesized name), alone. */
+  async addRrsigsAt(name: string): Promise<void> {
+    const z = this.#zone;
+    const node = z.nodes.get(name) ??
+      (nameExists(z, name) ? undefined : z.nodes.get(wildcardOf(z, name)));
+    for (const set of node ?? []) {
+      const plain = this.#plain(set);
+      if (plain.rdatas.length === 0) continue;
+      const sig = await this.#signer.rrsig(
+        { owner: name, type: plain.type, ttl: plain.originalTtl, rdatas: plain.rdatas },
+        this.#now,
+      );
+      const ttl = Math.max(0, Math.min(plain.ttl, sig.expiration - Math.floor(this.#now)));
+      this.answer.push({ owner: this.#wire(name), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
+    }
   }
 
   /** A referral's NS, then its DS and RRSIG, or the NSEC proving there is no DS (RFC 4035 §3.1.4). */
