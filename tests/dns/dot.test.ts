@@ -32,7 +32,11 @@ const ZONE = "dot.test";
 const HOST = "dns.dot.test";
 
 /** A node serving ZONE (with a TXT large enough to need two padding blocks) over DoT. */
-async function dotNode(cert: ServerCertificate, env: Record<string, string> = {}) {
+async function dotNode(
+  cert: ServerCertificate,
+  env: Record<string, string> = {},
+  runtime: "node" | "deno" = "node",
+) {
   const db = await freshDatabase();
   await upsertZone(db.client, { name: ZONE }, Date.now() / 1000);
   await applyRecordChanges(
@@ -51,6 +55,7 @@ async function dotNode(cert: ServerCertificate, env: Record<string, string> = {}
   const node = await startNodeProcess({
     dbUrl: db.url,
     dir: db.dir,
+    runtime,
     env: {
       DMP_DOT_PORT: String(dotPort),
       DMP_DOT_CERT_FILE: cert.cert,
@@ -321,6 +326,31 @@ Deno.test({
         ),
         "the completed pair was loaded",
       );
+    } finally {
+      await node.stop();
+      db.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "DoT on the Deno runtime: kdig gets verified, padded answers with keepalive; TLS 1.1 refused",
+  ...opts,
+  async fn() {
+    const ca = await makeTestCa();
+    const cert = await issueServerCertificate(ca, "server", { hostname: HOST });
+    const { db, node, dotPort } = await dotNode(cert, {}, "deno");
+    try {
+      const r = await kdigTls(dotPort, ca, `big.${ZONE}`, "TXT", ["+ednsopt=11", "+padding"]);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /status: NOERROR/);
+      assert.match(r.out, /Option \(11\): 0032/, "the default 5 s idle timeout");
+      assert.equal(receivedBytes(r.out), 936);
+      const alpn = await sClient(dotPort, ["-alpn", "dot", "-CAfile", ca.pem]);
+      assert.match(alpn, /ALPN protocol: dot/, alpn);
+      const old = await sClient(dotPort, ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+      assert.match(old, /no peer certificate available/, old);
     } finally {
       await node.stop();
       db.client.close();
