@@ -173,7 +173,13 @@ export async function startNode(
       dotCertificate,
       logger.child("dot"),
     );
-  dotCertificate?.watch();
+  if (dotCertificate) {
+    metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
+    dotCertificate.onReload((result) =>
+      metrics.inc("dmp_dot_certificate_reloads_total", { result })
+    );
+    dotCertificate.watch();
+  }
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));

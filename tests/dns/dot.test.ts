@@ -8,6 +8,7 @@
  * applied before the handshake; bad certificate settings stop start-up.
  */
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
@@ -326,6 +327,19 @@ Deno.test({
         ),
         "the completed pair was loaded",
       );
+      // Metrics: the expiry of the pair in use, and what became of each change.
+      const notAfter = Math.floor(
+        new Date(new X509Certificate(await Deno.readTextFile(second.cert)).validTo).getTime() /
+          1000,
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
+      assert.match(
+        metrics,
+        new RegExp(`^dmp_dot_certificate_expiry_timestamp_seconds ${notAfter}(\\.0)?$`, "m"),
+        metrics,
+      );
+      assert.match(metrics, /^dmp_dot_certificate_reloads_total\{result="rejected"\} [1-9]/m);
+      assert.match(metrics, /^dmp_dot_certificate_reloads_total\{result="loaded"\} [2-9]/m);
     } finally {
       await node.stop();
       db.client.close();

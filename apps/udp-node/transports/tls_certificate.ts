@@ -40,6 +40,8 @@ export class CertificatePair {
   #seen: string;
   #timer: ReturnType<typeof setInterval> | undefined;
   #checking = false;
+  #notAfter = 0;
+  #onReload: ((result: "loaded" | "rejected") => void) | undefined;
 
   private constructor(
     certFile: string,
@@ -75,6 +77,16 @@ export class CertificatePair {
     const pair = new CertificatePair(certFile, keyFile, logger, context, seen);
     pair.#describe(cert, "DoT certificate loaded");
     return pair;
+  }
+
+  /** Unix time (s) at which the certificate in use expires; 0 when it could not be read. */
+  get notAfter(): number {
+    return this.#notAfter;
+  }
+
+  /** Calls `listener` on each change of the files, with what became of it (for metrics). */
+  onReload(listener: (result: "loaded" | "rejected") => void): void {
+    this.#onReload = listener;
   }
 
   /** The context for the next connection. */
@@ -119,6 +131,7 @@ export class CertificatePair {
         const [cert, key] = await CertificatePair.#read(this.#certFile, this.#keyFile);
         this.#context = secureContext(cert, key);
         this.#describe(cert, "DoT certificate reloaded");
+        this.#onReload?.("loaded");
         return true;
       } catch (e) {
         this.#logger.warn("DoT certificate change rejected; keeping the current pair", {
@@ -126,6 +139,7 @@ export class CertificatePair {
           key_file: this.#keyFile,
           error: (e as Error).message,
         });
+        this.#onReload?.("rejected");
         return false;
       }
     } finally {
@@ -139,6 +153,7 @@ export class CertificatePair {
       const x = new X509Certificate(certPem);
       const notAfter = new Date(x.validTo);
       const notBefore = new Date(x.validFrom);
+      this.#notAfter = Math.floor(notAfter.getTime() / 1000);
       const fields = {
         subject: x.subject.replace(/\n/g, ", "),
         not_after: notAfter.toISOString(),
@@ -149,6 +164,7 @@ export class CertificatePair {
         this.#logger.warn("DoT certificate is not valid now: clients will refuse it", fields);
       }
     } catch {
+      this.#notAfter = 0;
       this.#logger.info(msg, { cert_file: this.#certFile });
     }
   }
