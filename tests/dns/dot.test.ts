@@ -434,6 +434,57 @@ Deno.test({
   },
 });
 
+/** A TLS connection to the DoT port (handshake done when it resolves) that records its closing. */
+async function tlsConnection(port: number, ca: TestCa) {
+  const c = {
+    sock: tls.connect({
+      host: "127.0.0.1",
+      port,
+      ca: await Deno.readTextFile(ca.pem),
+      servername: HOST,
+      ALPNProtocols: ["dot"],
+    }),
+    closed: false,
+    secure: false,
+  };
+  c.sock.on("error", () => {});
+  c.sock.on("close", () => c.closed = true);
+  c.sock.on("secureConnect", () => c.secure = true);
+  assert.ok(await waitFor(() => c.secure || c.closed, 5000) && c.secure, "handshake");
+  return c;
+}
+
+Deno.test({
+  name:
+    "DoT at its connection cap closes the longest-idle connection for a newcomer (RFC 7766 §6.2.3)",
+  ...opts,
+  async fn() {
+    const ca = await makeTestCa();
+    const cert = await issueServerCertificate(ca, "server", { hostname: HOST });
+    const { db, node, dotPort } = await dotNode(cert, {
+      DMP_DNS_MAX_TCP_CONNECTIONS: "2",
+      DMP_DNS_TCP_IDLE_TIMEOUT: "30",
+    });
+    const conns: Awaited<ReturnType<typeof tlsConnection>>[] = [];
+    try {
+      conns.push(await tlsConnection(dotPort, ca));
+      await new Promise((r) => setTimeout(r, 100));
+      conns.push(await tlsConnection(dotPort, ca));
+      const r = await kdigTls(dotPort, ca, ZONE, "SOA");
+      assert.match(r.out, /status: NOERROR/, r.out);
+      assert.ok(
+        await waitFor(() => conns[0].closed, 3000),
+        "the longest-idle connection made room",
+      );
+      assert.ok(!conns[1].closed, "the other one stays (30 s idle timeout)");
+    } finally {
+      for (const c of conns) c.sock.destroy();
+      await node.stop();
+      db.client.close();
+    }
+  },
+});
+
 Deno.test({
   name: "DoT settings that cannot work stop start-up with the reason",
   ...opts,
