@@ -272,9 +272,11 @@ Deno.test({
     const served = { cert: `${ca.dir}/served.pem`, key: `${ca.dir}/served.key` };
     await Deno.copyFile(expired.cert, served.cert);
     await Deno.copyFile(expired.key, served.key);
+    await Deno.chmod(served.key, 0o644);
     const { db, node, dotPort } = await dotNode(served);
     try {
       assert.match(node.logs(), /DoT certificate is not valid now/, "the operator is warned");
+      assert.match(node.logs(), /DoT key file is readable by every user/);
       const old = await kdigTls(dotPort, ca, ZONE, "SOA", ["-d"]);
       assert.notEqual(old.code, 0);
       assert.match(old.out, /The certificate chain uses expired certificate/, old.out);

@@ -76,6 +76,12 @@ export class CertificatePair {
     }
     const pair = new CertificatePair(certFile, keyFile, logger, context, seen);
     pair.#describe(cert, "DoT certificate loaded");
+    // The key is a secret: every local user able to read it can impersonate the server.
+    if (((await stat(keyFile)).mode & 0o004) !== 0) {
+      logger.warn("DoT key file is readable by every user: chmod 600 (or 640 for a group)", {
+        key_file: keyFile,
+      });
+    }
     return pair;
   }
 
