@@ -14,6 +14,8 @@ import tls from "node:tls";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { run } from "../_support/dig.ts";
+import { buildQuery } from "../_support/raw_dns.ts";
+import { TYPE } from "../../packages/core/wire/constants.ts";
 import {
   freePort,
   freshDatabase,
@@ -284,6 +286,16 @@ Deno.test({
       const s = await sClient(dotPort, ["-CAfile", ca.pem, "-verify_return_error"]);
       assert.match(s, /certificate has expired/, s);
 
+      // A connection open before the change (unverified: the certificate is expired) keeps working.
+      const before = tls.connect({ host: "127.0.0.1", port: dotPort, rejectUnauthorized: false });
+      before.on("error", () => {});
+      const replies: Uint8Array[] = [];
+      before.on("data", (d: Uint8Array) => replies.push(d));
+      let beforeSecure = false;
+      before.on("secureConnect", () => beforeSecure = true);
+      assert.ok(await waitFor(() => beforeSecure, 5000), "handshake before the change");
+      assert.match(String(before.getPeerCertificate().subject.CN), /^expired\./);
+
       // Replace the files: the next connection gets the new certificate.
       const fresh = await issueServerCertificate(ca, "fresh", {
         hostname: HOST,
@@ -301,6 +313,14 @@ Deno.test({
         `the new certificate was not picked up:\n${last}`,
       );
       assert.match(last, new RegExp(`CN=fresh\\.${HOST.replaceAll(".", "\\.")}`));
+      const q = buildQuery(ZONE, TYPE.SOA, 0x4444);
+      before.write(new Uint8Array([q.length >> 8, q.length & 0xff, ...q]));
+      assert.ok(
+        await waitFor(() => replies.reduce((n, d) => n + d.length, 0) >= 14, 5000),
+        "the connection opened before the reload is still answered",
+      );
+      assert.equal((replies[0][2] << 8) | replies[0][3], 0x4444);
+      before.destroy();
 
       // Verified for another name: the client names the mismatch.
       const wrong = await kdigTls(dotPort, ca, ZONE, "SOA", ["-d"], `other.${ZONE}`);
