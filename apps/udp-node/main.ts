@@ -21,6 +21,8 @@ import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
 import { listenUdp } from "./transports/udp.ts";
+import { listenDot } from "./transports/dot.ts";
+import { CertificatePair } from "./transports/tls_certificate.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
@@ -54,6 +56,8 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<NodeHandle> {
+  // Before anything opens: a DoT pair that cannot load stops start-up with the reason.
+  const dotCertificate = await loadDotCertificate(config, logger.child("dot"));
   const db = await openDatabase(config);
   const client = db.client;
   const metrics = new MetricsRegistry();
@@ -152,12 +156,30 @@ export async function startNode(
     metrics,
   });
   const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+  const streamLimits = {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
     maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
-  });
+  };
+  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, streamLimits);
+  // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
+  const dot = dotCertificate &&
+    await listenDot(
+      service,
+      config.DMP_DNS_HOST,
+      config.DMP_DOT_PORT,
+      streamLimits,
+      dotCertificate,
+      logger.child("dot"),
+    );
+  if (dotCertificate) {
+    metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
+    dotCertificate.onReload((result) =>
+      metrics.inc("dmp_dot_certificate_reloads_total", { result })
+    );
+    dotCertificate.watch();
+  }
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
@@ -234,9 +256,11 @@ export async function startNode(
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
-      ops?.port ?? "off"
-    } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp dot=${
+      dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
+    } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
+      redactDatabaseUrl(db.url)
+    } zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,
@@ -247,7 +271,8 @@ export async function startNode(
       stopping = true;
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
-      await Promise.all([udp.close(), tcp.close(), ops?.close()]);
+      dotCertificate?.stop();
+      await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
       client.close();
@@ -255,6 +280,27 @@ export async function startNode(
       logger.info("DMP node stopped");
     },
   };
+}
+
+/**
+ * The DoT certificate pair when DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE are
+ * set (DoT off when neither is); one without the other stops start-up.
+ */
+async function loadDotCertificate(
+  config: Config,
+  logger: Logger,
+): Promise<CertificatePair | undefined> {
+  const cert = config.DMP_DOT_CERT_FILE;
+  const key = config.DMP_DOT_KEY_FILE;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    throw new Error(
+      `Cannot start: DoT needs both DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE; ${
+        cert ? "DMP_DOT_KEY_FILE" : "DMP_DOT_CERT_FILE"
+      } is unset`,
+    );
+  }
+  return await CertificatePair.load(cert, key, logger);
 }
 
 /** The first full load of the index, with a progress line when it takes over a second. */

@@ -160,6 +160,24 @@ export const ENV_VARS = {
     "Cap on open TCP connections per client IPv4 address or IPv6 /64",
     "node",
   ),
+  DMP_DOT_PORT: spec(
+    int(1, 65535),
+    "853",
+    "DNS over TLS (RFC 7858) port on DMP_DNS_HOST; DoT is on when DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE are set",
+    "node",
+  ),
+  DMP_DOT_CERT_FILE: spec(
+    str,
+    undefined,
+    "PEM certificate chain for DoT (reloaded when the file changes); unset = no DoT listener",
+    "node",
+  ),
+  DMP_DOT_KEY_FILE: spec(
+    str,
+    undefined,
+    "PEM private key for DoT (reloaded when the file changes); set with DMP_DOT_CERT_FILE",
+    "node",
+  ),
   DMP_DNS_RRL_RATE: spec(
     num(0),
     "20",

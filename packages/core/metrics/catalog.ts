@@ -51,6 +51,16 @@ export const METRICS = {
     help: "NOTIFY messages sent to secondaries, by the answer (rcode name, timeout, tsig_failed)",
     labels: ["result"],
   },
+  dmp_dot_certificate_expiry_timestamp_seconds: {
+    type: "gauge",
+    help: "Unix time at which the DoT certificate in use expires (notAfter)",
+    labels: [],
+  },
+  dmp_dot_certificate_reloads_total: {
+    type: "counter",
+    help: "Changes of the DoT certificate files, by result (loaded, rejected)",
+    labels: ["result"],
+  },
   dmp_journal_seq: {
     type: "gauge",
     help: "Last change-journal sequence applied to the zone index",
