@@ -1,8 +1,9 @@
 /**
  * ACME DNS-01 end to end (issue 16 item 6): an `acme:ZONE` key made with
- * `dmp key create`, the real lego (provider rfc2136) obtaining a certificate
- * from the real pebble ACME test server, which resolves the challenge through
- * the node; the challenge record is gone afterwards. The same key is refused,
+ * `dmp key create`, the real lego (provider rfc2136) and the real certbot
+ * (dns-rfc2136 plugin) each obtaining a certificate from the real pebble ACME
+ * test server, which resolves the challenge through the node; the challenge
+ * record is gone afterwards. The same key is refused,
  * through the real nsupdate, for every name and type that is not a challenge
  * TXT of its zone, and the refusals change nothing.
  */
@@ -215,13 +216,23 @@ async function startPebble(dir: string, tls: { cert: string; key: string }): Pro
   return port;
 }
 
+let acme: Promise<{ tls: { cert: string; key: string }; port: number }> | undefined;
+
+/** Pebble, started once for the tests that use it. */
+function ensurePebble(): Promise<{ tls: { cert: string; key: string }; port: number }> {
+  acme ??= (async () => {
+    const tls = await pebbleTls(db.dir);
+    return { tls, port: await startPebble(db.dir, tls) };
+  })();
+  return acme;
+}
+
 Deno.test({
   name:
     "lego (rfc2136) obtains a certificate from pebble through the node; the challenge is removed",
   ...opts,
   async fn() {
-    const tls = await pebbleTls(db.dir);
-    const acmePort = await startPebble(db.dir, tls);
+    const { tls, port: acmePort } = await ensurePebble();
     const domain = `www.${ZONE}`;
     const legoDir = `${db.dir}/lego`;
     const r = await run("lego", [
@@ -264,6 +275,66 @@ Deno.test({
     assert.match(x.stdout, /DNS:www\.acme\.test/);
     // Pebble validated the challenge by asking the node, and lego cleaned it up afterwards.
     // The journal has lego's add and its delete of the challenge name, nothing else of it.
+    const journal = await db.client.execute({
+      sql: "SELECT count(*) AS n FROM journal WHERE zone = ? AND name = ?",
+      args: [ZONE, `_acme-challenge.${domain}`],
+    });
+    assert.ok(Number(journal.rows[0].n) >= 2, `journal entries: ${journal.rows[0].n}`);
+    assert.deepEqual(await txtAt(`_acme-challenge.${domain}`), []);
+    assert.deepEqual(await rowsAt(`_acme-challenge.${domain}`), []);
+  },
+});
+
+Deno.test({
+  name: "certbot (dns-rfc2136) obtains a certificate from pebble through the node; cleaned up",
+  ...opts,
+  async fn() {
+    const { tls, port: acmePort } = await ensurePebble();
+    const domain = `api.${ZONE}`;
+    const dir = `${db.dir}/certbot`;
+    await Deno.mkdir(dir);
+    // The recipe of docs/operators.md, with the node's port.
+    const ini = `${dir}/rfc2136.ini`;
+    await Deno.writeTextFile(
+      ini,
+      [
+        "dns_rfc2136_server = 127.0.0.1",
+        `dns_rfc2136_port = ${node.dnsPort}`,
+        `dns_rfc2136_name = ${KEY}.`,
+        `dns_rfc2136_secret = ${secret}`,
+        "dns_rfc2136_algorithm = HMAC-SHA256",
+        "",
+      ].join("\n"),
+      { mode: 0o600 },
+    );
+    const r = await run("certbot", [
+      "certonly",
+      "--non-interactive",
+      "--agree-tos",
+      "--register-unsafely-without-email",
+      "--server",
+      `https://127.0.0.1:${acmePort}/dir`,
+      "--config-dir",
+      `${dir}/config`,
+      "--work-dir",
+      `${dir}/work`,
+      "--logs-dir",
+      `${dir}/logs`,
+      "--dns-rfc2136",
+      "--dns-rfc2136-credentials",
+      ini,
+      "--dns-rfc2136-propagation-seconds",
+      "1",
+      "-d",
+      domain,
+    ], { env: { REQUESTS_CA_BUNDLE: tls.cert }, timeoutMs: LEGO_TIMEOUT_MS });
+    const out = r.stdout + r.stderr;
+    assert.equal(r.code, 0, `certbot failed:\n${out}\n--- pebble:\n${pebbleLog}`);
+    assert.ok(!out.includes(secret), "certbot printed the TSIG secret");
+    const crt = `${dir}/config/live/${domain}/cert.pem`;
+    const x = await run("openssl", ["x509", "-in", crt, "-noout", "-ext", "subjectAltName"]);
+    assert.equal(x.code, 0, x.stderr);
+    assert.match(x.stdout, /DNS:api\.acme\.test/);
     const journal = await db.client.execute({
       sql: "SELECT count(*) AS n FROM journal WHERE zone = ? AND name = ?",
       args: [ZONE, `_acme-challenge.${domain}`],
