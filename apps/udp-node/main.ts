@@ -19,8 +19,7 @@ import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
-import { listenTcp } from "./transports/tcp.ts";
-import { listenUdp } from "./transports/udp.ts";
+import { listenDns } from "./transports/listen_dns.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
@@ -151,8 +150,7 @@ export async function startNode(
     logger: logger.child("notify"),
     metrics,
   });
-  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+  const { udp, tcp, runtime } = await listenDns(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT, {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
@@ -234,7 +232,7 @@ export async function startNode(
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) http=${config.DMP_NODE_HTTP_HOST}:${
       ops?.port ?? "off"
     } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
   );
