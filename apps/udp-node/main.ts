@@ -31,6 +31,8 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
+import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
+import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -195,12 +197,25 @@ export async function startNode(
   });
   heartbeat?.start();
 
-  // Sync loop: pull the replica, then apply the journal. Bounded by stop().
+  // Sync loop: pull the replica, then apply the journal. Bounded by stop(). The change
+  // signal (DMP_SYNC_SIGNAL_URL) cuts the wait short when the primary's journal moves.
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
+  const trigger = new SyncTrigger();
+  const signal = config.DMP_SYNC_SIGNAL_URL
+    ? new JournalHeadSignal({
+      url: config.DMP_SYNC_SIGNAL_URL,
+      token: config.DMP_SYNC_SIGNAL_TOKEN ?? operatorToken(config),
+      appliedSeq: () => follower.seq,
+      onChange: () => trigger.fire(),
+      logger: logger.child("sync-signal"),
+      metrics,
+    })
+    : undefined;
+  signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await sleep(syncEveryMs, () => stopping);
+      await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
         if (db.kind === "replica") await client.sync!();
@@ -243,6 +258,8 @@ export async function startNode(
     metrics,
     async stop() {
       stopping = true;
+      trigger.fire();
+      await signal?.stop();
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
       await Promise.all([udp.close(), tcp.close(), ops?.close()]);
@@ -307,20 +324,6 @@ async function seedServedZone(
   } catch (e) {
     logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
   }
-}
-
-function sleep(ms: number, stop: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const step = Math.min(ms, 100);
-    let waited = 0;
-    const t = setInterval(() => {
-      waited += step;
-      if (waited >= ms || stop()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, step);
-  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
