@@ -109,9 +109,8 @@ export class JournalHeadSignal {
       signal: AbortSignal.any([this.#abort.signal, hung]),
       redirect: "error",
     });
-    const text = await r.text();
+    const text = await readBounded(r);
     if (r.status !== 200) throw new Error(`HTTP ${r.status} from the change signal`);
-    if (text.length > MAX_BODY_BYTES) throw new Error("change signal answer too large");
     const head = (JSON.parse(text) as { head?: unknown }).head;
     if (typeof head !== "number" || !Number.isSafeInteger(head) || head < 0) {
       throw new Error("change signal answer has no head");
@@ -128,4 +127,29 @@ export class JournalHeadSignal {
       }, { once: true });
     });
   }
+}
+
+/** The body as text, refused past {@linkcode MAX_BODY_BYTES} (read no further). */
+async function readBounded(r: Response): Promise<string> {
+  if (!r.body) return "";
+  const reader = r.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new Error("change signal answer too large");
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
 }
