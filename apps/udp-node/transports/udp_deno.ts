@@ -65,6 +65,8 @@ export function listenUdpDeno(
         [data, addr] = await socket.receive(buf);
       } catch {
         if (closing) return;
+        // A persistent socket error: back off instead of spinning on it.
+        await new Promise((r) => setTimeout(r, 10));
         continue;
       }
       const from = addr as Deno.NetAddr;
