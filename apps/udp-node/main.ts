@@ -19,8 +19,7 @@ import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
-import { listenTcp } from "./transports/tcp.ts";
-import { listenUdp } from "./transports/udp.ts";
+import { listenDns } from "./transports/listen_dns.ts";
 import { listenDot } from "./transports/dot.ts";
 import { CertificatePair } from "./transports/tls_certificate.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
@@ -34,6 +33,8 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
+import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
+import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -155,14 +156,18 @@ export async function startNode(
     logger: logger.child("notify"),
     metrics,
   });
-  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
   const streamLimits = {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
     maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
   };
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, streamLimits);
+  const { udp, tcp, runtime } = await listenDns(
+    service,
+    config.DMP_DNS_HOST,
+    config.DMP_DNS_PORT,
+    streamLimits,
+  );
   // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
   const dot = dotCertificate &&
     await listenDot(
@@ -219,12 +224,25 @@ export async function startNode(
   });
   heartbeat?.start();
 
-  // Sync loop: pull the replica, then apply the journal. Bounded by stop().
+  // Sync loop: pull the replica, then apply the journal. Bounded by stop(). The change
+  // signal (DMP_SYNC_SIGNAL_URL) cuts the wait short when the primary's journal moves.
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
+  const trigger = new SyncTrigger();
+  const signal = config.DMP_SYNC_SIGNAL_URL
+    ? new JournalHeadSignal({
+      url: config.DMP_SYNC_SIGNAL_URL,
+      token: config.DMP_SYNC_SIGNAL_TOKEN ?? operatorToken(config),
+      appliedSeq: () => follower.seq,
+      onChange: () => trigger.fire(),
+      logger: logger.child("sync-signal"),
+      metrics,
+    })
+    : undefined;
+  signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await sleep(syncEveryMs, () => stopping);
+      await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
         if (db.kind === "replica") await client.sync!();
@@ -256,7 +274,7 @@ export async function startNode(
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp dot=${
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) dot=${
       dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
     } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
       redactDatabaseUrl(db.url)
@@ -269,6 +287,8 @@ export async function startNode(
     metrics,
     async stop() {
       stopping = true;
+      trigger.fire();
+      await signal?.stop();
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
       dotCertificate?.stop();
@@ -355,20 +375,6 @@ async function seedServedZone(
   } catch (e) {
     logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
   }
-}
-
-function sleep(ms: number, stop: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const step = Math.min(ms, 100);
-    let waited = 0;
-    const t = setInterval(() => {
-      waited += step;
-      if (waited >= ms || stop()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, step);
-  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -364,7 +364,7 @@ function contenders(opts: Options, dbUrl: string, profDir: string): Contender[] 
         spawnServer(
           "deno",
           "taskset",
-          ["-c", "0", DENO_BIN, "run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"],
+          ["-c", "0", DENO_BIN, "run", "-A", "--unstable-net", `${ROOT}bin/dmp_deno.ts`, "node"],
           nodeEnv(dbUrl, port, await freePort()),
         ),
     },

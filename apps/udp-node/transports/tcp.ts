@@ -1,21 +1,51 @@
 /**
- * TCP transport (RFC 1035 §4.2.2, RFC 7766): the shared stream handling of
- * {@linkcode listenStream} (framing, per-message deadlines, per-address and
- * global caps with idle eviction, zone transfer streams) on a plain socket,
- * with the edns-tcp-keepalive option (RFC 7828) carrying the idle timeout.
+ * TCP transport on node:net (Node; Deno uses `tcp_deno.ts`). Framing, limits
+ * and in-order answers live in the runtime-free `tcp_connection_policy.ts`;
+ * this adapter accepts sockets and moves bytes. Answers carry the
+ * edns-tcp-keepalive option (RFC 7828) with the idle timeout when asked.
  *
  * @module
  */
 
+import net from "node:net";
 import type { DnsService } from "../dns_service.ts";
-import { listenStream, type StreamLimits, type StreamListener } from "./stream_connections.ts";
-import { keepaliveTimeout } from "../../../packages/core/wire/edns.ts";
+import {
+  plainTcpEdns,
+  TcpConnectionPolicy,
+  type TcpOptions,
+  type TcpPeer,
+} from "./tcp_connection_policy.ts";
+
+export type { TcpOptions } from "./tcp_connection_policy.ts";
 
 /** A bound TCP listener. */
-export type TcpListener = StreamListener;
+export interface TcpListener {
+  port: number;
+  close(): Promise<void>;
+}
 
-/** TCP limits. */
-export type TcpOptions = StreamLimits;
+/** A node:net (or node:tls) socket as the policy's {@linkcode TcpPeer}. */
+export function nodePeer(socket: net.Socket): TcpPeer {
+  return {
+    write: (bytes) => socket.write(bytes),
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (socket.destroyed || socket.writableLength === 0) return resolve();
+        const done = () => {
+          socket.off("drain", done);
+          socket.off("close", done);
+          resolve();
+        };
+        socket.on("drain", done);
+        socket.on("close", done);
+      }),
+    queuedBytes: () => socket.writableLength,
+    destroy: () => socket.destroy(),
+    get destroyed() {
+      return socket.destroyed;
+    },
+  };
+}
 
 /** Binds TCP on host:port and answers through `service`. */
 export function listenTcp(
@@ -24,7 +54,31 @@ export function listenTcp(
   port: number,
   options: TcpOptions,
 ): Promise<TcpListener> {
-  // RFC 8467 §4: padding is for encrypted transports; plain TCP sends none.
-  const edns = { keepalive: keepaliveTimeout(options.idleTimeoutMs), padBlock: 0 };
-  return listenStream(service, host, port, options, edns);
+  const policy = new TcpConnectionPolicy(service, { ...options, edns: plainTcpEdns(options) });
+  const server = net.createServer({ pauseOnConnect: false }, (socket) => {
+    const conn = policy.open(nodePeer(socket), socket.remoteAddress ?? "");
+    if (!conn) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.on("close", () => conn.closed());
+    socket.on("error", () => socket.destroy());
+    socket.on("data", (chunk: Uint8Array) => conn.receive(chunk));
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host, backlog: 128 }, () => {
+      server.off("error", reject);
+      const addr = server.address();
+      resolve({
+        port: typeof addr === "object" && addr ? addr.port : port,
+        close: () =>
+          new Promise((r) => {
+            policy.closeAll();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
 }

@@ -40,6 +40,12 @@ export const METRICS = {
     help: "Embedded replica syncs by result",
     labels: ["result"],
   },
+  dmp_sync_signals_total: {
+    type: "counter",
+    help:
+      "Answers of the edge's journal-head long-poll seen by the node, by result (changed, unchanged, error)",
+    labels: ["result"],
+  },
   dmp_zone_transfers_total: {
     type: "counter",
     help:
