@@ -21,6 +21,7 @@ import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
 import { listenUdp } from "./transports/udp.ts";
+import { bindOrFail } from "./transports/listen_error.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
@@ -151,38 +152,72 @@ export async function startNode(
     logger: logger.child("notify"),
     metrics,
   });
-  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
-    idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
-    messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
-    maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
-    maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
-  });
+  // Every listener binds before any background loop starts; a bind failure closes what is
+  // open and is fatal (ListenError names the port and its variable), never a half-up node.
+  const listeners: { close(): Promise<void> }[] = [];
+  let udp: Awaited<ReturnType<typeof listenUdp>>;
+  let tcp: Awaited<ReturnType<typeof listenTcp>>;
+  let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
+  try {
+    udp = await bindOrFail(
+      "DNS over UDP",
+      "DMP_DNS_PORT",
+      config.DMP_DNS_HOST,
+      config.DMP_DNS_PORT,
+      listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT),
+    );
+    listeners.push(udp);
+    tcp = await bindOrFail(
+      "DNS over TCP",
+      "DMP_DNS_PORT",
+      config.DMP_DNS_HOST,
+      udp.port,
+      listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+        idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
+        messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
+        maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
+        maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
+      }),
+    );
+    listeners.push(tcp);
+    // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
+    ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await bindOrFail(
+      "ops HTTP (health, metrics, DoH)",
+      "DMP_NODE_HTTP_PORT",
+      config.DMP_NODE_HTTP_HOST,
+      config.DMP_NODE_HTTP_PORT,
+      serveOps(
+        createOpsApp({
+          client,
+          metrics,
+          operatorToken: operatorToken(config),
+          // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+          extend: (app) =>
+            mountDoh(
+              app,
+              service,
+              (c) =>
+                clientAddressOf(
+                  config.DMP_TRUSTED_PROXY_HEADER,
+                  (name) => c.req.header(name),
+                  getConnInfo(c).remote.address,
+                ),
+            ),
+        }),
+        config.DMP_NODE_HTTP_HOST,
+        config.DMP_NODE_HTTP_PORT,
+      ),
+    );
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close().catch(() => {})));
+    await notifier.stop();
+    client.close();
+    if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
+    throw e;
+  }
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
-  // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
-  const ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await serveOps(
-    createOpsApp({
-      client,
-      metrics,
-      operatorToken: operatorToken(config),
-      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
-      extend: (app) =>
-        mountDoh(
-          app,
-          service,
-          (c) =>
-            clientAddressOf(
-              config.DMP_TRUSTED_PROXY_HEADER,
-              (name) => c.req.header(name),
-              getConnInfo(c).remote.address,
-            ),
-        ),
-    }),
-    config.DMP_NODE_HTTP_HOST,
-    config.DMP_NODE_HTTP_PORT,
-  );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
     if (db.kind === "replica") await client.sync!();
