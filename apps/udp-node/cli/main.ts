@@ -31,6 +31,7 @@ import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6
 import { isLifetimeSeconds, LIFETIME_EXPECTED } from "../../../packages/core/values/lifetime.ts";
 import { parseTtl, TTL_EXPECTED } from "../../../packages/core/values/ttl.ts";
 import { startNode } from "../main.ts";
+import { ListenError } from "../transports/listen_error.ts";
 import { ProgressMeter } from "../progress_meter.ts";
 import { DatabaseOpenError, openForCommand } from "./cli_database.ts";
 
@@ -126,6 +127,11 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     if (e instanceof ConfigError) {
       err(`dmp: ${e.message}`);
       return 2;
+    }
+    if (e instanceof ListenError) {
+      // Fatal: a node that cannot bind must not look up to its supervisor.
+      err(`dmp ${command}: ${e.message}`);
+      return 1;
     }
     if (e instanceof DatabaseOpenError) {
       err(`dmp ${command}: ${e.message}`);
