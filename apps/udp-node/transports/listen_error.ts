@@ -9,6 +9,8 @@
 
 /** Why a listener could not bind, naming what to change. */
 export class ListenError extends Error {
+  /** the bind error's code (EADDRINUSE, EACCES, …), kept for callers that branch on it */
+  readonly code: string | undefined;
   /**
    * @param what the listener, e.g. "DNS over UDP"
    * @param variable the setting that moves its port, e.g. "DMP_DNS_PORT"
@@ -36,6 +38,7 @@ export class ListenError extends Error {
         `set ${variable} to a free port`,
     );
     this.name = "ListenError";
+    this.code = code;
   }
 }
 
