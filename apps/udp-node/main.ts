@@ -19,8 +19,10 @@ import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
-import { listenTcp } from "./transports/tcp.ts";
-import { listenUdp } from "./transports/udp.ts";
+import { listenDns } from "./transports/listen_dns.ts";
+import { listenDot } from "./transports/dot.ts";
+import { CertificatePair } from "./transports/tls_certificate.ts";
+import { bindOrFail } from "./transports/listen_error.ts";
 import { JournalFollower } from "./zone_index/follow_journal.ts";
 import { ZoneSigners } from "./zone_index/zone_signers.ts";
 import { answerSigned } from "./pipeline/signed_answer.ts";
@@ -34,6 +36,8 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
+import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
+import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -56,6 +60,8 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<NodeHandle> {
+  // Before anything opens: a DoT pair that cannot load stops start-up with the reason.
+  const dotCertificate = await loadDotCertificate(config, logger.child("dot"));
   const db = await openDatabase(config);
   const client = db.client;
   const metrics = new MetricsRegistry();
@@ -168,38 +174,87 @@ export async function startNode(
     logger: logger.child("notify"),
     metrics,
   });
-  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+  // Every listener binds before any background loop starts; a bind failure closes what is
+  // open and is fatal (ListenError names the port and its variable), never a half-up node.
+  const listeners: { close(): Promise<void> }[] = [];
+  const streamLimits = {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
     maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
-  });
+  };
+  let dns: Awaited<ReturnType<typeof listenDns>>;
+  let dot: Awaited<ReturnType<typeof listenDot>> | undefined;
+  let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
+  try {
+    // UDP then TCP on the same port; each bind failure is a ListenError naming DMP_DNS_PORT.
+    dns = await listenDns(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT, streamLimits);
+    listeners.push(dns.udp, dns.tcp);
+    // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
+    if (dotCertificate) {
+      dot = await bindOrFail(
+        "DNS over TLS",
+        "DMP_DOT_PORT",
+        config.DMP_DNS_HOST,
+        config.DMP_DOT_PORT,
+        listenDot(
+          service,
+          config.DMP_DNS_HOST,
+          config.DMP_DOT_PORT,
+          streamLimits,
+          dotCertificate,
+          logger.child("dot"),
+        ),
+      );
+      listeners.push(dot);
+    }
+    // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
+    ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await bindOrFail(
+      "ops HTTP (health, metrics, DoH)",
+      "DMP_NODE_HTTP_PORT",
+      config.DMP_NODE_HTTP_HOST,
+      config.DMP_NODE_HTTP_PORT,
+      serveOps(
+        createOpsApp({
+          client,
+          metrics,
+          operatorToken: operatorToken(config),
+          // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+          extend: (app) =>
+            mountDoh(
+              app,
+              service,
+              (c) =>
+                clientAddressOf(
+                  config.DMP_TRUSTED_PROXY_HEADER,
+                  (name) => c.req.header(name),
+                  getConnInfo(c).remote.address,
+                ),
+            ),
+        }),
+        config.DMP_NODE_HTTP_HOST,
+        config.DMP_NODE_HTTP_PORT,
+      ),
+    );
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close().catch(() => {})));
+    await notifier.stop();
+    dotCertificate?.stop();
+    client.close();
+    if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
+    throw e;
+  }
+  const { udp, tcp, runtime } = dns;
+  if (dotCertificate) {
+    metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
+    dotCertificate.onReload((result) =>
+      metrics.inc("dmp_dot_certificate_reloads_total", { result })
+    );
+    dotCertificate.watch();
+  }
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
-  // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
-  const ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await serveOps(
-    createOpsApp({
-      client,
-      metrics,
-      operatorToken: operatorToken(config),
-      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
-      extend: (app) =>
-        mountDoh(
-          app,
-          service,
-          (c) =>
-            clientAddressOf(
-              config.DMP_TRUSTED_PROXY_HEADER,
-              (name) => c.req.header(name),
-              getConnInfo(c).remote.address,
-            ),
-        ),
-    }),
-    config.DMP_NODE_HTTP_HOST,
-    config.DMP_NODE_HTTP_PORT,
-  );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
     if (db.kind === "replica") await client.sync!();
@@ -214,12 +269,25 @@ export async function startNode(
   });
   heartbeat?.start();
 
-  // Sync loop: pull the replica, then apply the journal. Bounded by stop().
+  // Sync loop: pull the replica, then apply the journal. Bounded by stop(). The change
+  // signal (DMP_SYNC_SIGNAL_URL) cuts the wait short when the primary's journal moves.
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
+  const trigger = new SyncTrigger();
+  const signal = config.DMP_SYNC_SIGNAL_URL
+    ? new JournalHeadSignal({
+      url: config.DMP_SYNC_SIGNAL_URL,
+      token: config.DMP_SYNC_SIGNAL_TOKEN ?? operatorToken(config),
+      appliedSeq: () => follower.seq,
+      onChange: () => trigger.fire(),
+      logger: logger.child("sync-signal"),
+      metrics,
+    })
+    : undefined;
+  signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await sleep(syncEveryMs, () => stopping);
+      await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
         if (db.kind === "replica") await client.sync!();
@@ -251,9 +319,11 @@ export async function startNode(
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
-      ops?.port ?? "off"
-    } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) dot=${
+      dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
+    } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
+      redactDatabaseUrl(db.url)
+    } zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,
@@ -262,9 +332,12 @@ export async function startNode(
     metrics,
     async stop() {
       stopping = true;
+      trigger.fire();
+      await signal?.stop();
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
-      await Promise.all([udp.close(), tcp.close(), ops?.close()]);
+      dotCertificate?.stop();
+      await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
       client.close();
@@ -272,6 +345,27 @@ export async function startNode(
       logger.info("DMP node stopped");
     },
   };
+}
+
+/**
+ * The DoT certificate pair when DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE are
+ * set (DoT off when neither is); one without the other stops start-up.
+ */
+async function loadDotCertificate(
+  config: Config,
+  logger: Logger,
+): Promise<CertificatePair | undefined> {
+  const cert = config.DMP_DOT_CERT_FILE;
+  const key = config.DMP_DOT_KEY_FILE;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    throw new Error(
+      `Cannot start: DoT needs both DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE; ${
+        cert ? "DMP_DOT_KEY_FILE" : "DMP_DOT_CERT_FILE"
+      } is unset`,
+    );
+  }
+  return await CertificatePair.load(cert, key, logger);
 }
 
 /** The first full load of the index, with a progress line when it takes over a second. */
@@ -326,20 +420,6 @@ async function seedServedZone(
   } catch (e) {
     logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
   }
-}
-
-function sleep(ms: number, stop: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const step = Math.min(ms, 100);
-    let waited = 0;
-    const t = setInterval(() => {
-      waited += step;
-      if (waited >= ms || stop()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, step);
-  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -67,7 +67,7 @@ export class NodeStartError extends Error {
   constructor(message: string, logs: string) {
     super(`${message}:\n${logs}`);
     this.name = "NodeStartError";
-    const m = /EADDRINUSE[^\n]*?:(\d+)\s*$/m.exec(logs);
+    const m = /cannot listen for [^\n]*? on \S+:(\d+): [^\n]*EADDRINUSE/.exec(logs);
     this.portInUse = m ? Number(m[1]) : undefined;
   }
 }
@@ -132,7 +132,7 @@ async function startOnce(
   const cmd = runtime === "node" ? "node" : `${ROOT}node_modules/.bin/deno`;
   const args = runtime === "node"
     ? [options.entry ?? `${ROOT}bin/dmp.mjs`, "node"]
-    : ["run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"];
+    : ["run", "-A", "--unstable-net", `${ROOT}bin/dmp_deno.ts`, "node"];
   const child = new Deno.Command(cmd, {
     args,
     env,
@@ -153,7 +153,7 @@ async function startOnce(
   status.then(() => exited = true);
   const deadline = Date.now() + 20000;
   while (!/DMP node up/.test(logText)) {
-    // A node that cannot bind logs EADDRINUSE but may not exit: fail at once.
+    // A node that cannot bind says so and exits 1 (ListenError): fail at once.
     const portInUse = /EADDRINUSE/.test(logText);
     if (exited || portInUse || Date.now() > deadline) {
       const why = exited

@@ -255,3 +255,135 @@ Deno.test("replies carry the RRL class and key: qname+qtype, the zone for NXDOMA
   assert.deepEqual(rrl("elsewhere.test", TYPE.A), [RESPONSE_CLASS.ERROR, 0], "REFUSED");
   assert.deepEqual(rrl("a.example.test", TYPE.TXT, 3), [RESPONSE_CLASS.ERROR, 0], "CHAOS");
 });
+
+/** A query whose OPT carries the given options (code, data). */
+function queryWithOptions(name: string, type: number, options: [number, number[]][]): Uint8Array {
+  const rdata = options.flatMap(([code, data]) => [
+    code >> 8,
+    code & 0xff,
+    data.length >> 8,
+    data.length & 0xff,
+    ...data,
+  ]);
+  return encodeMessage({
+    id: 0x1234,
+    flags: 0,
+    opcode: 0,
+    rcode: 0,
+    questions: [{ name, type, class: CLASS.IN }],
+    answers: [],
+    authorities: [],
+    additionals: [{ name: "", type: TYPE.OPT, class: 1232, ttl: 0, rdata: new Uint8Array(rdata) }],
+  });
+}
+
+/** The options of the OPT in a response, in order. */
+function responseOptions(bytes: Uint8Array): { code: number; data: Uint8Array }[] {
+  const decoded = decodeMessage(bytes);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.error);
+  if (!decoded.ok) throw new Error("unreachable");
+  const opt = decoded.message.additionals.find((r) => r.type === TYPE.OPT);
+  assert.ok(opt, "the response carries an OPT");
+  const out: { code: number; data: Uint8Array }[] = [];
+  for (let o = 0; o + 4 <= opt.rdata.length;) {
+    const len = (opt.rdata[o + 2] << 8) | opt.rdata[o + 3];
+    out.push({
+      code: (opt.rdata[o] << 8) | opt.rdata[o + 1],
+      data: opt.rdata.slice(o + 4, o + 4 + len),
+    });
+    o += 4 + len;
+  }
+  return out;
+}
+
+Deno.test("keepalive (RFC 7828) and padding (RFC 8467) only on stream transports, only when asked", () => {
+  const index = indexWith([
+    { name: `www.${ZONE}`, type: "A", ttl: 300, value: "192.0.2.1", expiresAt: 0 },
+  ]);
+  const nsid = new TextEncoder().encode("node-1");
+  const both = queryWithOptions(`www.${ZONE}`, TYPE.A, [[3, []], [11, []], [12, [0, 0]]]);
+  const dot = { keepalive: 50, padBlock: 468 };
+  const tcp = { keepalive: 50, padBlock: 0 };
+  const settings = { maxTtl: 300, nsid };
+  const answer = (req: Uint8Array, t: { tcp: boolean; stream?: typeof dot }) => {
+    const out = answerQuery(req, index, settings, { ...t, now: 0 });
+    assert.equal(out.kind, "reply");
+    if (out.kind !== "reply") throw new Error("unreachable");
+    return out.bytes;
+  };
+
+  // DoT: NSID, keepalive with our timeout, padding last, whole message a multiple of 468.
+  const overDot = answer(both, { tcp: true, stream: dot });
+  assert.equal(overDot.length % 468, 0);
+  const dotOptions = responseOptions(overDot);
+  assert.deepEqual(dotOptions.map((o) => o.code), [3, 11, 12]);
+  assert.deepEqual([...dotOptions[1].data], [0, 50]);
+  assert.ok(dotOptions[2].data.every((b) => b === 0), "padding octets are zero");
+  const m = decodeMessage(overDot);
+  assert.ok(m.ok && m.message.answers.length === 1 && m.message.answers[0].type === TYPE.A);
+
+  // Plain TCP: keepalive, no padding (unencrypted).
+  assert.deepEqual(responseOptions(answer(both, { tcp: true, stream: tcp })).map((o) => o.code), [
+    3,
+    11,
+  ]);
+  // UDP: neither, whatever the query carries (RFC 7828 §3.3.2).
+  const overUdp = answer(both, { tcp: false });
+  assert.deepEqual(responseOptions(overUdp).map((o) => o.code), [3]);
+  // A query that asks for neither gets neither, on DoT too.
+  const plain = queryWithOptions(`www.${ZONE}`, TYPE.A, []);
+  assert.deepEqual(responseOptions(answer(plain, { tcp: true, stream: dot })), []);
+  // Negative answers (index path) are padded as well.
+  const nx = answer(queryWithOptions(`nope.${ZONE}`, TYPE.A, [[12, []]]), {
+    tcp: true,
+    stream: dot,
+  });
+  assert.equal(nx.length % 468, 0);
+  assert.equal(responseOptions(nx).at(-1)?.code, 12);
+});
+
+Deno.test("RRL keys: referrals on the delegation point, wildcard answers on the wildcard owner", () => {
+  const index = indexWith([
+    { name: "sub.example.test", type: "NS", value: "ns1.sub.example.test", ttl: 60, expiresAt: 0 },
+    { name: "ns1.sub.example.test", type: "A", value: "192.0.2.53", ttl: 60, expiresAt: 0 },
+    { name: "other.example.test", type: "NS", value: "ns.elsewhere.test", ttl: 60, expiresAt: 0 },
+    { name: "*.wild.example.test", type: "TXT", value: "w", ttl: 60, expiresAt: 0 },
+    { name: "*.wild2.example.test", type: "TXT", value: "w2", ttl: 60, expiresAt: 0 },
+    { name: "exact.wild.example.test", type: "TXT", value: "e", ttl: 60, expiresAt: 0 },
+    { name: "a.example.test", type: "TXT", value: "v", ttl: 60, expiresAt: 0 },
+  ]);
+  const rrl = (name: string, type: number) => {
+    const out = answerQuery(query(name, type), index, { maxTtl: 300 }, { tcp: false, now: 0 });
+    assert.ok(out.kind === "reply");
+    return [out.rrlClass, out.rrlName];
+  };
+  // Referrals: every name at or below the cut is one key, whatever the qtype.
+  const ref = rrl("x1.sub.example.test", TYPE.A);
+  assert.equal(ref[0], RESPONSE_CLASS.REFERRAL);
+  assert.deepEqual(rrl("deep.x2.sub.example.test", TYPE.TXT), ref, "random names below one cut");
+  assert.deepEqual(rrl("sub.example.test", TYPE.A), ref, "the cut itself");
+  const other = rrl("y.other.example.test", TYPE.A);
+  assert.equal(other[0], RESPONSE_CLASS.REFERRAL);
+  assert.notEqual(other[1], ref[1], "another delegation point is another key");
+  // DS at the cut is the parent's answer (RFC 4035 §3.1.4.1), not a referral.
+  assert.equal(rrl("sub.example.test", TYPE.DS)[0], RESPONSE_CLASS.NODATA);
+
+  // Wildcard answers and wildcard NODATA key on the wildcard owner (and qtype), not the qname.
+  const w = rrl("r1.wild.example.test", TYPE.TXT);
+  assert.equal(w[0], RESPONSE_CLASS.WILDCARD);
+  assert.deepEqual(rrl("R2.Wild.Example.Test", TYPE.TXT), w);
+  assert.deepEqual(rrl("r3.wild.example.test", TYPE.TXT), w, "a random-subdomain flood is one key");
+  const wNodata = rrl("r4.wild.example.test", TYPE.A);
+  assert.equal(wNodata[0], RESPONSE_CLASS.WILDCARD);
+  assert.notEqual(wNodata[1], w[1], "qtype is part of the key");
+  assert.deepEqual(rrl("r5.wild.example.test", TYPE.A), wNodata);
+  assert.notEqual(rrl("r1.wild2.example.test", TYPE.TXT)[1], w[1], "another wildcard, another key");
+  // An existing name under the wildcard's parent is not synthesized: positive on its qname.
+  const exact = rrl("exact.wild.example.test", TYPE.TXT);
+  assert.equal(exact[0], RESPONSE_CLASS.POSITIVE);
+  assert.notEqual(exact[1], w[1]);
+  // Below an existing name with no `*` child: NXDOMAIN on the zone (RFC 4592 §3.3.1).
+  const nx = rrl("n.a.example.test", TYPE.TXT);
+  assert.equal(nx[0], RESPONSE_CLASS.NXDOMAIN);
+  assert.deepEqual(rrl("zz.example.test", TYPE.TXT), nx);
+});

@@ -14,13 +14,15 @@ import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
+import type { StreamEdns } from "../../../packages/core/wire/edns.ts";
 
 const NO_ANSWERS: ResponsePlan["answers"] = [];
 
 /**
  * What the transport does with a request. A reply carries its response
  * class and the hash of what response rate limiting keys that class on
- * (qname+qtype, the zone, or 0), so UDP can rate-limit without re-reading it.
+ * (qname+qtype, the zone, the delegation point, the wildcard owner+qtype, or
+ * 0), so UDP can rate-limit without re-reading it.
  */
 export type QueryOutcome =
   | { kind: "reply"; bytes: Uint8Array; outcome: string; rrlClass: number; rrlName: number }
@@ -45,12 +47,16 @@ export interface QuerySettings {
   signedZones?: ReadonlySet<string>;
 }
 
-/** Answers a QUERY from the zone index; `sizeLimit` is Infinity for TCP. */
+/**
+ * Answers a QUERY from the zone index. `transport.stream` comes from TCP and
+ * DoT listeners: the EDNS options they add when the query asks (RFC 7828,
+ * RFC 8467); UDP passes none.
+ */
 export function answerQuery(
   request: Uint8Array,
   index: ZoneIndex,
   settings: QuerySettings,
-  transport: { tcp: boolean; now: number },
+  transport: { tcp: boolean; now: number; stream?: StreamEdns },
 ): QueryOutcome {
   const parsed = parseRequest(request);
   switch (parsed.kind) {
@@ -108,7 +114,14 @@ export function answerQuery(
     sections: undefined,
     qname: undefined,
     nsid: q.nsidRequested && q.ednsPayload >= 0 ? settings.nsid : undefined,
+    keepalive: -1,
+    padBlock: 0,
   };
+  const stream = transport.stream;
+  if (stream) {
+    if (q.keepaliveRequested) plan.keepalive = stream.keepalive;
+    if (q.paddingRequested) plan.padBlock = stream.padBlock;
+  }
   // RFC 6891 §6.1.3: an unknown EDNS version is answered BADVERS, with no answer.
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
     plan.aa = false;
@@ -163,13 +176,31 @@ export function answerQuery(
     plan.soaZone = result.soa === "none" ? undefined : zone;
     plan.soaInAnswer = result.soa === "answer";
     const bytes = encodeResponse(plan);
-    if (result.rcode === RCODE.NXDOMAIN) {
-      return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    const outcome = result.rcode === RCODE.NXDOMAIN
+      ? "nxdomain"
+      : result.rcode === RCODE.NOERROR
+      ? "noerror"
+      : "yxdomain";
+    // RRL, in NSD's order: a wildcard-synthesized name keys on the wildcard whatever follows.
+    if (result.wildcard !== undefined) {
+      return reply(
+        outcome,
+        bytes,
+        RESPONSE_CLASS.WILDCARD,
+        ownerTypeHash(result.wildcard, q.qtype),
+      );
     }
-    if (result.rcode !== RCODE.NOERROR) return reply("yxdomain", bytes, RESPONSE_CLASS.ERROR, 0);
+    if (result.rcode === RCODE.NXDOMAIN) {
+      return reply(outcome, bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    }
+    if (result.rcode !== RCODE.NOERROR) return reply(outcome, bytes, RESPONSE_CLASS.ERROR, 0);
+    // Every name at or below a cut gets the same referral: one key per delegation point.
+    if (result.cut !== undefined) {
+      return reply(outcome, bytes, RESPONSE_CLASS.REFERRAL, stringHash(result.cut));
+    }
     const nodata = result.soa === "authority";
     return reply(
-      "noerror",
+      outcome,
       bytes,
       nodata ? RESPONSE_CLASS.NODATA : RESPONSE_CLASS.POSITIVE,
       nameTypeHash,
@@ -181,17 +212,26 @@ export function answerQuery(
     plan.answers = result.rrsets;
     plan.soaZone = soaInAnswer ? zone : undefined;
     plan.soaInAnswer = soaInAnswer;
-    return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
+    return result.wildcard === undefined
+      ? reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash)
+      : reply(
+        "noerror",
+        encodeResponse(plan),
+        RESPONSE_CLASS.WILDCARD,
+        ownerTypeHash(result.wildcard, q.qtype),
+      );
   }
   // RFC 2308 §2.1/§2.2: NXDOMAIN and NODATA carry the zone SOA in the authority section.
   const nx = result.kind === "nxdomain";
   plan.rcode = nx ? RCODE.NXDOMAIN : RCODE.NOERROR;
   plan.soaZone = zone;
   const bytes = encodeResponse(plan);
-  // RRL keys NXDOMAIN on the zone, so a random-subdomain flood is one key.
-  return nx
-    ? reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name))
-    : reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash);
+  // RRL keys NXDOMAIN on the zone, so a random-subdomain flood is one key; wildcard NODATA
+  // on the wildcard owner, for the same reason.
+  if (nx) return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+  return result.wildcard === undefined
+    ? reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash)
+    : reply("noerror", bytes, RESPONSE_CLASS.WILDCARD, ownerTypeHash(result.wildcard, q.qtype));
 }
 
 /** Every reply has one object shape (the transports' call sites stay monomorphic). */
@@ -202,6 +242,11 @@ function reply(
   rrlName: number,
 ): QueryOutcome {
   return { kind: "reply", bytes, outcome, rrlClass, rrlName };
+}
+
+/** RRL key of a wildcard answer: its owner (`*.x`) and the qtype. */
+function ownerTypeHash(owner: string, qtype: number): number {
+  return fnv1aStep(fnv1aStep(stringHash(owner), qtype >> 8), qtype & 0xff) >>> 0;
 }
 
 function stringHash(s: string): number {

@@ -92,11 +92,30 @@ export async function answerSigned(
   let rcode: number = RCODE.NOERROR;
   let aa = true;
   let outcome = "noerror";
+  // RRL class and key, as the unsigned path keys them (answer_query.ts, NSD's order).
+  let rrlClass: number = RESPONSE_CLASS.POSITIVE;
+  let rrlKey = `${qname}/${q.qtype}`;
   if (qname === zone.name && APEX_KEY_TYPES.includes(q.qtype)) {
     await b.addSigned(b.answer, qname, await keyRRset(zone, signer, q.qtype));
   } else {
     const result = index.lookup(qname, q.qtype, now);
     if (result.kind === "refused") return null;
+    const wildcard = result.wildcard;
+    if (
+      result.kind === "nxdomain" || (result.kind === "sections" && result.rcode === RCODE.NXDOMAIN)
+    ) {
+      [rrlClass, rrlKey] = [RESPONSE_CLASS.NXDOMAIN, zone.name];
+    } else if (result.kind === "sections" && result.rcode !== RCODE.NOERROR) {
+      [rrlClass, rrlKey] = [RESPONSE_CLASS.ERROR, ""];
+    } else if (result.kind === "sections" && result.cut !== undefined) {
+      [rrlClass, rrlKey] = [RESPONSE_CLASS.REFERRAL, result.cut];
+    } else if (
+      result.kind === "nodata" || (result.kind === "sections" && result.soa === "authority")
+    ) rrlClass = RESPONSE_CLASS.NODATA;
+    // A wildcard-synthesized name keys on the wildcard whatever follows.
+    if (wildcard !== undefined) {
+      [rrlClass, rrlKey] = [RESPONSE_CLASS.WILDCARD, `${wildcard}/${q.qtype}`];
+    }
     if (result.kind === "answer") {
       for (const set of result.rrsets) await b.addIndexed(b.answer, qname, set);
       if (result.rrsets.length === 0 || (q.qtype === TYPE.ANY && qname === zone.name)) {
@@ -133,14 +152,7 @@ export async function answerSigned(
     }
   }
   const bytes = encodeSigned(request, q, b, { rcode, aa, settings, tcp: transport.tcp });
-  // RRL keys as the unsigned path does: a missing name on its zone (a random-subdomain
-  // flood is one key, black lie or not), other answers on name and type.
-  const rrl = outcome === "nxdomain"
-    ? { class: RESPONSE_CLASS.NXDOMAIN, name: textHash(zone.name) }
-    : {
-      class: b.answer.length > 0 ? RESPONSE_CLASS.POSITIVE : RESPONSE_CLASS.NODATA,
-      name: textHash(`${qname}/${q.qtype}`),
-    };
+  const rrl = { class: rrlClass, name: textHash(rrlKey) };
   return { bytes, outcome: `signed_${outcome}`, rrl };
 }
 
