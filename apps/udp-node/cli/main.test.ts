@@ -155,9 +155,16 @@ Deno.test("dmp zone import: progress on a terminal after a second, none when pip
   assert.equal(piped.code, 0, piped.stderr);
   assert.doesNotMatch(piped.stderr, /importing/);
   // script(1) gives the command a terminal; the import is slow enough (over a second) here
-  // to draw at least one line, which is all this asserts.
+  // to draw at least one line, which is all this asserts. Into a fresh database: the same
+  // file again into the same zone writes nothing (only differences are written).
+  const second = await freshDatabase();
+  second.client.close();
   const tty = await new Deno.Command("script", {
-    args: ["-qec", `node ${DMP} zone import big.test ${dir}/big.zone --db ${url}`, "/dev/null"],
+    args: [
+      "-qec",
+      `node ${DMP} zone import big.test ${dir}/big.zone --db ${second.url}`,
+      "/dev/null",
+    ],
     stdout: "piped",
   }).output();
   const screen = new TextDecoder().decode(tty.stdout);
@@ -174,6 +181,7 @@ Deno.test("dmp zone import: progress on a terminal after a second, none when pip
   }).output();
   assert.doesNotMatch(new TextDecoder().decode(quiet.stdout), /importing/);
   await Deno.remove(dir, { recursive: true });
+  await Deno.remove(second.dir, { recursive: true });
 });
 
 Deno.test("deno task dmp --help runs the CLI on Deno (not node_modules/.bin/deno as a script)", async () => {

@@ -14,6 +14,7 @@
 
 import { MAX_TTL } from "../values/ttl.ts";
 import { safeIntegerColumn } from "./safe_integer_column.ts";
+import { nextSerialSql, serialGreaterSql, type SerialPolicy } from "../zone/serial.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
@@ -40,6 +41,8 @@ export interface StoredZone {
   soaExpire: number;
   soaMinimum: number;
   serial: number;
+  /** How the serial moves on a change (zone/serial.ts). */
+  serialPolicy?: SerialPolicy;
 }
 
 /** One change of a write. `type` is a mnemonic; "ANY" in delete_rrset removes every type. */
@@ -203,6 +206,7 @@ export class ChangeBatch {
   readonly #touched = new Map<string, string>();
   readonly #capped = new Set<string>();
   readonly #soa: SoaChange[] = [];
+  readonly #pinned = new Set<string>();
 
   /** @param now unix seconds for created_at/expires_at and the journal */
   constructor(now: number) {
@@ -315,6 +319,15 @@ export class ChangeBatch {
     this.#soa.push(soa);
   }
 
+  /**
+   * Leaves `zone`'s serial alone in {@linkcode finish}: the caller's own
+   * statements in this transaction already moved it once (a zone import
+   * taking the file's serial).
+   */
+  serialMovedBy(zone: string): void {
+    this.#pinned.add(zone);
+  }
+
   /** Adds the value-cap guards, journal entries and serial moves; returns the statements. */
   finish(maxValuesPerName?: number): SqlStatement[] {
     if (maxValuesPerName !== undefined && this.#capped.size > 0) {
@@ -327,14 +340,12 @@ export class ChangeBatch {
       }
       this.statements.push({ sql: "DELETE FROM write_guard" });
     }
-    pushJournal(this.statements, this.#touched, this.#now);
+    pushJournal(this.statements, this.#touched, this.#now, this.#pinned);
     for (const s of this.#soa) {
-      // RFC 1982 §3.2: s2 > s1 iff (s2 - s1) mod 2^32 lies in [1, 2^31 - 1].
       this.statements.push({
         sql: `UPDATE zones SET soa_mname = ?, soa_rname = ?, serial = ?, soa_refresh = ?,
                 soa_retry = ?, soa_expire = ?, soa_minimum = ?
-              WHERE name = ? AND ((? - serial) % 4294967296 + 4294967296) % 4294967296
-                BETWEEN 1 AND 2147483647`,
+              WHERE name = ? AND ${serialGreaterSql("?", "serial")}`,
         args: [
           s.mname,
           s.rname,
@@ -357,7 +368,12 @@ export class ChangeBatch {
   }
 }
 
-function pushJournal(stmts: SqlStatement[], touched: Map<string, string>, now: number): void {
+function pushJournal(
+  stmts: SqlStatement[],
+  touched: Map<string, string>,
+  now: number,
+  pinned?: ReadonlySet<string>,
+): void {
   const zones = new Set<string>();
   for (const [key, zone] of touched) {
     const name = key.slice(zone.length + 1);
@@ -368,10 +384,11 @@ function pushJournal(stmts: SqlStatement[], touched: Map<string, string>, now: n
     zones.add(zone);
   }
   for (const zone of zones) {
-    // Date-like serials that still increase on every change (RFC 1982 arithmetic stays valid).
+    if (pinned?.has(zone)) continue;
+    // One move per write, by the zone's policy, never backwards (zone/serial.ts).
     stmts.push({
-      sql: "UPDATE zones SET serial = MAX(serial + 1, ?) WHERE name = ?",
-      args: [now, zone],
+      sql: `UPDATE zones SET serial = ${nextSerialSql(now)} WHERE name = ?`,
+      args: [zone],
     });
   }
 }
