@@ -3,8 +3,8 @@
  * reads back to the same records: `dmp zone export`, the operator API's
  * export route and `dmp record list`.
  *
- * The file starts with `$ORIGIN .`, so every name (owners with a trailing dot,
- * names inside RDATA in the stored spelling without one) is absolute. TXT and
+ * Every name is written fully qualified (trailing dot), and the file starts
+ * with `$ORIGIN .` besides, so no name can be read relative to anything. TXT and
  * SPF keep their character-strings as stored (RFC 1035 §3.3.14); bytes outside
  * printable ASCII are written `\DDD`. A value whose stored spelling would not
  * read back to itself is written in the RFC 3597 §5 generic form, which always
@@ -49,9 +49,45 @@ function hex(bytes: Uint8Array): string {
   return s.toUpperCase();
 }
 
+/** Which space-separated field of a stored value is a domain name (-1: the last). */
+const NAME_FIELD: Readonly<Record<string, number>> = {
+  NS: 0,
+  CNAME: 0,
+  PTR: 0,
+  DNAME: 0,
+  MX: 1,
+  SRV: 3,
+  SVCB: 1,
+  HTTPS: 1,
+  NAPTR: -1, // RFC 3403 §4.1: the replacement is the last field, after the quoted ones
+};
+
+/** The stored value with its domain name written absolute (trailing dot), so it reads back anywhere. */
+function qualified(type: string, value: string): string {
+  const field = NAME_FIELD[type];
+  if (field === undefined) return value;
+  const cut = field === -1 ? value.lastIndexOf(" ") + 1 : nthSpace(value, field);
+  if (cut < 0) return value;
+  const end = value.indexOf(" ", cut);
+  const name = end === -1 ? value.slice(cut) : value.slice(cut, end);
+  if (name === "." || name.endsWith(".")) return value;
+  return value.slice(0, cut) + name + "." + (end === -1 ? "" : value.slice(end));
+}
+
+/** Index after the n-th space (0: the start), or -1. */
+function nthSpace(value: string, n: number): number {
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    at = value.indexOf(" ", at);
+    if (at === -1) return -1;
+    at++;
+  }
+  return at;
+}
+
 /**
- * The RDATA of one stored record in presentation form (names absolute, no
- * trailing dot: read with origin `.`).
+ * The RDATA of one stored record in presentation form, names fully
+ * qualified (with their trailing dot).
  *
  * @example
  * ```ts
@@ -70,8 +106,9 @@ export function rdataText(r: Pick<StoredRecord, "type" | "value" | "txtSplit">):
     const m = /^(\d+) (\S+) ([\s\S]*)$/.exec(r.value);
     if (m) return `${m[1]} ${m[2]} ${quoted(ENCODER.encode(m[3]))}`;
   }
-  const back = parseRdataText(r.type, r.value);
-  if (back.ok && back.value === r.value) return r.value;
+  const text = qualified(r.type, r.value);
+  const back = parseRdataText(r.type, text);
+  if (back.ok && back.value === r.value) return text;
   // RFC 3597 §5: the generic form reads back to the same RDATA whatever the type.
   const rdata = code === undefined ? null : encodeRdata(code, r.value);
   if (!rdata) throw new Error(`cannot export ${r.type} value ${JSON.stringify(r.value)}`);
@@ -86,7 +123,7 @@ export function rdataText(r: Pick<StoredRecord, "type" | "value" | "txtSplit">):
  * ```ts
  * import { recordLine } from "./master_file_export.ts";
  * const line = recordLine({ name: "www.example.com", type: "MX", ttl: 60, value: "10 mx.example.com", expiresAt: 0 });
- * if (line !== "www.example.com.\t60\tIN\tMX\t10 mx.example.com") throw new Error(line);
+ * if (line !== "www.example.com.\t60\tIN\tMX\t10 mx.example.com.") throw new Error(line);
  * ```
  */
 export function recordLine(r: ExportedRecord): string {
@@ -130,7 +167,8 @@ export function exportZoneText(zone: StoredZone, records: readonly ExportedRecor
   const lines = [
     `; zone ${zone.name}, serial policy ${zone.serialPolicy ?? "unixtime"}`,
     "$ORIGIN .",
-    `${zone.name}.\t${soa.minimum}\tIN\tSOA\t${soa.mname}. ${soa.rname}. ${soa.serial} ` +
+    `${zone.name}.\t${soa.minimum}\tIN\tSOA\t${qualified("NS", soa.mname)} ` +
+    `${qualified("NS", soa.rname)} ${soa.serial} ` +
     `${soa.refresh} ${soa.retry} ${soa.expire} ${soa.minimum}`,
   ];
   for (const r of sorted) lines.push(recordLine(r));
