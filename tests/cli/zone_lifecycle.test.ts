@@ -210,6 +210,13 @@ Deno.test("serials: policies set by zone add/import, kept from files, never back
     await Deno.writeTextFile(file, "@ 60 SOA ns1 hm 4294967295 1 1 1 60\n@ NS ns2\n");
     assert.equal((await dmp(db.url, "zone", "import", "s.test", file)).code, 0);
     assert.equal(await serial("s.test"), 2, "an older file serial: the zone moves on by one");
+    // zone add --update changes what it is given and keeps the file's SOA timers.
+    const keep = await dmp(db.url, "zone", "add", "s.test", "--update", "--ns", "ns3.s.test");
+    assert.equal(keep.code, 0, keep.err);
+    const soa = (await dmp(db.url, "zone", "export", "s.test")).out;
+    assert.match(soa, /^s\.test\.\t60\tIN\tSOA\tns1\.s\.test\. hm\.s\.test\. 3 1 1 1 60$/m);
+    assert.match(soa, /^s\.test\.\t3600\tIN\tNS\tns3\.s\.test\.$/m);
+    assert.doesNotMatch(soa, /\tNS\tns2/);
   } finally {
     await Deno.remove(db.dir, { recursive: true });
   }

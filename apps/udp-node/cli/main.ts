@@ -274,17 +274,24 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
   const { client } = await openForCommand(env, values.db);
   try {
     if (sub === "add") {
-      if (!values.update && await readZone(client, name)) {
+      const existing = await readZone(client, name);
+      if (!values.update && existing) {
         err(
           `dmp zone add: zone ${name} exists; pass --update to change its settings ` +
             "(SOA timers, apex records and serial policy given on the command line)",
         );
         return 1;
       }
+      // --update changes what the command line gives; the SOA fields it does not name stay.
       await upsertZone(client, {
         serialPolicy,
         name,
-        soaRname: rname,
+        soaMname: existing?.soaMname,
+        soaRname: rname || existing?.soaRname,
+        soaRefresh: existing?.soaRefresh,
+        soaRetry: existing?.soaRetry,
+        soaExpire: existing?.soaExpire,
+        soaMinimum: existing?.soaMinimum,
         apexNs: ns.length ? ns : undefined,
         apexA: values.a ? apexA : undefined,
         apexAaaa: values.aaaa ? apexAaaa : undefined,
