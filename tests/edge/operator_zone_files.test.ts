@@ -108,6 +108,13 @@ Deno.test({
       const big = await post("/v1/admin/zones/oracle.test/import", "; x\n".repeat(4_500_000));
       assert.equal(big.status, 413);
       assert.match(big.body.error, /^body: the master file exceeds/);
+      // $GENERATE lines cannot make the edge hold millions of records from a small body.
+      const generated = await post(
+        "/v1/admin/zones/oracle.test/import",
+        "$GENERATE 0-60000 g$ A 192.0.2.1\n".repeat(10),
+      );
+      assert.equal(generated.status, 400);
+      assert.match(generated.body.error, /^body: Cannot parse line 9: more than 500000 records/);
       const anonymous = await post("/v1/admin/zones/oracle.test/import", "", false);
       assert.equal(anonymous.status, 401);
       // None of the refusals changed the zone.

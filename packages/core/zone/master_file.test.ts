@@ -862,6 +862,11 @@ Deno.test("$GENERATE: ranges, steps, ${offset,width,base} and \\$; limits", () =
   ]);
   const big = parseMasterFile("$GENERATE 0-70000 h$ A 192.0.2.1\n", { origin: "example.com" });
   assert.ok(!big.ok && /more than 65536 records/.test(big.error));
+  const capped = parseMasterFile("a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n", {
+    origin: "example.com",
+    maxRecords: 2,
+  });
+  assert.ok(!capped.ok && capped.line === 3 && /more than 2 records/.test(capped.error));
   const backwards = parseMasterFile("$GENERATE 5-1 h$ A 192.0.2.1\n", { origin: "example.com" });
   assert.ok(!backwards.ok && backwards.line === 1);
   const badIp = parseMasterFile("\n$GENERATE 250-260 h$ A 192.0.2.$\n", { origin: "example.com" });

@@ -82,6 +82,8 @@ export type IncludeReader = (
 export const MAX_INCLUDE_DEPTH = 8;
 /** Records one `$GENERATE` may make (a typo in a range must not make billions). */
 export const MAX_GENERATE_RECORDS = 65536;
+/** Records all `$GENERATE`s of one file (with its includes) may make together. */
+export const MAX_GENERATED_PER_FILE = 1048576;
 
 /**
  * Record types with a mnemonic that {@linkcode parseRdataText} reads (every
@@ -723,6 +725,10 @@ interface ParserState {
   /** Records that had neither an explicit TTL nor a $TTL in effect. */
   unresolvedTtl: MasterFileRecord[];
   include?: IncludeReader;
+  /** Records `$GENERATE` made so far (shared with included files). */
+  generated: { count: number };
+  /** At most this many records in all (options.maxRecords). */
+  maxRecords: number;
   /** The file being read (undefined: the main file) and the chain of includes above it. */
   file?: string;
   depth: number;
@@ -805,8 +811,16 @@ function handleGenerate(directive: Token, args: Token[], state: ParserState): vo
   if (stop < start || step < 1 || stop > 0xffffffff) {
     fail(args[0].line, `$GENERATE range "${args[0].text}": start after stop, or step 0`);
   }
-  if (Math.floor((stop - start) / step) + 1 > MAX_GENERATE_RECORDS) {
+  const count = Math.floor((stop - start) / step) + 1;
+  if (count > MAX_GENERATE_RECORDS) {
     fail(args[0].line, `$GENERATE range makes more than ${MAX_GENERATE_RECORDS} records`);
+  }
+  state.generated.count += count;
+  if (state.records.length + count > state.maxRecords) {
+    fail(args[0].line, `more than ${state.maxRecords} records`);
+  }
+  if (state.generated.count > MAX_GENERATED_PER_FILE) {
+    fail(args[0].line, `$GENERATE lines make more than ${MAX_GENERATED_PER_FILE} records in all`);
   }
   const template = args.slice(1).map((t) => t.quoted ? `"${t.text}"` : t.text);
   for (let n = start; n <= stop; n += step) {
@@ -898,6 +912,9 @@ function handleRecord(entry: LogicalLine, state: ParserState): void {
     state.soaMinimum = rdata.soaMinimum;
   }
   if (ttl === undefined && state.defaultTtl === null) state.unresolvedTtl.push(record);
+  if (state.records.length >= state.maxRecords) {
+    fail(entry.line, `more than ${state.maxRecords} records`);
+  }
   state.records.push(record);
 }
 
@@ -927,7 +944,9 @@ function parseOrigin(origin: unknown): Labels {
  * with no `$TTL` they use the MINIMUM field of the file's SOA (BIND's
  * behaviour per RFC 2308 §4), or `options.defaultTtl ?? 3600` when the file
  * has no SOA. `options.origin` is the initial origin (absolute, trailing dot
- * optional). Never throws: on the first error it returns
+ * optional). `options.include` reads `$INCLUDE`d files (without it `$INCLUDE`
+ * is refused); `options.maxRecords` bounds the records in all (`$GENERATE`
+ * included), for callers that parse files from the network. Never throws: on the first error it returns
  * `{ ok: false, line, error }` with `error` like
  * `"Cannot parse line 12: invalid IPv4 address \"1.2.3\""` (line 0 means the
  * options are invalid).
@@ -945,7 +964,7 @@ function parseOrigin(origin: unknown): Labels {
  */
 export function parseMasterFile(
   text: string,
-  options: { origin: string; defaultTtl?: number; include?: IncludeReader },
+  options: { origin: string; defaultTtl?: number; include?: IncludeReader; maxRecords?: number },
 ): MasterFileResult {
   try {
     const origin = parseOrigin(options?.origin);
@@ -961,6 +980,8 @@ export function parseMasterFile(
       records: [],
       unresolvedTtl: [],
       include: options.include,
+      generated: { count: 0 },
+      maxRecords: options.maxRecords ?? Infinity,
       depth: 0,
     };
     parseText(text, state);

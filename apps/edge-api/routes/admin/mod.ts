@@ -118,6 +118,8 @@ const ZoneBody = z.strictObject({
  * body is read with this cap, so a larger one is refused before it is held in memory.
  */
 const MAX_ZONE_FILE_BYTES = 16 * 1024 * 1024;
+/** Most records one imported file may hold, `$GENERATE`d ones included (bounds the edge's memory). */
+const MAX_ZONE_FILE_RECORDS = 500_000;
 
 /**
  * A record value as stored: TXT values are opaque strings as on `/v1/records` (brief §1.4
@@ -375,7 +377,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       return c.json({ error: "body: the master file is not UTF-8" }, 400);
     }
     // No include reader: a file on the edge's disk is never read on a caller's behalf.
-    const parsed = parseMasterFile(text, { origin: zone });
+    const parsed = parseMasterFile(text, { origin: zone, maxRecords: MAX_ZONE_FILE_RECORDS });
     if (!parsed.ok) return c.json({ error: `body: ${parsed.error}` }, 400);
     try {
       const r = await importZone(deps.client, zone, parsed.records, {
