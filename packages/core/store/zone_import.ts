@@ -72,13 +72,16 @@ function txtRdata(strings: readonly Uint8Array[]): Uint8Array {
 export function checkZoneRecords(
   zone: string,
   records: readonly MasterFileRecord[],
-  kept: readonly Pick<StoredRecord, "name" | "type">[] = [],
+  kept: readonly Pick<StoredRecord, "name" | "type" | "value">[] = [],
 ): string | undefined {
   let soaLine = 0;
-  const types = new Map<string, { cname?: number; other?: { type: string; line: number } }>();
+  const types = new Map<
+    string,
+    { cname?: number; target?: string; other?: { type: string; line: number } }
+  >();
   for (const r of kept) {
     const t = types.get(r.name) ?? {};
-    if (r.type === "CNAME") t.cname = 0;
+    if (r.type === "CNAME") [t.cname, t.target] = [0, r.value];
     else t.other ??= { type: r.type, line: 0 };
     types.set(r.name, t);
   }
@@ -101,7 +104,13 @@ export function checkZoneRecords(
           where(t.other.line)
         }); a CNAME must be alone at its name (RFC 1034 §3.6.2, RFC 2181 §10.1)`;
       }
+      if (t.cname !== undefined && t.target !== r.value) {
+        return `line ${r.line}: ${r.name} has a second CNAME (the first on ${
+          where(t.cname)
+        }); a name has at most one (RFC 2181 §10.1)`;
+      }
       t.cname ??= r.line;
+      t.target ??= r.value;
     } else if (t.cname !== undefined) {
       return `line ${r.line}: ${r.name} has a ${r.type} beside its CNAME (on ${
         where(t.cname)
