@@ -13,10 +13,16 @@ import { ConfigError, loadConfig, unknownDmpVariables } from "../../../packages/
 import { createLogger } from "../../../packages/core/log/logger.ts";
 import {
   applyRecordChanges,
+  isValueCapViolation,
   readRecordsByName,
   readZoneRecords,
 } from "../../../packages/core/store/records.ts";
-import { deleteZone, listZones, readZone, upsertZone } from "../../../packages/core/store/zones.ts";
+import {
+  deleteZone,
+  listZones,
+  readZone,
+  zoneUpsertStatements,
+} from "../../../packages/core/store/zones.ts";
 import { importZone, ZoneImportError } from "../../../packages/core/store/zone_import.ts";
 import { exportZoneText, recordLine } from "../../../packages/core/zone/master_file_export.ts";
 import { isSerialPolicy, SERIAL_POLICY_EXPECTED } from "../../../packages/core/zone/serial.ts";
@@ -278,25 +284,36 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
       if (!values.update && existing) {
         err(
           `dmp zone add: zone ${name} exists; pass --update to change its settings ` +
-            "(SOA timers, apex records and serial policy given on the command line)",
+            "(the apex records, RNAME and serial policy given on the command line)",
         );
         return 1;
       }
       // --update changes what the command line gives; the SOA fields it does not name stay.
-      await upsertZone(client, {
-        serialPolicy,
-        name,
-        soaMname: existing?.soaMname,
-        soaRname: rname || existing?.soaRname,
-        soaRefresh: existing?.soaRefresh,
-        soaRetry: existing?.soaRetry,
-        soaExpire: existing?.soaExpire,
-        soaMinimum: existing?.soaMinimum,
-        apexNs: ns.length ? ns : undefined,
-        apexA: values.a ? apexA : undefined,
-        apexAaaa: values.aaaa ? apexAaaa : undefined,
-        apexTtl,
-      }, now);
+      // Without it, a guard in the same transaction refuses a zone created meanwhile.
+      const guard = {
+        sql:
+          "INSERT INTO write_guard (excess) SELECT 1 WHERE EXISTS (SELECT 1 FROM zones WHERE name = ?)",
+        args: [name],
+      };
+      await client.batch([
+        ...(values.update ? [] : [guard]),
+        ...zoneUpsertStatements({
+          serialPolicy,
+          name,
+          soaMname: existing?.soaMname,
+          soaRname: rname || existing?.soaRname,
+          soaRefresh: existing?.soaRefresh,
+          soaRetry: existing?.soaRetry,
+          soaExpire: existing?.soaExpire,
+          soaMinimum: existing?.soaMinimum,
+          apexNs: ns.length ? ns : undefined,
+          apexA: values.a ? apexA : undefined,
+          apexAaaa: values.aaaa ? apexAaaa : undefined,
+          apexTtl,
+        }, now),
+      ], "write").catch((e) => {
+        throw isValueCapViolation(e) ? new Error(`zone ${name} was created meanwhile`) : e;
+      });
       out(`zone ${name} saved`);
       return 0;
     }
