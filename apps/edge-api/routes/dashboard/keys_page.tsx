@@ -117,8 +117,13 @@ export function renderKeysPage(props: KeysPageProps): string {
           <CsrfField csrf={props.csrf} />
           <label>
             Subject
-            <input type="text" name="subject" required value={props.form?.subject ?? ""} />
-            <span class="muted">user@domain</span>
+            <input
+              type="text"
+              name="subject"
+              required
+              placeholder="user@domain"
+              value={props.form?.subject ?? ""}
+            />
           </label>
           <label>
             Rate per second

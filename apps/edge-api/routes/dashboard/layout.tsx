@@ -32,7 +32,7 @@ a:focus,button:focus,input:focus,select:focus{outline:3px solid #fb8f44;outline-
 table{border-collapse:collapse;width:100%}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 th{background:#f4f5f7}
-td.value{word-break:break-all;font-family:ui-monospace,monospace;font-size:.9em}
+td.value{min-width:9rem;word-break:break-all;font-family:ui-monospace,monospace;font-size:.9em}
 form.stack{display:grid;gap:.5rem;max-width:34rem}
 form.stack label{display:grid;gap:.15rem;font-weight:600}
 form.inline{display:inline}
@@ -95,7 +95,7 @@ export function Layout(props: LayoutProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · dmp-edge admin`}</title>
         <style dangerouslySetInnerHTML={{ __html: DASHBOARD_STYLE }} />
       </head>

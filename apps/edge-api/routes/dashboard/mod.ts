@@ -211,7 +211,9 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "x-frame-options": "DENY",
-      "referrer-policy": "no-referrer",
+      // Not no-referrer: under it Chromium sends `Origin: null` on form posts, which the
+      // origin check must refuse. same-origin keeps URLs from leaving the site all the same.
+      "referrer-policy": "same-origin",
     });
   }
 

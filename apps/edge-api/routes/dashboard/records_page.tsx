@@ -150,24 +150,36 @@ export function renderRecordsPage(props: RecordsPageProps): string {
           <CsrfField csrf={props.csrf} />
           <label>
             Name
-            <input type="text" name="name" required value={props.form?.name ?? ""} />
-            <span class="muted">
-              {`relative to ${props.zone}, "@" for the apex, or a full name`}
-            </span>
+            <input
+              type="text"
+              name="name"
+              required
+              value={props.form?.name ?? ""}
+              aria-describedby="name-hint"
+            />
           </label>
-          <label>
-            Type
-            <select name="type">
-              {RDATA_TEXT_TYPES.map((t) => (
-                <option value={t} selected={(props.form?.type ?? "A") === t}>{t}</option>
-              ))}
-            </select>
-          </label>
+          <span class="muted" id="name-hint">
+            {`relative to ${props.zone}, "@" for the apex, or a full name ending in a dot`}
+          </span>
+          <label for="record-type">Record type</label>
+          <select name="type" id="record-type">
+            {RDATA_TEXT_TYPES.map((t) => (
+              <option value={t} selected={(props.form?.type ?? "A") === t}>{t}</option>
+            ))}
+          </select>
           <label>
             Value
-            <input type="text" name="value" required value={props.form?.value ?? ""} />
-            <span class="muted">presentation form, as in a master file; TXT as plain text</span>
+            <input
+              type="text"
+              name="value"
+              required
+              value={props.form?.value ?? ""}
+              aria-describedby="value-hint"
+            />
           </label>
+          <span class="muted" id="value-hint">
+            presentation form, as in a master file; TXT as plain text
+          </span>
           <label>
             TTL
             <input type="text" name="ttl" inputmode="numeric" value={props.form?.ttl ?? "300"} />
@@ -179,11 +191,12 @@ export function renderRecordsPage(props: RecordsPageProps): string {
               name="lifetime"
               inputmode="numeric"
               value={props.form?.lifetime ?? ""}
+              aria-describedby="lifetime-hint"
             />
-            <span class="muted">
-              seconds until the record expires; empty: TXT its TTL, others never
-            </span>
           </label>
+          <span class="muted" id="lifetime-hint">
+            seconds until the record expires; empty: TXT its TTL, others never
+          </span>
           <button type="submit">Add record</button>
         </form>
       </>

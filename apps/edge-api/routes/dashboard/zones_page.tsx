@@ -26,11 +26,18 @@ function Field(
   props: { label: string; name: string; form?: Record<string, string>; hint?: string },
 ) {
   return (
-    <label>
-      {props.label}
-      <input type="text" name={props.name} value={props.form?.[props.name] ?? ""} />
-      {props.hint && <span class="muted">{props.hint}</span>}
-    </label>
+    <>
+      <label>
+        {props.label}
+        <input
+          type="text"
+          name={props.name}
+          value={props.form?.[props.name] ?? ""}
+          aria-describedby={props.hint ? `${props.name}-hint` : undefined}
+        />
+      </label>
+      {props.hint && <span class="muted" id={`${props.name}-hint`}>{props.hint}</span>}
+    </>
   );
 }
 
