@@ -6,7 +6,7 @@
  * adds records of several types, filters them by chip and text, sees the
  * node answer them (dig), deletes one, issues a token (shown once) and
  * revokes it, revokes a TSIG key, reads the nodes and audit views, and signs
- * out. Every view is screenshot under `test-artifacts/` at 1280 and 390 px
+ * out; a form posted from another origin while signed in is refused. Every view is screenshot under `test-artifacts/` at 1280 and 390 px
  * and checked not blank (luminance spread); at 390 px no page is wider than
  * the screen. No request leaves the edge and no CSP violation is reported.
  */
@@ -143,9 +143,14 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
   const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const external: string[] = [];
+  /** The attacker's own page (below) is the one request to elsewhere that the test makes. */
+  let attackerOrigin = "none:";
   const cspErrors: string[] = [];
   context.on("request", (r) => {
-    if (!r.url().startsWith(edge.url) && !r.url().startsWith("data:")) external.push(r.url());
+    const u = r.url();
+    if (!u.startsWith(edge.url) && !u.startsWith("data:") && !u.startsWith(attackerOrigin)) {
+      external.push(u);
+    }
   });
   page.on("console", (m) => {
     if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -334,6 +339,36 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
       await shoot(b, narrow, `${tag}-${view}-390`);
     }
     await narrow.close();
+
+    // A forged form from another origin on the same host (same site, so the SameSite=Strict
+    // cookie is sent): the Origin check refuses it, and the zone is not created.
+    const evilZone = `evil-${runtime}.test`;
+    const attacker = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () =>
+        new Response(
+          `<!DOCTYPE html><form id="f" method="post" action="${edge.url}/admin/zones">` +
+            `<input name="name" value="${evilZone}"><input name="_csrf" value="guess"></form>` +
+            `<script>document.getElementById("f").submit()</script>`,
+          { headers: { "content-type": "text/html" } },
+        ),
+    );
+    try {
+      const forged = page.waitForResponse((r) => r.url() === `${edge.url}/admin/zones`);
+      attackerOrigin = `http://127.0.0.1:${attacker.addr.port}/`;
+      await page.goto(attackerOrigin);
+      assert.equal((await forged).status(), 403);
+    } finally {
+      await attacker.shutdown();
+    }
+    const zonesNow = await (await api("/v1/admin/zones")).json();
+    assert.ok(
+      !zonesNow.zones.some((z: { name: string }) => z.name === evilZone),
+      "the forged form created nothing",
+    );
+    await page.goto(`${edge.url}/admin/audit`);
+    assert.match(await page.locator("#audit tbody").innerText(), /cross-site POST \/admin\/zones/);
+    await page.goto(`${edge.url}/admin/zones`);
 
     // Sign out: back to the form, and the session is gone.
     await page.getByRole("button", { name: "Sign out" }).click();
