@@ -166,9 +166,13 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
     assert.match(await page.getByRole("alert").innerText(), /not the operator token/);
     // The right token, from the keyboard: the field is focused on load and Enter submits.
     await page.goto(`${edge.url}/admin/sign-in`);
+    // autofocus lands after load; wait for it (bounded) rather than type into nothing.
+    await page.waitForFunction("document.activeElement?.getAttribute('name') === 'token'", null, {
+      timeout: 10000,
+    });
     await page.keyboard.type(OPERATOR_TOKEN);
     await page.keyboard.press("Enter");
-    await page.waitForURL(/\/admin\/zones$/);
+    await page.waitForURL(/\/admin\/overview$/);
     const cookie = (await context.cookies()).find((c) => c.name === "dmp_admin_session");
     assert.ok(cookie);
     assert.equal(cookie.httpOnly, true);
@@ -177,7 +181,15 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
 
     // Keyboard: the first Tab stop is the first navigation link.
     await page.keyboard.press("Tab");
-    assert.equal(await page.evaluate("document.activeElement.textContent"), "Zones");
+    assert.equal(await page.evaluate("document.activeElement.textContent"), "Overview");
+    const figure = (id: string) => page.locator(`#overview tr[data-figure="${id}"] td`).innerText();
+    assert.match(await figure("store"), /^\d+ ms$/);
+    assert.match(await figure("nodes"), /^2 \/ 2$/);
+    const zonesBefore = Number(await figure("zones"));
+    await shoot(b, page, `${tag}-overview`);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/admin\/zones$/);
 
     // Zones: create one with apex NS/A and SOA timers.
     await page.getByLabel("Zone name").fill(zone);
@@ -296,6 +308,11 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
     );
     await shoot(b, page, `${tag}-keys`);
 
+    // The overview counts the new zone.
+    await page.getByRole("link", { name: "Overview" }).click();
+    assert.equal(Number(await figure("zones")), zonesBefore + 1);
+    await page.getByRole("link", { name: "Keys and tokens" }).click();
+
     // Nodes: ours marked.
     await page.getByRole("link", { name: "Nodes" }).click();
     assert.equal(await page.locator('#nodes tr[data-own="true"]').count(), 1);
@@ -325,6 +342,7 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
     await narrow.setViewportSize({ width: 390, height: 844 });
     for (
       const [view, path] of [
+        ["overview", "/admin/overview"],
         ["zones", "/admin/zones"],
         ["records", `/admin/zones/${zone}`],
         ["keys", "/admin/keys"],

@@ -50,12 +50,14 @@ button.danger{color:#a40e26;border-color:#a40e26}
 .fresh{color:#116329}
 .stale{color:#9a6700}
 .own{font-weight:700}
+#overview td{white-space:nowrap}
 `;
 
 /** The views in the navigation bar. */
-export type DashboardView = "zones" | "keys" | "nodes" | "audit" | "sign-in";
+export type DashboardView = "overview" | "zones" | "keys" | "nodes" | "audit" | "sign-in";
 
 const NAV: readonly { view: DashboardView; href: string; label: string }[] = [
+  { view: "overview", href: "/admin/overview", label: "Overview" },
   { view: "zones", href: "/admin/zones", label: "Zones" },
   { view: "keys", href: "/admin/keys", label: "Keys and tokens" },
   { view: "nodes", href: "/admin/nodes", label: "Nodes" },

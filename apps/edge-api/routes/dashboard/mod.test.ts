@@ -106,7 +106,7 @@ Deno.test("sign-in sets an HttpOnly SameSite=Strict expiring cookie, Secure over
     post("/admin/sign-in", { token: TOKEN }, { "x-forwarded-for": "192.0.2.9" }),
   );
   assert.equal(r.status, 303);
-  assert.equal(r.headers.get("location"), "/admin/zones");
+  assert.equal(r.headers.get("location"), "/admin/overview");
   const set = r.headers.get("set-cookie") ?? "";
   assert.match(set, /^dmp_admin_session=\d+\.[\w-]{24}\.[\w-]{43};/);
   assert.match(set, /; HttpOnly/);

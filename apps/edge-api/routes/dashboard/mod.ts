@@ -6,6 +6,7 @@
  * | route | what |
  * | --- | --- |
  * | `GET/POST /admin/sign-in` | the token form; sets the session cookie |
+ * | `GET /admin`, `GET /admin/overview` | store figures (`overview_page.tsx`) |
  * | `POST /admin/sign-out` | clears it |
  * | `GET /admin/zones`, `POST /admin/zones`, `POST /admin/zones/{zone}/delete` | zones |
  * | `GET /admin/zones/{zone}`, `POST …/records`, `POST …/records/delete` | a zone's records |
@@ -41,7 +42,11 @@ import {
   openDashboardSession,
 } from "../../../../packages/core/store/dashboard_sessions.ts";
 import { listRecentHeartbeats } from "../../../../packages/core/store/heartbeats_seen.ts";
-import { readZoneRecords } from "../../../../packages/core/store/records.ts";
+import {
+  countLiveRecords,
+  readJournalHead,
+  readZoneRecords,
+} from "../../../../packages/core/store/records.ts";
 import { listTokens } from "../../../../packages/core/store/tokens.ts";
 import { listTsigKeys } from "../../../../packages/core/store/tsig_keys.ts";
 import { listZones, readZone } from "../../../../packages/core/store/zones.ts";
@@ -52,7 +57,9 @@ import { adminRoutes } from "../admin/mod.ts";
 import { AUDIT_PAGE_SIZE, renderAuditPage } from "./audit_page.tsx";
 import { renderKeysPage } from "./keys_page.tsx";
 import { DASHBOARD_STYLE } from "./layout.tsx";
+import { FRESH_SECONDS } from "../nodes/nodes_page.tsx";
 import { renderNodesView } from "./nodes_view.tsx";
+import { renderOverviewPage } from "./overview_page.tsx";
 import { renderRecordsPage } from "./records_page.tsx";
 import {
   checkCsrf,
@@ -307,7 +314,7 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
       maxAge: SESSION_SECONDS,
     });
     await audit(c, "dashboard.sign_in", "");
-    return c.redirect("/admin/zones", 303);
+    return c.redirect("/admin/overview", 303);
   });
 
   // ---- everything else needs a session; POSTs also the origin and the CSRF token ----
@@ -342,7 +349,40 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     await next();
   });
 
-  app.get("/admin", (c) => c.redirect("/admin/zones", 303));
+  app.get("/admin", (c) => c.redirect("/admin/overview", 303));
+
+  app.get("/admin/overview", async (c) => {
+    const now = deps.nowSeconds();
+    const t0 = deps.clock();
+    const zones = await listZones(deps.client);
+    const storeReadMs = deps.clock() - t0;
+    const [liveRecords, journalHead, tokens, keys, nodes] = await Promise.all([
+      countLiveRecords(deps.client, now),
+      readJournalHead(deps.client),
+      listTokens(deps.client),
+      listTsigKeys(deps.client),
+      listRecentHeartbeats(deps.client, { now, limit: NODES_LIMIT }),
+    ]);
+    return page(
+      c,
+      renderOverviewPage({
+        csrf: await csrfToken(token, c.get("session")),
+        figures: {
+          storeReadMs,
+          zones: zones.length,
+          liveRecords,
+          journalHead,
+          liveTokens: tokens.filter((t) =>
+            !t.revokedAt && (t.expiresAt === null || t.expiresAt > now)
+          ).length,
+          liveTsigKeys: keys.filter((k) => !k.revoked && (k.expiresAt === 0 || k.expiresAt > now))
+            .length,
+          nodesFresh: nodes.filter((n) => now - n.ts < FRESH_SECONDS).length,
+          nodesHeard: nodes.length,
+        },
+      }),
+    );
+  });
 
   app.post("/admin/sign-out", async (c) => {
     await closeDashboardSession(deps.client, c.get("session").nonce);
