@@ -1,5 +1,5 @@
 /**
- * DNSSEC signing keys in libSQL (migration 7): generated once per zone when
+ * DNSSEC signing keys in libSQL (migration 9): generated once per zone when
  * signing is turned on, the private key sealed with the TSIG sealing key.
  * Every change writes a journal row (zone "", name "dnssec") so nodes reload
  * their signers within one sync, as they do their TSIG keyring.

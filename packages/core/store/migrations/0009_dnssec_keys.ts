@@ -1,5 +1,5 @@
 /**
- * Migration 7: DNSSEC signing keys (issue 13). One row per key of a signed
+ * Migration 9: DNSSEC signing keys (issue 13). One row per key of a signed
  * zone; the private key (PKCS#8) is sealed like TSIG secrets
  * (`store/secret_box.ts`, bound to `dnssec:<zone>:<tag>`), so every node
  * signs with the same key and a database dump alone does not reveal it. A
@@ -9,8 +9,8 @@
  * @module
  */
 
-/** Statements of schema version 7. */
-export const MIGRATION_0007: readonly string[] = [
+/** Statements of schema version 9. */
+export const MIGRATION_0009: readonly string[] = [
   `CREATE TABLE dnssec_keys (
     zone TEXT NOT NULL,
     key_tag INTEGER NOT NULL,
