@@ -114,10 +114,14 @@ Deno.test({
       chunk.set(new TextEncoder().encode("\r\n"), chunk.length - 2);
       let sent = 0;
       let response = "";
+      let reset = false;
       const reading = (async () => {
         const buf = new Uint8Array(4096);
         for (;;) {
-          const n = await conn.read(buf).catch(() => null);
+          const n = await conn.read(buf).catch(() => {
+            reset = true;
+            return null;
+          });
           if (n === null) break;
           response += new TextDecoder().decode(buf.subarray(0, n));
         }
@@ -137,7 +141,12 @@ Deno.test({
       } catch { /* closed by the node */ }
       await reading;
       const after = rssKb(pid);
-      assert.match(response, /^HTTP\/1\.1 413/, response.slice(0, 200));
+      // The node answers 413 and closes with our unread bytes queued, so the kernel may send RST
+      // after the answer, and an RST can discard an answer not yet read (RFC 9293 §3.10.7.4).
+      // Only then may the answer be missing; the limit itself is asserted by `sent` and RSS.
+      if (!(reset && response === "")) {
+        assert.match(response, /^HTTP\/1\.1 413/, response.slice(0, 200));
+      }
       assert.ok(sent < 64 * 1024 * 1024, `the node kept reading: ${sent >> 20} MB accepted`);
       assert.ok(after - before < 50 * 1024, `RSS grew ${(after - before) >> 10} MB`);
       // The node still answers.
