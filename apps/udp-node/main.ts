@@ -16,7 +16,8 @@ import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store
 import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
-import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
+import { redactDatabaseUrl } from "./db_client.ts";
+import { StorageClient } from "./storage/storage_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
@@ -54,8 +55,24 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<NodeHandle> {
-  const db = await openDatabase(config);
-  const client = db.client;
+  // Every libSQL call runs in the storage worker; `client` and `db.writer` are its message
+  // interface, so no statement, lock wait or replica sync ever runs on the thread answering DNS.
+  const db = await StorageClient.open(config);
+  try {
+    return await startOn(db, config, logger, options);
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function startOn(
+  db: StorageClient,
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+): Promise<NodeHandle> {
+  const client = db.reader;
   const metrics = new MetricsRegistry();
   const index = new ZoneIndex();
   const box = await loadSecretBox(config);
@@ -74,7 +91,7 @@ export async function startNode(
     // replica file is served at once (after a crash, before the primary answers); the
     // sync loop catches up in the background.
     try {
-      await withTimeout(client.sync!(), 10_000);
+      await withTimeout(db.sync(), 10_000);
     } catch (e) {
       logger.warn("initial replica sync failed; serving an empty replica", { error: errText(e) });
     }
@@ -185,7 +202,7 @@ export async function startNode(
   );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
-    if (db.kind === "replica") await client.sync!();
+    if (db.kind === "replica") await db.sync();
     await follower.catchUp(Date.now() / 1000);
   };
   const heartbeat = await HeartbeatWorker.create({
@@ -205,7 +222,7 @@ export async function startNode(
       await sleep(syncEveryMs, () => stopping);
       if (stopping) break;
       try {
-        if (db.kind === "replica") await client.sync!();
+        if (db.kind === "replica") await db.sync();
         await follower.catchUp(now());
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (box && now() - keyring.loadedAt > 60) await reloadKeys();
@@ -250,8 +267,7 @@ export async function startNode(
       await Promise.all([udp.close(), tcp.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
-      client.close();
-      if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
+      await db.close();
       logger.info("DMP node stopped");
     },
   };
