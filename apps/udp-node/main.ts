@@ -22,7 +22,7 @@ import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenTcp } from "./transports/tcp.ts";
 import { listenUdp } from "./transports/udp.ts";
-import { JournalFollower } from "./zone_index/follow_journal.ts";
+import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
@@ -83,7 +83,19 @@ async function startOn(
       logger.warn(`${unreadable} TSIG keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
     }
   };
-  const follower = new JournalFollower(client, index, reloadKeys);
+  // The journal is read in the storage worker; its patches are applied here, between packets.
+  const follower = {
+    seq: 0,
+    async apply(read: Promise<{ patches: IndexPatch[]; seq: number }>): Promise<void> {
+      const { patches, seq } = await read;
+      const keysChanged = applyIndexPatches(index, patches);
+      this.seq = seq;
+      if (keysChanged) await reloadKeys();
+    },
+    catchUp(now: number): Promise<void> {
+      return this.apply(db.catchUp(now));
+    },
+  };
   const now = () => Date.now() / 1000;
 
   if (db.kind === "replica" && !db.replicaExisted) {
@@ -104,7 +116,7 @@ async function startOn(
     logger.warn("could not migrate through the replica; continuing", { error: errText(e) });
   }
   await seedServedZone(config, client, logger);
-  await loadIndex(follower, client, now(), options.progress);
+  follower.seq = await loadIndex(db, index, now(), options.progress);
   // Transfers and NOTIFY verify TSIG too, so the keyring is loaded whenever keys can be opened.
   if (box && !config.DMP_DNS_UPDATE_ENABLED) await reloadKeys();
   if (config.DMP_DNS_UPDATE_ENABLED) {
@@ -275,16 +287,21 @@ async function startOn(
 
 /** The first full load of the index, with a progress line when it takes over a second. */
 async function loadIndex(
-  follower: JournalFollower,
-  client: Parameters<typeof countLiveRecords>[0],
+  db: StorageClient,
+  index: ZoneIndex,
   now: number,
   progress: StartOptions["progress"],
-): Promise<void> {
-  if (!progress || progress.quiet || !progress.sink.isTTY) return await follower.loadAll(now);
+): Promise<number> {
+  const apply = async (onProgress?: (n: number) => void) => {
+    const { patches, seq } = await db.loadIndex(now, onProgress);
+    applyIndexPatches(index, patches);
+    return seq;
+  };
+  if (!progress || progress.quiet || !progress.sink.isTTY) return await apply();
   const meter = new ProgressMeter({
     label: "loading zones",
     unit: "records",
-    total: await countLiveRecords(client, now),
+    total: await countLiveRecords(db.reader, now),
     sink: progress.sink,
     now: progress.now,
   });
@@ -292,7 +309,7 @@ async function loadIndex(
   // Redraw on a timer too, so the rate and ETA move between pages.
   const timer = setInterval(() => meter.update(done), 250);
   try {
-    await follower.loadAll(now, (n) => meter.update(done = n));
+    return await apply((n) => meter.update(done = n));
   } finally {
     clearInterval(timer);
     meter.finish();

@@ -19,8 +19,10 @@ import type {
   SqlStatement,
 } from "../../../packages/core/store/sql_client.ts";
 import {
+  type IndexPatches,
   STORAGE_WORKER_NAME,
   type StorageOpened,
+  type StorageProgress,
   type StorageReply,
   type StorageRequest,
   type StorageTarget,
@@ -51,7 +53,10 @@ interface WorkerHandle {
 /** A database opened in the storage worker. */
 export class StorageClient {
   #worker: WorkerHandle;
-  #pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  #pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: unknown): void; progress?(n: number): void }
+  >();
   #nextId = 1;
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
@@ -62,7 +67,10 @@ export class StorageClient {
   readonly writer: SqlClient = this.#sqlClient("writer");
 
   private constructor(
-    start: (onReply: (r: StorageReply) => void, onDeath: (e: Error) => void) => WorkerHandle,
+    start: (
+      onReply: (r: StorageReply | StorageProgress) => void,
+      onDeath: (e: Error) => void,
+    ) => WorkerHandle,
   ) {
     this.#worker = start((r) => this.#settle(r), (e) => this.#die(e));
   }
@@ -99,6 +107,19 @@ export class StorageClient {
     await this.#call({ op: "sync" });
   }
 
+  /**
+   * The first full load of the zone index, as patches (read in the worker); `onProgress`
+   * gets the records read so far while it runs.
+   */
+  loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
+    return this.#call({ op: "load_index", now }, onProgress) as Promise<IndexPatches>;
+  }
+
+  /** The journal entries since the last load or catch-up, as index patches. */
+  catchUp(now: number): Promise<IndexPatches> {
+    return this.#call({ op: "catch_up", now }) as Promise<IndexPatches>;
+  }
+
   /** Closes the database and stops the worker. */
   async close(): Promise<void> {
     try {
@@ -124,18 +145,22 @@ export class StorageClient {
     };
   }
 
-  #call(body: Body): Promise<unknown> {
+  #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, progress });
       this.#worker.post({ ...body, id } as StorageRequest);
     });
   }
 
-  #settle(reply: StorageReply): void {
+  #settle(reply: StorageReply | StorageProgress): void {
     const p = this.#pending.get(reply.id);
     if (!p) return;
+    if ("progress" in reply) {
+      p.progress?.(reply.progress);
+      return;
+    }
     this.#pending.delete(reply.id);
     if (reply.ok) p.resolve(reply.value);
     else p.reject(storeError(reply.error));
@@ -151,13 +176,13 @@ export class StorageClient {
 
 /** Starts the worker on this runtime: a Deno Worker on Deno, a worker_thread on Node. */
 function startWorker(
-  onReply: (r: StorageReply) => void,
+  onReply: (r: StorageReply | StorageProgress) => void,
   onDeath: (e: Error) => void,
 ): WorkerHandle {
   const died = (why: string) => onDeath(new Error(`storage worker ${why}`));
   if ("Deno" in globalThis) {
     const w = new Worker(workerEntry.href, { type: "module", name: STORAGE_WORKER_NAME });
-    w.onmessage = (e: MessageEvent<StorageReply>) => onReply(e.data);
+    w.onmessage = (e: MessageEvent<StorageReply | StorageProgress>) => onReply(e.data);
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       died(`failed: ${e.message}`);

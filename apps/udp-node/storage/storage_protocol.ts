@@ -10,6 +10,7 @@
 
 import type { Config } from "../../../packages/core/config/env.ts";
 import type { SqlStatement } from "../../../packages/core/store/sql_client.ts";
+import type { IndexPatch } from "../zone_index/index_patch.ts";
 
 /** Marks a worker started as the storage worker (`workerData.name` in Node, the worker's name in Deno). */
 export const STORAGE_WORKER_NAME = "dmp-storage";
@@ -29,6 +30,10 @@ export type StorageRequest =
     mode: "write" | "read" | "deferred";
   }
   | { id: number; op: "sync" }
+  /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
+  | { id: number; op: "load_index"; now: number }
+  /** the journal since the last load or catch-up, as index patches */
+  | { id: number; op: "catch_up"; now: number }
   | { id: number; op: "close" };
 
 /** What "open" answers: how the database was opened (db_client.ts `DbHandle` without clients). */
@@ -37,6 +42,21 @@ export interface StorageOpened {
   /** the database URL (may hold a token: redact before logging) */
   url: string;
   replicaExisted?: boolean;
+}
+
+/** What "load_index" and "catch_up" answer. */
+export interface IndexPatches {
+  patches: IndexPatch[];
+  /** the journal sequence the index is at once the patches are applied */
+  seq: number;
+  /** journal entries applied (catch_up) */
+  applied: number;
+}
+
+/** Sent before the reply of a "load_index": records read so far. */
+export interface StorageProgress {
+  id: number;
+  progress: number;
 }
 
 /** One SQL result as plain data. */
@@ -58,5 +78,5 @@ export interface WireError {
 
 /** The worker's answer to one request. */
 export type StorageReply =
-  | { id: number; ok: true; value: StorageOpened | WireResult | WireResult[] | null }
+  | { id: number; ok: true; value: StorageOpened | WireResult | WireResult[] | IndexPatches | null }
   | { id: number; ok: false; error: WireError };

@@ -16,8 +16,11 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { SqlClient, SqlResult } from "../../../packages/core/store/sql_client.ts";
 import { type DbHandle, openDatabase } from "../db_client.ts";
+import { JournalFollower } from "../zone_index/follow_journal.ts";
+import { PatchRecorder } from "../zone_index/index_patch.ts";
 import {
   STORAGE_WORKER_NAME,
+  type StorageProgress,
   type StorageReply,
   type StorageRequest,
   type WireError,
@@ -27,12 +30,15 @@ import {
 /** The two ends a worker host offers: receive requests, post replies. */
 export interface StoragePort {
   onRequest(handler: (request: StorageRequest) => void): void;
-  reply(reply: StorageReply): void;
+  reply(reply: StorageReply | StorageProgress): void;
 }
 
 /** Serves storage requests on `port` until "close". */
 export function serveStorage(port: StoragePort): void {
   let db: DbHandle | undefined;
+  // The journal follower lives here, beside the database; the DNS thread gets its patches.
+  const recorder = new PatchRecorder();
+  let follower: JournalFollower | undefined;
   let queue = Promise.resolve();
   port.onRequest((request) => {
     // One at a time: a group commit's batch must not overtake the read that follows it.
@@ -49,6 +55,10 @@ export function serveStorage(port: StoragePort): void {
     if (request.op === "open") {
       if (db) throw new Error("storage is already open");
       db = await openDatabase(request.config);
+      follower = new JournalFollower(db.client, recorder, () => {
+        recorder.keysChanged();
+        return Promise.resolve();
+      });
       return { kind: db.kind, url: db.url, replicaExisted: db.replicaExisted };
     }
     if (!db) throw new Error("storage is not open");
@@ -57,6 +67,22 @@ export function serveStorage(port: StoragePort): void {
         return wireResult(await pick(db, request.target).execute(request.stmt));
       case "batch":
         return (await pick(db, request.target).batch(request.stmts, request.mode)).map(wireResult);
+      case "load_index":
+        await follower!.loadAll(request.now, (n) => port.reply({ id: request.id, progress: n }));
+        return { patches: recorder.take(), seq: follower!.seq, applied: 0 };
+      case "catch_up": {
+        let applied;
+        try {
+          applied = await follower!.catchUp(request.now);
+        } catch (e) {
+          // Pages applied before the failure are in the recorder (and in `seq`): discarding
+          // them would leave the DNS thread's index behind the follower for good.
+          const patches = recorder.take();
+          if (patches.length === 0) throw e;
+          return { patches, seq: follower!.seq, applied: 0 };
+        }
+        return { patches: recorder.take(), seq: follower!.seq, applied };
+      }
       case "sync":
         if (db.kind === "replica") await db.client.sync!();
         return null;
@@ -64,6 +90,7 @@ export function serveStorage(port: StoragePort): void {
         db.client.close();
         if (db.writer !== db.client) (db.writer as { close?: () => void }).close?.();
         db = undefined;
+        follower = undefined;
         return null;
     }
   }
