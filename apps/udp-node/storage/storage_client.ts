@@ -11,6 +11,9 @@
  * @module
  */
 
+import { rm } from "node:fs/promises";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { Worker as NodeWorker } from "node:worker_threads";
 import type { Config } from "../../../packages/core/config/env.ts";
 import type {
@@ -52,7 +55,7 @@ interface WorkerHandle {
 
 /** A database opened in the storage worker. */
 export class StorageClient {
-  #worker: WorkerHandle;
+  #worker: WorkerHandle | undefined;
   #pending = new Map<
     number,
     { resolve(v: unknown): void; reject(e: unknown): void; progress?(n: number): void }
@@ -66,23 +69,21 @@ export class StorageClient {
   /** The primary, for writes (the same database unless the node is a replica). */
   readonly writer: SqlClient = this.#sqlClient("writer");
 
-  private constructor(
-    start: (
-      onReply: (r: StorageReply | StorageProgress) => void,
-      onDeath: (e: Error) => void,
-    ) => WorkerHandle,
-  ) {
-    this.#worker = start((r) => this.#settle(r), (e) => this.#die(e));
-  }
+  private constructor() {}
 
   /** Starts the worker and opens the database the config names in it. */
   static async open(config: Config): Promise<StorageClient> {
-    const client = new StorageClient(startWorker);
+    const client = new StorageClient();
+    const entry = await runnableEntry();
     try {
+      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => client.#die(e));
       client.#opened = await client.#call({ op: "open", config }) as StorageOpened;
     } catch (e) {
-      await client.#worker.terminate();
+      await client.#worker?.terminate();
       throw e;
+    } finally {
+      // Loaded by now (or never will be).
+      await entry.cleanup();
     }
     return client;
   }
@@ -126,7 +127,7 @@ export class StorageClient {
       if (!this.#dead) await this.#call({ op: "close" });
     } finally {
       this.#die(new Error("storage is closed"));
-      await this.#worker.terminate();
+      await this.#worker?.terminate();
     }
   }
 
@@ -150,7 +151,7 @@ export class StorageClient {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, progress });
-      this.#worker.post({ ...body, id } as StorageRequest);
+      this.#worker!.post({ ...body, id } as StorageRequest);
     });
   }
 
@@ -174,14 +175,46 @@ export class StorageClient {
   }
 }
 
+let builds = 0;
+
+/**
+ * The worker module in a form this runtime runs as it is. Deno and the production bundle run
+ * `workerEntry` itself. Node from the sources (bin/dmp.mjs registers tsx) cannot: a loader
+ * registered on the main thread does not reach worker threads, and a second tsx in the worker
+ * costs its own loader thread (~1.5 s of start-up here, ~30 MiB). esbuild, the compiler tsx
+ * itself uses, builds the worker into one file in ~0.1 s instead, under node_modules/.cache so
+ * its npm imports resolve; the file is deleted once the worker has loaded it.
+ */
+async function runnableEntry(): Promise<{ url: URL; cleanup(): Promise<void> }> {
+  const none = { url: workerEntry, cleanup: () => Promise.resolve() };
+  if ("Deno" in globalThis || !workerEntry.pathname.endsWith(".ts")) return none;
+  const { build } = await import("esbuild");
+  const url = new URL(
+    `../../../node_modules/.cache/dmp/storage_worker-${process.pid}-${++builds}.mjs`,
+    import.meta.url,
+  );
+  await build({
+    entryPoints: [fileURLToPath(workerEntry)],
+    outfile: fileURLToPath(url),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return { url, cleanup: () => rm(url, { force: true }) };
+}
+
 /** Starts the worker on this runtime: a Deno Worker on Deno, a worker_thread on Node. */
 function startWorker(
+  entry: URL,
   onReply: (r: StorageReply | StorageProgress) => void,
   onDeath: (e: Error) => void,
 ): WorkerHandle {
   const died = (why: string) => onDeath(new Error(`storage worker ${why}`));
   if ("Deno" in globalThis) {
-    const w = new Worker(workerEntry.href, { type: "module", name: STORAGE_WORKER_NAME });
+    const w = new Worker(entry.href, { type: "module", name: STORAGE_WORKER_NAME });
     w.onmessage = (e: MessageEvent<StorageReply | StorageProgress>) => onReply(e.data);
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
@@ -192,16 +225,7 @@ function startWorker(
       terminate: () => Promise.resolve(w.terminate()),
     };
   }
-  const workerData = { name: STORAGE_WORKER_NAME };
-  // From the sources (bin/dmp.mjs runs them through tsx) the worker needs tsx registered too:
-  // a loader registered on the main thread does not reach worker threads.
-  const w = workerEntry.pathname.endsWith(".ts")
-    ? new NodeWorker(
-      `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); ` +
-        `return import(${JSON.stringify(workerEntry.href)}); });`,
-      { eval: true, workerData },
-    )
-    : new NodeWorker(workerEntry, { workerData });
+  const w = new NodeWorker(entry, { workerData: { name: STORAGE_WORKER_NAME } });
   w.on("message", onReply);
   w.on("error", (e: Error) => died(`failed: ${e.message}`));
   w.on("exit", (code) => died(`exited (${code})`));
