@@ -57,7 +57,15 @@ export async function startNode(
 ): Promise<NodeHandle> {
   // Every libSQL call runs in the storage worker; `client` and `db.writer` are its message
   // interface, so no statement, lock wait or replica sync ever runs on the thread answering DNS.
-  const db = await StorageClient.open(config);
+  const db = await StorageClient.open(config, {
+    onCrash: (e) =>
+      logger.error(
+        "storage worker stopped: serving the last data, no writes or syncs; restart the node",
+        {
+          error: errText(e),
+        },
+      ),
+  });
   try {
     return await startOn(db, config, logger, options);
   } catch (e) {

@@ -16,15 +16,18 @@ import { StorageClient } from "./storage_client.ts";
 
 const ZONE = "worker.test";
 
-async function openStorage(): Promise<{ storage: StorageClient; dir: string }> {
+async function openStorage(): Promise<{ storage: StorageClient; crashes: Error[] }> {
   const db = await freshDatabase();
   db.client.close();
-  const storage = await StorageClient.open(loadConfig({ DMP_DB_URL: db.url }));
-  return { storage, dir: db.dir };
+  const crashes: Error[] = [];
+  const storage = await StorageClient.open(loadConfig({ DMP_DB_URL: db.url }), {
+    onCrash: (e) => crashes.push(e),
+  });
+  return { storage, crashes };
 }
 
 Deno.test("storage worker: values, row counts and errors cross the thread boundary intact", async () => {
-  const { storage } = await openStorage();
+  const { storage, crashes } = await openStorage();
   try {
     assert.equal(storage.kind, "file");
     await storage.writer.execute("CREATE TABLE t (i INTEGER, s TEXT, b BLOB, n TEXT)");
@@ -70,6 +73,7 @@ Deno.test("storage worker: values, row counts and errors cross the thread bounda
     await storage.close();
   }
   await assert.rejects(storage.reader.execute("SELECT 1"), /storage is closed/);
+  assert.deepEqual(crashes, [], "closing is not a crash");
 });
 
 Deno.test("storage worker: the journal arrives as patches that bring an index to the store", async () => {

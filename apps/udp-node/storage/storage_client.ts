@@ -71,12 +71,22 @@ export class StorageClient {
 
   private constructor() {}
 
-  /** Starts the worker and opens the database the config names in it. */
-  static async open(config: Config): Promise<StorageClient> {
+  /**
+   * Starts the worker and opens the database the config names in it. `onCrash` hears of a
+   * worker that stops by itself (a native crash, out of memory): every storage call fails from
+   * then on, while the DNS thread goes on answering from memory.
+   */
+  static async open(
+    config: Config,
+    options: { onCrash?: (e: Error) => void } = {},
+  ): Promise<StorageClient> {
     const client = new StorageClient();
     const entry = await runnableEntry();
     try {
-      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => client.#die(e));
+      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => {
+        if (!client.#dead) options.onCrash?.(e);
+        client.#die(e);
+      });
       client.#opened = await client.#call({ op: "open", config }) as StorageOpened;
     } catch (e) {
       await client.#worker?.terminate();
