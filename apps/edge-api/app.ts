@@ -22,6 +22,7 @@ import { nodesRoutes } from "./routes/nodes/mod.ts";
 import { opsRoutes } from "./routes/ops/mod.ts";
 import { recordsRoutes } from "./routes/records/mod.ts";
 import { registrationRoutes } from "./routes/registration/mod.ts";
+import { syncRoutes } from "./routes/sync/mod.ts";
 
 export type { AppDeps } from "./app_deps.ts";
 
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", adminRoutes(d));
   app.route("/", heartbeatRoutes(d));
   app.route("/", nodesRoutes(d));
+  app.route("/", syncRoutes(d));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((e, c) => {

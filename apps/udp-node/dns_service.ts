@@ -20,6 +20,7 @@ import {
 } from "../../packages/core/rate_limit/response_rate_limiter.ts";
 import type { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
+import type { StreamEdns } from "../../packages/core/wire/edns.ts";
 import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
 import { slipResponse } from "./pipeline/slip_response.ts";
 import type { TransferHandler } from "./transfer/transfer_handler.ts";
@@ -114,11 +115,16 @@ export class DnsService {
     }
   }
 
-  /** Handles one message; see the module doc for the return shapes. */
+  /**
+   * Handles one message; see the module doc for the return shapes. `stream`
+   * (TCP and DoT listeners) holds the EDNS keepalive and padding they add to
+   * answers of queries that ask for them.
+   */
   handle(
     request: Uint8Array,
     tcp: boolean,
     remoteAddress: string,
+    stream?: StreamEdns,
   ): Uint8Array | null | Promise<Uint8Array | null> {
     const now = this.#clock();
     const buckets = tcp ? this.#tcpBuckets : this.#udpBuckets;
@@ -128,7 +134,7 @@ export class DnsService {
     }
     let result;
     try {
-      result = answerQuery(request, this.#o.index, this.#o.query, { tcp, now });
+      result = answerQuery(request, this.#o.index, this.#o.query, { tcp, now, stream });
     } catch (e) {
       // Last-resort guard (CoreDNS-style recover): a bug must not kill the listener.
       this.#count("internal_error");

@@ -20,8 +20,9 @@ import { redactDatabaseUrl } from "./db_client.ts";
 import { StorageClient } from "./storage/storage_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
-import { listenTcp } from "./transports/tcp.ts";
-import { listenUdp } from "./transports/udp.ts";
+import { listenDns } from "./transports/listen_dns.ts";
+import { listenDot } from "./transports/dot.ts";
+import { CertificatePair } from "./transports/tls_certificate.ts";
 import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
@@ -33,6 +34,8 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
+import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
+import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -55,20 +58,21 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<NodeHandle> {
+  // Before anything opens: a DoT pair that cannot load stops start-up with the reason.
+  const dotCertificate = await loadDotCertificate(config, logger.child("dot"));
   // Every libSQL call runs in the storage worker; `client` and `db.writer` are its message
   // interface, so no statement, lock wait or replica sync ever runs on the thread answering DNS.
   const db = await StorageClient.open(config, {
     onCrash: (e) =>
       logger.error(
         "storage worker stopped: serving the last data, no writes or syncs; restart the node",
-        {
-          error: errText(e),
-        },
+        { error: errText(e) },
       ),
   });
   try {
-    return await startOn(db, config, logger, options);
+    return await startOn(db, dotCertificate, config, logger, options);
   } catch (e) {
+    dotCertificate?.stop();
     await db.close().catch(() => {});
     throw e;
   }
@@ -76,6 +80,7 @@ export async function startNode(
 
 async function startOn(
   db: StorageClient,
+  dotCertificate: CertificatePair | undefined,
   config: Config,
   logger: Logger,
   options: StartOptions,
@@ -188,13 +193,35 @@ async function startOn(
     logger: logger.child("notify"),
     metrics,
   });
-  const udp = await listenUdp(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT);
-  const tcp = await listenTcp(service, config.DMP_DNS_HOST, udp.port, {
+  const streamLimits = {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
     maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
-  });
+  };
+  const { udp, tcp, runtime } = await listenDns(
+    service,
+    config.DMP_DNS_HOST,
+    config.DMP_DNS_PORT,
+    streamLimits,
+  );
+  // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
+  const dot = dotCertificate &&
+    await listenDot(
+      service,
+      config.DMP_DNS_HOST,
+      config.DMP_DOT_PORT,
+      streamLimits,
+      dotCertificate,
+      logger.child("dot"),
+    );
+  if (dotCertificate) {
+    metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
+    dotCertificate.onReload((result) =>
+      metrics.inc("dmp_dot_certificate_reloads_total", { result })
+    );
+    dotCertificate.watch();
+  }
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
@@ -234,12 +261,25 @@ async function startOn(
   });
   heartbeat?.start();
 
-  // Sync loop: pull the replica, then apply the journal. Bounded by stop().
+  // Sync loop: pull the replica, then apply the journal. Bounded by stop(). The change
+  // signal (DMP_SYNC_SIGNAL_URL) cuts the wait short when the primary's journal moves.
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
+  const trigger = new SyncTrigger();
+  const signal = config.DMP_SYNC_SIGNAL_URL
+    ? new JournalHeadSignal({
+      url: config.DMP_SYNC_SIGNAL_URL,
+      token: config.DMP_SYNC_SIGNAL_TOKEN ?? operatorToken(config),
+      appliedSeq: () => follower.seq,
+      onChange: () => trigger.fire(),
+      logger: logger.child("sync-signal"),
+      metrics,
+    })
+    : undefined;
+  signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await sleep(syncEveryMs, () => stopping);
+      await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
         if (db.kind === "replica") await db.sync();
@@ -271,9 +311,11 @@ async function startOn(
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp http=${config.DMP_NODE_HTTP_HOST}:${
-      ops?.port ?? "off"
-    } db=${db.kind} ${redactDatabaseUrl(db.url)} zones=${index.zoneNames().join(",") || "-"}`,
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) dot=${
+      dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
+    } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
+      redactDatabaseUrl(db.url)
+    } zones=${index.zoneNames().join(",") || "-"}`,
   );
   return {
     dnsPort: udp.port,
@@ -282,15 +324,39 @@ async function startOn(
     metrics,
     async stop() {
       stopping = true;
+      trigger.fire();
+      await signal?.stop();
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
-      await Promise.all([udp.close(), tcp.close(), ops?.close()]);
+      dotCertificate?.stop();
+      await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
       await db.close();
       logger.info("DMP node stopped");
     },
   };
+}
+
+/**
+ * The DoT certificate pair when DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE are
+ * set (DoT off when neither is); one without the other stops start-up.
+ */
+async function loadDotCertificate(
+  config: Config,
+  logger: Logger,
+): Promise<CertificatePair | undefined> {
+  const cert = config.DMP_DOT_CERT_FILE;
+  const key = config.DMP_DOT_KEY_FILE;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    throw new Error(
+      `Cannot start: DoT needs both DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE; ${
+        cert ? "DMP_DOT_KEY_FILE" : "DMP_DOT_CERT_FILE"
+      } is unset`,
+    );
+  }
+  return await CertificatePair.load(cert, key, logger);
 }
 
 /** The first full load of the index, with a progress line when it takes over a second. */
@@ -350,20 +416,6 @@ async function seedServedZone(
   } catch (e) {
     logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
   }
-}
-
-function sleep(ms: number, stop: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const step = Math.min(ms, 100);
-    let waited = 0;
-    const t = setInterval(() => {
-      waited += step;
-      if (waited >= ms || stop()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, step);
-  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -132,7 +132,7 @@ async function startOnce(
   const cmd = runtime === "node" ? "node" : `${ROOT}node_modules/.bin/deno`;
   const args = runtime === "node"
     ? [options.entry ?? `${ROOT}bin/dmp.mjs`, "node"]
-    : ["run", "-A", `${ROOT}bin/dmp_deno.ts`, "node"];
+    : ["run", "-A", "--unstable-net", `${ROOT}bin/dmp_deno.ts`, "node"];
   const child = new Deno.Command(cmd, {
     args,
     env,

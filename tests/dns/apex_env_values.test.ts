@@ -28,7 +28,7 @@ Deno.test({
       await assert.rejects(
         startNodeProcess({ env: { ...ZONE_ENV, ...env } }),
         (e: Error) => {
-          assert.match(e.message, /node did not start/);
+          assert.match(e.message, /node exited before it was up/);
           assert.match(e.message, message);
           return true;
         },

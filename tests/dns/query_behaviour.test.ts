@@ -1,6 +1,8 @@
 /**
  * Query behaviour of a running udp-node, asserted with real dig/kdig over UDP
- * and TCP on 127.0.0.1 (brief §1.3, §7 and the fixes of §8.1).
+ * and TCP on 127.0.0.1 (brief §1.3, §7 and the fixes of §8.1). Every case
+ * runs against a node on Node and a node on Deno (its own transports,
+ * issue 15), both serving the same database.
  */
 import assert from "node:assert/strict";
 import { parseMasterFile } from "../../packages/core/zone/master_file.ts";
@@ -38,7 +40,28 @@ ns1      IN A   192.0.2.53
 www      IN CNAME mesh.test.
 `;
 
+const RUNTIMES = ["node", "deno"] as const;
+type Runtime = (typeof RUNTIMES)[number];
+const nodes = new Map<Runtime, NodeProcess>();
+/** The node of the case running now (cases run one at a time). */
 let node: NodeProcess;
+/** Its runtime, for names a case writes (each runtime's case writes its own). */
+let runtime: Runtime;
+
+/** Registers the case once per runtime, named `… [node]` and `… [deno]`. */
+function bothRuntimes(def: { name: string; fn: () => Promise<void> }): void {
+  for (const r of RUNTIMES) {
+    Deno.test({
+      ...opts,
+      name: `${def.name} [${r}]`,
+      async fn() {
+        runtime = r;
+        node = nodes.get(r)!;
+        await def.fn();
+      },
+    });
+  }
+}
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const now = () => Date.now() / 1000;
 
@@ -85,12 +108,13 @@ Deno.test.beforeAll(async () => {
   await addTxt("long.mesh.test", "A".repeat(500));
   await addTxt("empty.mesh.test", "");
   for (let i = 0; i < 10; i++) await addTxt("ten.mesh.test", `value-${i}-` + "x".repeat(90));
-  node = await startNodeProcess({ dbUrl: db.url, dir: db.dir });
+  for (const r of RUNTIMES) {
+    nodes.set(r, await startNodeProcess({ dbUrl: db.url, dir: db.dir, runtime: r }));
+  }
 });
 
-Deno.test({
+bothRuntimes({
   name: "TXT answer is authoritative and echoes the question's case (0x20)",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "SLOT-1.Mb-AbCdEf012345.MESH.test", "TXT");
     assert.equal(r.status, "NOERROR");
@@ -101,18 +125,16 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "one RR per stored value, in publish order",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "_dnsmesh-heartbeat.mesh.test", "TXT");
     assert.deepEqual(r.answer.map((a) => txtJoin(a.data)), ["hb-one", "hb-two"]);
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "a 500-byte value is split 255+245 inside one RR (RFC 1035 §3.3.14)",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "long.mesh.test", "TXT", ["+bufsize=4096"]);
     assert.equal(r.answer.length, 1);
@@ -123,9 +145,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "479-byte bootstrap: TC=1 without EDNS, intact with EDNS 4096 and over TCP",
-  ...opts,
   async fn() {
     const plain = await dig(node.dnsPort, "_dmp.mesh.test", "TXT", ["+noedns"]);
     assert.ok(plain.flags.includes("tc"), plain.raw);
@@ -144,9 +165,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "ten values: TC=1 at 512 bytes, all ten with EDNS 4096",
-  ...opts,
   async fn() {
     assert.ok((await dig(node.dnsPort, "ten.mesh.test", "TXT", ["+noedns"])).flags.includes("tc"));
     assert.equal(
@@ -156,9 +176,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "NXDOMAIN carries the zone SOA in the authority section (RFC 2308 §3)",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "nope.mesh.test", "TXT");
     assert.equal(r.status, "NXDOMAIN");
@@ -169,9 +188,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "NODATA (not NXDOMAIN) for other types and empty non-terminals (RFC 8020)",
-  ...opts,
   async fn() {
     for (
       const [name, type] of [["slot-1.mb-abcdef012345.mesh.test", "A"], [
@@ -190,9 +208,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "names outside every zone are REFUSED (brief §8.1 item 2)",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "example.org", "TXT");
     assert.equal(r.status, "REFUSED");
@@ -200,9 +217,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "apex A, AAAA, NS and SOA, over UDP and TCP",
-  ...opts,
   async fn() {
     for (const extra of [[], ["+tcp"]]) {
       assert.equal((await dig(node.dnsPort, "MESH.test", "A", extra)).answer[0].data, "192.0.2.53");
@@ -226,17 +242,17 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "a change by another process is answered without restart, and the SOA serial moves",
-  ...opts,
   async fn() {
     const before = Number(
       (await dig(node.dnsPort, "mesh.test", "SOA")).answer[0].data.split(" ")[2],
     );
-    await addTxt("fresh.mesh.test", "new-value");
+    await addTxt(`fresh-${runtime}.mesh.test`, "new-value");
     assert.ok(
       await waitFor(
-        async () => (await dig(node.dnsPort, "fresh.mesh.test", "TXT")).answer.length === 1,
+        async () =>
+          (await dig(node.dnsPort, `fresh-${runtime}.mesh.test`, "TXT")).answer.length === 1,
         5000,
       ),
     );
@@ -247,39 +263,37 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "expired values vanish at once and TTL never exceeds the remaining lifetime",
-  ...opts,
   async fn() {
-    await addTxt("short.mesh.test", "brief", 3);
+    await addTxt(`short-${runtime}.mesh.test`, "brief", 3);
     assert.ok(
       await waitFor(async () =>
-        (await dig(node.dnsPort, "short.mesh.test", "TXT")).answer.length === 1
+        (await dig(node.dnsPort, `short-${runtime}.mesh.test`, "TXT")).answer.length === 1
       ),
     );
-    const r = await dig(node.dnsPort, "short.mesh.test", "TXT");
+    const r = await dig(node.dnsPort, `short-${runtime}.mesh.test`, "TXT");
     assert.ok(r.answer[0].ttl <= 3, `ttl ${r.answer[0].ttl}`);
     assert.ok(
       await waitFor(
-        async () => (await dig(node.dnsPort, "short.mesh.test", "TXT")).status === "NXDOMAIN",
+        async () =>
+          (await dig(node.dnsPort, `short-${runtime}.mesh.test`, "TXT")).status === "NXDOMAIN",
         6000,
       ),
     );
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "DMP answers carry min(DMP_DNS_TTL, lifetime); zone data keeps its own TTL",
-  ...opts,
   async fn() {
     assert.equal((await dig(node.dnsPort, "long.mesh.test", "TXT")).answer[0].ttl, 60);
     assert.equal((await dig(node.dnsPort, "ns1.mesh.test", "A")).answer[0].ttl, 3600);
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "EDNS: OPT echoed; version 1 gets BADVERS (RFC 6891 §6.1.3)",
-  ...opts,
   async fn() {
     const ok = await dig(node.dnsPort, "mesh.test", "SOA", ["+bufsize=4096"]);
     assert.equal(ok.ednsUdp, 1232);
@@ -289,9 +303,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "NOTIFY for a zone we serve gets NOERROR (RFC 1996), other opcodes NOTIMP",
-  ...opts,
   async fn() {
     const r = await dig(node.dnsPort, "mesh.test", "SOA", ["+opcode=notify"]);
     assert.equal(r.status, "NOERROR", r.raw);
@@ -300,9 +313,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "QDCOUNT 2 and a bad label get FORMERR",
-  ...opts,
   async fn() {
     const q = buildQuery("mesh.test", TYPE.TXT);
     const two = new Uint8Array(q.length * 2 - 12);
@@ -320,9 +332,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "several messages on one TCP connection are answered in order (RFC 7766 §6.2.1)",
-  ...opts,
   async fn() {
     const replies = await tcpExchange(node.dnsPort, [
       buildQuery("mesh.test", TYPE.SOA, 1),
@@ -336,9 +347,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "/health is open; /metrics counts outcomes",
-  ...opts,
   async fn() {
     const h = await fetch(`http://127.0.0.1:${node.httpPort}/health`);
     assert.equal(h.status, 200);
@@ -352,9 +362,8 @@ Deno.test({
   },
 });
 
-Deno.test({
+bothRuntimes({
   name: "SIGTERM stops the node cleanly: exit 0 and its closing log line",
-  ...opts,
   async fn() {
     const code = await node.stop("SIGTERM");
     assert.equal(code, 0, node.logs());
@@ -363,6 +372,7 @@ Deno.test({
 });
 
 Deno.test.afterAll(async () => {
-  await node?.stop("SIGKILL"); // already stopped unless a test above failed first
+  // Already stopped unless a test above failed first.
+  for (const n of nodes.values()) await n.stop("SIGKILL");
   db?.client.close();
 });

@@ -9,6 +9,7 @@ import { dig } from "../_support/dig.ts";
 import { startEdge } from "../_support/edge_process.ts";
 import { freshDatabase, startNodeProcess, waitFor } from "../_support/node_process.ts";
 import { asOperator, BASE_ENV, jsonInit } from "./_targets.ts";
+import { RDATA_TEXT_TYPES } from "../../packages/core/zone/master_file.ts";
 
 Deno.test({
   name: "operator API writes CNAME/MX/SRV/CAA (and the rest); the node serves them",
@@ -86,8 +87,9 @@ Deno.test({
         {
           status: 400,
           body: {
-            error:
-              'type: Invalid option: expected one of "NS"|"A"|"AAAA"|"TXT"|"CNAME"|"MX"|"SRV"|"CAA"',
+            error: `type: Invalid option: expected one of ${
+              RDATA_TEXT_TYPES.map((t) => `"${t}"`).join("|")
+            }`,
           },
         },
       );

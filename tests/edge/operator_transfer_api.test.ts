@@ -51,9 +51,12 @@ const CASES: EdgeCase[] = [
       const replaced = await op(base, "POST", "/v1/admin/tsig-keys/import", {
         name,
         secret: other,
+        scope: ["ACME:Example.COM."],
         replace: true,
       });
       assert.equal(replaced.status, 201);
+      // The ACME DNS-01 scope entry is stored in its canonical form.
+      assert.deepEqual(replaced.body!.allowed_suffixes, ["acme:example.com"]);
       const audit = await op(base, "GET", "/v1/admin/audit?limit=50");
       assert.ok(audit.text.includes("/v1/admin/tsig-keys/import"));
       assert.ok(!audit.text.includes(secret) && !audit.text.includes(other));
@@ -71,6 +74,8 @@ const CASES: EdgeCase[] = [
         [{ name: "bad name!", secret: good }, /^name: /],
         [{ name, secret: good, colour: "red" }, /^body: .*colour/],
         [{ name }, /^secret: /],
+        [{ name, secret: good, scope: ["acme:"] }, /^scope: acme:: acme:ZONE needs a zone name/],
+        [{ name, secret: good, scope: ["a b.example"] }, /^scope: a b\.example: not a name/],
       ];
       for (const [body, error] of cases) {
         const r = await op(base, "POST", "/v1/admin/tsig-keys/import", body);

@@ -32,6 +32,7 @@ const SECRET = crypto.getRandomValues(new Uint8Array(32));
 const now = () => Math.floor(Date.now() / 1000);
 
 let node: NodeProcess;
+let denoNode: NodeProcess;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 
 function ixfrQuery(zone: string, serial: number, id = 0x4242): Uint8Array {
@@ -113,6 +114,13 @@ Deno.test({
       dir: db.dir,
       env: { DMP_TSIG_SECRET_KEY: SEALING_KEY },
     });
+    // The same database served by a node on Deno (issue 15): its TCP adapter streams AXFR too.
+    denoNode = await startNodeProcess({
+      dbUrl: db.url,
+      dir: db.dir,
+      env: { DMP_TSIG_SECRET_KEY: SEALING_KEY },
+      runtime: "deno",
+    });
   },
 });
 
@@ -162,31 +170,34 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "signed AXFR: several messages, each verified by kdig, SOA first and last",
-  ...opts,
-  async fn() {
-    const r = await run("kdig", [
-      "@127.0.0.1",
-      "-p",
-      String(node.dnsPort),
-      "-y",
-      `hmac-sha256:${KEY}:${encodeBase64(SECRET)}`,
-      ZONE,
-      "AXFR",
-    ]);
-    const text = r.stdout + r.stderr;
-    assert.doesNotMatch(text, /;; (ERROR|WARNING)|failed/i, text);
-    const m = /Received \d+ B \((\d+) messages, (\d+) records\)/.exec(text);
-    assert.ok(m, text);
-    assert.ok(Number(m[1]) > 1, `expected several messages: ${m[0]}`);
-    // 800 TXT + NS + two SOA.
-    assert.equal(Number(m[2]), 803);
-    const rrs = text.split("\n").filter((l) => /^\S+\s+\d+\s+IN\s+/.test(l));
-    assert.match(rrs[0], /\sSOA\s/);
-    assert.match(rrs[rrs.length - 1], /\sSOA\s/);
-  },
-});
+for (const runtime of ["node", "deno"] as const) {
+  Deno.test({
+    name: `signed AXFR: several messages, each verified by kdig, SOA first and last [${runtime}]`,
+    ...opts,
+    async fn() {
+      const port = (runtime === "node" ? node : denoNode).dnsPort;
+      const r = await run("kdig", [
+        "@127.0.0.1",
+        "-p",
+        String(port),
+        "-y",
+        `hmac-sha256:${KEY}:${encodeBase64(SECRET)}`,
+        ZONE,
+        "AXFR",
+      ]);
+      const text = r.stdout + r.stderr;
+      assert.doesNotMatch(text, /;; (ERROR|WARNING)|failed/i, text);
+      const m = /Received \d+ B \((\d+) messages, (\d+) records\)/.exec(text);
+      assert.ok(m, text);
+      assert.ok(Number(m[1]) > 1, `expected several messages: ${m[0]}`);
+      // 800 TXT + NS + two SOA.
+      assert.equal(Number(m[2]), 803);
+      const rrs = text.split("\n").filter((l) => /^\S+\s+\d+\s+IN\s+/.test(l));
+      assert.match(rrs[0], /\sSOA\s/);
+      assert.match(rrs[rrs.length - 1], /\sSOA\s/);
+    },
+  });
+}
 
 Deno.test({
   name: "a replayed signed AXFR request is REFUSED",
@@ -312,6 +323,7 @@ Deno.test({
   ...opts,
   async fn() {
     await node.stop();
+    await denoNode.stop();
     db.client.close();
   },
 });

@@ -1,6 +1,8 @@
 /**
  * RFC 2136 UPDATE with RFC 8945 TSIG against a running node, driven by the
  * real nsupdate and knsupdate; every case asserts the rcode and the store.
+ * The cases marked [deno] run against a second node on Deno (its own UDP and
+ * TCP transports, issue 15) serving the same database.
  */
 import assert from "node:assert/strict";
 import { readRecordsByName } from "../../packages/core/store/records.ts";
@@ -30,6 +32,7 @@ const SEALING_KEY = "ab".repeat(32);
 const now = () => Date.now() / 1000;
 
 let node: NodeProcess;
+let denoNode: NodeProcess;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const secrets: Record<string, Uint8Array> = {};
 const keyArg = (name: string, alg = "hmac-sha256") =>
@@ -63,17 +66,15 @@ Deno.test.beforeAll(async () => {
   await addKey("alice.upd.test", [`id-a1.${ZONE}`, `slot-*.mb-*.${ZONE}`, `chunk-*-*.${ZONE}`]);
   await addKey("operator.upd.test", [ZONE]);
   await addKey("sha512.upd.test", [`id-a1.${ZONE}`], "hmac-sha512");
-  node = await startNodeProcess({
-    dbUrl: db.url,
-    dir: db.dir,
-    env: {
-      DMP_DNS_UPDATE_ENABLED: "1",
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-      DMP_MAX_VALUES_PER_NAME: "4",
-      DMP_MAX_TTL: "3600",
-      DMP_MAX_VALUE_BYTES: "2048",
-    },
-  });
+  const env = {
+    DMP_DNS_UPDATE_ENABLED: "1",
+    DMP_TSIG_SECRET_KEY: SEALING_KEY,
+    DMP_MAX_VALUES_PER_NAME: "4",
+    DMP_MAX_TTL: "3600",
+    DMP_MAX_VALUE_BYTES: "2048",
+  };
+  node = await startNodeProcess({ dbUrl: db.url, dir: db.dir, env });
+  denoNode = await startNodeProcess({ dbUrl: db.url, dir: db.dir, env, runtime: "deno" });
 });
 
 Deno.test({
@@ -448,7 +449,64 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "[deno] signed add over UDP is applied and answered at once by the Deno node",
+  ...opts,
+  async fn() {
+    const n = `slot-1.mb-deno00000001.${ZONE}`;
+    const r = await nsupdate(denoNode.dnsPort, ZONE, [`update add ${n} 300 TXT "via-deno"`], {
+      key: keyArg("alice.upd.test"),
+    });
+    assert.equal(r.code, 0, r.output + denoNode.logs().slice(-1500));
+    assert.deepEqual(await values(n), ["via-deno"]);
+    const d = await dig(denoNode.dnsPort, n, "TXT");
+    assert.equal(txtJoin(d.answer[0].data), "via-deno");
+  },
+});
+
+Deno.test({
+  name: "[deno] a 2048-byte value over TCP UPDATE (knsupdate) is served back over TCP",
+  ...opts,
+  async fn() {
+    const value = "d".repeat(2048);
+    const parts = value.match(/.{1,255}/g)!.map((p) => `"${p}"`).join(" ");
+    const n = `slot-2.mb-deno00000002.${ZONE}`;
+    const r = await nsupdate(denoNode.dnsPort, ZONE, [`update add ${n} 300 TXT ${parts}`], {
+      key: keyArg("alice.upd.test"),
+      tcp: true,
+    });
+    assert.equal(r.code, 0, r.output);
+    const k = await knsupdate(
+      denoNode.dnsPort,
+      ZONE,
+      [`update add ${n} 300 TXT "from-knot"`],
+      keyArg("alice.upd.test"),
+    );
+    assert.equal(k.code, 0, k.output);
+    assert.deepEqual((await values(n)).sort(), ["from-knot", value].sort());
+    const d = await dig(denoNode.dnsPort, n, "TXT", ["+tcp"]);
+    assert.ok(d.answer.some((a) => txtJoin(a.data) === value), d.raw.slice(0, 500));
+  },
+});
+
+Deno.test({
+  name: "[deno] wrong secret → NOTAUTH(BADSIG), unsigned → REFUSED, and nothing is written",
+  ...opts,
+  async fn() {
+    const n = `slot-3.mb-deno00000003.${ZONE}`;
+    const forged = `hmac-sha256:alice.upd.test:${encodeBase64(new Uint8Array(32).fill(7))}`;
+    const bad = await nsupdate(denoNode.dnsPort, ZONE, [`update add ${n} 300 TXT "x"`], {
+      key: forged,
+    });
+    assert.equal(bad.error, "NOTAUTH(BADSIG)", bad.output);
+    const unsigned = await nsupdate(denoNode.dnsPort, ZONE, [`update add ${n} 300 TXT "x"`]);
+    assert.equal(unsigned.error, "REFUSED", unsigned.output);
+    assert.deepEqual(await values(n), []);
+  },
+});
+
 Deno.test.afterAll(async () => {
   if (node) assert.equal(await node.stop(), 0, node.logs().slice(-2000));
+  if (denoNode) assert.equal(await denoNode.stop(), 0, denoNode.logs().slice(-2000));
   db?.client.close();
 });

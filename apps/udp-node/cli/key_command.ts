@@ -1,7 +1,8 @@
 /**
  * `dmp key create|import|list|revoke`: TSIG keys for operators and their tools (for
  * example ACME DNS-01 clients). A key whose scope is the whole zone may write
- * A, AAAA, CNAME, MX, SRV, CAA, NS and TXT; narrower keys write TXT only.
+ * A, AAAA, CNAME, MX, SRV, CAA, NS and TXT; narrower keys write TXT only; an
+ * `acme:ZONE` key writes TXT at `_acme-challenge` names of ZONE only.
  * The secret is printed once, at creation.
  *
  * @module
@@ -14,6 +15,7 @@ import { listTsigKeys, putTsigKey, revokeTsigKey } from "../../../packages/core/
 import { tsigAlgorithm } from "../../../packages/core/tsig/algorithm.ts";
 import { encodeBase64 } from "../../../packages/core/dmp/base64_strict.ts";
 import { canonicalName, isValidOwnerName } from "../../../packages/core/wire/name.ts";
+import { parseScopeList } from "../../../packages/core/update/acme_scope.ts";
 import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
 import { redactDatabaseUrl } from "../db_client.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
@@ -98,11 +100,14 @@ export async function cmdKey(
         io.err(`dmp key create: unsupported algorithm ${algorithm}`);
         return 2;
       }
-      const scope = (values.scope ?? "").split(",").map((s) => canonicalName(s.trim())).filter(
-        Boolean,
-      );
+      const parsed = parseScopeList(values.scope ?? "");
+      if (!parsed.ok) {
+        io.err(`dmp key create: --scope ${parsed.error}`);
+        return 2;
+      }
+      const scope = parsed.entries;
       if (scope.length === 0) {
-        io.err("dmp key create: --scope SUFFIX[,SUFFIX...] is required");
+        io.err("dmp key create: --scope SUFFIX|acme:ZONE[,...] is required");
         return 2;
       }
       const box = await loadSecretBox(config);

@@ -23,7 +23,7 @@ import {
   KeyImportError,
   parseBindKeyFile,
 } from "../../../packages/core/tsig/key_import.ts";
-import { canonicalName, isValidOwnerName } from "../../../packages/core/wire/name.ts";
+import { parseScopeList } from "../../../packages/core/update/acme_scope.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
 import type { KeyCommandIo } from "./key_command.ts";
 
@@ -74,13 +74,12 @@ export async function importKeys(
     }
     throw e;
   }
-  const scope = (values.scope ?? "").split(",").map((s) => canonicalName(s.trim())).filter(Boolean);
-  for (const s of scope) {
-    if (!isValidOwnerName(s.replaceAll("*", "x"))) {
-      io.err(`dmp key import: --scope ${s}: not a name suffix`);
-      return 2;
-    }
+  const parsed = parseScopeList(values.scope ?? "");
+  if (!parsed.ok) {
+    io.err(`dmp key import: --scope ${parsed.error}`);
+    return 2;
   }
+  const scope = parsed.entries;
   const expiresIn = values["expires-in"] ? Number(values["expires-in"]) : 0;
   if (!Number.isFinite(expiresIn) || expiresIn < 0) {
     io.err("dmp key import: --expires-in must be a number of seconds");

@@ -72,7 +72,7 @@ TYPE is any record type but SOA (A AAAA NS CNAME MX SRV CAA TXT SPF PTR HINFO NA
 SSHFP DNSKEY TLSA SMIMEA OPENPGPKEY URI CERT DNAME SVCB HTTPS LOC), or TYPEnnn with
 VALUE '\\# <length> <hex>' (RFC 3597).
 NAME must lie in an existing zone.`,
-  key: `dmp key create NAME --scope SUFFIX[,SUFFIX...] [--algorithm hmac-sha256]
+  key: `dmp key create NAME --scope SUFFIX|acme:ZONE[,...] [--algorithm hmac-sha256]
 dmp key import NAME --secret BASE64 [--algorithm hmac-sha256] [--scope SUFFIX,...] [--replace]
 dmp key import --file tsig.key [--scope SUFFIX,...] [--replace]   (BIND key "name" { ... }; file)
 dmp key list [--json]
@@ -80,7 +80,9 @@ dmp key revoke NAME
 
 The secret is sealed with the key of the database's edge (DMP_TSIG_SECRET_KEY; the local
 stack's .data/tsig-sealing.key is found by itself). Imported secrets are sealed like minted
-ones and never printed. Without --scope an imported key signs zone transfers and NOTIFY only.`,
+ones and never printed. Without --scope an imported key signs zone transfers and NOTIFY only.
+--scope acme:ZONE makes an ACME DNS-01 key: TXT at _acme-challenge.ZONE and
+_acme-challenge.NAME.ZONE only, adds and deletes (lego, certbot-dns-rfc2136, acme.sh).`,
 };
 
 /** Runs the CLI; returns the exit code. */

@@ -255,3 +255,89 @@ Deno.test("replies carry the RRL class and key: qname+qtype, the zone for NXDOMA
   assert.deepEqual(rrl("elsewhere.test", TYPE.A), [RESPONSE_CLASS.ERROR, 0], "REFUSED");
   assert.deepEqual(rrl("a.example.test", TYPE.TXT, 3), [RESPONSE_CLASS.ERROR, 0], "CHAOS");
 });
+
+/** A query whose OPT carries the given options (code, data). */
+function queryWithOptions(name: string, type: number, options: [number, number[]][]): Uint8Array {
+  const rdata = options.flatMap(([code, data]) => [
+    code >> 8,
+    code & 0xff,
+    data.length >> 8,
+    data.length & 0xff,
+    ...data,
+  ]);
+  return encodeMessage({
+    id: 0x1234,
+    flags: 0,
+    opcode: 0,
+    rcode: 0,
+    questions: [{ name, type, class: CLASS.IN }],
+    answers: [],
+    authorities: [],
+    additionals: [{ name: "", type: TYPE.OPT, class: 1232, ttl: 0, rdata: new Uint8Array(rdata) }],
+  });
+}
+
+/** The options of the OPT in a response, in order. */
+function responseOptions(bytes: Uint8Array): { code: number; data: Uint8Array }[] {
+  const decoded = decodeMessage(bytes);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.error);
+  if (!decoded.ok) throw new Error("unreachable");
+  const opt = decoded.message.additionals.find((r) => r.type === TYPE.OPT);
+  assert.ok(opt, "the response carries an OPT");
+  const out: { code: number; data: Uint8Array }[] = [];
+  for (let o = 0; o + 4 <= opt.rdata.length;) {
+    const len = (opt.rdata[o + 2] << 8) | opt.rdata[o + 3];
+    out.push({
+      code: (opt.rdata[o] << 8) | opt.rdata[o + 1],
+      data: opt.rdata.slice(o + 4, o + 4 + len),
+    });
+    o += 4 + len;
+  }
+  return out;
+}
+
+Deno.test("keepalive (RFC 7828) and padding (RFC 8467) only on stream transports, only when asked", () => {
+  const index = indexWith([
+    { name: `www.${ZONE}`, type: "A", ttl: 300, value: "192.0.2.1", expiresAt: 0 },
+  ]);
+  const nsid = new TextEncoder().encode("node-1");
+  const both = queryWithOptions(`www.${ZONE}`, TYPE.A, [[3, []], [11, []], [12, [0, 0]]]);
+  const dot = { keepalive: 50, padBlock: 468 };
+  const tcp = { keepalive: 50, padBlock: 0 };
+  const settings = { maxTtl: 300, nsid };
+  const answer = (req: Uint8Array, t: { tcp: boolean; stream?: typeof dot }) => {
+    const out = answerQuery(req, index, settings, { ...t, now: 0 });
+    assert.equal(out.kind, "reply");
+    if (out.kind !== "reply") throw new Error("unreachable");
+    return out.bytes;
+  };
+
+  // DoT: NSID, keepalive with our timeout, padding last, whole message a multiple of 468.
+  const overDot = answer(both, { tcp: true, stream: dot });
+  assert.equal(overDot.length % 468, 0);
+  const dotOptions = responseOptions(overDot);
+  assert.deepEqual(dotOptions.map((o) => o.code), [3, 11, 12]);
+  assert.deepEqual([...dotOptions[1].data], [0, 50]);
+  assert.ok(dotOptions[2].data.every((b) => b === 0), "padding octets are zero");
+  const m = decodeMessage(overDot);
+  assert.ok(m.ok && m.message.answers.length === 1 && m.message.answers[0].type === TYPE.A);
+
+  // Plain TCP: keepalive, no padding (unencrypted).
+  assert.deepEqual(responseOptions(answer(both, { tcp: true, stream: tcp })).map((o) => o.code), [
+    3,
+    11,
+  ]);
+  // UDP: neither, whatever the query carries (RFC 7828 §3.3.2).
+  const overUdp = answer(both, { tcp: false });
+  assert.deepEqual(responseOptions(overUdp).map((o) => o.code), [3]);
+  // A query that asks for neither gets neither, on DoT too.
+  const plain = queryWithOptions(`www.${ZONE}`, TYPE.A, []);
+  assert.deepEqual(responseOptions(answer(plain, { tcp: true, stream: dot })), []);
+  // Negative answers (index path) are padded as well.
+  const nx = answer(queryWithOptions(`nope.${ZONE}`, TYPE.A, [[12, []]]), {
+    tcp: true,
+    stream: dot,
+  });
+  assert.equal(nx.length % 468, 0);
+  assert.equal(responseOptions(nx).at(-1)?.code, 12);
+});

@@ -14,6 +14,7 @@ import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { encodeResponse, type ResponsePlan } from "./encode_response.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
+import type { StreamEdns } from "../../../packages/core/wire/edns.ts";
 
 const NO_ANSWERS: ResponsePlan["answers"] = [];
 
@@ -39,12 +40,16 @@ export interface QuerySettings {
   nsid?: Uint8Array;
 }
 
-/** Answers a QUERY from the zone index; `sizeLimit` is Infinity for TCP. */
+/**
+ * Answers a QUERY from the zone index. `transport.stream` comes from TCP and
+ * DoT listeners: the EDNS options they add when the query asks (RFC 7828,
+ * RFC 8467); UDP passes none.
+ */
 export function answerQuery(
   request: Uint8Array,
   index: ZoneIndex,
   settings: QuerySettings,
-  transport: { tcp: boolean; now: number },
+  transport: { tcp: boolean; now: number; stream?: StreamEdns },
 ): QueryOutcome {
   const parsed = parseRequest(request);
   switch (parsed.kind) {
@@ -102,7 +107,14 @@ export function answerQuery(
     sections: undefined,
     qname: undefined,
     nsid: q.nsidRequested && q.ednsPayload >= 0 ? settings.nsid : undefined,
+    keepalive: -1,
+    padBlock: 0,
   };
+  const stream = transport.stream;
+  if (stream) {
+    if (q.keepaliveRequested) plan.keepalive = stream.keepalive;
+    if (q.paddingRequested) plan.padBlock = stream.padBlock;
+  }
   // RFC 6891 §6.1.3: an unknown EDNS version is answered BADVERS, with no answer.
   if (q.ednsPayload >= 0 && q.ednsVersion > 0) {
     plan.aa = false;

@@ -29,6 +29,7 @@ import {
 } from "../../../packages/core/zone/zone_index.ts";
 import { encodeName, nameWireLength } from "../../../packages/core/wire/name.ts";
 import { writeUint16, writeUint32 } from "../../../packages/core/wire/network_order.ts";
+import { KEEPALIVE_OPTION_BYTES, paddingOptionBytes } from "../../../packages/core/wire/edns.ts";
 
 /** What to put in a response; the caller has already decided the rcode and sections. */
 export interface ResponsePlan {
@@ -67,6 +68,13 @@ export interface ResponsePlan {
   qname?: string;
   /** NSID option data for the OPT (RFC 5001 §2.2), when the client asked and one is configured */
   nsid?: Uint8Array;
+  /**
+   * edns-tcp-keepalive TIMEOUT (100 ms units) to send (RFC 7828 §3.3.2): set by
+   * stream transports when the query carried the option; -1 or absent = none.
+   */
+  keepalive?: number;
+  /** pad the answer to a multiple of this (RFC 8467 §4.1), DoT only; 0 or absent = none */
+  padBlock?: number;
 }
 
 // Responses are carved from shared chunks: a fresh off-heap buffer per answer cost ~6% of a
@@ -129,7 +137,12 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     else authorityCount++;
   }
   const nsid = p.nsid;
-  const optBytes = p.ednsPayload < 0 ? 0 : nsid ? 15 + nsid.length : 11;
+  let optBytes = p.ednsPayload < 0 ? 0 : nsid ? 15 + nsid.length : 11;
+  // Stream transports only (UDP plans leave both unset): RFC 7828 keepalive, RFC 8467 padding.
+  const keepalive = optBytes > 0 && p.keepalive !== undefined && p.keepalive >= 0
+    ? p.keepalive
+    : -1;
+  if (keepalive >= 0) optBytes += KEEPALIVE_OPTION_BYTES;
   let total = LIMIT.HEADER + qlen + answerBytes + soaBytes + sectionBytes + optBytes;
   let truncated = false;
   if (total > p.sizeLimit || total > LIMIT.TCP_MESSAGE) {
@@ -139,6 +152,11 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     additionalCount = 0;
     total = LIMIT.HEADER + qlen + optBytes;
   }
+  // Padding is the last option and counts the whole message (RFC 7830 §3, RFC 8467 §4.1).
+  const padBytes = optBytes > 0 && p.padBlock
+    ? paddingOptionBytes(total, p.padBlock, LIMIT.TCP_MESSAGE)
+    : 0;
+  total += padBytes;
   const out = responses.alloc(total);
   const opcodeBits = p.requestFlags & 0x7800;
   let flags = FLAG.QR | opcodeBits | (p.requestFlags & FLAG.RD) | (p.rcode & 0xf);
@@ -196,11 +214,25 @@ export function encodeResponse(p: ResponsePlan): Uint8Array {
     // RFC 3225 §3: the DO bit is copied from the query.
     out[pos + 7] = p.dnssecOk ? 0x80 : 0;
     out[pos + 8] = 0;
-    writeUint16(out, pos + 9, nsid ? 4 + nsid.length : 0);
+    writeUint16(out, pos + 9, optBytes - 11 + padBytes);
+    pos += 11;
     if (nsid) {
-      writeUint16(out, pos + 11, EDNS_OPTION.NSID);
-      writeUint16(out, pos + 13, nsid.length);
-      out.set(nsid, pos + 15);
+      writeUint16(out, pos, EDNS_OPTION.NSID);
+      writeUint16(out, pos + 2, nsid.length);
+      out.set(nsid, pos + 4);
+      pos += 4 + nsid.length;
+    }
+    if (keepalive >= 0) {
+      writeUint16(out, pos, EDNS_OPTION.TCP_KEEPALIVE);
+      writeUint16(out, pos + 2, 2);
+      writeUint16(out, pos + 4, keepalive);
+      pos += KEEPALIVE_OPTION_BYTES;
+    }
+    if (padBytes > 0) {
+      writeUint16(out, pos, EDNS_OPTION.PADDING);
+      writeUint16(out, pos + 2, padBytes - 4);
+      // RFC 7830 §3: the padding octets are zero (slab memory is not assumed clean).
+      out.fill(0, pos + 4, pos + padBytes);
     }
   }
   return out;

@@ -52,6 +52,10 @@ export type ParsedRequest =
     dnssecOk: boolean;
     /** the OPT carries an NSID option (RFC 5001 §2.1) */
     nsidRequested: boolean;
+    /** the OPT carries edns-tcp-keepalive (RFC 7828 §3.2.1) */
+    keepaliveRequested: boolean;
+    /** the OPT carries padding (RFC 7830 §4: the answer is padded on encrypted transports) */
+    paddingRequested: boolean;
   };
 
 /**
@@ -126,6 +130,8 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
   let ednsVersion = 0;
   let dnssecOk = false;
   let nsidRequested = false;
+  let keepaliveRequested = false;
+  let paddingRequested = false;
   const rrCount = ancount + nscount + arcount;
   for (let i = 0; i < rrCount; i++) {
     const nameEnd = skipName(buf, pos);
@@ -147,9 +153,14 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
       ednsPayload = (buf[nameEnd + 2] << 8) | buf[nameEnd + 3];
       ednsVersion = buf[nameEnd + 5];
       dnssecOk = (buf[nameEnd + 6] & 0x80) !== 0;
-      // Options (RFC 6891 §6.1.2): only NSID is looked for; the loop runs only when there are any.
+      // Options (RFC 6891 §6.1.2): NSID, keepalive and padding are looked for; the loop runs
+      // only when there are any.
       for (let o = nameEnd + 10; o + 4 <= end; o += 4 + ((buf[o + 2] << 8) | buf[o + 3])) {
-        if (buf[o] === 0 && buf[o + 1] === EDNS_OPTION.NSID) nsidRequested = true;
+        if (buf[o] !== 0) continue;
+        const code = buf[o + 1];
+        if (code === EDNS_OPTION.NSID) nsidRequested = true;
+        else if (code === EDNS_OPTION.TCP_KEEPALIVE) keepaliveRequested = true;
+        else if (code === EDNS_OPTION.PADDING) paddingRequested = true;
       }
     }
     pos = end;
@@ -181,6 +192,8 @@ export function parseRequest(buf: Uint8Array): ParsedRequest {
     ednsVersion,
     dnssecOk,
     nsidRequested,
+    keepaliveRequested,
+    paddingRequested,
   };
 }
 

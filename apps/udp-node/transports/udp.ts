@@ -1,6 +1,6 @@
 /**
- * UDP transport (RFC 1035 §4.2.1) on node:dgram, which Node and Deno both
- * provide. One datagram in, at most one datagram out.
+ * UDP transport (RFC 1035 §4.2.1) on node:dgram (Node; Deno uses
+ * `udp_deno.ts`, see `listen_dns.ts`). One datagram in, at most one datagram out.
  *
  * @module
  */

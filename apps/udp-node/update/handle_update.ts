@@ -69,6 +69,11 @@ import { canonicalName, isInZone } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
 import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { scopeAllows } from "../../../packages/core/update/scope.ts";
+import {
+  ACME_CHALLENGE_LIFETIME,
+  acmeScopeZone,
+  isAcmeChallengeName,
+} from "../../../packages/core/update/acme_scope.ts";
 import { parseClaimOwner, parseClaimWire } from "../../../packages/core/dmp/claim_record.ts";
 import { recipientHash12FromX25519Pub } from "../../../packages/core/dmp/claim_record.ts";
 import { bytesToHex, hexToBytes } from "../../../packages/core/dmp/hex.ts";
@@ -506,8 +511,11 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           return { rcode: RCODE.REFUSED, reason: `type ${c.type} is not writable` };
         }
         const op = c.op === "add" ? "add" : "delete";
-        if (!scopeAllows(rec.allowedSuffixes, c.name, op)) {
-          return { rcode: RCODE.REFUSED, reason: `${c.name} is outside the key's scope for ${op}` };
+        if (!scopeAllows(rec.allowedSuffixes, c.name, op, c.type)) {
+          return {
+            rcode: RCODE.REFUSED,
+            reason: `${c.type} at ${c.name} is outside the key's scope for ${op}`,
+          };
         }
       }
       if (zoneWide) {
@@ -516,7 +524,15 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         write.writer = { key: rec.name, subject: rec.subject };
       } else {
         // DMP values live for their TTL (brief §1.6) and count against the writer's quotas.
-        for (const { change: c } of entries) if (c.op === "add") c.lifetime = c.ttl;
+        // ACME challenge values outlive their TTL: clients wait for propagation before asking
+        // for validation (acme_scope.ts), then delete them.
+        const acmeZones = rec.allowedSuffixes.map(acmeScopeZone).filter((z) => z !== undefined);
+        for (const { change: c } of entries) {
+          if (c.op !== "add") continue;
+          c.lifetime = acmeZones.some((z) => isAcmeChallengeName(c.name, z))
+            ? Math.max(c.ttl, ACME_CHALLENGE_LIFETIME)
+            : c.ttl;
+        }
         write.writer = { key: rec.name, subject: rec.subject };
         write.quotas = quotas;
       }

@@ -39,6 +39,14 @@ const str = z.string().trim();
 const list = z.string().transform((s) =>
   s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)
 );
+/** An absolute http(s) URL (a long-poll endpoint the node calls). */
+const httpUrl = z.string().trim().refine((s) => {
+  try {
+    return /^https?:$/.test(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, "expected an http:// or https:// URL");
 const hostName = hostNameSchema;
 const ipv4 = ipv4Schema;
 const ipv6 = ipv6Schema;
@@ -92,6 +100,29 @@ export const ENV_VARS = {
   ),
   DMP_DB_AUTH_TOKEN: spec(str, undefined, "Auth token (JWT) for the remote primary / sync URL"),
   DMP_DB_SYNC_INTERVAL: spec(num(0.05), "0.5", "Seconds between embedded-replica syncs", "node"),
+  DMP_SYNC_SIGNAL_URL: spec(
+    httpUrl,
+    undefined,
+    "Change signal: the edge's `/v1/sync/journal-head` URL; the node long-polls it and syncs as soon as the primary's journal moves (polling stays the fallback)",
+    "node",
+  ),
+  DMP_SYNC_SIGNAL_TOKEN: spec(
+    str,
+    undefined,
+    "Bearer token of `/v1/sync/journal-head`: the edge accepts it (or the operator token) on that route only; the node sends it (else the operator token)",
+  ),
+  DMP_SYNC_SIGNAL_WAIT: spec(
+    int(1, 55),
+    "25",
+    "Seconds the edge holds a `/v1/sync/journal-head` long-poll with no change before answering the unchanged head",
+    "edge",
+  ),
+  DMP_SYNC_SIGNAL_MAX_WAITERS: spec(
+    int(1, 100_000),
+    "256",
+    "Long-polls of `/v1/sync/journal-head` one edge process holds at once; more get 503",
+    "edge",
+  ),
   DMP_DOMAIN: spec(hostName, undefined, "Served zone (reference name); seeded as a zone at start"),
   DMP_SERVED_ZONE: spec(
     hostName,
@@ -158,6 +189,24 @@ export const ENV_VARS = {
     int(1, 100_000),
     "32",
     "Cap on open TCP connections per client IPv4 address or IPv6 /64",
+    "node",
+  ),
+  DMP_DOT_PORT: spec(
+    int(1, 65535),
+    "853",
+    "DNS over TLS (RFC 7858) port on DMP_DNS_HOST; DoT is on when DMP_DOT_CERT_FILE and DMP_DOT_KEY_FILE are set",
+    "node",
+  ),
+  DMP_DOT_CERT_FILE: spec(
+    str,
+    undefined,
+    "PEM certificate chain for DoT (reloaded when the file changes); unset = no DoT listener",
+    "node",
+  ),
+  DMP_DOT_KEY_FILE: spec(
+    str,
+    undefined,
+    "PEM private key for DoT (reloaded when the file changes); set with DMP_DOT_CERT_FILE",
     "node",
   ),
   DMP_DNS_RRL_RATE: spec(

@@ -40,6 +40,12 @@ export const METRICS = {
     help: "Embedded replica syncs by result",
     labels: ["result"],
   },
+  dmp_sync_signals_total: {
+    type: "counter",
+    help:
+      "Answers of the edge's journal-head long-poll seen by the node, by result (changed, unchanged, error)",
+    labels: ["result"],
+  },
   dmp_zone_transfers_total: {
     type: "counter",
     help:
@@ -49,6 +55,16 @@ export const METRICS = {
   dmp_notify_sent_total: {
     type: "counter",
     help: "NOTIFY messages sent to secondaries, by the answer (rcode name, timeout, tsig_failed)",
+    labels: ["result"],
+  },
+  dmp_dot_certificate_expiry_timestamp_seconds: {
+    type: "gauge",
+    help: "Unix time at which the DoT certificate in use expires (notAfter)",
+    labels: [],
+  },
+  dmp_dot_certificate_reloads_total: {
+    type: "counter",
+    help: "Changes of the DoT certificate files, by result (loaded, rejected)",
     labels: ["result"],
   },
   dmp_journal_seq: {

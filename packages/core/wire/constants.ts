@@ -71,6 +71,10 @@ export const RCODE = {
 export const EDNS_OPTION = {
   /** RFC 5001 §2.3: name server identifier */
   NSID: 3,
+  /** RFC 7828 §3.1: edns-tcp-keepalive (idle timeout in units of 100 ms) */
+  TCP_KEEPALIVE: 11,
+  /** RFC 7830 §3: padding (zero octets, the last option of the OPT) */
+  PADDING: 12,
 } as const;
 
 /** Header flag masks in the 16-bit flags word (RFC 1035 §4.1.1). */

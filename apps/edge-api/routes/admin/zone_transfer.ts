@@ -34,6 +34,7 @@ import { checkImportedKey, KeyImportError } from "../../../../packages/core/tsig
 import { canonicalName } from "../../../../packages/core/wire/name.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { readJsonObject } from "../../json_body.ts";
+import { parseScopeList } from "../../../../packages/core/update/acme_scope.ts";
 
 const TransferBody = z.object({
   allow_keys: z.array(z.string().max(255)).max(64).default([]),
@@ -123,6 +124,9 @@ export function mountZoneTransferRoutes(app: Hono, deps: ResolvedDeps): void {
       if (!(e instanceof KeyImportError)) throw e;
       return c.json({ error: `${e.field}: ${e.message}` }, 400);
     }
+    const parsedScope = parseScopeList(b.value.scope);
+    if (!parsedScope.ok) return c.json({ error: `scope: ${parsedScope.error}` }, 400);
+    const scope = parsedScope.entries;
     const sealing = deps.config.DMP_TSIG_SECRET_KEY;
     if (!sealing) {
       return c.json(
@@ -135,7 +139,6 @@ export function mountZoneTransferRoutes(app: Hono, deps: ResolvedDeps): void {
       return c.json({ error: `name: key ${key.name} exists (send "replace": true)` }, 409);
     }
     const now = deps.nowSeconds();
-    const scope = [...new Set(b.value.scope.map((s) => canonicalName(s.trim())).filter(Boolean))];
     await deps.client.batch([
       await tsigKeyUpsertStatement(await createSecretBox(sealing), {
         name: key.name,

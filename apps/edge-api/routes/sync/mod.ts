@@ -1,0 +1,85 @@
+/**
+ * `GET /v1/sync/journal-head?after=N` (issue 15 item 6): the change signal
+ * the udp-nodes long-poll so a write is answered everywhere at once rather
+ * than at each node's next replica poll.
+ *
+ * The route watches the primary's change journal, so it covers every writer
+ * (this edge, a node applying a DNS UPDATE, the `dmp` CLI): it answers
+ * `{"head": H}` as soon as the journal head H is above `after`, else holds
+ * the request for DMP_SYNC_SIGNAL_WAIT seconds, reading the head every
+ * {@linkcode CHECK_INTERVAL_MS}, and then answers the unchanged head (the
+ * node asks again). Each request reads on its own, with no state shared
+ * between requests, so the route works unchanged on Workers, where I/O may
+ * not cross request contexts.
+ *
+ * Order: bearer token (DMP_SYNC_SIGNAL_TOKEN or the operator token, compared
+ * in constant time) else 401 → `after` (a non-negative integer) else 400
+ * naming it → at most DMP_SYNC_SIGNAL_MAX_WAITERS requests in progress per
+ * process, else 503 → 200. Without either token configured the route is 404: a held
+ * connection per anonymous caller would be a free way to exhaust the edge.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { operatorToken } from "../../../../packages/core/config/env.ts";
+import { timingSafeEqual } from "../../../../packages/core/crypto/timing_safe_equal.ts";
+import { readJournalHead } from "../../../../packages/core/store/records.ts";
+import type { ResolvedDeps } from "../../app_deps.ts";
+import { bearerToken } from "../../middleware/operator_token/mod.ts";
+
+/** How often a held request reads the journal head: one indexed MAX() per interval. */
+export const CHECK_INTERVAL_MS = 50;
+
+/** A journal sequence number as the query string carries it (at most 2^53 - 1). */
+const AFTER = /^\d{1,16}$/;
+
+/**
+ * Builds the sync sub-app.
+ *
+ * @param deps the app dependencies
+ * @returns a Hono app to mount at the root
+ */
+export function syncRoutes(deps: ResolvedDeps): Hono {
+  const app = new Hono();
+  const tokens = [deps.config.DMP_SYNC_SIGNAL_TOKEN, operatorToken(deps.config)].filter(
+    (t): t is string => !!t,
+  );
+  if (tokens.length === 0) return app;
+  const waitMs = deps.config.DMP_SYNC_SIGNAL_WAIT * 1000;
+  const maxWaiters = deps.config.DMP_SYNC_SIGNAL_MAX_WAITERS;
+  let waiters = 0;
+
+  app.get("/v1/sync/journal-head", async (c) => {
+    c.header("cache-control", "no-store");
+    const presented = bearerToken(c);
+    // Every configured token is compared, so the time taken does not tell which one matched.
+    let ok = false;
+    for (const t of tokens) ok = timingSafeEqual(presented, t) || ok;
+    if (!ok) return c.json({ error: "unauthorized" }, 401);
+    const afterText = c.req.query("after") ?? "";
+    const after = AFTER.test(afterText) ? Number(afterText) : NaN;
+    if (!Number.isSafeInteger(after)) {
+      return c.json({ error: "after (a non-negative integer journal sequence) required" }, 400);
+    }
+    // Counted from the first read on (synchronously, so concurrent requests cannot all slip in).
+    if (waiters >= maxWaiters) {
+      return c.json({ error: "too many journal-head waiters; retry later" }, 503);
+    }
+    waiters++;
+    let head: number;
+    try {
+      head = await readJournalHead(deps.client);
+      const signal = c.req.raw.signal;
+      const deadline = deps.clock() + waitMs;
+      while (head <= after && deps.clock() < deadline && !signal.aborted) {
+        await new Promise((r) => setTimeout(r, CHECK_INTERVAL_MS));
+        head = await readJournalHead(deps.client);
+      }
+    } finally {
+      waiters--;
+    }
+    return c.json({ head });
+  });
+  return app;
+}
