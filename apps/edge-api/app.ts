@@ -16,6 +16,7 @@ import { Hono } from "hono";
 import { type AppDeps, resolveDeps } from "./app_deps.ts";
 import { isStoreUnavailable } from "./store_errors.ts";
 import { adminRoutes } from "./routes/admin/mod.ts";
+import { dashboardRoutes } from "./routes/dashboard/mod.ts";
 import { heartbeatRoutes } from "./routes/heartbeat/mod.ts";
 import { landingRoutes } from "./routes/landing/mod.ts";
 import { nodesRoutes } from "./routes/nodes/mod.ts";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", registrationRoutes(d));
   app.route("/", recordsRoutes(d));
   app.route("/", adminRoutes(d));
+  app.route("/", dashboardRoutes(d));
   app.route("/", heartbeatRoutes(d));
   app.route("/", nodesRoutes(d));
   app.route("/", syncRoutes(d));

@@ -23,6 +23,7 @@ import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenDns } from "./transports/listen_dns.ts";
 import { listenDot } from "./transports/dot.ts";
 import { CertificatePair } from "./transports/tls_certificate.ts";
+import { bindOrFail } from "./transports/listen_error.ts";
 import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
@@ -193,28 +194,75 @@ async function startOn(
     logger: logger.child("notify"),
     metrics,
   });
+  // Every listener binds before any background loop starts; a bind failure closes what is
+  // open and is fatal (ListenError names the port and its variable), never a half-up node.
+  const listeners: { close(): Promise<void> }[] = [];
   const streamLimits = {
     idleTimeoutMs: config.DMP_DNS_TCP_IDLE_TIMEOUT * 1000,
     messageTimeoutMs: config.DMP_DNS_TCP_MESSAGE_TIMEOUT * 1000,
     maxConnections: config.DMP_DNS_MAX_TCP_CONNECTIONS,
     maxPerAddress: config.DMP_DNS_MAX_TCP_PER_ADDRESS,
   };
-  const { udp, tcp, runtime } = await listenDns(
-    service,
-    config.DMP_DNS_HOST,
-    config.DMP_DNS_PORT,
-    streamLimits,
-  );
-  // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
-  const dot = dotCertificate &&
-    await listenDot(
-      service,
-      config.DMP_DNS_HOST,
-      config.DMP_DOT_PORT,
-      streamLimits,
-      dotCertificate,
-      logger.child("dot"),
+  let dns: Awaited<ReturnType<typeof listenDns>>;
+  let dot: Awaited<ReturnType<typeof listenDot>> | undefined;
+  let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
+  try {
+    // UDP then TCP on the same port; each bind failure is a ListenError naming DMP_DNS_PORT.
+    dns = await listenDns(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT, streamLimits);
+    listeners.push(dns.udp, dns.tcp);
+    // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
+    if (dotCertificate) {
+      dot = await bindOrFail(
+        "DNS over TLS",
+        "DMP_DOT_PORT",
+        config.DMP_DNS_HOST,
+        config.DMP_DOT_PORT,
+        listenDot(
+          service,
+          config.DMP_DNS_HOST,
+          config.DMP_DOT_PORT,
+          streamLimits,
+          dotCertificate,
+          logger.child("dot"),
+        ),
+      );
+      listeners.push(dot);
+    }
+    // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
+    ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await bindOrFail(
+      "ops HTTP (health, metrics, DoH)",
+      "DMP_NODE_HTTP_PORT",
+      config.DMP_NODE_HTTP_HOST,
+      config.DMP_NODE_HTTP_PORT,
+      serveOps(
+        createOpsApp({
+          client,
+          metrics,
+          operatorToken: operatorToken(config),
+          // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
+          extend: (app) =>
+            mountDoh(
+              app,
+              service,
+              (c) =>
+                clientAddressOf(
+                  config.DMP_TRUSTED_PROXY_HEADER,
+                  (name) => c.req.header(name),
+                  getConnInfo(c).remote.address,
+                ),
+            ),
+        }),
+        config.DMP_NODE_HTTP_HOST,
+        config.DMP_NODE_HTTP_PORT,
+      ),
     );
+  } catch (e) {
+    await Promise.all(listeners.map((l) => l.close().catch(() => {})));
+    await notifier.stop();
+    // startNode closes the storage worker and stops the DoT pair.
+    throw e;
+  }
+  const { udp, tcp, runtime } = dns;
   if (dotCertificate) {
     metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
     dotCertificate.onReload((result) =>
@@ -225,28 +273,6 @@ async function startOn(
   metrics.gauge("dmp_zone_index_names", () => index.nameCount());
   metrics.gauge("dmp_journal_seq", () => follower.seq);
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
-  // DMP_NODE_HTTP_PORT=0 turns the ops listener (health, metrics, DoH) off.
-  const ops = config.DMP_NODE_HTTP_PORT === 0 ? undefined : await serveOps(
-    createOpsApp({
-      client,
-      metrics,
-      operatorToken: operatorToken(config),
-      // Per-client DoH buckets: the peer, or the trusted proxy's header behind a proxy.
-      extend: (app) =>
-        mountDoh(
-          app,
-          service,
-          (c) =>
-            clientAddressOf(
-              config.DMP_TRUSTED_PROXY_HEADER,
-              (name) => c.req.header(name),
-              getConnInfo(c).remote.address,
-            ),
-        ),
-    }),
-    config.DMP_NODE_HTTP_HOST,
-    config.DMP_NODE_HTTP_PORT,
-  );
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
     if (db.kind === "replica") await db.sync();

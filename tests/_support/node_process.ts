@@ -67,7 +67,7 @@ export class NodeStartError extends Error {
   constructor(message: string, logs: string) {
     super(`${message}:\n${logs}`);
     this.name = "NodeStartError";
-    const m = /EADDRINUSE[^\n]*?:(\d+)\s*$/m.exec(logs);
+    const m = /cannot listen for [^\n]*? on \S+:(\d+): [^\n]*EADDRINUSE/.exec(logs);
     this.portInUse = m ? Number(m[1]) : undefined;
   }
 }
@@ -153,7 +153,7 @@ async function startOnce(
   status.then(() => exited = true);
   const deadline = Date.now() + 20000;
   while (!/DMP node up/.test(logText)) {
-    // A node that cannot bind logs EADDRINUSE but may not exit: fail at once.
+    // A node that cannot bind says so and exits 1 (ListenError): fail at once.
     const portInUse = /EADDRINUSE/.test(logText);
     if (exited || portInUse || Date.now() > deadline) {
       const why = exited

@@ -65,8 +65,8 @@ Deno.test("dmp zone add / record add refuse bad values, naming the flag, and wri
     const records = await dmp(["record", "list", "v.test"], db);
     assert.equal(records.code, 0, records.err);
     assert.deepEqual(records.out.trim().split("\n").sort(), [
-      "v.test\t3600\tA\t192.0.2.1",
-      "v.test\t3600\tAAAA\t2001:db8::1",
+      "v.test.\t3600\tIN\tA\t192.0.2.1",
+      "v.test.\t3600\tIN\tAAAA\t2001:db8::1",
     ]);
 
     // Other types are read like a master file's (as the operator API reads them).
@@ -76,7 +76,7 @@ Deno.test("dmp zone add / record add refuse bad values, naming the flag, and wri
     assert.equal(badMx.code, 2);
     assert.match(badMx.err, /MX preference 70000 is larger than 65535/);
     const listed = await dmp(["record", "list", "v.test"], db);
-    assert.match(listed.out, /^v\.test\t3600\tMX\t10 mail\.v\.test$/m);
+    assert.match(listed.out, /^v\.test\.\t3600\tIN\tMX\t10 mail\.v\.test\.$/m);
     const del = await dmp(["record", "delete", "v.test", "MX", "10", "MAIL.v.test"], db);
     assert.equal(del.code, 0, del.err);
     assert.doesNotMatch((await dmp(["record", "list", "v.test"], db)).out, /\tMX\t/);

@@ -161,3 +161,83 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "RRL: random names below one delegation, under one wildcard or missing are one key each",
+  ...opts,
+  async fn() {
+    const db = await freshDatabase();
+    const now = Date.now() / 1000;
+    await upsertZone(db.client, { name: "rrl.test", apexNs: ["ns1.rrl.test"] }, now);
+    await applyRecordChanges(
+      db.client,
+      [
+        ["sub.rrl.test", "NS", "ns1.sub.rrl.test"],
+        ["ns1.sub.rrl.test", "A", "192.0.2.53"],
+        ["*.wild.rrl.test", "TXT", "synthesized"],
+      ].map(([name, type, value]) => ({
+        op: "add" as const,
+        zone: "rrl.test",
+        name,
+        type,
+        value,
+        ttl: 300,
+        lifetime: 0,
+      })),
+      { now },
+    );
+    // Slip 0: every limited response is dropped, so each reply is a full answer.
+    const node = await startNodeProcess({
+      dbUrl: db.url,
+      dir: db.dir,
+      env: { DMP_DNS_RRL_RATE: "2", DMP_DNS_RRL_SLIP: "0" },
+    });
+    try {
+      const flood = async (name: (i: number) => string, type: number) => {
+        const packets = Array.from({ length: 150 }, (_, i) => ednsQuery(name(i), type, 1232, i));
+        const from = packets.map((_, i) => (i % 2 ? "127.0.0.1" : "127.0.0.2"));
+        const started = Date.now();
+        const replies = await udpFromSources(node.dnsPort, from, packets, { gapEvery: 20 });
+        const elapsed = (Date.now() - started) / 1000;
+        const all = [...replies.get("127.0.0.1")!, ...replies.get("127.0.0.2")!];
+        return { all, bound: 2 + Math.ceil(2 * elapsed) + 1 };
+      };
+      // Each flood asks 150 distinct names: keyed on the qname, all 150 would be answered.
+      const referral = await flood((i) => `r${i}-${crypto.randomUUID()}.sub.rrl.test`, TYPE.A);
+      assert.ok(referral.all.length >= 2, "the first referrals are answered");
+      assert.ok(
+        referral.all.length <= referral.bound,
+        `${referral.all.length} referrals > ${referral.bound}`,
+      );
+      for (const r of referral.all) {
+        const m = decodeMessage(r);
+        assert.ok(m.ok && !(m.message.flags & 0x0400), "a referral: AA=0");
+        assert.equal(m.message.authorities[0]?.name, "sub.rrl.test");
+        assert.equal(m.message.authorities[0]?.type, TYPE.NS);
+      }
+      const wild = await flood((i) => `w${i}-${crypto.randomUUID()}.wild.rrl.test`, TYPE.TXT);
+      assert.ok(wild.all.length >= 2, "the first wildcard answers are sent");
+      assert.ok(wild.all.length <= wild.bound, `${wild.all.length} wildcard answers`);
+      for (const r of wild.all) {
+        const m = decodeMessage(r);
+        assert.ok(m.ok && m.message.answers.length === 1, "a synthesized answer");
+      }
+      const nx = await flood((i) => `n${i}-${crypto.randomUUID()}.rrl.test`, TYPE.TXT);
+      assert.ok(nx.all.length >= 2 && nx.all.length <= nx.bound, `${nx.all.length} NXDOMAINs`);
+      for (const r of nx.all) assert.equal(r[3] & 0xf, 3, "NXDOMAIN");
+      // The classes are separate buckets, counted under their own metric labels.
+      const metrics = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
+      const floods = { referral, wildcard: wild, nxdomain: nx };
+      for (const [cls, f] of Object.entries(floods)) {
+        const dropped = Number(
+          new RegExp(`dmp_dns_rrl_responses_total\\{action="drop",class="${cls}"\\} ([\\d.]+)`)
+            .exec(metrics)?.[1] ?? -1,
+        );
+        assert.equal(dropped, 150 - f.all.length, `${cls}: every unanswered query was dropped`);
+      }
+    } finally {
+      await node.stop();
+      db.client.close();
+    }
+  },
+});

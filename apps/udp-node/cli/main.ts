@@ -7,23 +7,30 @@
 
 import process from "node:process";
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ConfigError, loadConfig, unknownDmpVariables } from "../../../packages/core/config/env.ts";
 import { createLogger } from "../../../packages/core/log/logger.ts";
 import {
   applyRecordChanges,
-  applyRecordChangesStepped,
+  isValueCapViolation,
   readRecordsByName,
   readZoneRecords,
-  type SteppedSqlClient,
 } from "../../../packages/core/store/records.ts";
-import { deleteZone, listZones, upsertZone } from "../../../packages/core/store/zones.ts";
+import {
+  deleteZone,
+  listZones,
+  readZone,
+  zoneUpsertStatements,
+} from "../../../packages/core/store/zones.ts";
+import { importZone, ZoneImportError } from "../../../packages/core/store/zone_import.ts";
+import { exportZoneText, recordLine } from "../../../packages/core/zone/master_file_export.ts";
+import { isSerialPolicy, SERIAL_POLICY_EXPECTED } from "../../../packages/core/zone/serial.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { TYPE, typeCode, typeName } from "../../../packages/core/wire/constants.ts";
 import { encodeRdata } from "../../../packages/core/wire/rdata.ts";
 import { isStorableType } from "../../../packages/core/wire/rdata_fields.ts";
 import { parseMasterFile } from "../../../packages/core/zone/master_file.ts";
-import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
 import { canonicalRecordValue } from "../../../packages/core/zone/record_value.ts";
 import { canonicalHostName, HOST_NAME_EXPECTED } from "../../../packages/core/values/host_name.ts";
 import { IPV4_EXPECTED, parseIpv4 } from "../../../packages/core/values/ipv4.ts";
@@ -31,6 +38,7 @@ import { canonicalIpv6, IPV6_EXPECTED } from "../../../packages/core/values/ipv6
 import { isLifetimeSeconds, LIFETIME_EXPECTED } from "../../../packages/core/values/lifetime.ts";
 import { parseTtl, TTL_EXPECTED } from "../../../packages/core/values/ttl.ts";
 import { startNode } from "../main.ts";
+import { ListenError } from "../transports/listen_error.ts";
 import { ProgressMeter } from "../progress_meter.ts";
 import { DatabaseOpenError, openForCommand } from "./cli_database.ts";
 
@@ -44,7 +52,7 @@ Usage: dmp <command> [options]
 Commands:
   node              start a udp-node (authoritative DNS over UDP and TCP)
   start             start the local stack (edge API + udp-node on one file database)
-  zone add|list|delete|import|transfer   manage zones
+  zone add|list|delete|import|export|transfer   manage zones
   record add|list|delete        manage records
   key create|import|list|revoke manage TSIG keys
 
@@ -57,15 +65,21 @@ Starts a udp-node. Settings come from DMP_* environment variables; the flags ove
 DMP_DB_URL, DMP_DNS_HOST and DMP_DNS_PORT. Loading shows progress on stderr when it takes
 over a second and stderr is a terminal, unless --quiet. Stops cleanly on SIGTERM/SIGINT.`,
   zone: `dmp zone add NAME [--ns HOST]... [--a IPV4] [--aaaa IPV6] [--rname NAME] [--ttl N]
+             [--serial-policy increment|unixtime|dateserial] [--update]
+    a zone that exists is refused unless --update (then the options given change it)
 dmp zone list [--json]
 dmp zone delete NAME
-dmp zone import NAME FILE [--quiet]
-    read an RFC 1035 master file into zone NAME (all or nothing); progress on stderr
-    when it takes over a second and stderr is a terminal, unless --quiet
+dmp zone import NAME FILE [--replace] [--serial-policy POLICY] [--quiet]
+    read an RFC 1035 master file ($ORIGIN, $TTL, $INCLUDE, $GENERATE) into zone NAME, all
+    or nothing, keeping its SOA serial; merges into the zone, or with --replace makes the
+    zone data exactly the file's (only the records that differ are written or deleted);
+    progress on stderr when it takes over a second on a terminal, unless --quiet
+dmp zone export NAME
+    print the zone as a master file that imports back to the same zone
 dmp zone transfer NAME [--allow-key KEY]... [--allow-net CIDR]... [--notify ADDR[:PORT][@KEY]]... | --off
     who may AXFR/IXFR the zone, and the secondaries sent NOTIFY`,
   record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
-dmp record list ZONE|NAME [--json]
+dmp record list ZONE|NAME [--json]       master-file lines that dmp zone import reads back
 dmp record delete NAME TYPE [VALUE]      exit status 1 when nothing matched
 
 TYPE is any record type but SOA (A AAAA NS CNAME MX SRV CAA TXT SPF PTR HINFO NAPTR DS
@@ -126,6 +140,11 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     if (e instanceof ConfigError) {
       err(`dmp: ${e.message}`);
       return 2;
+    }
+    if (e instanceof ListenError) {
+      // Fatal: a node that cannot bind must not look up to its supervisor.
+      err(`dmp ${command}: ${e.message}`);
+      return 1;
     }
     if (e instanceof DatabaseOpenError) {
       err(`dmp ${command}: ${e.message}`);
@@ -209,6 +228,9 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
     aaaa: { type: "string", multiple: true },
     rname: { type: "string" },
     ttl: { type: "string" },
+    "serial-policy": { type: "string" },
+    update: { type: "boolean" },
+    replace: { type: "boolean" },
   });
   if (values.help || !sub) {
     out(HELP.zone);
@@ -218,7 +240,11 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
   if (sub === "list") {
     const { client } = await openForCommand(env, values.db);
     try {
-      printRows(await listZones(client), values.json, (z) => `${z.name}\tserial=${z.serial}`);
+      printRows(
+        await listZones(client),
+        values.json,
+        (z) => `${z.name}\tserial=${z.serial}\tpolicy=${z.serialPolicy}`,
+      );
     } finally {
       client.close();
     }
@@ -249,21 +275,53 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
   const apexTtl = values.ttl === undefined
     ? undefined
     : check("--ttl", values.ttl, parseTtl(values.ttl), TTL_EXPECTED);
-  if (sub === "add" && flags.length) {
-    for (const f of flags) err(`dmp zone add: ${f}`);
+  const serialPolicy = values["serial-policy"] === undefined ? undefined : check(
+    "--serial-policy",
+    values["serial-policy"],
+    isSerialPolicy(values["serial-policy"]) ? values["serial-policy"] : null,
+    SERIAL_POLICY_EXPECTED,
+  );
+  if ((sub === "add" || sub === "import") && flags.length) {
+    for (const f of flags) err(`dmp zone ${sub}: ${f}`);
     return 2;
   }
   const { client } = await openForCommand(env, values.db);
   try {
     if (sub === "add") {
-      await upsertZone(client, {
-        name,
-        soaRname: rname,
-        apexNs: ns.length ? ns : undefined,
-        apexA: values.a ? apexA : undefined,
-        apexAaaa: values.aaaa ? apexAaaa : undefined,
-        apexTtl,
-      }, now);
+      const existing = await readZone(client, name);
+      if (!values.update && existing) {
+        err(
+          `dmp zone add: zone ${name} exists; pass --update to change its settings ` +
+            "(the apex records, RNAME and serial policy given on the command line)",
+        );
+        return 1;
+      }
+      // --update changes what the command line gives; the SOA fields it does not name stay.
+      // Without it, a guard in the same transaction refuses a zone created meanwhile.
+      const guard = {
+        sql:
+          "INSERT INTO write_guard (excess) SELECT 1 WHERE EXISTS (SELECT 1 FROM zones WHERE name = ?)",
+        args: [name],
+      };
+      await client.batch([
+        ...(values.update ? [] : [guard]),
+        ...zoneUpsertStatements({
+          serialPolicy,
+          name,
+          soaMname: existing?.soaMname,
+          soaRname: rname || existing?.soaRname,
+          soaRefresh: existing?.soaRefresh,
+          soaRetry: existing?.soaRetry,
+          soaExpire: existing?.soaExpire,
+          soaMinimum: existing?.soaMinimum,
+          apexNs: ns.length ? ns : undefined,
+          apexA: values.a ? apexA : undefined,
+          apexAaaa: values.aaaa ? apexAaaa : undefined,
+          apexTtl,
+        }, now),
+      ], "write").catch((e) => {
+        throw isValueCapViolation(e) ? new Error(`zone ${name} was created meanwhile`) : e;
+      });
       out(`zone ${name} saved`);
       return 0;
     }
@@ -281,57 +339,49 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         err("dmp zone import: FILE is required");
         return 2;
       }
-      const parsed = parseMasterFile(readFileSync(file, "utf8"), { origin: name });
+      const parsed = parseMasterFile(readFileSync(file, "utf8"), {
+        origin: name,
+        include: includeReader(file),
+      });
       if (!parsed.ok) {
         err(`dmp zone import: ${file}: ${parsed.error}`);
         return 1;
       }
-      const outside = parsed.records.find((r) => !isInZone(r.name, name));
-      if (outside) {
-        err(
-          `dmp zone import: ${file}: line ${outside.line}: ${outside.name} is outside zone ${name}`,
-        );
-        return 1;
-      }
-      const soa = parsed.records.find((r) => r.type === "SOA" && r.name === name);
-      const f = soa?.value.split(" ");
-      await upsertZone(client, {
-        name,
-        soaMname: f?.[0] ?? "",
-        soaRname: f?.[1] ?? "",
-        soaRefresh: f ? Number(f[3]) : undefined,
-        soaRetry: f ? Number(f[4]) : undefined,
-        soaExpire: f ? Number(f[5]) : undefined,
-        soaMinimum: f ? Number(f[6]) : undefined,
-      }, now);
-      const changes = parsed.records.filter((r) => r.type !== "SOA").map((r) => ({
-        op: "add" as const,
-        zone: name,
-        name: r.name,
-        type: r.type,
-        value: r.value,
-        ttl: r.ttl,
-        // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
-        ...(r.txtStrings ? { txtSplit: txtSplitOf(txtRdata(r.txtStrings)) } : {}),
-      }));
       const meter = new ProgressMeter({
         label: `importing ${name}`,
         unit: "records",
-        total: changes.length,
+        total: parsed.records.length,
         sink: process.stderr,
         quiet: values.quiet,
       });
-      const stepped = client as Partial<SteppedSqlClient>;
-      if (typeof stepped.transaction === "function") {
-        await applyRecordChangesStepped(stepped as SteppedSqlClient, changes, {
+      let result;
+      try {
+        result = await importZone(client, name, parsed.records, {
           now,
-          onProgress: (n) => meter.update(n),
+          replace: values.replace,
+          serialPolicy,
+          onProgress: (done, total) =>
+            meter.update(Math.round(parsed.records.length * done / total)),
         });
-      } else {
-        await applyRecordChanges(client, changes, { now });
+      } catch (e) {
+        if (!(e instanceof ZoneImportError)) throw e;
+        err(`dmp zone import: ${file}: ${e.message}`);
+        return 1;
       }
       meter.finish();
-      out(`zone ${name}: imported ${changes.length} records`);
+      out(
+        `zone ${name}: imported ${parsed.records.length} records (${result.added} written, ` +
+          `${result.deleted} deleted, ${result.unchanged} unchanged), serial ${result.serial}`,
+      );
+      return 0;
+    }
+    if (sub === "export") {
+      const zone = await readZone(client, name);
+      if (!zone) {
+        err(`dmp zone export: no zone ${name} (see dmp zone list)`);
+        return 1;
+      }
+      process.stdout.write(exportZoneText(zone, await readZoneRecords(client, name, now)));
       return 0;
     }
     err(`dmp zone: unknown subcommand "${sub}"\n\n${HELP.zone}`);
@@ -371,11 +421,9 @@ async function cmdRecord(args: string[], env: Env): Promise<number> {
       const rows = zone === name
         ? await readZoneRecords(client, name, now)
         : await readRecordsByName(client, [name], now);
-      printRows(rows, values.json, (r) => {
-        const exp = r.expiresAt ? ` expires=${r.expiresAt}` : "";
-        const value = r.type === "TXT" ? JSON.stringify(r.value) : r.value;
-        return `${r.name}\t${r.ttl}\t${r.type}\t${value}${exp}`;
-      });
+      // Master-file lines, fully qualified, that `dmp zone import` reads back unchanged;
+      // records with a DMP lifetime are commented out with their expiry (master_file_export.ts).
+      printRows(rows, values.json, recordLine);
       return 0;
     }
     if (!zone) {
@@ -464,14 +512,15 @@ if (import.meta.main) {
   process.exitCode = await runCli(process.argv.slice(2), process.env);
 }
 
-/** TXT RDATA of character-strings (each ≤ 255 octets, as the master-file parser checks). */
-function txtRdata(strings: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(strings.reduce((n, s) => n + 1 + s.length, 0));
-  let p = 0;
-  for (const s of strings) {
-    out[p++] = s.length;
-    out.set(s, p);
-    p += s.length;
-  }
-  return out;
+/**
+ * `$INCLUDE` for a file on disk: relative paths are relative to the including
+ * file's directory (RFC 1035 §5.1 leaves it open; BIND and NSD resolve them
+ * against the working directory, which breaks when the file moves).
+ */
+function includeReader(from: string) {
+  return (path: string, including: string | undefined) => {
+    const base = dirname(including ?? from);
+    const full = resolve(base, path);
+    return { path: full, text: readFileSync(full, "utf8") };
+  };
 }

@@ -341,3 +341,49 @@ Deno.test("keepalive (RFC 7828) and padding (RFC 8467) only on stream transports
   assert.equal(nx.length % 468, 0);
   assert.equal(responseOptions(nx).at(-1)?.code, 12);
 });
+
+Deno.test("RRL keys: referrals on the delegation point, wildcard answers on the wildcard owner", () => {
+  const index = indexWith([
+    { name: "sub.example.test", type: "NS", value: "ns1.sub.example.test", ttl: 60, expiresAt: 0 },
+    { name: "ns1.sub.example.test", type: "A", value: "192.0.2.53", ttl: 60, expiresAt: 0 },
+    { name: "other.example.test", type: "NS", value: "ns.elsewhere.test", ttl: 60, expiresAt: 0 },
+    { name: "*.wild.example.test", type: "TXT", value: "w", ttl: 60, expiresAt: 0 },
+    { name: "*.wild2.example.test", type: "TXT", value: "w2", ttl: 60, expiresAt: 0 },
+    { name: "exact.wild.example.test", type: "TXT", value: "e", ttl: 60, expiresAt: 0 },
+    { name: "a.example.test", type: "TXT", value: "v", ttl: 60, expiresAt: 0 },
+  ]);
+  const rrl = (name: string, type: number) => {
+    const out = answerQuery(query(name, type), index, { maxTtl: 300 }, { tcp: false, now: 0 });
+    assert.ok(out.kind === "reply");
+    return [out.rrlClass, out.rrlName];
+  };
+  // Referrals: every name at or below the cut is one key, whatever the qtype.
+  const ref = rrl("x1.sub.example.test", TYPE.A);
+  assert.equal(ref[0], RESPONSE_CLASS.REFERRAL);
+  assert.deepEqual(rrl("deep.x2.sub.example.test", TYPE.TXT), ref, "random names below one cut");
+  assert.deepEqual(rrl("sub.example.test", TYPE.A), ref, "the cut itself");
+  const other = rrl("y.other.example.test", TYPE.A);
+  assert.equal(other[0], RESPONSE_CLASS.REFERRAL);
+  assert.notEqual(other[1], ref[1], "another delegation point is another key");
+  // DS at the cut is the parent's answer (RFC 4035 §3.1.4.1), not a referral.
+  assert.equal(rrl("sub.example.test", TYPE.DS)[0], RESPONSE_CLASS.NODATA);
+
+  // Wildcard answers and wildcard NODATA key on the wildcard owner (and qtype), not the qname.
+  const w = rrl("r1.wild.example.test", TYPE.TXT);
+  assert.equal(w[0], RESPONSE_CLASS.WILDCARD);
+  assert.deepEqual(rrl("R2.Wild.Example.Test", TYPE.TXT), w);
+  assert.deepEqual(rrl("r3.wild.example.test", TYPE.TXT), w, "a random-subdomain flood is one key");
+  const wNodata = rrl("r4.wild.example.test", TYPE.A);
+  assert.equal(wNodata[0], RESPONSE_CLASS.WILDCARD);
+  assert.notEqual(wNodata[1], w[1], "qtype is part of the key");
+  assert.deepEqual(rrl("r5.wild.example.test", TYPE.A), wNodata);
+  assert.notEqual(rrl("r1.wild2.example.test", TYPE.TXT)[1], w[1], "another wildcard, another key");
+  // An existing name under the wildcard's parent is not synthesized: positive on its qname.
+  const exact = rrl("exact.wild.example.test", TYPE.TXT);
+  assert.equal(exact[0], RESPONSE_CLASS.POSITIVE);
+  assert.notEqual(exact[1], w[1]);
+  // Below an existing name with no `*` child: NXDOMAIN on the zone (RFC 4592 §3.3.1).
+  const nx = rrl("n.a.example.test", TYPE.TXT);
+  assert.equal(nx[0], RESPONSE_CLASS.NXDOMAIN);
+  assert.deepEqual(rrl("zz.example.test", TYPE.TXT), nx);
+});

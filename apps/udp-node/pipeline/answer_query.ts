@@ -21,7 +21,8 @@ const NO_ANSWERS: ResponsePlan["answers"] = [];
 /**
  * What the transport does with a request. A reply carries its response
  * class and the hash of what response rate limiting keys that class on
- * (qname+qtype, the zone, or 0), so UDP can rate-limit without re-reading it.
+ * (qname+qtype, the zone, the delegation point, the wildcard owner+qtype, or
+ * 0), so UDP can rate-limit without re-reading it.
  */
 export type QueryOutcome =
   | { kind: "reply"; bytes: Uint8Array; outcome: string; rrlClass: number; rrlName: number }
@@ -162,13 +163,31 @@ export function answerQuery(
     plan.soaZone = result.soa === "none" ? undefined : zone;
     plan.soaInAnswer = result.soa === "answer";
     const bytes = encodeResponse(plan);
-    if (result.rcode === RCODE.NXDOMAIN) {
-      return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    const outcome = result.rcode === RCODE.NXDOMAIN
+      ? "nxdomain"
+      : result.rcode === RCODE.NOERROR
+      ? "noerror"
+      : "yxdomain";
+    // RRL, in NSD's order: a wildcard-synthesized name keys on the wildcard whatever follows.
+    if (result.wildcard !== undefined) {
+      return reply(
+        outcome,
+        bytes,
+        RESPONSE_CLASS.WILDCARD,
+        ownerTypeHash(result.wildcard, q.qtype),
+      );
     }
-    if (result.rcode !== RCODE.NOERROR) return reply("yxdomain", bytes, RESPONSE_CLASS.ERROR, 0);
+    if (result.rcode === RCODE.NXDOMAIN) {
+      return reply(outcome, bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+    }
+    if (result.rcode !== RCODE.NOERROR) return reply(outcome, bytes, RESPONSE_CLASS.ERROR, 0);
+    // Every name at or below a cut gets the same referral: one key per delegation point.
+    if (result.cut !== undefined) {
+      return reply(outcome, bytes, RESPONSE_CLASS.REFERRAL, stringHash(result.cut));
+    }
     const nodata = result.soa === "authority";
     return reply(
-      "noerror",
+      outcome,
       bytes,
       nodata ? RESPONSE_CLASS.NODATA : RESPONSE_CLASS.POSITIVE,
       nameTypeHash,
@@ -180,17 +199,26 @@ export function answerQuery(
     plan.answers = result.rrsets;
     plan.soaZone = soaInAnswer ? zone : undefined;
     plan.soaInAnswer = soaInAnswer;
-    return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
+    return result.wildcard === undefined
+      ? reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash)
+      : reply(
+        "noerror",
+        encodeResponse(plan),
+        RESPONSE_CLASS.WILDCARD,
+        ownerTypeHash(result.wildcard, q.qtype),
+      );
   }
   // RFC 2308 §2.1/§2.2: NXDOMAIN and NODATA carry the zone SOA in the authority section.
   const nx = result.kind === "nxdomain";
   plan.rcode = nx ? RCODE.NXDOMAIN : RCODE.NOERROR;
   plan.soaZone = zone;
   const bytes = encodeResponse(plan);
-  // RRL keys NXDOMAIN on the zone, so a random-subdomain flood is one key.
-  return nx
-    ? reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name))
-    : reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash);
+  // RRL keys NXDOMAIN on the zone, so a random-subdomain flood is one key; wildcard NODATA
+  // on the wildcard owner, for the same reason.
+  if (nx) return reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name));
+  return result.wildcard === undefined
+    ? reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash)
+    : reply("noerror", bytes, RESPONSE_CLASS.WILDCARD, ownerTypeHash(result.wildcard, q.qtype));
 }
 
 /** Every reply has one object shape (the transports' call sites stay monomorphic). */
@@ -201,6 +229,11 @@ function reply(
   rrlName: number,
 ): QueryOutcome {
   return { kind: "reply", bytes, outcome, rrlClass, rrlName };
+}
+
+/** RRL key of a wildcard answer: its owner (`*.x`) and the qtype. */
+function ownerTypeHash(owner: string, qtype: number): number {
+  return fnv1aStep(fnv1aStep(stringHash(owner), qtype >> 8), qtype & 0xff) >>> 0;
 }
 
 function stringHash(s: string): number {

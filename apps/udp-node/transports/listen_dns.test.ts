@@ -23,7 +23,7 @@ Deno.test("listenDns() picks Deno's transports on Deno", async () => {
   }
 });
 
-Deno.test("listenDns() reports a taken port as Node's EADDRINUSE, with the address", async () => {
+Deno.test("listenDns() reports a taken port as a ListenError with EADDRINUSE, the address and the variable", async () => {
   const taken = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const port = (taken.addr as Deno.NetAddr).port;
   try {
@@ -31,7 +31,9 @@ Deno.test("listenDns() reports a taken port as Node's EADDRINUSE, with the addre
       assert.equal((e as { code?: string }).code, "EADDRINUSE");
       assert.match(
         String((e as Error).message),
-        new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${port}$`),
+        new RegExp(
+          `DNS over UDP on 127\\.0\\.0\\.1:${port}: address already in use \\(EADDRINUSE\\); set DMP_DNS_PORT`,
+        ),
       );
       return true;
     });

@@ -12,6 +12,7 @@ import { listenTcp, type TcpListener, type TcpOptions } from "./tcp.ts";
 import { listenTcpDeno } from "./tcp_deno.ts";
 import { listenUdp, type UdpListener } from "./udp.ts";
 import { denoDatagramAvailable, listenUdpDeno } from "./udp_deno.ts";
+import { bindOrFail } from "./listen_error.ts";
 
 /** Which transport implementation serves DNS. */
 export type DnsTransportRuntime = "deno" | "node";
@@ -45,13 +46,24 @@ export async function listenDns(
       "Cannot listen on UDP under Deno: run with --unstable-net (deno task dmp sets it)",
     );
   }
-  const udp = runtime === "deno"
-    ? await listenUdpDeno(service, host, port)
-    : await listenUdp(service, host, port);
+  // A bind failure is a ListenError naming the listener, the port and DMP_DNS_PORT.
+  const udp = await bindOrFail(
+    "DNS over UDP",
+    "DMP_DNS_PORT",
+    host,
+    port,
+    runtime === "deno" ? listenUdpDeno(service, host, port) : listenUdp(service, host, port),
+  );
   try {
-    const tcp = runtime === "deno"
-      ? await listenTcpDeno(service, host, udp.port, tcpOptions)
-      : await listenTcp(service, host, udp.port, tcpOptions);
+    const tcp = await bindOrFail(
+      "DNS over TCP",
+      "DMP_DNS_PORT",
+      host,
+      udp.port,
+      runtime === "deno"
+        ? listenTcpDeno(service, host, udp.port, tcpOptions)
+        : listenTcp(service, host, udp.port, tcpOptions),
+    );
     return { runtime, udp, tcp };
   } catch (e) {
     await udp.close();

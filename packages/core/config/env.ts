@@ -330,7 +330,11 @@ export const ENV_VARS = {
     "udp-node's /health, /metrics and DoH listener port (0 = off)",
     "node",
   ),
-  DMP_OPERATOR_TOKEN: spec(str, undefined, "Operator bearer token (operator API, /metrics)"),
+  DMP_OPERATOR_TOKEN: spec(
+    str,
+    undefined,
+    "Operator bearer token (operator API, /admin dashboard, /metrics)",
+  ),
   DMP_HTTP_TOKEN: spec(str, undefined, "Alias of DMP_OPERATOR_TOKEN (reference name)"),
   DMP_AUTH_MODE: spec(
     authMode,

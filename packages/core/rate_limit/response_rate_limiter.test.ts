@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { RESPONSE_CLASS, ResponseRateLimiter, RRL_VERDICT } from "./response_rate_limiter.ts";
+import {
+  RESPONSE_CLASS,
+  RESPONSE_CLASS_NAMES,
+  ResponseRateLimiter,
+  RRL_VERDICT,
+} from "./response_rate_limiter.ts";
 
 const { POSITIVE, NXDOMAIN, ERROR } = RESPONSE_CLASS;
 
@@ -57,4 +62,18 @@ Deno.test("rate 0 disables RRL", () => {
   const rrl = new ResponseRateLimiter({ rate: 0, slip: 2, slots: 65536 });
   assert.ok(rrl.disabled);
   assert.equal(tally(rrl, 1000, () => "198.51.100.1").send, 1000);
+});
+
+Deno.test("referral and wildcard classes have buckets of their own and metric names", () => {
+  const rrl = new ResponseRateLimiter({ rate: 1, slip: 0, slots: 1024 });
+  const { REFERRAL, WILDCARD } = RESPONSE_CLASS;
+  assert.equal(RESPONSE_CLASS_NAMES[REFERRAL], "referral");
+  assert.equal(RESPONSE_CLASS_NAMES[WILDCARD], "wildcard");
+  // One key each: the first response is sent, the second in the same second is dropped.
+  for (const cls of [REFERRAL, WILDCARD]) {
+    assert.equal(rrl.check("192.0.2.1", cls, 42, 100), RRL_VERDICT.SEND);
+    assert.equal(rrl.check("192.0.2.9", cls, 42, 100), RRL_VERDICT.DROP, "same /24, same key");
+  }
+  // Same name hash under another class is another bucket.
+  assert.equal(rrl.check("192.0.2.1", RESPONSE_CLASS.POSITIVE, 42, 100), RRL_VERDICT.SEND);
 });

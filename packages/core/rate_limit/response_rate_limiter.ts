@@ -9,7 +9,12 @@
  *
  * Keys: the client's /24 (IPv4) or /56 (IPv6); the response class; for
  * positive and NODATA answers the qname and qtype, for NXDOMAIN the zone (a
- * random-subdomain flood is one key), for errors nothing more. Buckets live
+ * random-subdomain flood is one key), for referrals the delegation point
+ * (every name below a cut gets the same referral), for answers synthesized
+ * from a wildcard the wildcard owner and qtype (random names under `*.x` are
+ * one key), for errors nothing more. These are NSD's classes and keys
+ * (`rrl.c`: nxdomain on the zone apex, referral on the delegation domain,
+ * wildcard on the wildcard domain); Knot keys the same way. Buckets live
  * in a {@linkcode TokenBucketTable}: fixed typed arrays whatever the number
  * of sources (10^6 spoofed sources fill the table, they do not grow it), and
  * a colliding newcomer inherits drained state instead of a fresh bucket, so
@@ -24,7 +29,7 @@ import { fnv1aStep } from "../hash/fnv1a.ts";
 import { addressPrefixHash } from "./address_prefix.ts";
 import { TokenBucketTable } from "./token_bucket_table.ts";
 
-/** Response classes (BIND's categories; this node serves no delegations, so no referrals). */
+/** Response classes (NSD's and BIND's categories). */
 export const RESPONSE_CLASS = {
   /** NOERROR with an answer */
   POSITIVE: 0,
@@ -34,10 +39,21 @@ export const RESPONSE_CLASS = {
   NXDOMAIN: 2,
   /** REFUSED, FORMERR, NOTIMP, BADVERS, SERVFAIL */
   ERROR: 3,
+  /** a referral below a zone cut (RFC 1034 §4.3.2 step 3.b), keyed on the cut */
+  REFERRAL: 4,
+  /** an answer or NODATA synthesized from a wildcard (RFC 4592), keyed on its owner */
+  WILDCARD: 5,
 } as const;
 
 /** Names of {@linkcode RESPONSE_CLASS} values, indexed by value (metric labels). */
-export const RESPONSE_CLASS_NAMES = ["positive", "nodata", "nxdomain", "error"] as const;
+export const RESPONSE_CLASS_NAMES = [
+  "positive",
+  "nodata",
+  "nxdomain",
+  "error",
+  "referral",
+  "wildcard",
+] as const;
 
 /** What to do with a response. */
 export const RRL_VERDICT = {
@@ -89,7 +105,8 @@ export class ResponseRateLimiter {
 
   /**
    * The verdict for one response to `address`. `nameHash` is a 32-bit hash
-   * of what the class keys on (qname and qtype, the zone, or 0 for errors).
+   * of what the class keys on (qname and qtype, the zone, the delegation
+   * point, the wildcard owner and qtype, or 0 for errors).
    */
   check(address: string, responseClass: number, nameHash: number, nowSeconds: number): number {
     if (this.#buckets.disabled) return RRL_VERDICT.SEND;

@@ -14,6 +14,8 @@ import { MIGRATION_0003 } from "./migrations/0003_update_guards.ts";
 import { MIGRATION_0004 } from "./migrations/0004_registration_claims.ts";
 import { MIGRATION_0005 } from "./migrations/0005_heartbeat_sightings.ts";
 import { MIGRATION_0006 } from "./migrations/0006_zone_transfer.ts";
+import { MIGRATION_0007 } from "./migrations/0007_serial_policy.ts";
+import { MIGRATION_0008 } from "./migrations/0008_dashboard_sessions.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Ordered migrations; index i brings the schema to version i + 1. */
@@ -24,6 +26,8 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0004,
   MIGRATION_0005,
   MIGRATION_0006,
+  MIGRATION_0007,
+  MIGRATION_0008,
 ];
 
 /** The schema version this code reads and writes. */

@@ -14,6 +14,7 @@
 
 import { MAX_TTL } from "../values/ttl.ts";
 import { safeIntegerColumn } from "./safe_integer_column.ts";
+import { nextSerialSql, serialGreaterSql, type SerialPolicy } from "../zone/serial.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
@@ -40,6 +41,8 @@ export interface StoredZone {
   soaExpire: number;
   soaMinimum: number;
   serial: number;
+  /** How the serial moves on a change (zone/serial.ts). */
+  serialPolicy?: SerialPolicy;
 }
 
 /** One change of a write. `type` is a mnemonic; "ANY" in delete_rrset removes every type. */
@@ -75,6 +78,8 @@ export interface JournalEntry {
 }
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
+/** Rows per multi-row INSERT (12 arguments each, far below SQLite's bound-parameter limit). */
+const ADD_ROWS_PER_STATEMENT = 200;
 /** Value sizes for the quotas (UTF-8 bytes, as DMP_MAX_VALUE_BYTES counts them). */
 const utf8 = new TextEncoder();
 
@@ -115,49 +120,6 @@ export interface SqlTransaction {
 /** A client that can open a {@linkcode SqlTransaction} (libSQL file and remote clients can). */
 export interface SteppedSqlClient extends SqlClient {
   transaction(mode: "write"): Promise<SqlTransaction>;
-}
-
-/**
- * {@linkcode applyRecordChanges} in steps of `step` statements inside one
- * transaction (still all or nothing), calling `onProgress(changesDone)` after
- * each step, for bulk imports that should not sit silent for a minute.
- *
- * @example
- * ```ts ignore
- * await applyRecordChangesStepped(client, changes, { now, onProgress: (n) => meter.update(n) });
- * ```
- */
-export async function applyRecordChangesStepped(
-  client: SteppedSqlClient,
-  changes: readonly RecordChange[],
-  options: {
-    now: number;
-    maxValuesPerName?: number;
-    step?: number;
-    onProgress(done: number): void;
-  },
-): Promise<void> {
-  if (changes.length === 0) return;
-  const batch = new ChangeBatch(options.now);
-  batch.changes(changes);
-  const stmts = batch.finish(options.maxValuesPerName);
-  const step = options.step ?? 2000;
-  const tx = await client.transaction("write");
-  try {
-    for (let i = 0; i < stmts.length; i += step) {
-      await tx.batch(stmts.slice(i, i + step));
-      // The journal statements follow the rows: report the share of all statements done,
-      // in changes, so the rate and ETA cover the whole write.
-      const done = Math.min(stmts.length, i + step);
-      options.onProgress(Math.round(changes.length * done / stmts.length));
-    }
-    await tx.commit();
-  } catch (e) {
-    if (isValueCapViolation(e)) throw new CapExceededError();
-    throw e;
-  } finally {
-    tx.close(); // rolls back unless committed
-  }
 }
 
 /** True when a write failed on the per-name value cap guard (`write_guard`). */
@@ -203,6 +165,26 @@ export class ChangeBatch {
   readonly #touched = new Map<string, string>();
   readonly #capped = new Set<string>();
   readonly #soa: SoaChange[] = [];
+  readonly #pinned = new Set<string>();
+  /** Plain adds not yet written into a statement (see {@linkcode ChangeBatch.changes}). */
+  #rows: unknown[][] = [];
+
+  #flushRows(): void {
+    if (this.#rows.length === 0) return;
+    const one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.statements.push({
+      sql: `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
+              writer_key, writer_subject, value_bytes, txt_split)
+            VALUES ${this.#rows.map(() => one).join(", ")}
+            ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+              ttl = excluded.ttl, created_at = excluded.created_at,
+              expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
+              writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
+              value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`,
+      args: this.#rows.flat() as SqlStatement["args"],
+    });
+    this.#rows = [];
+  }
 
   /** @param now unix seconds for created_at/expires_at and the journal */
   constructor(now: number) {
@@ -225,6 +207,7 @@ export class ChangeBatch {
     const writerSubject = options.writer?.subject ?? "";
     const rfc = options.rfc2136 === true;
     for (const c of changes) {
+      if (rfc || c.op !== "add") this.#flushRows(); // statements run in the changes' order
       this.#touched.set(`${c.zone}\n${c.name}`, c.zone);
       const apex = c.name === c.zone;
       if (c.op === "add") {
@@ -245,6 +228,14 @@ export class ChangeBatch {
           writerKey === "" ? 0 : utf8.encode(c.value).length,
           c.txtSplit ?? "",
         ];
+        if (!rfc) {
+          // Plain adds (imports, the CLI, the operator API) go in multi-row statements: a
+          // 100,000-record import is 500 statements instead of 100,000.
+          this.#rows.push(args);
+          if (this.#rows.length >= ADD_ROWS_PER_STATEMENT) this.#flushRows();
+          if (c.type === "TXT") this.#capped.add(c.name);
+          continue;
+        }
         let where = "true";
         if (rfc && c.type === "CNAME") {
           // §3.4.2.2: a CNAME replaces the CNAME at its name, and is ignored beside other data.
@@ -303,6 +294,7 @@ export class ChangeBatch {
         });
       }
     }
+    this.#flushRows(); // a caller may interleave its own statements after this call
   }
 
   /**
@@ -315,8 +307,18 @@ export class ChangeBatch {
     this.#soa.push(soa);
   }
 
+  /**
+   * Leaves `zone`'s serial alone in {@linkcode finish}: the caller's own
+   * statements in this transaction already moved it once (a zone import
+   * taking the file's serial).
+   */
+  serialMovedBy(zone: string): void {
+    this.#pinned.add(zone);
+  }
+
   /** Adds the value-cap guards, journal entries and serial moves; returns the statements. */
   finish(maxValuesPerName?: number): SqlStatement[] {
+    this.#flushRows();
     if (maxValuesPerName !== undefined && this.#capped.size > 0) {
       for (const name of this.#capped) {
         this.statements.push({
@@ -327,14 +329,12 @@ export class ChangeBatch {
       }
       this.statements.push({ sql: "DELETE FROM write_guard" });
     }
-    pushJournal(this.statements, this.#touched, this.#now);
+    pushJournal(this.statements, this.#touched, this.#now, this.#pinned);
     for (const s of this.#soa) {
-      // RFC 1982 §3.2: s2 > s1 iff (s2 - s1) mod 2^32 lies in [1, 2^31 - 1].
       this.statements.push({
         sql: `UPDATE zones SET soa_mname = ?, soa_rname = ?, serial = ?, soa_refresh = ?,
                 soa_retry = ?, soa_expire = ?, soa_minimum = ?
-              WHERE name = ? AND ((? - serial) % 4294967296 + 4294967296) % 4294967296
-                BETWEEN 1 AND 2147483647`,
+              WHERE name = ? AND ${serialGreaterSql("?", "serial")}`,
         args: [
           s.mname,
           s.rname,
@@ -357,21 +357,36 @@ export class ChangeBatch {
   }
 }
 
-function pushJournal(stmts: SqlStatement[], touched: Map<string, string>, now: number): void {
+function pushJournal(
+  stmts: SqlStatement[],
+  touched: Map<string, string>,
+  now: number,
+  pinned?: ReadonlySet<string>,
+): void {
   const zones = new Set<string>();
-  for (const [key, zone] of touched) {
-    const name = key.slice(zone.length + 1);
+  let rows: (string | number)[] = [];
+  const flush = () => {
+    if (rows.length === 0) return;
     stmts.push({
-      sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, ?)",
-      args: [now, zone, name],
+      sql: `INSERT INTO journal (ts, zone, name) VALUES ${
+        Array.from({ length: rows.length / 3 }, () => "(?, ?, ?)").join(", ")
+      }`,
+      args: rows,
     });
+    rows = [];
+  };
+  for (const [key, zone] of touched) {
+    rows.push(now, zone, key.slice(zone.length + 1));
+    if (rows.length >= 3 * 500) flush();
     zones.add(zone);
   }
+  flush();
   for (const zone of zones) {
-    // Date-like serials that still increase on every change (RFC 1982 arithmetic stays valid).
+    if (pinned?.has(zone)) continue;
+    // One move per write, by the zone's policy, never backwards (zone/serial.ts).
     stmts.push({
-      sql: "UPDATE zones SET serial = MAX(serial + 1, ?) WHERE name = ?",
-      args: [now, zone],
+      sql: `UPDATE zones SET serial = ${nextSerialSql(now)} WHERE name = ?`,
+      args: [zone],
     });
   }
 }

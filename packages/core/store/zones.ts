@@ -8,6 +8,14 @@
 
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 import type { StoredZone } from "./records.ts";
+import {
+  DEFAULT_SERIAL_POLICY,
+  firstSerial,
+  isSerialPolicy,
+  nextSerialSql,
+  serialGreaterSql,
+  type SerialPolicy,
+} from "../zone/serial.ts";
 
 /** Settings of a new or re-configured zone. */
 export interface ZoneSettings {
@@ -26,6 +34,13 @@ export interface ZoneSettings {
   apexNs?: readonly string[];
   /** TTL of apex records (default 3600). */
   apexTtl?: number;
+  /** How the serial moves on changes (zone/serial.ts); absent = unchanged, or the default. */
+  serialPolicy?: SerialPolicy;
+  /**
+   * A master file's SOA serial: a new zone takes it, an existing one takes it
+   * when it is greater (RFC 1982) than its own, else moves on by its policy.
+   */
+  serial?: number;
 }
 
 function rowToZone(r: Record<string, unknown>): StoredZone {
@@ -38,6 +53,7 @@ function rowToZone(r: Record<string, unknown>): StoredZone {
     soaExpire: Number(r.soa_expire),
     soaMinimum: Number(r.soa_minimum),
     serial: Number(r.serial),
+    serialPolicy: isSerialPolicy(r.serial_policy) ? r.serial_policy : DEFAULT_SERIAL_POLICY,
   };
 }
 
@@ -79,14 +95,45 @@ export async function readZone(client: SqlClient, name: string): Promise<StoredZ
  * ```
  */
 export async function upsertZone(client: SqlClient, z: ZoneSettings, now: number): Promise<void> {
+  await client.batch(zoneUpsertStatements(z, now), "write");
+}
+
+/**
+ * The statements of {@linkcode upsertZone}: the zone row (its serial moved
+ * once, by the rule of `zone/serial.ts`), its apex records and a journal
+ * entry, for callers that write more in the same transaction (a zone import).
+ *
+ * @example
+ * ```ts ignore
+ * await client.batch([...zoneUpsertStatements({ name: "example.com", serial: 2026112601 }, now), ...more], "write");
+ * ```
+ */
+export function zoneUpsertStatements(z: ZoneSettings, now: number): SqlStatement[] {
   const t = Math.floor(now);
+  if (z.serialPolicy !== undefined && !isSerialPolicy(z.serialPolicy)) {
+    throw new TypeError(`serial policy ${JSON.stringify(z.serialPolicy)} is not one`);
+  }
+  const serial = z.serial === undefined ? undefined : Math.floor(z.serial);
+  if (serial !== undefined && !(serial >= 0 && serial <= 0xffffffff)) {
+    throw new RangeError(`serial ${z.serial} is not a 32-bit serial`);
+  }
+  // Validated enum and integers: written into the SQL as literals (serial.ts builds the rule).
+  const policy = z.serialPolicy === undefined ? "zones.serial_policy" : `'${z.serialPolicy}'`;
+  const moved = nextSerialSql(now, "zones.serial", policy);
+  // RFC 1982 §3.2: the file's serial is taken only when it moves the zone forward.
+  const onConflictSerial = serial === undefined
+    ? moved
+    : `CASE WHEN ${
+      serialGreaterSql(String(serial), "zones.serial")
+    } THEN ${serial} ELSE ${moved} END`;
   const stmts: SqlStatement[] = [{
     sql: `INSERT INTO zones (name, soa_mname, soa_rname, soa_refresh, soa_retry, soa_expire,
-            soa_minimum, serial, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            soa_minimum, serial, serial_policy, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (name) DO UPDATE SET soa_mname = excluded.soa_mname,
             soa_rname = excluded.soa_rname, soa_refresh = excluded.soa_refresh,
             soa_retry = excluded.soa_retry, soa_expire = excluded.soa_expire,
-            soa_minimum = excluded.soa_minimum, serial = MAX(zones.serial + 1, excluded.serial)`,
+            soa_minimum = excluded.soa_minimum, serial = ${onConflictSerial},
+            serial_policy = ${policy}`,
     args: [
       z.name,
       z.soaMname ?? "",
@@ -95,7 +142,8 @@ export async function upsertZone(client: SqlClient, z: ZoneSettings, now: number
       z.soaRetry ?? 600,
       z.soaExpire ?? 604800,
       z.soaMinimum ?? 60,
-      t,
+      serial ?? firstSerial(z.serialPolicy ?? DEFAULT_SERIAL_POLICY, now),
+      z.serialPolicy ?? DEFAULT_SERIAL_POLICY,
       t,
     ],
   }];
@@ -116,7 +164,7 @@ export async function upsertZone(client: SqlClient, z: ZoneSettings, now: number
     }
   }
   stmts.push({ sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, '')", args: [t, z.name] });
-  await client.batch(stmts, "write");
+  return stmts;
 }
 
 /**

@@ -26,7 +26,7 @@ import { RCODE, TYPE } from "../wire/constants.ts";
 import { isInZone } from "../wire/name.ts";
 import { nameExists } from "./closest_encloser.ts";
 import { cnameTarget, MAX_CNAME_CHAIN } from "./cname_chain.ts";
-import { wildcardSource } from "./wildcard.ts";
+import { wildcardOwner } from "./wildcard.ts";
 import { findDname, synthesizeCname } from "./dname.ts";
 import { cutNs, findZoneCut, nsAddresses } from "./zone_cut.ts";
 import {
@@ -38,8 +38,33 @@ import {
   type SectionsResult,
 } from "./zone_index.ts";
 
-/** Looks `qname` (canonical, inside `zone`) up for `qtype` at time `now`. */
+/**
+ * The wildcard owner the current lookup synthesized the query name from
+ * (module scratch instead of a per-lookup object: lookups are synchronous).
+ */
+let synthesizedFrom: string | undefined;
+
+/**
+ * Looks `qname` (canonical, inside `zone`) up for `qtype` at time `now`. A
+ * result synthesized from a wildcard at the query name (RFC 4592) names the
+ * wildcard owner in `wildcard`, so response rate limiting can key a flood of
+ * random names under one wildcard as one name, as NSD does.
+ */
 export function resolveInZone(
+  zone: IndexedZone,
+  qname: string,
+  qtype: number,
+  now: number,
+): LookupResult {
+  synthesizedFrom = undefined;
+  const result = resolveSteps(zone, qname, qtype, now);
+  if (synthesizedFrom !== undefined && result.kind !== "refused") {
+    result.wildcard = synthesizedFrom;
+  }
+  return result;
+}
+
+function resolveSteps(
   zone: IndexedZone,
   qname: string,
   qtype: number,
@@ -84,7 +109,10 @@ export function resolveInZone(
     }
     let node = liveNode(zone.nodes.get(name), now);
     if (node === undefined && zone.wildcards > 0 && !nameExists(zone, name)) {
-      node = liveNode(wildcardSource(zone, name), now);
+      const owner = wildcardOwner(zone, name);
+      node = owner === undefined ? undefined : liveNode(zone.nodes.get(owner), now);
+      // Only the query name is the client's choice; names our CNAMEs lead to are not.
+      if (node !== undefined && name === qname) synthesizedFrom = owner;
     }
     if (node === undefined) {
       // No live RRs here: it exists only as the apex or an empty non-terminal (RFC 8020).
@@ -185,6 +213,7 @@ function referral(
   const ns = cutNs(zone, cut)!;
   const result = sections(zone, RCODE.NOERROR, chain ?? [], "none");
   result.aa = chain !== undefined;
+  result.cut = cut;
   result.authority = [{ owner: cut, set: ns }];
   result.additional = nsAddresses(zone, ns, now);
   return result;

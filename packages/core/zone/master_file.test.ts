@@ -370,13 +370,13 @@ const errorCases: ErrorCase[] = [
     name: "$INCLUDE",
     text: SOA + "$INCLUDE other.zone\n",
     line: 2,
-    reason: "$INCLUDE is not supported",
+    reason: "$INCLUDE is not allowed here",
   },
   {
     name: "unknown directive",
-    text: "$GENERATE 1-2 a A 1.2.3.$\n",
+    text: "$GENERATOR 1-2 a A 1.2.3.$\n",
     line: 1,
-    reason: '"$GENERATE"',
+    reason: '"$GENERATOR"',
   },
   { name: "$TTL without argument", text: "\n$TTL\n", line: 2, reason: "$TTL needs an argument" },
   { name: "$TTL bad value", text: "$TTL 1x\n", line: 1, reason: '$TTL "1x"' },
@@ -793,4 +793,82 @@ Deno.test("parseMasterFile: testdata/example.zone", () => {
   ]);
   const info = records.find((r) => r.name === "info.example.com");
   assert.deepEqual(info?.txtStrings?.length, 3);
+});
+
+Deno.test("$INCLUDE: the reader gets the path and the including file; origin restored after", () => {
+  const files: Record<string, string> = {
+    "/z/hosts.zone": "www A 192.0.2.1\n$INCLUDE sub/more.zone\n",
+    "/z/sub/more.zone": "mail 60 A 192.0.2.2\n",
+    "/z/other.zone": "x A 192.0.2.3\n",
+  };
+  const asked: [string, string | undefined][] = [];
+  const include = (path: string, from: string | undefined) => {
+    asked.push([path, from]);
+    const full = path.startsWith("/")
+      ? path
+      : `${from ? from.replace(/[^/]*$/, "") : "/z/"}${path}`;
+    if (!(full in files)) throw new Error("no such file");
+    return { path: full, text: files[full] };
+  };
+  const r = parseMasterFile(
+    "$TTL 300\n$INCLUDE hosts.zone\n$INCLUDE other.zone sub.example.com.\nafter A 192.0.2.9\n",
+    { origin: "example.com", include },
+  );
+  assert.ok(r.ok, r.ok ? "" : r.error);
+  assert.deepEqual(
+    r.records.map((x) => [x.name, x.ttl, x.file ?? "", x.line]),
+    [
+      ["www.example.com", 300, "/z/hosts.zone", 1],
+      ["mail.example.com", 60, "/z/sub/more.zone", 1],
+      ["x.sub.example.com", 300, "/z/other.zone", 1], // the $INCLUDE's origin argument
+      ["after.example.com", 300, "", 4], // the including file's origin again
+    ],
+  );
+  assert.deepEqual(asked, [
+    ["hosts.zone", undefined],
+    ["sub/more.zone", "/z/hosts.zone"],
+    ["other.zone", undefined],
+  ]);
+  // An error inside an included file names the $INCLUDE line, the file and its line.
+  files["/z/bad.zone"] = "ok A 192.0.2.1\nbad A 192.0.2.300\n";
+  const bad = parseMasterFile("\n$INCLUDE bad.zone\n", { origin: "example.com", include });
+  assert.ok(!bad.ok);
+  assert.equal(bad.line, 2);
+  assert.match(bad.error, /in \/z\/bad\.zone line 2: invalid IPv4 address "192\.0\.2\.300"/);
+  // A missing file, and a file including itself, stop with a message, not a crash.
+  const missing = parseMasterFile("$INCLUDE nope.zone\n", { origin: "example.com", include });
+  assert.ok(!missing.ok && /\$INCLUDE nope\.zone: no such file/.test(missing.error));
+  files["/z/loop.zone"] = "$INCLUDE loop.zone\n";
+  const loop = parseMasterFile("$INCLUDE loop.zone\n", { origin: "example.com", include });
+  assert.ok(!loop.ok && /nested deeper than 8 files/.test(loop.error), loop.ok ? "" : loop.error);
+});
+
+Deno.test("$GENERATE: ranges, steps, ${offset,width,base} and \\$; limits", () => {
+  const r = parseMasterFile(
+    "$TTL 60\n$GENERATE 1-3 host-$ A 192.0.2.$\n" +
+      "$GENERATE 10-14/2 ${0,3,x}.r 120 IN PTR h${-9}.example.com.\n" +
+      '$GENERATE 7-7 t TXT "cost \\$5 for $"\n',
+    { origin: "example.com" },
+  );
+  assert.ok(r.ok, r.ok ? "" : r.error);
+  assert.deepEqual(r.records.map((x) => `${x.name} ${x.ttl} ${x.type} ${x.value} ${x.line}`), [
+    "host-1.example.com 60 A 192.0.2.1 2",
+    "host-2.example.com 60 A 192.0.2.2 2",
+    "host-3.example.com 60 A 192.0.2.3 2",
+    "00a.r.example.com 120 PTR h1.example.com 3",
+    "00c.r.example.com 120 PTR h3.example.com 3",
+    "00e.r.example.com 120 PTR h5.example.com 3",
+    "t.example.com 60 TXT cost $5 for 7 4",
+  ]);
+  const big = parseMasterFile("$GENERATE 0-70000 h$ A 192.0.2.1\n", { origin: "example.com" });
+  assert.ok(!big.ok && /more than 65536 records/.test(big.error));
+  const capped = parseMasterFile("a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n", {
+    origin: "example.com",
+    maxRecords: 2,
+  });
+  assert.ok(!capped.ok && capped.line === 3 && /more than 2 records/.test(capped.error));
+  const backwards = parseMasterFile("$GENERATE 5-1 h$ A 192.0.2.1\n", { origin: "example.com" });
+  assert.ok(!backwards.ok && backwards.line === 1);
+  const badIp = parseMasterFile("\n$GENERATE 250-260 h$ A 192.0.2.$\n", { origin: "example.com" });
+  assert.ok(!badIp.ok && badIp.line === 2 && /192\.0\.2\.256/.test(badIp.error));
 });

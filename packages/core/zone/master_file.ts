@@ -5,7 +5,7 @@
  * `node:` modules, no `Deno.*`, no `Buffer`.
  *
  * Supported (RFC 1035 §5.1 unless noted): `$ORIGIN`, `$TTL` (RFC 2308 §4, with
- * BIND-style units), `@`, relative and absolute owner names, blank owner
+ * BIND-style units), `$INCLUDE` (through an injected reader), BIND's `$GENERATE`, `@`, relative and absolute owner names, blank owner
  * (inherits the previous owner), optional TTL and class in either order,
  * parentheses spanning lines, `;` comments, quoted strings with `\X` and `\DDD`
  * escapes, and the record types SOA, NS, A, AAAA, TXT, CNAME, MX, SRV, CAA,
@@ -63,7 +63,27 @@ export interface MasterFileRecord {
   txtStrings?: Uint8Array[];
   /** 1-based line where the record started (for error messages). */
   line: number;
+  /** The `$INCLUDE`d file the record came from (absent: the main file). */
+  file?: string;
 }
+
+/**
+ * Reads the file a `$INCLUDE` names (RFC 1035 §5.1), given the path as
+ * written and the including file's path (undefined: the main file); returns
+ * the file's resolved path and text, or throws. Injected so this parser stays
+ * runtime-free, and absent where files must not be read (the operator API).
+ */
+export type IncludeReader = (
+  path: string,
+  including: string | undefined,
+) => { path: string; text: string };
+
+/** How deep `$INCLUDE`s may nest (a file including itself stops here, with the chain). */
+export const MAX_INCLUDE_DEPTH = 8;
+/** Records one `$GENERATE` may make (a typo in a range must not make billions). */
+export const MAX_GENERATE_RECORDS = 65536;
+/** Records all `$GENERATE`s of one file (with its includes) may make together. */
+export const MAX_GENERATED_PER_FILE = 1048576;
 
 /**
  * Record types with a mnemonic that {@linkcode parseRdataText} reads (every
@@ -704,14 +724,21 @@ interface ParserState {
   records: MasterFileRecord[];
   /** Records that had neither an explicit TTL nor a $TTL in effect. */
   unresolvedTtl: MasterFileRecord[];
+  include?: IncludeReader;
+  /** Records `$GENERATE` made so far (shared with included files). */
+  generated: { count: number };
+  /** At most this many records in all (options.maxRecords). */
+  maxRecords: number;
+  /** The file being read (undefined: the main file) and the chain of includes above it. */
+  file?: string;
+  depth: number;
 }
 
 function handleDirective(entry: LogicalLine, state: ParserState): void {
   const [directive, ...args] = entry.tokens;
   const name = directive.text.toUpperCase();
-  if (name === "$INCLUDE") {
-    fail(directive.line, "$INCLUDE is not supported (inline the included file instead)");
-  }
+  if (name === "$INCLUDE") return handleInclude(directive, args, state);
+  if (name === "$GENERATE") return handleGenerate(directive, args, state);
   if (name !== "$ORIGIN" && name !== "$TTL") {
     fail(directive.line, `unknown directive "${directive.text}"`);
   }
@@ -723,6 +750,105 @@ function handleDirective(entry: LogicalLine, state: ParserState): void {
   } else {
     state.defaultTtl = parseTtl(args[0], "$TTL");
   }
+}
+
+/**
+ * RFC 1035 §5.1 `$INCLUDE <file> [<origin>]`: the file's records join the
+ * zone; the origin (and owner) of the including file are unchanged after it.
+ */
+function handleInclude(directive: Token, args: Token[], state: ParserState): void {
+  if (!state.include) {
+    fail(directive.line, "$INCLUDE is not allowed here (files are only read by the CLI)");
+  }
+  if (args.length === 0) fail(directive.line, "$INCLUDE needs a file name");
+  if (args.length > 2) {
+    fail(args[2].line, `unexpected extra field "${args[2].text}" after $INCLUDE`);
+  }
+  if (state.depth >= MAX_INCLUDE_DEPTH) {
+    fail(directive.line, `$INCLUDE nested deeper than ${MAX_INCLUDE_DEPTH} files (a loop?)`);
+  }
+  const origin = args[1] ? nameToken(args[1], state.origin, "$INCLUDE origin") : state.origin;
+  let read: { path: string; text: string };
+  try {
+    read = state.include(DECODER.decode(decodeWord(args[0].text, args[0].line)), state.file);
+  } catch (e) {
+    fail(args[0].line, `$INCLUDE ${args[0].text}: ${(e as Error)?.message ?? e}`);
+  }
+  const inner: ParserState = {
+    ...state,
+    origin,
+    previousOwner: null,
+    file: read.path,
+    depth: state.depth + 1,
+  };
+  try {
+    parseText(read.text, inner);
+  } catch (e) {
+    if (!(e instanceof MasterFileSyntaxError)) throw e;
+    // The including line, and where in the included file.
+    fail(directive.line, `in ${read.path} line ${e.line}: ${e.reason}`);
+  }
+  // $TTL and the SOA minimum carry on; the origin and owner are the including file's.
+  state.defaultTtl = inner.defaultTtl;
+  state.soaMinimum = inner.soaMinimum;
+}
+
+/**
+ * BIND's `$GENERATE <start>-<stop>[/<step>] <lhs> [<ttl>] [<class>] <type> <rhs>`:
+ * one record per number, `$` in lhs and rhs replaced by it,
+ * `${offset[,width[,base]]}` with base d, o, x or X, and `\$` a literal `$`.
+ */
+function handleGenerate(directive: Token, args: Token[], state: ParserState): void {
+  if (args.length < 4) {
+    fail(
+      directive.line,
+      "$GENERATE needs <start>-<stop>[/<step>] <lhs> [ttl] [class] <type> <rhs>",
+    );
+  }
+  const m = /^(\d+)-(\d+)(?:\/(\d+))?$/.exec(args[0].text);
+  if (!m) fail(args[0].line, `$GENERATE range "${args[0].text}" is not <start>-<stop>[/<step>]`);
+  const [start, stop, step] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 1)];
+  if (stop < start || step < 1 || stop > 0xffffffff) {
+    fail(args[0].line, `$GENERATE range "${args[0].text}": start after stop, or step 0`);
+  }
+  const count = Math.floor((stop - start) / step) + 1;
+  if (count > MAX_GENERATE_RECORDS) {
+    fail(args[0].line, `$GENERATE range makes more than ${MAX_GENERATE_RECORDS} records`);
+  }
+  state.generated.count += count;
+  if (state.records.length + count > state.maxRecords) {
+    fail(args[0].line, `more than ${state.maxRecords} records`);
+  }
+  if (state.generated.count > MAX_GENERATED_PER_FILE) {
+    fail(args[0].line, `$GENERATE lines make more than ${MAX_GENERATED_PER_FILE} records in all`);
+  }
+  const template = args.slice(1).map((t) => t.quoted ? `"${t.text}"` : t.text);
+  for (let n = start; n <= stop; n += step) {
+    const text = template.map((t) => substitute(t, n, args[0].line)).join(" ");
+    const lexer: LexState = { text, pos: 0, line: directive.line };
+    const entry = readLogicalLine(lexer);
+    if (entry) handleRecord(entry, state);
+  }
+}
+
+function substitute(template: string, n: number, line: number): string {
+  return template.replace(/\\\$|\$\{([^}]*)\}|\$/g, (all, mods: string | undefined) => {
+    if (all === "\\$") return "$";
+    if (mods === undefined) return String(n);
+    const mm = /^(-?\d+)(?:,(\d+)(?:,([doxX]))?)?$/.exec(mods);
+    if (!mm) fail(line, `$GENERATE modifier "\${${mods}}" is not \${offset[,width[,base]]}`);
+    const v = n + Number(mm[1]);
+    if (v < 0) fail(line, `$GENERATE offset makes a negative number`);
+    const base = mm[3] ?? "d";
+    const digits = base === "o"
+      ? v.toString(8)
+      : base === "x"
+      ? v.toString(16)
+      : base === "X"
+      ? v.toString(16).toUpperCase()
+      : String(v);
+    return digits.padStart(Number(mm[2] ?? 0), "0");
+  });
 }
 
 function handleRecord(entry: LogicalLine, state: ParserState): void {
@@ -779,13 +905,29 @@ function handleRecord(entry: LogicalLine, state: ParserState): void {
     ttl: ttl ?? state.defaultTtl ?? 0,
     value: rdata.value,
     line: entry.line,
+    ...(state.file === undefined ? {} : { file: state.file }),
   };
   if (rdata.txtStrings) record.txtStrings = rdata.txtStrings;
   if (rdata.soaMinimum !== undefined && state.soaMinimum === null) {
     state.soaMinimum = rdata.soaMinimum;
   }
   if (ttl === undefined && state.defaultTtl === null) state.unresolvedTtl.push(record);
+  if (state.records.length >= state.maxRecords) {
+    fail(entry.line, `more than ${state.maxRecords} records`);
+  }
   state.records.push(record);
+}
+
+function parseText(text: string, state: ParserState): void {
+  const lexer: LexState = { text: text.replace(/^\uFEFF/, ""), pos: 0, line: 1 };
+  for (let entry = readLogicalLine(lexer); entry; entry = readLogicalLine(lexer)) {
+    const first = entry.tokens[0];
+    if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
+      handleDirective(entry, state);
+    } else {
+      handleRecord(entry, state);
+    }
+  }
 }
 
 function parseOrigin(origin: unknown): Labels {
@@ -802,7 +944,9 @@ function parseOrigin(origin: unknown): Labels {
  * with no `$TTL` they use the MINIMUM field of the file's SOA (BIND's
  * behaviour per RFC 2308 §4), or `options.defaultTtl ?? 3600` when the file
  * has no SOA. `options.origin` is the initial origin (absolute, trailing dot
- * optional). Never throws: on the first error it returns
+ * optional). `options.include` reads `$INCLUDE`d files (without it `$INCLUDE`
+ * is refused); `options.maxRecords` bounds the records in all (`$GENERATE`
+ * included), for callers that parse files from the network. Never throws: on the first error it returns
  * `{ ok: false, line, error }` with `error` like
  * `"Cannot parse line 12: invalid IPv4 address \"1.2.3\""` (line 0 means the
  * options are invalid).
@@ -820,7 +964,7 @@ function parseOrigin(origin: unknown): Labels {
  */
 export function parseMasterFile(
   text: string,
-  options: { origin: string; defaultTtl?: number },
+  options: { origin: string; defaultTtl?: number; include?: IncludeReader; maxRecords?: number },
 ): MasterFileResult {
   try {
     const origin = parseOrigin(options?.origin);
@@ -835,16 +979,12 @@ export function parseMasterFile(
       soaMinimum: null,
       records: [],
       unresolvedTtl: [],
+      include: options.include,
+      generated: { count: 0 },
+      maxRecords: options.maxRecords ?? Infinity,
+      depth: 0,
     };
-    const lexer: LexState = { text: text.replace(/^\uFEFF/, ""), pos: 0, line: 1 };
-    for (let entry = readLogicalLine(lexer); entry; entry = readLogicalLine(lexer)) {
-      const first = entry.tokens[0];
-      if (!entry.blankOwner && !first.quoted && first.text.startsWith("$")) {
-        handleDirective(entry, state);
-      } else {
-        handleRecord(entry, state);
-      }
-    }
+    parseText(text, state);
     const implicitTtl = state.soaMinimum ?? fallback;
     for (const record of state.unresolvedTtl) record.ttl = implicitTtl;
     return { ok: true, records: state.records };

@@ -10,7 +10,7 @@
  */
 
 import { closestEncloser } from "./closest_encloser.ts";
-import type { IndexedRRset, IndexedZone } from "./zone_index.ts";
+import type { IndexedZone } from "./zone_index.ts";
 
 /** Whether an owner name is a wildcard: its first label is `*` (RFC 4592 §2.1.1). */
 export function isWildcardOwner(name: string): boolean {
@@ -18,11 +18,13 @@ export function isWildcardOwner(name: string): boolean {
 }
 
 /**
- * The RRsets of the source of synthesis for `name` (which must not exist in
- * `z`), or undefined when there is none.
+ * The owner of the source of synthesis for `name` (which must not exist in
+ * `z`): `*.<closest encloser>` when the zone holds it (RFC 4592 §3.3.1), else
+ * undefined. Response rate limiting keys wildcard answers on this owner.
  */
-export function wildcardSource(z: IndexedZone, name: string): IndexedRRset[] | undefined {
+export function wildcardOwner(z: IndexedZone, name: string): string | undefined {
   if (z.wildcards === 0) return undefined;
   const encloser = closestEncloser(z, name);
-  return z.nodes.get(encloser === "" ? "*" : "*." + encloser);
+  const owner = encloser === "" ? "*" : "*." + encloser;
+  return z.nodes.has(owner) ? owner : undefined;
 }

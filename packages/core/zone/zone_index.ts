@@ -81,9 +81,20 @@ export interface OwnedRRset {
 /** Result of {@linkcode ZoneIndex.lookup}; named after the RFC outcomes. */
 export type LookupResult =
   | { kind: "refused" }
-  | { kind: "answer"; zone: IndexedZone; rrsets: readonly IndexedRRset[] }
-  | { kind: "nodata"; zone: IndexedZone }
-  | { kind: "nxdomain"; zone: IndexedZone }
+  | {
+    kind: "answer";
+    zone: IndexedZone;
+    rrsets: readonly IndexedRRset[];
+    /** the wildcard owner the answer was synthesized from (RFC 4592), if any */
+    wildcard?: string;
+  }
+  | {
+    kind: "nodata";
+    zone: IndexedZone;
+    /** the wildcard owner matched (wildcard NODATA), if any */
+    wildcard?: string;
+  }
+  | { kind: "nxdomain"; zone: IndexedZone; wildcard?: string }
   | SectionsResult;
 
 /**
@@ -101,6 +112,10 @@ export interface SectionsResult {
   soa: "none" | "answer" | "authority";
   authority: OwnedRRset[];
   additional: OwnedRRset[];
+  /** a referral: the delegation point (zone cut) it refers to */
+  cut?: string;
+  /** the wildcard owner the query name was synthesized from, if any */
+  wildcard?: string;
 }
 
 /** Builds the SOA of a zone, synthesizing MNAME/RNAME when not configured (brief §8.1 item 4). */

@@ -12,8 +12,10 @@
  * | `GET /v1/admin/tsig-keys` | list TSIG keys (no secrets) |
  * | `DELETE /v1/admin/tsig-keys/{name}` | revoke; journalled so udp-nodes drop it within one sync |
  * | `GET /v1/admin/zones` | list zones |
- * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?}` |
+ * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?, serial_policy?}` |
  * | `DELETE /v1/admin/zones/{zone}` | delete a zone and its records |
+ * | `GET /v1/admin/zones/{zone}/export` | the zone as an RFC 1035 master file (text/plain) that imports back to the same zone |
+ * | `POST /v1/admin/zones/{zone}/import?replace=&serial_policy=` | import a master file (text/plain body, no `$INCLUDE`); merge, or replace with `replace=true` |
  * | `GET /v1/admin/zones/{zone}/records` | live records of a zone |
  * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: any in RDATA_TEXT_TYPES (every master-file type but SOA) |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
@@ -70,6 +72,16 @@ import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
+import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
+import { importZone, ZoneImportError } from "../../../../packages/core/store/zone_import.ts";
+import { parseMasterFile } from "../../../../packages/core/zone/master_file.ts";
+import { exportZoneText } from "../../../../packages/core/zone/master_file_export.ts";
+import {
+  isSerialPolicy,
+  SERIAL_POLICIES,
+  SERIAL_POLICY_EXPECTED,
+  type SerialPolicy,
+} from "../../../../packages/core/zone/serial.ts";
 
 const u32 = z.number().int().min(0).max(MAX_TTL);
 /** Rates and bursts are stored as integers/reals; bounded so no reader meets a value past 2^53. */
@@ -98,7 +110,16 @@ const ZoneBody = z.strictObject({
   apex_aaaa: uniqueList(ipv6Schema, 64).optional(),
   apex_ns: uniqueList(hostNameSchema, 64).optional(),
   apex_ttl: ttlSecondsSchema.optional(),
+  serial_policy: z.enum(SERIAL_POLICIES as [SerialPolicy, ...SerialPolicy[]]).optional(),
 });
+
+/**
+ * Largest master file the import route reads (a 100,000-record zone is about 4 MB); the
+ * body is read with this cap, so a larger one is refused before it is held in memory.
+ */
+const MAX_ZONE_FILE_BYTES = 16 * 1024 * 1024;
+/** Most records one imported file may hold, `$GENERATE`d ones included (bounds the edge's memory). */
+const MAX_ZONE_FILE_RECORDS = 500_000;
 
 /**
  * A record value as stored: TXT values are opaque strings as on `/v1/records` (brief §1.4
@@ -313,6 +334,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       apexAaaa: z.apex_aaaa,
       apexNs: z.apex_ns,
       apexTtl: z.apex_ttl,
+      serialPolicy: z.serial_policy,
     }, deps.nowSeconds());
     return c.json({ zone: z.name }, 201);
   });
@@ -321,6 +343,60 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
     const ok = await deleteZone(deps.client, zone, deps.nowSeconds());
     return ok ? c.json({ deleted: zone }) : c.json({ error: "no such zone" }, 404);
+  });
+
+  app.get("/v1/admin/zones/:zone/export", async (c) => {
+    const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
+    const row = await readZone(deps.client, zone);
+    if (!row) return c.json({ error: "no such zone" }, 404);
+    const records = await readZoneRecords(deps.client, zone, deps.nowSeconds());
+    return c.text(exportZoneText(row, records), 200, {
+      "content-type": "text/plain; charset=utf-8",
+    });
+  });
+
+  app.post("/v1/admin/zones/:zone/import", async (c) => {
+    const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
+    if (!isValidRecordName(zone)) return c.json({ error: "zone: not a valid zone name" }, 400);
+    const replace = c.req.query("replace");
+    if (replace !== undefined && replace !== "true" && replace !== "false") {
+      return c.json({ error: "replace: expected true or false" }, 400);
+    }
+    const policy = c.req.query("serial_policy");
+    if (policy !== undefined && !isSerialPolicy(policy)) {
+      return c.json({ error: `serial_policy: ${SERIAL_POLICY_EXPECTED}` }, 400);
+    }
+    const bytes = await readCappedBody(c.req.raw, MAX_ZONE_FILE_BYTES);
+    if (!bytes) {
+      return c.json({ error: `body: the master file exceeds ${MAX_ZONE_FILE_BYTES} bytes` }, 413);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return c.json({ error: "body: the master file is not UTF-8" }, 400);
+    }
+    // No include reader: a file on the edge's disk is never read on a caller's behalf.
+    const parsed = parseMasterFile(text, { origin: zone, maxRecords: MAX_ZONE_FILE_RECORDS });
+    if (!parsed.ok) return c.json({ error: `body: ${parsed.error}` }, 400);
+    try {
+      const r = await importZone(deps.client, zone, parsed.records, {
+        now: deps.nowSeconds(),
+        replace: replace === "true",
+        serialPolicy: policy,
+      });
+      return c.json({
+        zone,
+        records: parsed.records.length,
+        written: r.added,
+        deleted: r.deleted,
+        unchanged: r.unchanged,
+        serial: r.serial,
+      });
+    } catch (e) {
+      if (e instanceof ZoneImportError) return c.json({ error: `body: ${e.message}` }, 400);
+      throw e;
+    }
   });
 
   app.get("/v1/admin/zones/:zone/records", async (c) => {
