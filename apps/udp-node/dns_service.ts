@@ -29,7 +29,7 @@ import type { TransferHandler } from "./transfer/transfer_handler.ts";
 export type AsyncHandler = (
   request: Uint8Array,
   ctx: { tcp: boolean; remoteAddress: string; now: number },
-) => Promise<{ bytes: Uint8Array | null; outcome: string }>;
+) => Promise<{ bytes: Uint8Array | null; outcome: string; rrl?: { class: number; name: number } }>;
 
 /** Settings of the DNS service. */
 export interface DnsServiceOptions {
@@ -43,6 +43,8 @@ export interface DnsServiceOptions {
   /** response rate limiting of UDP answers; absent = off */
   rrl?: ResponseRateLimiterOptions;
   asyncHandler?: AsyncHandler;
+  /** DO=1 answers of signed zones (`pipeline/signed_answer.ts`) */
+  signedHandler?: AsyncHandler;
   /** seconds clock; injected for tests */
   clock?: () => number;
 }
@@ -75,6 +77,11 @@ export class DnsService {
   /** Replaces the async handler (set once UPDATE support is wired). */
   setAsyncHandler(h: AsyncHandler | undefined): void {
     this.#o.asyncHandler = h;
+  }
+
+  /** Sets the handler of DO=1 queries for signed zones. */
+  setSignedHandler(h: AsyncHandler | undefined): void {
+    this.#o.signedHandler = h;
   }
 
   #transfer: TransferHandler | undefined;
@@ -152,18 +159,35 @@ export class DnsService {
     if (result.kind === "reply") {
       this.#count(result.outcome);
       if (tcp || !this.#rrl) return result.bytes;
-      const verdict = this.#rrl.check(remoteAddress, result.rrlClass, result.rrlName, now);
-      if (verdict === RRL_VERDICT.SEND) return result.bytes;
-      if (verdict === RRL_VERDICT.DROP) {
-        this.#rrlCounters[result.rrlClass][0]();
-        return null;
-      }
-      this.#rrlCounters[result.rrlClass][1]();
-      return slipResponse(result.bytes);
+      return this.#limit(
+        result.bytes,
+        { class: result.rrlClass, name: result.rrlName },
+        remoteAddress,
+        now,
+      );
     }
     if (result.kind === "drop") {
       this.#count(result.outcome);
       return null;
+    }
+    if (result.kind === "async" && result.path === "dnssec") {
+      const signed = this.#o.signedHandler;
+      if (!signed) {
+        this.#count("internal_error");
+        return null;
+      }
+      // Signed answers are the largest we send: UDP ones go through response rate limiting
+      // like the synchronous path's (the handler says which class and key).
+      let rrl: { class: number; name: number } | undefined;
+      const pending = this.#settle(async () => {
+        const r = await signed(request, { tcp, remoteAddress, now });
+        rrl = r.rrl;
+        return r;
+      });
+      if (tcp || !this.#rrl || pending === null) return pending;
+      return pending.then((bytes) =>
+        bytes && rrl ? this.#limit(bytes, rrl, remoteAddress, now) : bytes
+      );
     }
     const handler = this.#o.asyncHandler;
     if (!handler) {
@@ -171,6 +195,23 @@ export class DnsService {
       return null;
     }
     return this.#settle(() => handler(request, { tcp, remoteAddress, now }));
+  }
+
+  /** Response rate limiting of one UDP answer: the answer, null (drop) or a TC=1 slip. */
+  #limit(
+    bytes: Uint8Array,
+    rrl: { class: number; name: number },
+    remoteAddress: string,
+    now: number,
+  ): Uint8Array | null {
+    const verdict = this.#rrl!.check(remoteAddress, rrl.class, rrl.name, now);
+    if (verdict === RRL_VERDICT.SEND) return bytes;
+    if (verdict === RRL_VERDICT.DROP) {
+      this.#rrlCounters[rrl.class][0]();
+      return null;
+    }
+    this.#rrlCounters[rrl.class][1]();
+    return slipResponse(bytes);
   }
 
   /** Counts and unwraps an async answer, bounded by maxConcurrency. */

@@ -25,6 +25,8 @@ import { listenDot } from "./transports/dot.ts";
 import { CertificatePair } from "./transports/tls_certificate.ts";
 import { bindOrFail } from "./transports/listen_error.ts";
 import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
+import { ZoneSigners } from "./zone_index/zone_signers.ts";
+import { answerSigned } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
@@ -91,10 +93,16 @@ async function startOn(
   const index = new ZoneIndex();
   const box = await loadSecretBox(config);
   const keyring = new NodeKeyring(client, box);
+  const signers = new ZoneSigners();
   const reloadKeys = async () => {
     const unreadable = await keyring.reload(Date.now() / 1000);
     if (unreadable > 0) {
       logger.warn(`${unreadable} TSIG keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
+    }
+    if (!box) return;
+    const sealed = await signers.reload(client, box);
+    if (sealed > 0) {
+      logger.warn(`${sealed} DNSSEC keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
     }
   };
   // The journal is read in the storage worker; its patches are applied here, between packets.
@@ -151,6 +159,7 @@ async function startOn(
       chaosVersion: config.DMP_DNS_CHAOS_VERSION,
       chaosIdentity: config.DMP_DNS_CHAOS_IDENTITY,
       nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
+      signedZones: signers.zones,
     },
     rate: config.DMP_DNS_RATE,
     burst: config.DMP_DNS_BURST,
@@ -173,6 +182,14 @@ async function startOn(
       metrics,
       writer: db.writer,
     }),
+  );
+  const signedSettings = {
+    maxTtl: config.DMP_DNS_TTL,
+    nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
+  };
+  service.setSignedHandler(async (request, ctx) =>
+    await answerSigned(request, index, signers.signers, signedSettings, ctx) ??
+      { bytes: null, outcome: "malformed" }
   );
   service.setTransferHandler(
     new TransferHandler({

@@ -52,7 +52,7 @@ Usage: dmp <command> [options]
 Commands:
   node              start a udp-node (authoritative DNS over UDP and TCP)
   start             start the local stack (edge API + udp-node on one file database)
-  zone add|list|delete|import|export|transfer   manage zones
+  zone add|list|delete|import|export|transfer|sign|ds|dnssec-status   manage zones
   record add|list|delete        manage records
   key create|import|list|revoke manage TSIG keys
 
@@ -77,7 +77,13 @@ dmp zone import NAME FILE [--replace] [--serial-policy POLICY] [--quiet]
 dmp zone export NAME
     print the zone as a master file that imports back to the same zone
 dmp zone transfer NAME [--allow-key KEY]... [--allow-net CIDR]... [--notify ADDR[:PORT][@KEY]]... | --off
-    who may AXFR/IXFR the zone, and the secondaries sent NOTIFY`,
+    who may AXFR/IXFR the zone, and the secondaries sent NOTIFY
+dmp zone sign NAME [--algorithm 13|15]
+    turn on DNSSEC online signing (ECDSA P-256 by default, Ed25519 with 15)
+dmp zone ds NAME
+    the DS record to give the parent (SHA-256) and the DNSKEY
+dmp zone dnssec-status NAME
+    whether the zone is signed, with which key`,
   record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
 dmp record list ZONE|NAME [--json]       master-file lines that dmp zone import reads back
 dmp record delete NAME TYPE [VALUE]      exit status 1 when nothing matched
@@ -218,6 +224,10 @@ async function cmdNode(args: string[], env: Env): Promise<number> {
 
 async function cmdZone(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "sign" || sub === "ds" || sub === "dnssec-status") {
+    const { cmdZoneDnssec } = await import("./zone_dnssec_command.ts");
+    return await cmdZoneDnssec(sub, rest, env, { out, err });
+  }
   if (sub === "transfer") {
     const { cmdZoneTransfer } = await import("./zone_transfer_command.ts");
     return await cmdZoneTransfer(rest, env, { out, err });

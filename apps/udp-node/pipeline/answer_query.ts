@@ -27,7 +27,7 @@ const NO_ANSWERS: ResponsePlan["answers"] = [];
 export type QueryOutcome =
   | { kind: "reply"; bytes: Uint8Array; outcome: string; rrlClass: number; rrlName: number }
   | { kind: "drop"; outcome: string }
-  | { kind: "async"; path: "update" | "signed" };
+  | { kind: "async"; path: "update" | "signed" | "dnssec" };
 
 /** Settings the query path reads on every packet. */
 export interface QuerySettings {
@@ -39,6 +39,12 @@ export interface QuerySettings {
   chaosIdentity?: string;
   /** DMP_DNS_NSID as bytes: sent to clients that ask (RFC 5001); absent = off */
   nsid?: Uint8Array;
+  /**
+   * Apexes of the zones being signed (kept current by the node). A DO=1 query
+   * for one of them goes to the async signing path (`signed_answer.ts`);
+   * nothing else looks at it, so DO=0 answers are unchanged.
+   */
+  signedZones?: ReadonlySet<string>;
 }
 
 /**
@@ -133,6 +139,13 @@ export function answerQuery(
     plan.rcode = RCODE.REFUSED;
     plan.aa = false;
     return reply("refused", encodeResponse(plan), RESPONSE_CLASS.ERROR, 0);
+  }
+  // DNSSEC (RFC 4035 §3.1): DO=1 questions about signed zones are answered and signed off the
+  // synchronous path; only DO=1 pays for the zone search.
+  const signed = settings.signedZones;
+  if (q.dnssecOk && signed !== undefined && signed.size > 0) {
+    const zone = index.findZone(questionName(q, request));
+    if (zone && signed.has(zone.name)) return { kind: "async", path: "dnssec" };
   }
   // The packed answer table answers most queries (a name's RRset of the asked type).
   const table = q.plainName ? index.answerTable() : undefined;

@@ -16,6 +16,7 @@ import { MIGRATION_0005 } from "./migrations/0005_heartbeat_sightings.ts";
 import { MIGRATION_0006 } from "./migrations/0006_zone_transfer.ts";
 import { MIGRATION_0007 } from "./migrations/0007_serial_policy.ts";
 import { MIGRATION_0008 } from "./migrations/0008_dashboard_sessions.ts";
+import { MIGRATION_0009 } from "./migrations/0009_dnssec_keys.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Ordered migrations; index i brings the schema to version i + 1. */
@@ -28,6 +29,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0006,
   MIGRATION_0007,
   MIGRATION_0008,
+  MIGRATION_0009,
 ];
 
 /** The schema version this code reads and writes. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DNSSEC_JOURNAL_NAME } from "./dnssec_keys.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 import type { StoredZone } from "./records.ts";
 import {
@@ -168,7 +169,9 @@ export function zoneUpsertStatements(z: ZoneSettings, now: number): SqlStatement
 }
 
 /**
- * Deletes a zone and all its records; returns false when it did not exist.
+ * Deletes a zone, all its records and its DNSSEC keys (a zone made again
+ * under the name starts unsigned, never with an old key); returns false when
+ * it did not exist.
  *
  * @example
  * ```ts ignore
@@ -179,9 +182,15 @@ export async function deleteZone(client: SqlClient, name: string, now: number): 
   const res = await client.batch([
     { sql: "DELETE FROM zones WHERE name = ?", args: [name] },
     { sql: "DELETE FROM records WHERE zone = ?", args: [name] },
+    { sql: "DELETE FROM dnssec_keys WHERE zone = ?", args: [name] },
     {
       sql: "INSERT INTO journal (ts, zone, name) VALUES (?, ?, '')",
       args: [Math.floor(now), name],
+    },
+    // Nodes drop the zone's signer with their keys (zone "" rows, store/dnssec_keys.ts).
+    {
+      sql: "INSERT INTO journal (ts, zone, name) VALUES (?, '', ?)",
+      args: [Math.floor(now), DNSSEC_JOURNAL_NAME],
     },
   ], "write");
   return res[0].rowsAffected > 0;

@@ -26,13 +26,19 @@ export const TYPE = {
   OPT: 41,
   DS: 43,
   SSHFP: 44,
+  RRSIG: 46,
+  NSEC: 47,
   DNSKEY: 48,
   TLSA: 52,
   SMIMEA: 53,
+  CDS: 59,
+  CDNSKEY: 60,
   OPENPGPKEY: 61,
   SVCB: 64,
   HTTPS: 65,
   SPF: 99,
+  /** RFC 9824 §3: a name that does not exist, in compact denial NSEC bitmaps */
+  NXNAME: 128,
   TSIG: 250,
   IXFR: 251,
   AXFR: 252,
@@ -84,6 +90,8 @@ export const FLAG = {
   TC: 0x0200,
   RD: 0x0100,
   RA: 0x0080,
+  /** RFC 4035 §3.2.2: checking disabled */
+  CD: 0x0010,
 } as const;
 
 /** Size limits of the wire format. */

@@ -21,6 +21,7 @@
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
+ * | `…/zones/{zone}/dnssec` | DNSSEC online signing: `zone_dnssec.ts` |
  *
  * @module
  */
@@ -72,6 +73,7 @@ import { isOperator } from "../../middleware/operator_token/mod.ts";
 import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
+import { mountZoneDnssecRoutes } from "./zone_dnssec.ts";
 import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
 import { importZone, ZoneImportError } from "../../../../packages/core/store/zone_import.ts";
 import { parseMasterFile } from "../../../../packages/core/zone/master_file.ts";
@@ -208,6 +210,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
   });
 
   mountZoneTransferRoutes(app, deps);
+  mountZoneDnssecRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);
