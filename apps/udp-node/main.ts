@@ -16,14 +16,15 @@ import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store
 import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
-import { openDatabase, redactDatabaseUrl } from "./db_client.ts";
+import { redactDatabaseUrl } from "./db_client.ts";
+import { StorageClient } from "./storage/storage_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenDns } from "./transports/listen_dns.ts";
 import { listenDot } from "./transports/dot.ts";
 import { CertificatePair } from "./transports/tls_certificate.ts";
 import { bindOrFail } from "./transports/listen_error.ts";
-import { JournalFollower } from "./zone_index/follow_journal.ts";
+import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
 import { ZoneSigners } from "./zone_index/zone_signers.ts";
 import { answerSigned } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
@@ -62,8 +63,32 @@ export async function startNode(
 ): Promise<NodeHandle> {
   // Before anything opens: a DoT pair that cannot load stops start-up with the reason.
   const dotCertificate = await loadDotCertificate(config, logger.child("dot"));
-  const db = await openDatabase(config);
-  const client = db.client;
+  // Every libSQL call runs in the storage worker; `client` and `db.writer` are its message
+  // interface, so no statement, lock wait or replica sync ever runs on the thread answering DNS.
+  const db = await StorageClient.open(config, {
+    onCrash: (e) =>
+      logger.error(
+        "storage worker stopped: serving the last data, no writes or syncs; restart the node",
+        { error: errText(e) },
+      ),
+  });
+  try {
+    return await startOn(db, dotCertificate, config, logger, options);
+  } catch (e) {
+    dotCertificate?.stop();
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function startOn(
+  db: StorageClient,
+  dotCertificate: CertificatePair | undefined,
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+): Promise<NodeHandle> {
+  const client = db.reader;
   const metrics = new MetricsRegistry();
   const index = new ZoneIndex();
   const box = await loadSecretBox(config);
@@ -80,7 +105,19 @@ export async function startNode(
       logger.warn(`${sealed} DNSSEC keys cannot be opened: is DMP_TSIG_SECRET_KEY the edge's?`);
     }
   };
-  const follower = new JournalFollower(client, index, reloadKeys);
+  // The journal is read in the storage worker; its patches are applied here, between packets.
+  const follower = {
+    seq: 0,
+    async apply(read: Promise<{ patches: IndexPatch[]; seq: number }>): Promise<void> {
+      const { patches, seq } = await read;
+      const keysChanged = applyIndexPatches(index, patches);
+      this.seq = seq;
+      if (keysChanged) await reloadKeys();
+    },
+    catchUp(now: number): Promise<void> {
+      return this.apply(db.catchUp(now));
+    },
+  };
   const now = () => Date.now() / 1000;
 
   if (db.kind === "replica" && !db.replicaExisted) {
@@ -88,7 +125,7 @@ export async function startNode(
     // replica file is served at once (after a crash, before the primary answers); the
     // sync loop catches up in the background.
     try {
-      await withTimeout(client.sync!(), 10_000);
+      await withTimeout(db.sync(), 10_000);
     } catch (e) {
       logger.warn("initial replica sync failed; serving an empty replica", { error: errText(e) });
     }
@@ -101,7 +138,7 @@ export async function startNode(
     logger.warn("could not migrate through the replica; continuing", { error: errText(e) });
   }
   await seedServedZone(config, client, logger);
-  await loadIndex(follower, client, now(), options.progress);
+  follower.seq = await loadIndex(db, index, now(), options.progress);
   // Transfers and NOTIFY verify TSIG too, so the keyring is loaded whenever keys can be opened.
   if (box && !config.DMP_DNS_UPDATE_ENABLED) await reloadKeys();
   if (config.DMP_DNS_UPDATE_ENABLED) {
@@ -239,9 +276,7 @@ export async function startNode(
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close().catch(() => {})));
     await notifier.stop();
-    dotCertificate?.stop();
-    client.close();
-    if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
+    // startNode closes the storage worker and stops the DoT pair.
     throw e;
   }
   const { udp, tcp, runtime } = dns;
@@ -257,7 +292,7 @@ export async function startNode(
   metrics.gauge("dmp_records", () => index.liveRecordCount(Date.now() / 1000));
   if (!operatorToken(config)) logger.warn("no operator token set: /metrics is open");
   const afterWrite = async () => {
-    if (db.kind === "replica") await client.sync!();
+    if (db.kind === "replica") await db.sync();
     await follower.catchUp(Date.now() / 1000);
   };
   const heartbeat = await HeartbeatWorker.create({
@@ -290,7 +325,7 @@ export async function startNode(
       await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
-        if (db.kind === "replica") await client.sync!();
+        if (db.kind === "replica") await db.sync();
         await follower.catchUp(now());
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (box && now() - keyring.loadedAt > 60) await reloadKeys();
@@ -340,8 +375,7 @@ export async function startNode(
       await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
-      client.close();
-      if (db.writer !== client) (db.writer as { close?: () => void }).close?.();
+      await db.close();
       logger.info("DMP node stopped");
     },
   };
@@ -370,16 +404,21 @@ async function loadDotCertificate(
 
 /** The first full load of the index, with a progress line when it takes over a second. */
 async function loadIndex(
-  follower: JournalFollower,
-  client: Parameters<typeof countLiveRecords>[0],
+  db: StorageClient,
+  index: ZoneIndex,
   now: number,
   progress: StartOptions["progress"],
-): Promise<void> {
-  if (!progress || progress.quiet || !progress.sink.isTTY) return await follower.loadAll(now);
+): Promise<number> {
+  const apply = async (onProgress?: (n: number) => void) => {
+    const { patches, seq } = await db.loadIndex(now, onProgress);
+    applyIndexPatches(index, patches);
+    return seq;
+  };
+  if (!progress || progress.quiet || !progress.sink.isTTY) return await apply();
   const meter = new ProgressMeter({
     label: "loading zones",
     unit: "records",
-    total: await countLiveRecords(client, now),
+    total: await countLiveRecords(db.reader, now),
     sink: progress.sink,
     now: progress.now,
   });
@@ -387,7 +426,7 @@ async function loadIndex(
   // Redraw on a timer too, so the rate and ETA move between pages.
   const timer = setInterval(() => meter.update(done), 250);
   try {
-    await follower.loadAll(now, (n) => meter.update(done = n));
+    return await apply((n) => meter.update(done = n));
   } finally {
     clearInterval(timer);
     meter.finish();

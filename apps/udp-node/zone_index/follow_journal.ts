@@ -1,8 +1,10 @@
 /**
  * Keeps the zone index current: a full load at start, then after every sync
  * tick the journal entries since the last applied sequence are read and only
- * the changed names are re-read and swapped into the index. Queries never wait
- * on this: the index is patched between packets.
+ * the changed names are re-read and swapped into the index. In the node this
+ * runs in the storage worker and writes into a `PatchRecorder`
+ * (./index_patch.ts) whose patches the DNS thread applies between packets, so
+ * queries never wait on it.
  *
  * @module
  */
@@ -15,21 +17,21 @@ import {
   readZoneRecords,
 } from "../../../packages/core/store/records.ts";
 import { listZones, readZone } from "../../../packages/core/store/zones.ts";
-import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import type { IndexSink } from "./index_patch.ts";
 
 const JOURNAL_PAGE = 5000;
 
 /** Follows the change journal into a zone index. */
 export class JournalFollower {
   #client: SqlClient;
-  #index: ZoneIndex;
+  #index: IndexSink;
   #seq = 0;
   #onKeystoreChange: () => Promise<void>;
 
   /** `onKeystoreChange` runs when the journal says TSIG keys changed (zone "", brief §2.4). */
   constructor(
     client: SqlClient,
-    index: ZoneIndex,
+    index: IndexSink,
     onKeystoreChange: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.#client = client;

@@ -1,0 +1,123 @@
+/**
+ * The storage worker's message interface against a real `file:` database in
+ * a real worker: values and errors cross intact (the store's error
+ * classifiers read the message and the failing statement's index), the
+ * journal arrives as index patches that bring a zone index to the store's
+ * state, and a closed or unopenable storage refuses requests with a clear error.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../../../packages/core/config/env.ts";
+import { applyRecordChanges, CapExceededError } from "../../../packages/core/store/records.ts";
+import { upsertZone } from "../../../packages/core/store/zones.ts";
+import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { freshDatabase } from "../../../tests/_support/node_process.ts";
+import { applyIndexPatches } from "../zone_index/index_patch.ts";
+import { StorageClient } from "./storage_client.ts";
+
+const ZONE = "worker.test";
+
+async function openStorage(): Promise<{ storage: StorageClient; crashes: Error[] }> {
+  const db = await freshDatabase();
+  db.client.close();
+  const crashes: Error[] = [];
+  const storage = await StorageClient.open(loadConfig({ DMP_DB_URL: db.url }), {
+    onCrash: (e) => crashes.push(e),
+  });
+  return { storage, crashes };
+}
+
+Deno.test("storage worker: values, row counts and errors cross the thread boundary intact", async () => {
+  const { storage, crashes } = await openStorage();
+  try {
+    assert.equal(storage.kind, "file");
+    await storage.writer.execute("CREATE TABLE t (i INTEGER, s TEXT, b BLOB, n TEXT)");
+    const insert = await storage.writer.execute({
+      sql: "INSERT INTO t VALUES (?, ?, ?, ?)",
+      args: [9007199254740991, "ünï", new Uint8Array([0, 1, 255]), null],
+    });
+    assert.equal(insert.rowsAffected, 1);
+    assert.equal(insert.lastInsertRowid, 1n);
+    const r = await storage.reader.execute("SELECT i, s, b, n FROM t");
+    assert.equal(r.rows.length, 1);
+    assert.equal(r.rows[0].i, 9007199254740991);
+    assert.equal(r.rows[0].s, "ünï");
+    assert.deepEqual(new Uint8Array(r.rows[0].b as ArrayBuffer), new Uint8Array([0, 1, 255]));
+    assert.equal(r.rows[0].n, null);
+
+    // A failing statement inside a batch: nothing applies, and the error names the statement.
+    await storage.writer.execute("CREATE TABLE g (x INTEGER CHECK (x <= 0))");
+    const failed = await storage.writer.batch([
+      { sql: "INSERT INTO t (i) VALUES (2)" },
+      { sql: "INSERT INTO g VALUES (1)" },
+    ], "write").then(() => undefined, (e) => e);
+    assert.match(String(failed?.message), /CHECK constraint failed/);
+    assert.equal(failed.statementIndex, 1);
+    assert.equal((await storage.reader.execute("SELECT i FROM t")).rows.length, 1);
+
+    // The store's own classification still works through the worker (records.ts).
+    const now = Date.now() / 1000;
+    await upsertZone(storage.writer, { name: ZONE }, now);
+    const add = (value: string) => ({
+      op: "add" as const,
+      zone: ZONE,
+      name: `cap.${ZONE}`,
+      type: "TXT",
+      value,
+      ttl: 60,
+    });
+    await assert.rejects(
+      applyRecordChanges(storage.writer, [add("a"), add("b")], { now, maxValuesPerName: 1 }),
+      CapExceededError,
+    );
+  } finally {
+    await storage.close();
+  }
+  await assert.rejects(storage.reader.execute("SELECT 1"), /storage is closed/);
+  assert.deepEqual(crashes, [], "closing is not a crash");
+});
+
+Deno.test("storage worker: the journal arrives as patches that bring an index to the store", async () => {
+  const { storage } = await openStorage();
+  try {
+    const now = Date.now() / 1000;
+    await upsertZone(storage.writer, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now);
+    const txt = (name: string, value: string) => ({
+      op: "add" as const,
+      zone: ZONE,
+      name,
+      type: "TXT",
+      value,
+      ttl: 60,
+    });
+    await applyRecordChanges(storage.writer, [txt(`a.${ZONE}`, "one")], { now });
+    const index = new ZoneIndex();
+    const progress: number[] = [];
+    const loaded = await storage.loadIndex(now, (n) => progress.push(n));
+    assert.ok(progress.length > 0 && progress.at(-1)! >= 1, "progress while loading");
+    assert.deepEqual(loaded.patches.map((p) => p.kind), ["replace_zone"]);
+    applyIndexPatches(index, loaded.patches);
+    assert.deepEqual(index.zoneNames(), [ZONE]);
+    const before = index.liveRecordCount(now);
+
+    await applyRecordChanges(storage.writer, [txt(`b.${ZONE}`, "two")], { now });
+    const caught = await storage.catchUp(now);
+    assert.ok(caught.seq > loaded.seq);
+    assert.equal(caught.applied, 1);
+    assert.deepEqual(caught.patches.map((p) => p.kind), ["replace_names", "zone_meta"]);
+    applyIndexPatches(index, caught.patches);
+    assert.equal(index.liveRecordCount(now), before + 1);
+    assert.deepEqual((await storage.catchUp(now)).patches, [], "nothing new, nothing sent");
+  } finally {
+    await storage.close();
+  }
+});
+
+Deno.test("storage worker: a database that cannot be opened fails open() with the reason", async () => {
+  await assert.rejects(
+    StorageClient.open(loadConfig({
+      DMP_DB_URL: "http://127.0.0.1:9",
+      DMP_DB_SYNC_URL: "http://127.0.0.1:9",
+    })),
+    /DMP_DB_SYNC_URL needs a file: DMP_DB_URL/,
+  );
+});

@@ -1,0 +1,270 @@
+/**
+ * The DNS thread's side of the storage worker (issue 15 item 1): a
+ * {@linkcode StorageClient} starts {@linkcode ./storage_worker.ts} in a worker
+ * thread, opens the database there, and offers the store's `SqlClient`
+ * interface over messages: {@linkcode StorageClient.reader} for the node's own
+ * database (file, replica or remote), {@linkcode StorageClient.writer} for the
+ * primary, {@linkcode StorageClient.sync} for the replica pull. Nothing on the
+ * DNS thread calls libSQL, so a long transaction, a busy wait on another
+ * process's lock or a replica sync never holds up a query.
+ *
+ * @module
+ */
+
+import { rm } from "node:fs/promises";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { Worker as NodeWorker } from "node:worker_threads";
+import type { Config } from "../../../packages/core/config/env.ts";
+import type {
+  SqlClient,
+  SqlResult,
+  SqlStatement,
+} from "../../../packages/core/store/sql_client.ts";
+import {
+  type IndexPatches,
+  STORAGE_WORKER_NAME,
+  type StorageOpened,
+  type StorageProgress,
+  type StorageReply,
+  type StorageRequest,
+  type StorageTarget,
+  type WireError,
+  type WireResult,
+} from "./storage_protocol.ts";
+
+/** Requests without their `id` (the client numbers them). */
+type Body<R = StorageRequest> = R extends unknown ? Omit<R, "id"> : never;
+
+/** The worker module to start; the production bundle points it at itself. */
+let workerEntry = new URL("./storage_worker.ts", import.meta.url);
+
+/**
+ * Sets the module the storage worker runs (the production bundle, which is one file that is
+ * both the CLI and the worker: apps/udp-node/cli/bundle_entry.ts).
+ */
+export function setStorageWorkerEntry(url: URL): void {
+  workerEntry = url;
+}
+
+/** The minimal surface of either worker host. */
+interface WorkerHandle {
+  post(request: StorageRequest): void;
+  terminate(): Promise<void>;
+}
+
+/** A database opened in the storage worker. */
+export class StorageClient {
+  #worker: WorkerHandle | undefined;
+  #pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: unknown): void; progress?(n: number): void }
+  >();
+  #nextId = 1;
+  #dead: Error | undefined;
+  #opened: StorageOpened = { kind: "file", url: "" };
+
+  /** The node's own database: reads, and writes when it is the primary. */
+  readonly reader: SqlClient = this.#sqlClient("reader");
+  /** The primary, for writes (the same database unless the node is a replica). */
+  readonly writer: SqlClient = this.#sqlClient("writer");
+
+  private constructor() {}
+
+  /**
+   * Starts the worker and opens the database the config names in it. `onCrash` hears of a
+   * worker that stops by itself (a native crash, out of memory): every storage call fails from
+   * then on, while the DNS thread goes on answering from memory.
+   */
+  static async open(
+    config: Config,
+    options: { onCrash?: (e: Error) => void } = {},
+  ): Promise<StorageClient> {
+    const client = new StorageClient();
+    const entry = await runnableEntry();
+    try {
+      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => {
+        if (!client.#dead) options.onCrash?.(e);
+        client.#die(e);
+      });
+      client.#opened = await client.#call({ op: "open", config }) as StorageOpened;
+    } catch (e) {
+      await client.#worker?.terminate();
+      throw e;
+    } finally {
+      // Loaded by now (or never will be).
+      await entry.cleanup();
+    }
+    return client;
+  }
+
+  /** How the database was opened. */
+  get kind(): StorageOpened["kind"] {
+    return this.#opened.kind;
+  }
+
+  /** The database URL (may carry a token: redact it before logging). */
+  get url(): string {
+    return this.#opened.url;
+  }
+
+  /** For replicas: whether the replica file existed before this start. */
+  get replicaExisted(): boolean | undefined {
+    return this.#opened.replicaExisted;
+  }
+
+  /** Pulls the replica from its primary (a no-op on other kinds). */
+  async sync(): Promise<void> {
+    await this.#call({ op: "sync" });
+  }
+
+  /**
+   * The first full load of the zone index, as patches (read in the worker); `onProgress`
+   * gets the records read so far while it runs.
+   */
+  loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
+    return this.#call({ op: "load_index", now }, onProgress) as Promise<IndexPatches>;
+  }
+
+  /** The journal entries since the last load or catch-up, as index patches. */
+  catchUp(now: number): Promise<IndexPatches> {
+    return this.#call({ op: "catch_up", now }) as Promise<IndexPatches>;
+  }
+
+  /** Closes the database and stops the worker. */
+  async close(): Promise<void> {
+    try {
+      if (!this.#dead) await this.#call({ op: "close" });
+    } finally {
+      this.#die(new Error("storage is closed"));
+      await this.#worker?.terminate();
+    }
+  }
+
+  #sqlClient(target: StorageTarget): SqlClient {
+    return {
+      execute: async (stmt: SqlStatement | string) =>
+        sqlResult(
+          await this.#call({
+            op: "execute",
+            target,
+            stmt: typeof stmt === "string" ? { sql: stmt } : stmt,
+          }) as WireResult,
+        ),
+      batch: async (stmts: SqlStatement[], mode: "write" | "read" | "deferred") =>
+        (await this.#call({ op: "batch", target, stmts, mode }) as WireResult[]).map(sqlResult),
+    };
+  }
+
+  #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, progress });
+      this.#worker!.post({ ...body, id } as StorageRequest);
+    });
+  }
+
+  #settle(reply: StorageReply | StorageProgress): void {
+    const p = this.#pending.get(reply.id);
+    if (!p) return;
+    if ("progress" in reply) {
+      p.progress?.(reply.progress);
+      return;
+    }
+    this.#pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(storeError(reply.error));
+  }
+
+  /** The worker is gone: every waiting and later request fails with `e`. */
+  #die(e: Error): void {
+    this.#dead ??= e;
+    for (const p of this.#pending.values()) p.reject(e);
+    this.#pending.clear();
+  }
+}
+
+let builds = 0;
+
+/**
+ * The worker module in a form this runtime runs as it is. Deno and the production bundle run
+ * `workerEntry` itself. Node from the sources (bin/dmp.mjs registers tsx) cannot: a loader
+ * registered on the main thread does not reach worker threads, and a second tsx in the worker
+ * costs its own loader thread (~1.5 s of start-up here, ~30 MiB). esbuild, the compiler tsx
+ * itself uses, builds the worker into one file in ~0.1 s instead, under node_modules/.cache so
+ * its npm imports resolve; the file is deleted once the worker has loaded it.
+ */
+async function runnableEntry(): Promise<{ url: URL; cleanup(): Promise<void> }> {
+  const none = { url: workerEntry, cleanup: () => Promise.resolve() };
+  if ("Deno" in globalThis || !workerEntry.pathname.endsWith(".ts")) return none;
+  const { build } = await import("esbuild");
+  const url = new URL(
+    `../../../node_modules/.cache/dmp/storage_worker-${process.pid}-${++builds}.mjs`,
+    import.meta.url,
+  );
+  await build({
+    entryPoints: [fileURLToPath(workerEntry)],
+    outfile: fileURLToPath(url),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return { url, cleanup: () => rm(url, { force: true }) };
+}
+
+/** Starts the worker on this runtime: a Deno Worker on Deno, a worker_thread on Node. */
+function startWorker(
+  entry: URL,
+  onReply: (r: StorageReply | StorageProgress) => void,
+  onDeath: (e: Error) => void,
+): WorkerHandle {
+  const died = (why: string) => onDeath(new Error(`storage worker ${why}`));
+  if ("Deno" in globalThis) {
+    const w = new Worker(entry.href, { type: "module", name: STORAGE_WORKER_NAME });
+    w.onmessage = (e: MessageEvent<StorageReply | StorageProgress>) => onReply(e.data);
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      died(`failed: ${e.message}`);
+    };
+    return {
+      post: (r) => w.postMessage(r),
+      terminate: () => Promise.resolve(w.terminate()),
+    };
+  }
+  const w = new NodeWorker(entry, { workerData: { name: STORAGE_WORKER_NAME } });
+  w.on("message", onReply);
+  w.on("error", (e: Error) => died(`failed: ${e.message}`));
+  w.on("exit", (code) => died(`exited (${code})`));
+  return {
+    post: (r) => w.postMessage(r),
+    terminate: async () => {
+      await w.terminate();
+    },
+  };
+}
+
+/** A result in the shape libSQL's rows have: values by column name. */
+function sqlResult(r: WireResult): SqlResult {
+  const rows: Record<string, unknown>[] = new Array(r.rows.length);
+  const n = r.columns.length;
+  for (let i = 0; i < r.rows.length; i++) {
+    const values = r.rows[i];
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < n; c++) row[r.columns[c]] = values[c];
+    rows[i] = row;
+  }
+  return { rows, rowsAffected: r.rowsAffected, lastInsertRowid: r.lastInsertRowid };
+}
+
+/** The worker's error, with what the store's classifiers read (message, code, statement index). */
+function storeError(e: WireError): Error {
+  const err = new Error(e.message) as Error & { code?: string; statementIndex?: number };
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  if (e.statementIndex !== undefined) err.statementIndex = e.statementIndex;
+  return err;
+}

@@ -1,0 +1,82 @@
+/**
+ * The messages between the DNS thread and the storage worker
+ * ({@linkcode ./storage_worker.ts}, {@linkcode ./storage_client.ts}). Every
+ * message is structured-clone data: SQL arguments and results cross as plain
+ * arrays (column names once per result, each row as an array of values), so
+ * the same messages work over `node:worker_threads` and a Deno/Web `Worker`.
+ *
+ * @module
+ */
+
+import type { Config } from "../../../packages/core/config/env.ts";
+import type { SqlStatement } from "../../../packages/core/store/sql_client.ts";
+import type { IndexPatch } from "../zone_index/index_patch.ts";
+
+/** Marks a worker started as the storage worker (`workerData.name` in Node, the worker's name in Deno). */
+export const STORAGE_WORKER_NAME = "dmp-storage";
+
+/** Which connection a statement goes to: the node's own database, or the primary (writes). */
+export type StorageTarget = "reader" | "writer";
+
+/** A request from the DNS thread; `id` pairs it with its {@linkcode StorageReply}. */
+export type StorageRequest =
+  | { id: number; op: "open"; config: Config }
+  | { id: number; op: "execute"; target: StorageTarget; stmt: SqlStatement }
+  | {
+    id: number;
+    op: "batch";
+    target: StorageTarget;
+    stmts: SqlStatement[];
+    mode: "write" | "read" | "deferred";
+  }
+  | { id: number; op: "sync" }
+  /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
+  | { id: number; op: "load_index"; now: number }
+  /** the journal since the last load or catch-up, as index patches */
+  | { id: number; op: "catch_up"; now: number }
+  | { id: number; op: "close" };
+
+/** What "open" answers: how the database was opened (db_client.ts `DbHandle` without clients). */
+export interface StorageOpened {
+  kind: "file" | "replica" | "remote";
+  /** the database URL (may hold a token: redact before logging) */
+  url: string;
+  replicaExisted?: boolean;
+}
+
+/** What "load_index" and "catch_up" answer. */
+export interface IndexPatches {
+  patches: IndexPatch[];
+  /** the journal sequence the index is at once the patches are applied */
+  seq: number;
+  /** journal entries applied (catch_up) */
+  applied: number;
+}
+
+/** Sent before the reply of a "load_index": records read so far. */
+export interface StorageProgress {
+  id: number;
+  progress: number;
+}
+
+/** One SQL result as plain data. */
+export interface WireResult {
+  columns: string[];
+  rows: unknown[][];
+  rowsAffected: number;
+  lastInsertRowid?: bigint;
+}
+
+/** An error as plain data: what the store's error classifiers look at (message, code, index). */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  /** libSQL's index of the failing statement of a batch (update_write.ts uses it) */
+  statementIndex?: number;
+}
+
+/** The worker's answer to one request. */
+export type StorageReply =
+  | { id: number; ok: true; value: StorageOpened | WireResult | WireResult[] | IndexPatches | null }
+  | { id: number; ok: false; error: WireError };

@@ -1,0 +1,112 @@
+/**
+ * Index patches: what the journal follower, running in the storage worker
+ * (apps/udp-node/storage/), tells the DNS thread to change in its zone index.
+ * The follower writes into a {@linkcode PatchRecorder} instead of the index;
+ * the recorded patches cross to the DNS thread as structured-clone data and
+ * {@linkcode applyIndexPatches} replays them between packets. They carry
+ * store records, not encoded RRsets: the index encodes them into its own
+ * buffers (its layout is the index's business), and a binary patch format
+ * would only be decoded back into the same objects on the DNS thread.
+ *
+ * @module
+ */
+
+import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
+import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+
+/** One change to a zone index. */
+export type IndexPatch =
+  | { kind: "replace_zone"; zone: StoredZone; records: StoredRecord[] }
+  | { kind: "replace_names"; zone: string; names: string[]; records: StoredRecord[] }
+  | { kind: "zone_meta"; zone: StoredZone }
+  | { kind: "remove_zone"; zone: string }
+  /** TSIG keys changed in the store (journal zone "", brief §2.4): reload the keyring */
+  | { kind: "keys_changed" };
+
+/** The slice of a zone index the journal follower writes to. */
+export interface IndexSink {
+  zoneNames(): string[];
+  /** truthy when the zone is loaded */
+  zone(name: string): unknown;
+  replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void;
+  replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void;
+  updateZoneMeta(zone: StoredZone): void;
+  removeZone(name: string): void;
+}
+
+/**
+ * An {@linkcode IndexSink} that records patches and mirrors which zones the
+ * DNS thread's index holds (it changes only through these patches).
+ */
+export class PatchRecorder implements IndexSink {
+  #zones = new Set<string>();
+  #patches: IndexPatch[] = [];
+
+  zoneNames(): string[] {
+    return [...this.#zones];
+  }
+
+  zone(name: string): boolean {
+    return this.#zones.has(name);
+  }
+
+  replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
+    this.#zones.add(zone.name);
+    this.#patches.push({ kind: "replace_zone", zone, records: [...records] });
+  }
+
+  replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
+    if (!this.#zones.has(zoneName)) return; // as the index does: unknown zones are not patched
+    this.#patches.push({
+      kind: "replace_names",
+      zone: zoneName,
+      names: [...names],
+      records: [...records],
+    });
+  }
+
+  updateZoneMeta(zone: StoredZone): void {
+    if (this.#zones.has(zone.name)) this.#patches.push({ kind: "zone_meta", zone });
+  }
+
+  removeZone(name: string): void {
+    if (this.#zones.delete(name)) this.#patches.push({ kind: "remove_zone", zone: name });
+  }
+
+  /** Records that the TSIG keys changed. */
+  keysChanged(): void {
+    this.#patches.push({ kind: "keys_changed" });
+  }
+
+  /** The patches recorded since the last call. */
+  take(): IndexPatch[] {
+    const out = this.#patches;
+    this.#patches = [];
+    return out;
+  }
+}
+
+/** Applies patches to the index in order; returns whether the TSIG keys changed. */
+export function applyIndexPatches(index: ZoneIndex, patches: readonly IndexPatch[]): boolean {
+  let keysChanged = false;
+  for (const p of patches) {
+    switch (p.kind) {
+      case "replace_zone":
+        index.replaceZone(p.zone, p.records);
+        break;
+      case "replace_names":
+        index.replaceNames(p.zone, p.names, p.records);
+        break;
+      case "zone_meta":
+        index.updateZoneMeta(p.zone);
+        break;
+      case "remove_zone":
+        index.removeZone(p.zone);
+        break;
+      case "keys_changed":
+        keysChanged = true;
+        break;
+    }
+  }
+  return keysChanged;
+}
