@@ -14,6 +14,7 @@
  * @module
  */
 
+import { readCappedBody } from "../../../packages/core/http/capped_body.ts";
 import type { Logger } from "../../../packages/core/log/logger.ts";
 import type { MetricsRegistry } from "../../../packages/core/metrics/catalog.ts";
 
@@ -131,25 +132,7 @@ export class JournalHeadSignal {
 
 /** The body as text, refused past {@linkcode MAX_BODY_BYTES} (read no further). */
 async function readBounded(r: Response): Promise<string> {
-  if (!r.body) return "";
-  const reader = r.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new Error("change signal answer too large");
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+  const body = await readCappedBody(r, MAX_BODY_BYTES);
+  if (body === null) throw new Error("change signal answer too large");
+  return new TextDecoder().decode(body);
 }

@@ -36,6 +36,10 @@ import {
 import type { Keyring } from "../../../packages/core/tsig/keyring.ts";
 import { type TsigVerified, verifyTsig } from "../../../packages/core/tsig/verify.ts";
 import { CLASS, LIMIT, OPCODE, RCODE, TYPE } from "../../../packages/core/wire/constants.ts";
+import {
+  headerOnlyResponse,
+  questionEchoResponse,
+} from "../../../packages/core/wire/error_response.ts";
 import { decodeMessage, encodeMessage, type Message } from "../../../packages/core/wire/message.ts";
 import { canonicalName, skipName } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata } from "../../../packages/core/wire/rdata.ts";
@@ -149,7 +153,7 @@ export class TransferHandler {
     if (!decoded.ok) {
       if (decoded.id === undefined) return;
       yield {
-        bytes: headerOnly(decoded.id, decoded.flags ?? 0, RCODE.FORMERR),
+        bytes: headerOnlyResponse(decoded.id, decoded.flags ?? 0, RCODE.FORMERR),
         outcome: "formerr",
       };
       return;
@@ -159,7 +163,7 @@ export class TransferHandler {
     if (msg.tsigOffset !== undefined) {
       const v = await verifyTsig(request, msg.tsigOffset, this.#d.keyring, { now });
       if (v.kind === "formerr") {
-        yield { bytes: skeleton(msg, RCODE.FORMERR), outcome: "formerr" };
+        yield { bytes: questionEchoResponse(msg, RCODE.FORMERR), outcome: "formerr" };
         return;
       }
       if (v.kind !== "verified") {
@@ -169,7 +173,7 @@ export class TransferHandler {
           : v.kind === "badsig"
           ? RCODE.BADSIG
           : RCODE.BADTIME;
-        const bytes = await buildTsigErrorResponse(skeleton(msg, RCODE.NOTAUTH), {
+        const bytes = await buildTsigErrorResponse(questionEchoResponse(msg, RCODE.NOTAUTH), {
           keyName: v.keyName,
           algorithm: v.algorithm,
           error,
@@ -189,7 +193,7 @@ export class TransferHandler {
           from: ctx.remoteAddress,
         });
         yield {
-          bytes: await sign(skeleton(msg, RCODE.REFUSED), v, now),
+          bytes: await sign(questionEchoResponse(msg, RCODE.REFUSED), v, now),
           outcome: "replay_refused",
         };
         return;
@@ -197,7 +201,7 @@ export class TransferHandler {
       verified = v;
     }
     const reply = async (rcode: number, outcome: string): Promise<TransferAnswer> => {
-      const bytes = skeleton(msg, rcode, rcode === RCODE.NOERROR);
+      const bytes = questionEchoResponse(msg, rcode, rcode === RCODE.NOERROR);
       return { bytes: verified ? await sign(bytes, verified, now) : bytes, outcome };
     };
     const q = msg.questions[0];
@@ -391,29 +395,6 @@ function serialOlder(a: number, b: number): boolean {
 
 function questionEnd(request: Uint8Array): number {
   return skipName(request, LIMIT.HEADER) + 4;
-}
-
-/** A response echoing the request's question, with `rcode`. */
-function skeleton(msg: Message, rcode: number, aa = false): Uint8Array {
-  return encodeMessage({
-    id: msg.id,
-    flags: 0x8000 | (aa ? 0x0400 : 0) | (msg.flags & 0x0100),
-    opcode: msg.opcode,
-    rcode,
-    questions: msg.questions.slice(0, 1),
-    answers: [],
-    authorities: [],
-    additionals: [],
-  });
-}
-
-function headerOnly(id: number, flags: number, rcode: number): Uint8Array {
-  const out = new Uint8Array(12);
-  out[0] = id >> 8;
-  out[1] = id & 0xff;
-  out[2] = 0x80 | ((flags >> 8) & 0x78);
-  out[3] = rcode;
-  return out;
 }
 
 function sign(response: Uint8Array, v: TsigVerified, now: number): Promise<Uint8Array> {

@@ -17,7 +17,7 @@ import type { DnsService } from "../dns_service.ts";
 import type { Logger } from "../../../packages/core/log/logger.ts";
 import { keepaliveTimeout, RESPONSE_PADDING_BLOCK } from "../../../packages/core/wire/edns.ts";
 import { TcpConnectionPolicy, type TcpOptions } from "./tcp_connection_policy.ts";
-import { nodePeer, type TcpListener } from "./tcp.ts";
+import { bindConnectionServer, nodePeer, type TcpListener } from "./tcp.ts";
 import type { CertificatePair } from "./tls_certificate.ts";
 
 /** The ALPN protocol id of DNS over TLS. */
@@ -63,19 +63,5 @@ export function listenDot(
     socket.on("close", () => conn.closed());
     raw.on("close", () => conn.closed());
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ port, host, backlog: 128 }, () => {
-      server.off("error", reject);
-      const addr = server.address();
-      resolve({
-        port: typeof addr === "object" && addr ? addr.port : port,
-        close: () =>
-          new Promise((r) => {
-            policy.closeAll();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
+  return bindConnectionServer(server, policy, host, port);
 }

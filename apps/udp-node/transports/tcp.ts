@@ -66,6 +66,19 @@ export function listenTcp(
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Uint8Array) => conn.receive(chunk));
   });
+  return bindConnectionServer(server, policy, host, port);
+}
+
+/**
+ * Binds a node:net server whose connections `policy` manages (plain TCP or
+ * DoT); closing the listener closes every connection first.
+ */
+export function bindConnectionServer(
+  server: net.Server,
+  policy: TcpConnectionPolicy,
+  host: string,
+  port: number,
+): Promise<TcpListener> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ port, host, backlog: 128 }, () => {

@@ -65,6 +65,10 @@ import {
   type Message,
   type ResourceRecord,
 } from "../../../packages/core/wire/message.ts";
+import {
+  headerOnlyResponse,
+  questionEchoResponse,
+} from "../../../packages/core/wire/error_response.ts";
 import { canonicalName, isInZone } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata, rdataToValue } from "../../../packages/core/wire/rdata.ts";
 import { txtSplitOf } from "../../../packages/core/wire/txt_split.ts";
@@ -202,7 +206,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     if (!decoded.ok) {
       if (decoded.id === undefined) return { bytes: null, outcome: "malformed" };
       return {
-        bytes: headerOnly(decoded.id, decoded.flags ?? 0, RCODE.FORMERR),
+        bytes: headerOnlyResponse(decoded.id, decoded.flags ?? 0, RCODE.FORMERR),
         outcome: "formerr",
       };
     }
@@ -211,7 +215,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     if (msg.tsigOffset !== undefined) {
       const v = await verifyTsig(request, msg.tsigOffset, deps.keyring, { now: ctx.now });
       if (v.kind === "formerr") {
-        return { bytes: skeleton(msg, RCODE.FORMERR), outcome: "formerr" };
+        return { bytes: questionEchoResponse(msg, RCODE.FORMERR), outcome: "formerr" };
       }
       if (v.kind !== "verified") {
         const error = v.kind === "badkey"
@@ -220,7 +224,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           ? RCODE.BADSIG
           : RCODE.BADTIME;
         log.info(`TSIG ${v.kind}`, { key: v.keyName, from: ctx.remoteAddress });
-        const bytes = await buildTsigErrorResponse(skeleton(msg, RCODE.NOTAUTH), {
+        const bytes = await buildTsigErrorResponse(questionEchoResponse(msg, RCODE.NOTAUTH), {
           keyName: v.keyName,
           algorithm: v.algorithm,
           error,
@@ -243,7 +247,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         }
         log.warn("replayed TSIG message refused", { key: v.keyName, from: ctx.remoteAddress });
         return {
-          bytes: await sign(skeleton(msg, RCODE.REFUSED), v, ctx.now),
+          bytes: await sign(questionEchoResponse(msg, RCODE.REFUSED), v, ctx.now),
           outcome: "replay_refused",
         };
       }
@@ -255,7 +259,9 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
             now: ctx.now,
           })
           : undefined;
-        const bytes = answer?.kind === "reply" ? answer.bytes : skeleton(msg, RCODE.FORMERR);
+        const bytes = answer?.kind === "reply"
+          ? answer.bytes
+          : questionEchoResponse(msg, RCODE.FORMERR);
         return {
           bytes: await sign(bytes, v, ctx.now),
           outcome: answer?.kind === "reply" ? answer.outcome : "formerr",
@@ -315,7 +321,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       });
     }
     deps.metrics.inc("dmp_dns_updates_total", { result: rcodeName(rcode) });
-    const response = skeleton(msg, rcode, true);
+    const response = questionEchoResponse(msg, rcode, true);
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
     remember(`${verified.keyName} ${bytesToHex(verified.requestMac)}`, signed);
@@ -659,29 +665,6 @@ function prerequisites(prereqs: ResourceRecord[], zone: string): Prerequisite[] 
   for (const set of valueSets.values()) {
     out.push({ kind: "rrset_equals", name: set.name, type: set.type, values: [...set.values] });
   }
-  return out;
-}
-
-/** A response echoing the request's question/zone section, with `rcode`. */
-function skeleton(msg: Message, rcode: number, aa = false): Uint8Array {
-  return encodeMessage({
-    id: msg.id,
-    flags: 0x8000 | (aa ? 0x0400 : 0) | (msg.flags & 0x0100),
-    opcode: msg.opcode,
-    rcode,
-    questions: msg.questions.slice(0, 1),
-    answers: [],
-    authorities: [],
-    additionals: [],
-  });
-}
-
-function headerOnly(id: number, flags: number, rcode: number): Uint8Array {
-  const out = new Uint8Array(12);
-  out[0] = id >> 8;
-  out[1] = id & 0xff;
-  out[2] = 0x80 | ((flags >> 8) & 0x78);
-  out[3] = rcode;
   return out;
 }
 
