@@ -40,7 +40,7 @@ import {
   headerOnlyResponse,
   questionEchoResponse,
 } from "../../../packages/core/wire/error_response.ts";
-import { decodeMessage, encodeMessage, type Message } from "../../../packages/core/wire/message.ts";
+import { decodeMessage, type Message } from "../../../packages/core/wire/message.ts";
 import { canonicalName, skipName } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata } from "../../../packages/core/wire/rdata.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";

@@ -61,7 +61,6 @@ import {
 } from "../../../packages/core/wire/constants.ts";
 import {
   decodeMessage,
-  encodeMessage,
   type Message,
   type ResourceRecord,
 } from "../../../packages/core/wire/message.ts";
