@@ -9,6 +9,7 @@
  */
 
 import { Miniflare } from "miniflare";
+import { stopChild } from "./stop_child.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -158,19 +159,7 @@ export async function startProcess(
     url: m[1],
     logs: () => logText,
     async stop() {
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* gone */ }
-      }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 5000);
-      await status;
-      clearTimeout(killer);
-      await collecting;
+      await stopChild(child, { status, collecting, exited });
     },
   };
 }

