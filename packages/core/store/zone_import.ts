@@ -15,7 +15,13 @@
 import type { MasterFileRecord } from "../zone/master_file.ts";
 import { isInZone } from "../wire/name.ts";
 import { txtSplitOf } from "../wire/txt_split.ts";
-import { serialGreater, type SerialPolicy } from "../zone/serial.ts";
+import {
+  DEFAULT_SERIAL_POLICY,
+  firstSerial,
+  nextSerial,
+  serialGreater,
+  type SerialPolicy,
+} from "../zone/serial.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 import {
   ChangeBatch,
@@ -127,29 +133,63 @@ function key(name: string, type: string, value: string): string {
   return `${name}\n${type}\n${value}`;
 }
 
+/** One record of an import's difference, as the preview lists it. */
+export interface ZoneImportDiffRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  value: string;
+}
+
 /**
- * Imports parsed master-file records into `zone` in one transaction.
- * Throws {@linkcode ZoneImportError} (nothing written) when the records break
- * a rule of {@linkcode checkZoneRecords}, or when the zone changed between
- * reading it and writing (run it again).
+ * What an import would do to a zone, computed from the zone as it is now:
+ * the preview (`dry_run`) shows it, {@linkcode applyZoneImport} writes it.
+ */
+export interface ZoneImportPlan {
+  zone: string;
+  /** the zone row read (undefined: the import creates the zone) */
+  before: StoredZone | undefined;
+  /** records to write (new, or with a new TTL or TXT split) */
+  adds: ZoneImportDiffRecord[];
+  /** zone data to delete (replace only) */
+  deletes: ZoneImportDiffRecord[];
+  /** records already there as the file has them */
+  unchanged: number;
+  /** the serial before (undefined: no zone yet) */
+  serialBefore: number | undefined;
+  /**
+   * The serial after, as of `now`: the file's when it moves the zone forward
+   * (RFC 1982), else the next by the zone's policy, which for `unixtime` and
+   * `dateserial` depends on the clock when the import is applied.
+   */
+  serialAfter: number;
+  /** true when nothing differs: applying writes nothing and the serial stays */
+  noop: boolean;
+  /** the zone's data as read (zone data only, no DMP values): what the fingerprint covers */
+  zoneData: readonly StoredRecord[];
+  // What applying writes.
+  readonly changes: readonly RecordChange[];
+  readonly soaFields: readonly string[] | undefined;
+  readonly serialPolicy: SerialPolicy | undefined;
+}
+
+/**
+ * Reads the zone and computes what importing `records` would change, without
+ * writing. Throws {@linkcode ZoneImportError} when the records break a rule of
+ * {@linkcode checkZoneRecords}.
  *
  * @example
  * ```ts ignore
- * const r = await importZone(client, "example.com", parsed.records, { now, replace: true });
+ * const plan = await planZoneImport(client, "example.com", parsed.records, { now, replace: true });
+ * console.log(plan.adds.length, plan.deletes.length, plan.unchanged, plan.serialAfter);
  * ```
  */
-export async function importZone(
+export async function planZoneImport(
   client: SqlClient,
   zone: string,
   records: readonly MasterFileRecord[],
-  options: {
-    now: number;
-    replace?: boolean;
-    serialPolicy?: SerialPolicy;
-    /** stepped writes with progress, for large files (CLI) */
-    onProgress?: (done: number, total: number) => void;
-  },
-): Promise<ZoneImportResult> {
+  options: { now: number; replace?: boolean; serialPolicy?: SerialPolicy },
+): Promise<ZoneImportPlan> {
   const now = options.now;
   const before = await readZone(client, zone);
   const current = before ? await readZoneRecords(client, zone, now) : [];
@@ -161,6 +201,99 @@ export async function importZone(
 
   const soa = records.find((r) => r.type === "SOA");
   const f = soa?.value.split(" ");
+  const existing = new Map<string, StoredRecord>();
+  for (const r of zoneData) existing.set(key(r.name, r.type, r.value), r);
+  const changes: RecordChange[] = [];
+  const adds: ZoneImportDiffRecord[] = [];
+  const deletes: ZoneImportDiffRecord[] = [];
+  const inFile = new Set<string>();
+  let unchanged = 0;
+  for (const r of records) {
+    if (r.type === "SOA") continue;
+    const k = key(r.name, r.type, r.value);
+    // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
+    const txtSplit = r.txtStrings ? txtSplitOf(txtRdata(r.txtStrings)) : "";
+    const had = existing.get(k);
+    if (inFile.has(k)) continue; // a duplicate line is one record
+    inFile.add(k);
+    if (had && had.ttl === r.ttl && (had.txtSplit ?? "") === txtSplit) {
+      unchanged++;
+      continue;
+    }
+    changes.push({
+      op: "add",
+      zone,
+      name: r.name,
+      type: r.type,
+      value: r.value,
+      ttl: r.ttl,
+      ...(txtSplit ? { txtSplit } : {}),
+    });
+    adds.push({ name: r.name, type: r.type, ttl: r.ttl, value: r.value });
+  }
+  if (options.replace) {
+    for (const [k, r] of existing) {
+      if (inFile.has(k)) continue;
+      changes.push({ op: "delete_value", zone, name: r.name, type: r.type, value: r.value });
+      deletes.push({ name: r.name, type: r.type, ttl: r.ttl, value: r.value });
+    }
+  }
+  // Nothing differs (records, SOA fields, policy, and a serial not ahead): nothing to write,
+  // so the serial stays and secondaries are not sent a transfer of the same zone.
+  const noop = before !== undefined && changes.length === 0 &&
+    sameSettings(before, f, options.serialPolicy);
+  const fileSerial = f ? Number(f[2]) : undefined;
+  const policy = options.serialPolicy ?? before?.serialPolicy ?? DEFAULT_SERIAL_POLICY;
+  // The same rule zoneUpsertStatements writes in SQL (RFC 1982 §3.2).
+  const serialAfter = !before
+    ? fileSerial ?? firstSerial(policy, now)
+    : noop
+    ? before.serial
+    : fileSerial !== undefined && serialGreater(fileSerial, before.serial)
+    ? fileSerial
+    : nextSerial(before.serial, policy, now);
+  return {
+    zone,
+    before,
+    adds,
+    deletes,
+    unchanged,
+    serialBefore: before?.serial,
+    serialAfter,
+    noop,
+    zoneData,
+    changes,
+    soaFields: f,
+    serialPolicy: options.serialPolicy,
+  };
+}
+
+/**
+ * Writes a plan of {@linkcode planZoneImport} in one transaction, guarded by
+ * the serial the plan read: a write that landed since (every write moves the
+ * serial) fails it whole with {@linkcode ZoneImportError}, nothing written.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await applyZoneImport(client, plan, { now });
+ * ```
+ */
+export async function applyZoneImport(
+  client: SqlClient,
+  plan: ZoneImportPlan,
+  options: { now: number; onProgress?: (done: number, total: number) => void },
+): Promise<ZoneImportResult> {
+  const { zone, before, changes, noop } = plan;
+  const result = {
+    added: plan.adds.length,
+    deleted: plan.deletes.length,
+    unchanged: plan.unchanged,
+  };
+  if (noop && before) {
+    return { added: 0, deleted: 0, unchanged: plan.unchanged, serial: before.serial };
+  }
+  const now = options.now;
+  const f = plan.soaFields;
   const stmts: SqlStatement[] = [];
   // Optimistic concurrency: every write moves the serial, so an unchanged serial means the
   // diff below is still the diff. The guard fails the whole transaction otherwise.
@@ -186,51 +319,10 @@ export async function importZone(
     soaRetry: f ? Number(f[4]) : before?.soaRetry,
     soaExpire: f ? Number(f[5]) : before?.soaExpire,
     soaMinimum: f ? Number(f[6]) : before?.soaMinimum,
-    serialPolicy: options.serialPolicy,
+    serialPolicy: plan.serialPolicy,
   }, now));
-
-  const existing = new Map<string, StoredRecord>();
-  for (const r of zoneData) existing.set(key(r.name, r.type, r.value), r);
-  const changes: RecordChange[] = [];
-  const inFile = new Set<string>();
-  let unchanged = 0;
-  for (const r of records) {
-    if (r.type === "SOA") continue;
-    const k = key(r.name, r.type, r.value);
-    // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
-    const txtSplit = r.txtStrings ? txtSplitOf(txtRdata(r.txtStrings)) : "";
-    const had = existing.get(k);
-    if (inFile.has(k)) continue; // a duplicate line is one record
-    inFile.add(k);
-    if (had && had.ttl === r.ttl && (had.txtSplit ?? "") === txtSplit) {
-      unchanged++;
-      continue;
-    }
-    changes.push({
-      op: "add",
-      zone,
-      name: r.name,
-      type: r.type,
-      value: r.value,
-      ttl: r.ttl,
-      ...(txtSplit ? { txtSplit } : {}),
-    });
-  }
-  let deleted = 0;
-  if (options.replace) {
-    for (const [k, r] of existing) {
-      if (inFile.has(k)) continue;
-      changes.push({ op: "delete_value", zone, name: r.name, type: r.type, value: r.value });
-      deleted++;
-    }
-  }
-  // Nothing differs (records, SOA fields, policy, and a serial not ahead): nothing to write,
-  // so the serial stays and secondaries are not sent a transfer of the same zone.
-  if (before && changes.length === 0 && sameSettings(before, f, options.serialPolicy)) {
-    return { added: 0, deleted: 0, unchanged, serial: before.serial };
-  }
   const batch = new ChangeBatch(now);
-  batch.changes(changes);
+  batch.changes([...changes]);
   batch.serialMovedBy(zone);
   for (const st of batch.finish()) stmts.push(st);
   try {
@@ -245,7 +337,35 @@ export async function importZone(
     throw e;
   }
   const after = await readZone(client, zone);
-  return { added: changes.length - deleted, deleted, unchanged, serial: after?.serial ?? 0 };
+  return { ...result, serial: after?.serial ?? 0 };
+}
+
+/**
+ * Imports parsed master-file records into `zone` in one transaction
+ * ({@linkcode planZoneImport}, then {@linkcode applyZoneImport}).
+ * Throws {@linkcode ZoneImportError} (nothing written) when the records break
+ * a rule of {@linkcode checkZoneRecords}, or when the zone changed between
+ * reading it and writing (run it again).
+ *
+ * @example
+ * ```ts ignore
+ * const r = await importZone(client, "example.com", parsed.records, { now, replace: true });
+ * ```
+ */
+export async function importZone(
+  client: SqlClient,
+  zone: string,
+  records: readonly MasterFileRecord[],
+  options: {
+    now: number;
+    replace?: boolean;
+    serialPolicy?: SerialPolicy;
+    /** stepped writes with progress, for large files (CLI) */
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<ZoneImportResult> {
+  const plan = await planZoneImport(client, zone, records, options);
+  return await applyZoneImport(client, plan, options);
 }
 
 function sameSettings(

@@ -15,7 +15,7 @@
  * | `POST /v1/admin/zones` | create or re-configure `{name, soa_*?, apex_a?, apex_aaaa?, apex_ns?, apex_ttl?, serial_policy?}` |
  * | `DELETE /v1/admin/zones/{zone}` | delete a zone and its records |
  * | `GET /v1/admin/zones/{zone}/export` | the zone as an RFC 1035 master file (text/plain) that imports back to the same zone |
- * | `POST /v1/admin/zones/{zone}/import?replace=&serial_policy=` | import a master file (text/plain body, no `$INCLUDE`); merge, or replace with `replace=true` |
+ * | `POST /v1/admin/zones/{zone}/import?replace=&serial_policy=&dry_run=&fingerprint=` | import a master file (text/plain body, no `$INCLUDE`); merge, or replace with `replace=true`; `dry_run=1` writes nothing and returns the difference and its `fingerprint`; with `fingerprint=` the import is refused (409) when the zone, file or options differ from that preview |
  * | `GET /v1/admin/zones/{zone}/records` | live records of a zone |
  * | `POST /v1/admin/zones/{zone}/records` | add `{name, type, value, ttl?, lifetime?}`; type: any in RDATA_TEXT_TYPES (every master-file type but SOA) |
  * | `DELETE /v1/admin/zones/{zone}/records` | delete `{name, type?, value?}` |
@@ -75,7 +75,16 @@ import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 import { mountZoneDnssecRoutes } from "./zone_dnssec.ts";
 import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
-import { importZone, ZoneImportError } from "../../../../packages/core/store/zone_import.ts";
+import {
+  applyZoneImport,
+  planZoneImport,
+  ZoneImportError,
+} from "../../../../packages/core/store/zone_import.ts";
+import {
+  checkFingerprint,
+  FINGERPRINT_PATTERN,
+  zoneImportFingerprint,
+} from "../../../../packages/core/store/zone_import_fingerprint.ts";
 import { parseMasterFile } from "../../../../packages/core/zone/master_file.ts";
 import { exportZoneText } from "../../../../packages/core/zone/master_file_export.ts";
 import {
@@ -119,7 +128,9 @@ const ZoneBody = z.strictObject({
  * Largest master file the import route reads (a 100,000-record zone is about 4 MB); the
  * body is read with this cap, so a larger one is refused before it is held in memory.
  */
-const MAX_ZONE_FILE_BYTES = 16 * 1024 * 1024;
+export const MAX_ZONE_FILE_BYTES = 16 * 1024 * 1024;
+/** Records listed per side (to add, to delete) by a dry run; the counts are always whole. */
+const MAX_DIFF_LISTED = 1000;
 /** Most records one imported file may hold, `$GENERATE`d ones included (bounds the edge's memory). */
 const MAX_ZONE_FILE_RECORDS = 500_000;
 
@@ -369,6 +380,14 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     if (policy !== undefined && !isSerialPolicy(policy)) {
       return c.json({ error: `serial_policy: ${SERIAL_POLICY_EXPECTED}` }, 400);
     }
+    const dryRun = c.req.query("dry_run");
+    if (dryRun !== undefined && !["1", "0", "true", "false"].includes(dryRun)) {
+      return c.json({ error: "dry_run: expected 1 or 0" }, 400);
+    }
+    const presented = c.req.query("fingerprint");
+    if (presented !== undefined && !FINGERPRINT_PATTERN.test(presented)) {
+      return c.json({ error: "fingerprint: expected the one a dry run returned" }, 400);
+    }
     const bytes = await readCappedBody(c.req.raw, MAX_ZONE_FILE_BYTES);
     if (!bytes) {
       return c.json({ error: `body: the master file exceeds ${MAX_ZONE_FILE_BYTES} bytes` }, 413);
@@ -382,12 +401,44 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
     // No include reader: a file on the edge's disk is never read on a caller's behalf.
     const parsed = parseMasterFile(text, { origin: zone, maxRecords: MAX_ZONE_FILE_RECORDS });
     if (!parsed.ok) return c.json({ error: `body: ${parsed.error}` }, 400);
+    const now = deps.nowSeconds();
+    const options = { now, replace: replace === "true", serialPolicy: policy };
     try {
-      const r = await importZone(deps.client, zone, parsed.records, {
-        now: deps.nowSeconds(),
-        replace: replace === "true",
-        serialPolicy: policy,
-      });
+      const plan = await planZoneImport(deps.client, zone, parsed.records, options);
+      const fingerprint = await zoneImportFingerprint(plan, { text, ...options });
+      if (dryRun === "1" || dryRun === "true") {
+        return c.json({
+          zone,
+          dry_run: true,
+          fingerprint,
+          records: parsed.records.length,
+          creates_zone: plan.before === undefined,
+          written: plan.adds.length,
+          deleted: plan.deletes.length,
+          unchanged: plan.unchanged,
+          serial_before: plan.serialBefore ?? null,
+          serial: plan.serialAfter,
+          add: plan.adds.slice(0, MAX_DIFF_LISTED),
+          delete: plan.deletes.slice(0, MAX_DIFF_LISTED),
+          truncated: plan.adds.length > MAX_DIFF_LISTED || plan.deletes.length > MAX_DIFF_LISTED,
+        });
+      }
+      if (presented !== undefined) {
+        const check = checkFingerprint(fingerprint, presented);
+        if (check === "zone_changed") {
+          return c.json({
+            error: `fingerprint: zone ${zone} changed since the preview; nothing was written, ` +
+              "preview again",
+          }, 409);
+        }
+        if (check === "input_differs") {
+          return c.json({
+            error: "fingerprint: the file or the options are not the previewed ones; nothing " +
+              "was written, preview again",
+          }, 409);
+        }
+      }
+      const r = await applyZoneImport(deps.client, plan, { now });
       return c.json({
         zone,
         records: parsed.records.length,
