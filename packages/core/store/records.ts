@@ -488,6 +488,27 @@ export async function countLiveRecords(client: SqlClient, now: number): Promise<
 }
 
 /**
+ * Number of live records per zone (the dashboard's zones list); zones
+ * without records are absent.
+ *
+ * @example
+ * ```ts ignore
+ * const counts = await countLiveRecordsByZone(client, now);
+ * console.log(counts.get("example.com") ?? 0);
+ * ```
+ */
+export async function countLiveRecordsByZone(
+  client: SqlClient,
+  now: number,
+): Promise<Map<string, number>> {
+  const r = await client.execute({
+    sql: `SELECT zone, count(*) AS n FROM records WHERE ${LIVE} GROUP BY zone`,
+    args: [Math.floor(now)],
+  });
+  return new Map(Array.from(r.rows, (row) => [String(row.zone), Number(row.n)]));
+}
+
+/**
  * Deletes expired rows (disk hygiene: reads already hide them, brief §1.7) and
  * journals the names so every node's index drops them too. Returns the count.
  *

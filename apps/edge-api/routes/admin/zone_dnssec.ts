@@ -81,8 +81,16 @@ export function mountZoneDnssecRoutes(app: Hono, deps: ResolvedDeps): void {
   });
 }
 
-/** The zone's keys with DS and DNSKEY (those need the sealing key: empty without it). */
-async function keysJson(deps: ResolvedDeps, zone: string) {
+/**
+ * The zone's keys with DS and DNSKEY (those need the sealing key: empty
+ * without it), as `GET …/dnssec` returns them; the dashboard reads signing
+ * state through this too.
+ *
+ * @param deps the app dependencies
+ * @param zone canonical zone name
+ * @returns the keys as JSON objects
+ */
+export async function keysJson(deps: ResolvedDeps, zone: string) {
   const infos = await listSigningKeys(deps.client, zone);
   const sealing = deps.config.DMP_TSIG_SECRET_KEY;
   const opened = sealing

@@ -9,7 +9,9 @@
  * | `GET /admin`, `GET /admin/overview` | store figures (`overview_page.tsx`) |
  * | `POST /admin/sign-out` | clears it |
  * | `GET /admin/zones`, `POST /admin/zones`, `POST /admin/zones/{zone}/delete` | zones |
- * | `GET /admin/zones/{zone}`, `POST …/records`, `POST …/records/delete` | a zone's records |
+ * | `GET /admin/zones/{zone}`, `POST …/records`, `POST …/records/delete` | a zone's records, serial, transfer and signing state |
+ * | `GET /admin/zones/{zone}/export`, `POST /admin/zones/{zone}/dnssec` | the master file (text/dns attachment); turn signing on |
+ * | `POST /admin/import`, `POST /admin/import/apply` | import a master file (multipart): preview, then apply with the preview's fingerprint |
  * | `GET /admin/keys`, `POST /admin/tokens`, `POST /admin/tokens/{hash}/revoke`, `POST /admin/tsig-keys/{name}/revoke` | keys and tokens |
  * | `GET /admin/nodes`, `GET /admin/audit?before_id=` | heartbeat directory, audit log |
  *
@@ -53,7 +55,7 @@ import { listZones, readZone } from "../../../../packages/core/store/zones.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { clientAddress } from "../../client_address.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
-import { adminRoutes } from "../admin/mod.ts";
+import { adminRoutes, MAX_ZONE_FILE_BYTES } from "../admin/mod.ts";
 import { AUDIT_PAGE_SIZE, renderAuditPage } from "./audit_page.tsx";
 import { renderKeysPage } from "./keys_page.tsx";
 import { DASHBOARD_STYLE } from "./layout.tsx";
@@ -72,6 +74,8 @@ import {
 } from "./session.ts";
 import { renderSignInPage } from "./sign_in_page.tsx";
 import { renderZonesPage } from "./zones_page.tsx";
+import { ImportPreviewJson, renderImportPreviewPage } from "./zone_import_page.tsx";
+import { readZoneListState, readZoneState } from "./zone_state.ts";
 
 /** Largest form body (a record value is at most a few KiB of presentation text). */
 const MAX_FORM_BYTES = 16384;
@@ -87,12 +91,20 @@ const NOTICES: Record<string, string> = {
   "zone-deleted": "Zone deleted.",
   "record-added": "Record added.",
   "record-deleted": "Record deleted.",
+  "zone-imported": "Master file imported.",
+  "signing-enabled": "DNSSEC signing is on; nodes sign after their next sync.",
   "token-revoked": "Token revoked.",
   "key-revoked": "TSIG key revoked.",
   "signed-out": "Signed out.",
 };
 
-type Env = { Variables: { session: Session; form: URLSearchParams } };
+/** Paths whose forms carry a master file (multipart, up to the API's cap plus the other fields). */
+const IMPORT_PATHS = new Set(["/admin/import", "/admin/import/apply"]);
+const MAX_IMPORT_FORM_BYTES = MAX_ZONE_FILE_BYTES + 65536;
+
+type Env = {
+  Variables: { session: Session; form: URLSearchParams; files: Map<string, Uint8Array> };
+};
 
 async function sha256Base64(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -146,16 +158,42 @@ function sameOrigin(c: Context): boolean {
   return site === undefined || site === "same-origin" || site === "none";
 }
 
-/** Reads an urlencoded form body of at most {@linkcode MAX_FORM_BYTES}; null when too large or another type. */
-async function readForm(c: Context): Promise<URLSearchParams | null> {
+/** A posted form: its text fields and (multipart only) its non-empty files' bytes. */
+type FormRead =
+  | { kind: "ok"; form: URLSearchParams; files: Map<string, Uint8Array> }
+  | { kind: "too_large"; cap: number }
+  | { kind: "invalid" };
+
+/**
+ * Reads a form body: urlencoded everywhere, capped at {@linkcode MAX_FORM_BYTES};
+ * multipart only on the import paths, capped at {@linkcode MAX_IMPORT_FORM_BYTES}
+ * (the body is read with the cap before it is parsed, so a larger one is never held).
+ */
+async function readForm(c: Context): Promise<FormRead> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return null;
-  const bytes = await readCappedBody(c.req.raw, MAX_FORM_BYTES);
-  if (bytes === null) return null;
+  const multipart = IMPORT_PATHS.has(c.req.path) && /^multipart\/form-data\b/i.test(type);
+  if (!multipart && !/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    return { kind: "invalid" };
+  }
+  const cap = multipart ? MAX_IMPORT_FORM_BYTES : MAX_FORM_BYTES;
+  const bytes = await readCappedBody(c.req.raw, cap);
+  if (bytes === null) return { kind: "too_large", cap };
+  const files = new Map<string, Uint8Array>();
   try {
-    return new URLSearchParams(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    if (!multipart) {
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return { kind: "ok", form: new URLSearchParams(text), files };
+    }
+    const body = bytes as Uint8Array<ArrayBuffer>; // readCappedBody allocates a fresh ArrayBuffer
+    const data = await new Response(body, { headers: { "content-type": type } }).formData();
+    const form = new URLSearchParams();
+    for (const [k, v] of data) {
+      if (typeof v === "string") form.append(k, v);
+      else if (v.size > 0) files.set(k, new Uint8Array(await v.arrayBuffer()));
+    }
+    return { kind: "ok", form, files };
   } catch {
-    return null;
+    return { kind: "invalid" };
   }
 }
 
@@ -235,15 +273,19 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     }));
   }
 
-  /** Hands a change to the operator API in-process: the same validation, store calls and audit row. */
-  async function callApi(
+  /**
+   * Sends a request to the operator API in-process (a JSON object, or text as
+   * text/plain): the same validation, store calls and audit row.
+   */
+  async function fetchApi(
     c: Context,
     method: string,
     path: string,
-    body?: Record<string, unknown>,
-  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    body?: Record<string, unknown> | string,
+  ): Promise<Response> {
     const headers = new Headers({ authorization: `Bearer ${token}` });
-    if (body !== undefined) headers.set("content-type", "application/json");
+    if (typeof body === "string") headers.set("content-type", "text/plain; charset=utf-8");
+    else if (body !== undefined) headers.set("content-type", "application/json");
     // The audit row's address comes from the same headers the original request carried.
     const trusted = deps.config.DMP_TRUSTED_PROXY_HEADER;
     for (const h of [trusted, "cf-connecting-ip"]) {
@@ -253,13 +295,23 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     const req = new Request(new URL(path, c.req.url), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || typeof body === "string" ? body : JSON.stringify(body),
     });
     let ctx;
     try {
       ctx = c.executionCtx;
     } catch { /* not on Workers */ }
-    const res = await api.fetch(req, c.env, ctx);
+    return await api.fetch(req, c.env, ctx);
+  }
+
+  /** {@linkcode fetchApi}, the answer read as JSON (`{}` for none). */
+  async function callApi(
+    c: Context,
+    method: string,
+    path: string,
+    body?: Record<string, unknown> | string,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetchApi(c, method, path, body);
     const text = await res.text();
     let json: Record<string, unknown> = {};
     try {
@@ -297,8 +349,8 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
       // Not audited: a flood of refused attempts must not become a flood of writes.
       return page(c, renderSignInPage({ error: "Too many sign-in attempts; wait a minute." }), 429);
     }
-    const form = await readForm(c);
-    const presented = form?.get("token")?.trim() ?? "";
+    const read = await readForm(c);
+    const presented = read.kind === "ok" ? read.form.get("token")?.trim() ?? "" : "";
     if (!timingSafeEqual(presented, token)) {
       await audit(c, "dashboard.sign_in_failed", "wrong token");
       return page(c, renderSignInPage({ error: "That is not the operator token." }), 401);
@@ -338,12 +390,16 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
         await audit(c, "dashboard.csrf_refused", `cross-site ${c.req.method} ${c.req.path}`);
         return c.text("cross-site request refused", 403);
       }
-      const form = await readForm(c);
-      if (!form || !await checkCsrf(token, session, form.get("_csrf") ?? "")) {
+      const read = await readForm(c);
+      if (read.kind === "too_large") {
+        return c.text(`the form exceeds ${read.cap} bytes`, 413);
+      }
+      if (read.kind !== "ok" || !await checkCsrf(token, session, read.form.get("_csrf") ?? "")) {
         await audit(c, "dashboard.csrf_refused", `bad form token ${c.req.method} ${c.req.path}`);
         return c.text("missing or wrong form token", 403);
       }
-      c.set("form", form);
+      c.set("form", read.form);
+      c.set("files", read.files);
     }
     c.set("session", session);
     await next();
@@ -395,12 +451,16 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
 
   async function zonesPage(
     c: Context<Env>,
-    extra: { error?: string; form?: Record<string, string> } = {},
+    extra: {
+      error?: string;
+      form?: Record<string, string>;
+      importForm?: Record<string, string>;
+    } = {},
     status: 200 | 400 | 404 | 409 | 413 = 200,
   ) {
     const csrf = await csrfToken(token!, c.get("session"));
-    const zones = await listZones(deps.client);
-    return page(c, renderZonesPage({ zones, csrf, notice: notice(c), ...extra }), status);
+    const [zones, state] = await Promise.all([listZones(deps.client), readZoneListState(deps)]);
+    return page(c, renderZonesPage({ zones, state, csrf, notice: notice(c), ...extra }), status);
   }
 
   app.get("/admin/zones", (c) => zonesPage(c));
@@ -441,21 +501,40 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
   async function recordsPage(
     c: Context<Env>,
     zoneParam: string,
-    extra: { error?: string; form?: Record<string, string> } = {},
+    extra: {
+      error?: string;
+      form?: Record<string, string>;
+      importForm?: Record<string, string>;
+    } = {},
     status: 200 | 400 | 404 | 409 | 413 = 200,
   ) {
     const zone = zoneParam.trim().toLowerCase().replace(/\.$/, "");
     const csrf = await csrfToken(token!, c.get("session"));
-    if (!await readZone(deps.client, zone)) {
+    const row = await readZone(deps.client, zone);
+    if (!row) {
       return zonesPage(c, { error: `No zone ${zone}.` }, 404);
     }
     const now = deps.nowSeconds();
-    const records = await readZoneRecords(deps.client, zone, now);
+    const [records, state] = await Promise.all([
+      readZoneRecords(deps.client, zone, now),
+      readZoneState(deps, zone),
+    ]);
     const type = (c.req.query("type") ?? "").toUpperCase().slice(0, 16);
     const q = (c.req.query("q") ?? "").slice(0, 200);
     return page(
       c,
-      renderRecordsPage({ zone, records, now, csrf, type, q, notice: notice(c), ...extra }),
+      renderRecordsPage({
+        zone,
+        records,
+        now,
+        csrf,
+        type,
+        q,
+        serial: row.serial,
+        state,
+        notice: notice(c),
+        ...extra,
+      }),
       status,
     );
   }
@@ -498,6 +577,134 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     const back = `/admin/zones/${encodeURIComponent(zone)}`;
     if (r.status === 204) return c.redirect(`${back}?done=record-deleted`, 303);
     return recordsPage(c, zone, { error: apiError(r) }, errorStatus(r.status));
+  });
+
+  // ---- export, signing, import ----
+
+  app.get("/admin/zones/:zone/export", async (c) => {
+    const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
+    const res = await fetchApi(c, "GET", `/v1/admin/zones/${encodeURIComponent(zone)}/export`);
+    if (res.status !== 200) {
+      const text = await res.text();
+      let error = `the API answered ${res.status}`;
+      try {
+        error = String(JSON.parse(text).error ?? error);
+      } catch { /* not JSON */ }
+      return zonesPage(c, { error }, errorStatus(res.status));
+    }
+    // RFC 4027: text/dns is the media type of a master file. The name is the zone's, in
+    // characters that need no quoting (zone names are validated host names).
+    const file = `${zone.replace(/[^a-z0-9._-]/g, "_") || "root"}.zone`;
+    return c.body(await res.text(), 200, {
+      "content-type": "text/dns; charset=utf-8",
+      "content-disposition": `attachment; filename="${file}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+  });
+
+  app.post("/admin/zones/:zone/dnssec", async (c) => {
+    const zone = c.req.param("zone").trim().toLowerCase().replace(/\.$/, "");
+    const r = await callApi(
+      c,
+      "POST",
+      `/v1/admin/zones/${encodeURIComponent(zone)}/dnssec`,
+      defined({ algorithm: num(c.get("form").get("algorithm")) }),
+    );
+    const back = `/admin/zones/${encodeURIComponent(zone)}`;
+    if (r.status === 201 || r.status === 200) {
+      return c.redirect(`${back}?done=signing-enabled`, 303);
+    }
+    return recordsPage(c, zone, { error: apiError(r) }, errorStatus(r.status));
+  });
+
+  /**
+   * The master file of an import form: the uploaded file when one was chosen, else the
+   * text area; line ends normalized (browsers send a text area's as CRLF), so the preview
+   * and the apply hash the same text.
+   */
+  function importedText(
+    c: Context<Env>,
+  ): { ok: true; text: string } | { ok: false; error: string } {
+    const file = c.get("files").get("file");
+    let text = c.get("form").get("text") ?? "";
+    if (file) {
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(file);
+      } catch {
+        return { ok: false, error: "file: the master file is not UTF-8" };
+      }
+    }
+    text = text.replace(/\r\n?/g, "\n");
+    if (text.trim() === "") {
+      return { ok: false, error: "text: paste a master file or choose one to upload" };
+    }
+    return { ok: true, text };
+  }
+
+  /** Where an import error is shown: the zone's page when it exists, else the zones list. */
+  async function importError(
+    c: Context<Env>,
+    zone: string,
+    error: string,
+    status: 400 | 404 | 409 | 413,
+  ) {
+    const f = c.get("form");
+    const form = { zone, text: f.get("text") ?? "", replace: f.get("replace") ?? "" };
+    if (zone && await readZone(deps.client, zone)) {
+      return recordsPage(c, zone, { error, importForm: form }, status);
+    }
+    return zonesPage(c, { error, importForm: form }, status);
+  }
+
+  function importQuery(f: URLSearchParams, extra: Record<string, string>): string {
+    const p = new URLSearchParams(extra);
+    if (f.get("replace") === "true") p.set("replace", "true");
+    return p.toString();
+  }
+
+  app.post("/admin/import", async (c) => {
+    const f = c.get("form");
+    const zone = (f.get("zone") ?? "").trim().toLowerCase().replace(/\.$/, "");
+    const t = importedText(c);
+    if (!t.ok) return importError(c, zone, t.error, 400);
+    if (!zone) return importError(c, zone, "zone: name the zone to import into", 400);
+    const r = await callApi(
+      c,
+      "POST",
+      `/v1/admin/zones/${encodeURIComponent(zone)}/import?${importQuery(f, { dry_run: "1" })}`,
+      t.text,
+    );
+    const preview = r.status === 200 ? ImportPreviewJson.safeParse(r.json) : undefined;
+    if (!preview?.success) return importError(c, zone, apiError(r), errorStatus(r.status));
+    return page(
+      c,
+      renderImportPreviewPage({
+        preview: preview.data,
+        text: t.text,
+        replace: f.get("replace") === "true",
+        csrf: await csrfToken(token, c.get("session")),
+      }),
+    );
+  });
+
+  app.post("/admin/import/apply", async (c) => {
+    const f = c.get("form");
+    const zone = (f.get("zone") ?? "").trim().toLowerCase().replace(/\.$/, "");
+    const t = importedText(c);
+    if (!t.ok) return importError(c, zone, t.error, 400);
+    const r = await callApi(
+      c,
+      "POST",
+      `/v1/admin/zones/${encodeURIComponent(zone)}/import?${
+        importQuery(f, { fingerprint: f.get("fingerprint") ?? "" })
+      }`,
+      t.text,
+    );
+    if (r.status === 200) {
+      return c.redirect(`/admin/zones/${encodeURIComponent(zone)}?done=zone-imported`, 303);
+    }
+    return importError(c, zone, apiError(r), errorStatus(r.status));
   });
 
   // ---- keys and tokens ----

@@ -14,6 +14,9 @@
 import type { StoredRecord } from "../../../../packages/core/store/records.ts";
 import { RDATA_TEXT_TYPES } from "../../../../packages/core/zone/master_file.ts";
 import { CsrfField, renderPage } from "./layout.tsx";
+import { ImportForm } from "./zone_import_page.tsx";
+import type { ZoneStateView } from "./zone_state.ts";
+import { ZoneStateSection } from "./zone_state_view.tsx";
 
 /** What the records page shows. */
 export interface RecordsPageProps {
@@ -28,6 +31,12 @@ export interface RecordsPageProps {
   notice?: string;
   error?: string;
   form?: Record<string, string>;
+  /** The zone's SOA serial. */
+  serial: number;
+  /** Transfer and signing state. */
+  state: ZoneStateView;
+  /** The import form's values after an error. */
+  importForm?: Record<string, string>;
 }
 
 /**
@@ -79,6 +88,14 @@ export function renderRecordsPage(props: RecordsPageProps): string {
         <p>
           <a href="/admin/zones">All zones</a>
         </p>
+        <ZoneStateSection
+          zone={props.zone}
+          serial={props.serial}
+          records={props.records.length}
+          state={props.state}
+          csrf={props.csrf}
+        />
+        <h2>Records</h2>
         <ul class="chips" aria-label="Record types">
           <li>
             <a href={chipHref(props.zone, "", props.q)} aria-current={String(!props.type)}>
@@ -199,6 +216,8 @@ export function renderRecordsPage(props: RecordsPageProps): string {
           </span>
           <button type="submit">Add record</button>
         </form>
+        <h2>Import a master file</h2>
+        <ImportForm csrf={props.csrf} zone={props.zone} form={props.importForm} />
       </>
     ),
   });

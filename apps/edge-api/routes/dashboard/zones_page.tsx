@@ -1,8 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 /**
- * The zones view (issue 14): every zone with its serial and SOA timers, a
- * delete button each, and the create form (apex NS/A/AAAA, SOA names and
+ * The zones view (issue 14): every zone with its serial, record count,
+ * transfer and signing state and SOA timers, a delete button each, the
+ * import form (a new zone from a master file) and the create form (apex NS/A/AAAA, SOA names and
  * timers). The form posts to the dashboard, which hands it to
  * `POST /v1/admin/zones`, so the API's validators decide.
  *
@@ -11,15 +12,22 @@
 
 import type { StoredZone } from "../../../../packages/core/store/records.ts";
 import { CsrfField, renderPage } from "./layout.tsx";
+import { ImportForm } from "./zone_import_page.tsx";
+import type { ZoneListState } from "./zone_state.ts";
+import { signingText, transferText } from "./zone_state_view.tsx";
 
 /** What the zones page shows. */
 export interface ZonesPageProps {
   zones: StoredZone[];
+  /** record counts, transfer and signing state per zone */
+  state: ZoneListState;
   csrf: string;
   notice?: string;
   error?: string;
   /** The create form's values after an error, so nothing typed is lost. */
   form?: Record<string, string>;
+  /** The import form's values after an error. */
+  importForm?: Record<string, string>;
 }
 
 function Field(
@@ -62,6 +70,9 @@ export function renderZonesPage(props: ZonesPageProps): string {
               <tr>
                 <th>Zone</th>
                 <th>Serial</th>
+                <th>Records</th>
+                <th>Transfer</th>
+                <th>Signing</th>
                 <th>Refresh / retry / expire / minimum</th>
                 <th>Delete</th>
               </tr>
@@ -73,6 +84,9 @@ export function renderZonesPage(props: ZonesPageProps): string {
                     <a href={`/admin/zones/${encodeURIComponent(z.name)}`}>{z.name}</a>
                   </td>
                   <td>{String(z.serial)}</td>
+                  <td>{String(props.state.records.get(z.name) ?? 0)}</td>
+                  <td>{transferText(props.state.transfer.get(z.name))}</td>
+                  <td>{signingText(props.state.keys.get(z.name) ?? [])}</td>
                   <td>{`${z.soaRefresh} / ${z.soaRetry} / ${z.soaExpire} / ${z.soaMinimum}`}</td>
                   <td>
                     <form
@@ -126,6 +140,8 @@ export function renderZonesPage(props: ZonesPageProps): string {
           </fieldset>
           <button type="submit">Create zone</button>
         </form>
+        <h2>Import a zone from a master file</h2>
+        <ImportForm csrf={props.csrf} form={props.importForm} />
       </>
     ),
   });
