@@ -38,6 +38,9 @@ form.stack label{display:grid;gap:.15rem;font-weight:600}
 form.inline{display:inline}
 fieldset{border:1px solid #ddd;padding:.5rem .75rem;display:grid;gap:.5rem}
 input,select,button{font:inherit;padding:.35rem .5rem;min-height:2.2rem;max-width:100%}
+textarea{font:.9em/1.4 ui-monospace,monospace;padding:.35rem .5rem;max-width:100%}
+textarea:focus{outline:3px solid #fb8f44;outline-offset:1px}
+form.stack label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 button{cursor:pointer;background:#f6f8fa;border:1px solid #8c959f;border-radius:4px}
 button.danger{color:#a40e26;border-color:#a40e26}
 .notice{background:#dafbe1;border:1px solid #1a7f37;padding:.5rem .75rem}

@@ -81,7 +81,7 @@ export function ImportForm(
         RFC 1035 master file, at most 16 MiB; an uploaded file is used instead of the text. No
         $INCLUDE. You see the changes before anything is written.
       </span>
-      <label>
+      <label class="check">
         <input
           type="checkbox"
           name="replace"
