@@ -203,9 +203,9 @@ async function runZones(runtime: "node" | "workerd"): Promise<void> {
     await page.getByRole("link", { name: "Zones", exact: true }).click();
     const row = page.locator(`#zones tr[data-zone="${zone}"] td`);
     assert.equal(await row.nth(1).innerText(), "2026010103");
-    assert.equal(await row.nth(2).innerText(), "5");
-    assert.equal(await row.nth(3).innerText(), "nets: 192.0.2.0/24; notify: 192.0.2.53:5300");
-    assert.equal(await row.nth(4).innerText(), `ECDSAP256SHA256, key tag ${keyTag}`);
+    assert.equal(await row.nth(3).innerText(), "5");
+    assert.equal(await row.nth(4).innerText(), "nets: 192.0.2.0/24; notify: 192.0.2.53:5300");
+    assert.equal(await row.nth(5).innerText(), `ECDSAP256SHA256, key tag ${keyTag}`);
     await shootBoth(b, page, `${tag}-zones`);
 
     assert.deepEqual(external, [], "no request leaves the edge");

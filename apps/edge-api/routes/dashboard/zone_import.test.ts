@@ -257,7 +257,10 @@ Deno.test("export is a text/dns attachment; the zones list and page show transfe
     const html = await (await s.get("/admin/zones")).text();
     return new RegExp(`<tr data-zone="${ZONE}">([\\s\\S]*?)</tr>`).exec(html)![1];
   };
-  assert.match(await row(), /<td>100<\/td><td>3<\/td><td>off<\/td><td>off<\/td>/);
+  assert.match(
+    await row(),
+    /<td>100<\/td><td>7200 \/ 600 \/ 604800 \/ 60<\/td><td>3<\/td><td>off<\/td><td>off<\/td>/,
+  );
   await putTransferPolicy(s.db.client, {
     zone: ZONE,
     allowKeys: ["xfr-key"],

@@ -70,10 +70,10 @@ export function renderZonesPage(props: ZonesPageProps): string {
               <tr>
                 <th>Zone</th>
                 <th>Serial</th>
+                <th>Refresh / retry / expire / minimum</th>
                 <th>Records</th>
                 <th>Transfer</th>
                 <th>Signing</th>
-                <th>Refresh / retry / expire / minimum</th>
                 <th>Delete</th>
               </tr>
             </thead>
@@ -84,10 +84,10 @@ export function renderZonesPage(props: ZonesPageProps): string {
                     <a href={`/admin/zones/${encodeURIComponent(z.name)}`}>{z.name}</a>
                   </td>
                   <td>{String(z.serial)}</td>
+                  <td>{`${z.soaRefresh} / ${z.soaRetry} / ${z.soaExpire} / ${z.soaMinimum}`}</td>
                   <td>{String(props.state.records.get(z.name) ?? 0)}</td>
                   <td>{transferText(props.state.transfer.get(z.name))}</td>
                   <td>{signingText(props.state.keys.get(z.name) ?? [])}</td>
-                  <td>{`${z.soaRefresh} / ${z.soaRetry} / ${z.soaExpire} / ${z.soaMinimum}`}</td>
                   <td>
                     <form
                       class="inline"
