@@ -11,7 +11,8 @@
  * the screen. No request leaves the edge and no CSP violation is reported.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium, shoot } from "../_support/chromium.ts";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
@@ -26,16 +27,6 @@ import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 import { heartbeatWire, newOperator } from "../discovery_edge/_fixtures.ts";
 import { BASE_ENV, NODE, OPERATOR_TOKEN } from "./_targets.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const ARTIFACTS = `${ROOT}test-artifacts`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 let sqld: SqldProcess | undefined;
@@ -64,7 +55,7 @@ async function shared(): Promise<{ sqld: SqldProcess; node: NodeProcess; browser
     const dir = await Deno.makeTempDir({ prefix: "dmp-dash-node-" });
     node = await startNodeProcess(replicaNodeOptions(sqld, dir, { DMP_DB_SYNC_INTERVAL: "0.3" }));
   }
-  browser ??= await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser ??= await launchChromium();
   return { sqld, node, browser };
 }
 
@@ -73,48 +64,6 @@ Deno.test.afterAll(async () => {
   await node?.stop();
   await sqld?.stop();
 });
-
-/** Standard deviation of the luminance of a PNG, decoded by the browser itself. */
-async function luminanceSpread(b: Browser, png: Uint8Array): Promise<number> {
-  let bin = "";
-  for (let i = 0; i < png.length; i += 0x8000) {
-    bin += String.fromCharCode(...png.subarray(i, i + 0x8000));
-  }
-  const page = await b.newPage();
-  try {
-    return Number(
-      await page.evaluate(`(async () => {
-        const img = new Image();
-        img.src = "data:image/png;base64,${btoa(bin)}";
-        await img.decode();
-        const c = document.createElement("canvas");
-        c.width = img.width;
-        c.height = img.height;
-        const g = c.getContext("2d");
-        g.drawImage(img, 0, 0);
-        const d = g.getImageData(0, 0, c.width, c.height).data;
-        let sum = 0, sq = 0, n = 0;
-        for (let i = 0; i < d.length; i += 4) {
-          const y = 0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2];
-          sum += y; sq += y * y; n++;
-        }
-        const mean = sum / n;
-        return Math.sqrt(sq / n - mean * mean);
-      })()`),
-    );
-  } finally {
-    await page.close();
-  }
-}
-
-/** Screenshots a page to test-artifacts/ and checks the image is not blank. */
-async function shoot(b: Browser, page: Page, name: string): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  const path = `${ARTIFACTS}/${name}.png`;
-  const png = await page.screenshot({ path, fullPage: true });
-  const spread = await luminanceSpread(b, new Uint8Array(png));
-  assert.ok(spread > 8, `${name}.png looks blank (luminance spread ${spread.toFixed(2)})`);
-}
 
 async function answers(port: number, name: string, type: string): Promise<string[]> {
   return (await dig(port, name, type)).answer.filter((a) => a.type === type).map((a) => a.data);
