@@ -46,12 +46,22 @@ export interface ZoneImportResult {
   serial: number;
 }
 
-/** Thrown when the file cannot be imported; `message` names the line. Nothing was written. */
+/**
+ * Thrown when the file cannot be imported; `message` names the line. Nothing
+ * was written. `conflict` is true when the file was fine but the zone changed
+ * while the import ran (run it again; HTTP 409), false for a bad file (400).
+ */
 export class ZoneImportError extends Error {
-  /** @param message `line N: reason` */
-  constructor(message: string) {
+  /** the zone changed under the import (the file may be fine) */
+  readonly conflict: boolean;
+  /**
+   * @param message `line N: reason`
+   * @param conflict the zone changed under the import
+   */
+  constructor(message: string, conflict = false) {
     super(message);
     this.name = "ZoneImportError";
+    this.conflict = conflict;
   }
 }
 
@@ -332,6 +342,7 @@ export async function applyZoneImport(
       throw new ZoneImportError(
         `zone ${zone} changed while the file was being compared with it; nothing was ` +
           "written, run the import again",
+        true,
       );
     }
     throw e;

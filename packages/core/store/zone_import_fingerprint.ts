@@ -8,7 +8,9 @@
  * - zone state: the zone row (serial, SOA fields, serial policy) or its
  *   absence, and every zone-data record (name, type, TTL, value, TXT split),
  *   sorted. DMP values (records with a lifetime) are left out: they expire by
- *   themselves and an import never writes or deletes them.
+ *   themselves and an import never writes or deletes them; writing one moves
+ *   the serial all the same, so the preview of a zone users are writing to
+ *   goes stale, as the apply's serial guard would find anyway.
  * - input: the options (`replace`, serial policy) and the file text.
  * Keeping them apart lets the refusal say which one moved. The fingerprint is
  * not a secret (anyone who may apply may preview); it only detects change.

@@ -216,7 +216,10 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
       event: `${c.req.method} ${c.req.routePath}`,
       subject: c.req.param("zone") ?? c.req.param("name") ?? c.req.param("hash") ?? "",
       remoteAddr: clientAddress(c, deps),
-      detail: `status=${c.res.status}`,
+      // A preview is told apart from the write it previews.
+      detail: `status=${c.res.status}${
+        /^(1|true)$/.test(c.req.query("dry_run") ?? "") ? " dry_run" : ""
+      }`,
     }));
   });
 
@@ -448,7 +451,9 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
         serial: r.serial,
       });
     } catch (e) {
-      if (e instanceof ZoneImportError) return c.json({ error: `body: ${e.message}` }, 400);
+      if (e instanceof ZoneImportError) {
+        return c.json({ error: `body: ${e.message}` }, e.conflict ? 409 : 400);
+      }
       throw e;
     }
   });

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../../../packages/core/config/env.ts";
 import { createLogger } from "../../../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../../../packages/core/metrics/catalog.ts";
+import { listAudit } from "../../../../packages/core/store/audit.ts";
 import { readZoneRecords } from "../../../../packages/core/store/records.ts";
 import { readZone } from "../../../../packages/core/store/zones.ts";
 import { freshDatabase } from "../../../../tests/_support/node_process.ts";
@@ -69,6 +70,12 @@ Deno.test("dry_run=1 returns the difference and the serial change, and writes no
   assert.equal(first.json.serial, 100);
   assert.equal(first.json.written, 4);
   assert.equal((await s.snapshot()).zone, undefined, "a dry run creates no zone");
+  const [audited] = await listAudit(s.db.client, { limit: 1 });
+  assert.deepEqual(
+    [audited.event, audited.detail],
+    ["POST /v1/admin/zones/:zone/import", "status=200 dry_run"],
+    "the audit log tells a preview from an import",
+  );
 
   assert.equal((await s.post("", FILE_1)).status, 200);
   const before = await s.snapshot();
