@@ -4,7 +4,8 @@
  * an embedded replica of it. Headless Debian Chromium signs in, imports a new
  * zone from pasted text (preview, then apply) and dig sees its records;
  * uploads a file that replaces part of it (the preview lists the deletion
- * and the serial change) and dig sees the result; a preview applied after the
+ * and the serial change) and dig sees the result; a malformed file is refused
+ * naming its line; a preview applied after the
  * zone changed is refused with nothing written; downloads the export (the
  * API's bytes, `<zone>.zone`); turns signing on; reads transfer and signing
  * state on the zones list. The preview, zones and zone views are screenshot
@@ -148,6 +149,14 @@ async function runZones(runtime: "node" | "workerd"): Promise<void> {
       "the node serves the uploaded file's record",
     );
     assert.equal((await dig(port, `old.${zone}`, "TXT")).status, "NXDOMAIN");
+
+    // A malformed file: the error names the line, the text stays in the form.
+    await page.getByLabel("Master file text").fill(
+      `ok 300 IN A 192.0.2.5\nbad 300 IN A 192.0.2.300\n`,
+    );
+    await page.getByRole("button", { name: "Preview import" }).click();
+    assert.match(await page.getByRole("alert").innerText(), /^master file: Cannot parse line 2: /);
+    assert.match(await page.getByLabel("Master file text").inputValue(), /192\.0\.2\.300/);
 
     // A preview applied after the zone changed: refused, nothing written.
     await page.getByLabel("Master file text").fill(`late 300 IN A 192.0.2.77\n`);

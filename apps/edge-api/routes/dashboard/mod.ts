@@ -657,6 +657,11 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     return zonesPage(c, { error, importForm: form }, status);
   }
 
+  /** The API's import error, its `body` (the API's name for the file) called the master file. */
+  function importApiError(r: { status: number; json: Record<string, unknown> }): string {
+    return apiError(r).replace(/^body: /, "master file: ");
+  }
+
   function importQuery(f: URLSearchParams, extra: Record<string, string>): string {
     const p = new URLSearchParams(extra);
     if (f.get("replace") === "true") p.set("replace", "true");
@@ -676,7 +681,9 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
       t.text,
     );
     const preview = r.status === 200 ? ImportPreviewJson.safeParse(r.json) : undefined;
-    if (!preview?.success) return importError(c, zone, apiError(r), errorStatus(r.status));
+    if (!preview?.success) {
+      return importError(c, zone, importApiError(r), errorStatus(r.status));
+    }
     return page(
       c,
       renderImportPreviewPage({
@@ -704,7 +711,7 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     if (r.status === 200) {
       return c.redirect(`/admin/zones/${encodeURIComponent(zone)}?done=zone-imported`, 303);
     }
-    return importError(c, zone, apiError(r), errorStatus(r.status));
+    return importError(c, zone, importApiError(r), errorStatus(r.status));
   });
 
   // ---- keys and tokens ----

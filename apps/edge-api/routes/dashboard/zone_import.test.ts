@@ -205,7 +205,7 @@ Deno.test("a malformed file names the line; empty, non-UTF-8, oversized, misplac
   });
   assert.equal(bad.status, 400);
   const html = await bad.text();
-  assert.match(html, /role="alert">body: Cannot parse line 4: /);
+  assert.match(html, /role="alert">master file: Cannot parse line 4: /);
   assert.match(html, /192\.0\.2\.300/, "the text typed is kept in the form");
   assert.equal((await s.snapshot()).zone, undefined);
 
