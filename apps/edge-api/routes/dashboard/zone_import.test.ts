@@ -129,6 +129,10 @@ Deno.test("a pasted file is previewed (nothing written), then applied with the p
   const after = await s.snapshot();
   assert.equal(after.zone?.serial, 100);
   assert.ok(after.records.includes(`old.${ZONE} 300 TXT bye <b>&amp;</b>`));
+  // The same apply form posted again (a replay, a double submit) is refused: the zone moved.
+  const replay = await s.postMultipart("/admin/import/apply", applyFields(html));
+  assert.equal(replay.status, 409);
+  assert.deepEqual(await s.snapshot(), after);
 });
 
 Deno.test("an uploaded file (CRLF, leading blank line) previews a replace and applies it", async () => {
