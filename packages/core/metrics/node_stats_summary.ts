@@ -96,8 +96,22 @@ export function counterRates(
     // A counter that went down without a restart marker (a hand-edited row) counts as 0.
     rates[k] = Math.max(0, cur.counters[k] - base) / dt;
   }
-  for (const k of QUERY_FIELDS) rates.queries += rates[k];
+  rates.queries = queryTotal(rates);
   return rates;
+}
+
+/**
+ * Every DNS message among the counters: all outcomes (UPDATE messages
+ * included, by their rcode), not the RRL-held answers (already counted by
+ * rcode).
+ *
+ * @param c counters (or rates)
+ * @returns their sum over the outcome fields
+ */
+export function queryTotal(c: NodeStatsCounters): number {
+  let n = 0;
+  for (const k of QUERY_FIELDS) n += c[k];
+  return n;
 }
 
 /**
