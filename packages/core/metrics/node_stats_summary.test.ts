@@ -86,11 +86,13 @@ Deno.test("summarizeNodeStats() gives rates, lag, freshness and an hour of per-m
   assert.equal(ns1.rates!.queries, 400 / 34);
   assert.equal(ns1.rates!.updatesRefused, 30 / 34);
   assert.equal(ns1.history.queries.length, 60);
-  // last slot: the current minute; the one before: 600 queries over 60 s; before that, from start
+  // last slot: the current minute; the one before: 600 queries over 60 s; the first row has
+  // no row before it and the node started over an hour earlier: no point (an average since
+  // the start is not that minute's rate)
   assert.equal(ns1.history.queries[59], 400 / 34);
   assert.equal(ns1.history.queries[58], 10);
   assert.equal(ns1.history.updates[58], 1);
-  assert.equal(ns1.history.queries[57], 1000 / (3480 + 55 + 600));
+  assert.equal(ns1.history.queries[57], null);
   assert.equal(ns1.history.queries[56], null);
 
   assert.equal(ns2.node, "ns2");
@@ -98,6 +100,20 @@ Deno.test("summarizeNodeStats() gives rates, lag, freshness and an hour of per-m
   assert.equal(ns2.syncAgeSeconds, null);
   assert.equal(ns2.journalLag, 2);
   assert.ok(ns2.history.queries.every((q) => q === null));
+});
+
+Deno.test("summarizeNodeStats() plots a node's first minute from its start, and after a restart", () => {
+  const now = T0 + 150;
+  const rows = [
+    row("n", T0 + 55, { noerror: 60 }, { startedAt: T0 + 25 }),
+    row("n", T0 + 115, { noerror: 660 }, { startedAt: T0 + 25 }),
+    // restarted 10 s before this row
+    row("n", T0 + 145, { noerror: 50 }, { startedAt: T0 + 135 }),
+  ];
+  const [n] = summarizeNodeStats(rows, { now, journalHead: 10 });
+  assert.deepEqual(n.history.queries.slice(57), [2, 10, 5]);
+  assert.equal(n.rates!.queries, 5);
+  assert.equal(n.startedAt, T0 + 135);
 });
 
 Deno.test("historyBucketStarts() ends at the current minute", () => {

@@ -147,7 +147,13 @@ export function summarizeNodeStats(
     for (let i = 0; i < list.length; i++) {
       const slot = list[i].bucket - first;
       if (slot < 0 || slot >= NODE_STATS_BUCKETS) continue;
-      const r = counterRates(list[i - 1], list[i]);
+      const prev = list[i - 1];
+      const cur = list[i];
+      // Without a previous row of the same run, the rate is the average since the start:
+      // a fair point for this minute only when the start was about a minute ago.
+      const fromStart = prev === undefined || prev.startedAt !== cur.startedAt;
+      if (fromStart && cur.at - cur.startedAt > 2 * NODE_STATS_BUCKET_SECONDS) continue;
+      const r = counterRates(prev, cur);
       if (!r) continue;
       queries[slot] = r.queries;
       updates[slot] = r.updatesOk + r.updatesRefused;

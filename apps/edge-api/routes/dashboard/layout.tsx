@@ -51,15 +51,16 @@ button.danger{color:#a40e26;border-color:#a40e26}
 .stale{color:#9a6700}
 .own{font-weight:700}
 #overview td{white-space:nowrap}
-.nodes{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),1fr))}
+.nodes{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,26rem),1fr))}
 .node{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .75rem;min-width:0}
 .node h3{font-size:1rem;margin:.1rem 0 .4rem;overflow-wrap:anywhere}
-dl.figures{display:grid;grid-template-columns:auto 1fr;gap:.15rem .75rem;margin:0}
+dl.figures{display:grid;grid-template-columns:minmax(0,9rem) minmax(0,1fr);gap:.15rem .75rem;margin:0}
 dl.figures dt{color:#57606a}
 dl.figures dd{margin:0;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
-.outcomes{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 .6rem}
+.outcomes{list-style:none;margin:.2rem 0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}
+.outcomes li{border:1px solid #d0d7de;border-radius:1rem;padding:0 .5rem;font-size:.9em;font-variant-numeric:tabular-nums}
 .sparks{display:grid;gap:.1rem;margin:.5rem 0 0}
-svg.spark{display:block;width:100%;max-width:18rem;height:2rem}
+svg.spark{display:block;width:100%;max-width:24rem;height:2rem}
 #edge-requests svg.spark{width:8rem}
 `;
 

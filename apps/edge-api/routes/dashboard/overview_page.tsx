@@ -68,29 +68,26 @@ function NodeCard(props: { n: NodeSummary; i: number }) {
       <dl class="figures">
         <dt>Queries/s</dt>
         <dd data-figure="qps">{rate(r?.queries)}</dd>
-        <dt>By outcome (/s)</dt>
-        <dd>
-          <ul class="outcomes">
-            {outcomes.map(([label, v]) => (
-              <li key={label} data-outcome={label}>{label} {rate(v)}</li>
-            ))}
-          </ul>
-        </dd>
-        <dt>Queries since start</dt>
+        <dt>Total queries</dt>
         <dd data-figure="queries-total">{String(queryTotal(n.totals))}</dd>
-        <dt>UPDATEs/s (accepted / refused)</dt>
+        <dt>UPDATEs/s ok / refused</dt>
         <dd data-figure="updates">{rate(r?.updatesOk)} / {rate(r?.updatesRefused)}</dd>
-        <dt>Transfers since start</dt>
+        <dt>Transfers</dt>
         <dd>{String(n.totals.transfers)}</dd>
-        <dt>Journal position (behind head)</dt>
-        <dd data-figure="journal">{String(n.journalSeq)} ({String(n.journalLag)})</dd>
+        <dt>Journal</dt>
+        <dd data-figure="journal">{String(n.journalSeq)} ({String(n.journalLag)} behind)</dd>
         <dt>Last sync</dt>
         <dd data-figure="sync">{age(n.syncAgeSeconds)}</dd>
         <dt>Row written</dt>
         <dd data-figure="age">{age(n.ageSeconds)} (every {fixed(n.intervalSeconds)} s)</dd>
-        <dt>Version, started</dt>
-        <dd>{n.version || "-"}, {timeText(n.startedAt)}</dd>
+        <dt>Version</dt>
+        <dd>{n.version || "-"}</dd>
+        <dt>Started</dt>
+        <dd>{timeText(n.startedAt)}</dd>
       </dl>
+      <ul class="outcomes" aria-label="Queries per second by outcome">
+        {outcomes.map(([label, v]) => <li key={label} data-outcome={label}>{label} {rate(v)}</li>)}
+      </ul>
       <p class="sparks">
         <span>Queries/s, last hour</span>
         <Sparkline values={n.history.queries} label="Queries per second" unit="q/s" />
@@ -146,6 +143,10 @@ export function renderOverviewPage(
             : <a href="/admin/overview?refresh=10">Reload every 10 s</a>}
         </p>
         <h2>Nodes</h2>
+        <p class="muted">
+          Rates: from each node's newest stats row and its last row of the minute before.
+          Sparklines: one point a minute over the last hour.
+        </p>
         {nodes.length === 0
           ? (
             <p class="muted" id="no-node-stats">
