@@ -187,6 +187,14 @@ async function watchCounters(
   assert.ok(after <= before + sent + 20, `${after - before} counted, ${sent} sent`);
   assert.match(await card.locator(".fresh").innerText(), /^fresh$/);
   assert.equal(await card.locator("svg.spark").count(), 2);
+  // The edge's own request rates: this page's reloads are dashboard requests, counted by the
+  // edge process, or by one isolate on workerd (and the page says which).
+  const dashboardRow = page.locator('#edge-requests tr[data-class="dashboard"] td');
+  assert.ok(Number(await dashboardRow.first().innerText()) >= 3);
+  assert.match(
+    await page.locator("#edge-scope").innerText(),
+    tag.endsWith("workerd") ? /Workers isolate/ : /edge process/,
+  );
   await shoot(b, page, `${tag}-overview-counters`);
 }
 

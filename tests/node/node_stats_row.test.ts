@@ -1,8 +1,9 @@
 /**
- * The node's stats row (issue 14) from a real udp-node on an embedded
- * replica of a real sqld: the queries dig sends show up in the row the
- * node writes to the primary, by outcome (NOERROR, NODATA, NXDOMAIN,
- * REFUSED), with its journal position and last sync; when the primary goes
+ * The node's stats row (issue 14) from a real udp-node (on Node and on Deno)
+ * on an embedded replica of a real sqld: the queries dig sends show up in
+ * the row the node writes to the primary, by outcome (NOERROR, NODATA,
+ * NXDOMAIN, REFUSED), an unsigned UPDATE as refused, with its journal
+ * position and last sync; when the primary goes
  * away the node goes on answering and logs the failed writes once (not once
  * per interval), and writes again when the primary is back.
  */
@@ -13,6 +14,7 @@ import { type NodeStatsRow, readNodeStats } from "../../packages/core/store/node
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { dig } from "../_support/dig.ts";
+import { nsupdate } from "../_support/nsupdate.ts";
 import { replicaNodeOptions, startNodeProcess, waitFor } from "../_support/node_process.ts";
 import { startSqld } from "../_support/sqld.ts";
 
@@ -24,11 +26,8 @@ function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
-Deno.test({
-  name: "a node writes its counters, journal position and last sync; a primary away is logged once",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+async function run(runtime: "node" | "deno"): Promise<void> {
+  {
     const sqld = await startSqld();
     const remote = createClient({ url: sqld.url });
     const dir = await Deno.makeTempDir({ prefix: "dmp-replica-" });
@@ -39,11 +38,15 @@ Deno.test({
       await applyRecordChanges(remote, [
         { op: "add", zone: ZONE, name: `www.${ZONE}`, type: "A", value: "192.0.2.7", ttl: 60 },
       ], { now: now() });
-      node = await startNodeProcess(replicaNodeOptions(sqld, dir, {
-        DMP_NODE_STATS_INTERVAL: "1",
-        DMP_NODE_STATS_NAME: NAME,
-        DMP_HEARTBEAT_VERSION: "stats-test-1",
-      }));
+      node = await startNodeProcess({
+        ...replicaNodeOptions(sqld, dir, {
+          DMP_NODE_STATS_INTERVAL: "1",
+          DMP_NODE_STATS_NAME: NAME,
+          DMP_HEARTBEAT_VERSION: "stats-test-1",
+          DMP_DNS_UPDATE_ENABLED: "1",
+        }),
+        runtime,
+      });
       const port = node.dnsPort;
       assert.ok(
         await waitFor(async () => (await dig(port, `www.${ZONE}`, "A")).answer.length === 1, 10000),
@@ -60,16 +63,21 @@ Deno.test({
       for (let i = 0; i < 4; i++) {
         assert.equal((await dig(port, "example.org", "A")).status, "REFUSED");
       }
+      const unsigned = await nsupdate(port, ZONE, [`update add x.${ZONE} 60 A 192.0.2.9`]);
+      assert.equal(unsigned.error, "REFUSED", unsigned.output);
 
       let row: NodeStatsRow | undefined;
       const seen = await waitFor(async () => {
         const rows = (await readNodeStats(remote, now())).filter((r) => r.node === NAME);
         row = rows.at(-1);
         const c = row?.counters;
-        return c !== undefined && c.nxdomain === 3 && c.nodata === 2 && c.refused === 4;
+        return c !== undefined && c.nxdomain === 3 && c.nodata === 2 && c.updatesRefused === 1;
       }, 10000);
       assert.ok(seen, `the row counts the queries: ${JSON.stringify(row)}\n${node.logs()}`);
       assert.ok(row!.counters.noerror >= 1, "the answered A queries count as NOERROR");
+      // the UPDATE's REFUSED is a DNS message too: 4 queries + 1 UPDATE
+      assert.equal(row!.counters.refused, 5);
+      assert.equal(row!.counters.updatesOk, 0);
       assert.equal(row!.counters.dropped, 0);
       assert.equal(row!.version, "stats-test-1");
       assert.equal(row!.intervalSeconds, 1);
@@ -106,5 +114,15 @@ Deno.test({
       remote.close();
       await sqld.stop();
     }
-  },
-});
+  }
+}
+
+for (const runtime of ["node", "deno"] as const) {
+  Deno.test({
+    name:
+      `a node on ${runtime} writes its counters, journal position and last sync; a primary away is logged once`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: () => run(runtime),
+  });
+}

@@ -175,7 +175,7 @@ export function renderOverviewPage(
           </tbody>
         </table>
         <h2>This edge's requests</h2>
-        <p class="muted">
+        <p class="muted" id="edge-scope">
           {props.edge.scope === "isolate"
             ? "Counted by this Workers isolate (one of many) since it started"
             : "Counted by this edge process since it started"} ({timeText(
