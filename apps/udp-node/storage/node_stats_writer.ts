@@ -23,6 +23,9 @@ import {
 } from "../../../packages/core/store/node_stats.ts";
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 
+/** How long `stop()` waits for a write in flight. */
+export const STOP_WAIT_MS = 2000;
+
 /** Outcomes of `dmp_dns_queries_total` that were never answered. */
 const DROPPED_OUTCOMES = ["rate_limited", "overloaded", "malformed"];
 
@@ -147,10 +150,19 @@ export class NodeStatsWriter {
     this.#timer = setInterval(() => void this.tick(), this.#o.intervalSeconds * 1000);
   }
 
-  /** Stops the interval and waits for a write in flight. */
+  /**
+   * Stops the interval and waits for a write in flight, at most {@linkcode STOP_WAIT_MS}: a
+   * write stuck on an unreachable primary must not hold up shutdown (closing the storage
+   * worker ends it).
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#inFlight;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#inFlight,
+      new Promise((resolve) => timer = setTimeout(resolve, STOP_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -25,12 +25,12 @@ const ZERO: NodeStatsCounters = {
 };
 const T0 = 1_800_000_000; // a minute boundary (divisible by 60)
 
-function sample(node: string, at: number, noerror = 0): NodeStatsSample {
+function sample(node: string, at: number, noerror = 0, startedAt = T0 - 100): NodeStatsSample {
   return {
     node,
     version: "dmp-edge-test",
     at,
-    startedAt: T0 - 100,
+    startedAt,
     intervalSeconds: 5,
     counters: { ...ZERO, noerror },
     journalSeq: 7,
@@ -73,16 +73,49 @@ Deno.test({
   async fn() {
     const { client } = await freshDatabase();
     try {
-      // Two hours of one row a minute from a node, then a second node that went silent.
-      await writeNodeStats(client, sample("gone", T0));
+      // The primary's clock judges other nodes' rows: the test writes around the real time.
+      const nowMinute = Math.floor(Date.now() / 1000 / 60);
+      const base = (nowMinute - 119) * NODE_STATS_BUCKET_SECONDS;
+      // Two hours of one row a minute from a node, and a node that went silent two hours ago.
+      await writeNodeStats(client, sample("gone", base, 0, base - 100));
       for (let m = 0; m < 120; m++) {
-        await writeNodeStats(client, sample("ns1", T0 + m * NODE_STATS_BUCKET_SECONDS));
+        await writeNodeStats(client, sample("ns1", base + m * 60, 0, base - 100));
       }
-      // Retained: the current minute and the NODE_STATS_BUCKETS before it.
-      assert.equal(await count(client), NODE_STATS_BUCKETS + 1);
-      const rows = await readNodeStats(client, T0 + 119 * 60);
-      assert.ok(rows.every((r) => r.node === "ns1"));
-      assert.equal(rows[0].bucket, T0 / 60 + 119 - NODE_STATS_BUCKETS);
+      const rows = await readNodeStats(client, base + 119 * 60);
+      assert.ok(rows.every((r) => r.node === "ns1"), "the silent node's row is gone");
+      // Retained: the current minute and the NODE_STATS_BUCKETS before it (one may have
+      // gone if the minute turned during the test).
+      assert.ok(rows.length === NODE_STATS_BUCKETS + 1 || rows.length === NODE_STATS_BUCKETS);
+      assert.equal(await count(client), rows.length);
+      assert.equal(rows.at(-1)!.bucket, nowMinute);
+      assert.ok(rows[0].bucket >= nowMinute - NODE_STATS_BUCKETS);
+    } finally {
+      client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "writeNodeStats(): a node whose clock runs ahead keeps an hour of its rows, deletes no other's",
+  sanitizeResources: false,
+  async fn() {
+    const { client } = await freshDatabase();
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      await writeNodeStats(client, sample("right", now, 0, now - 100));
+      // A clock a year ahead writes three hours of rows.
+      const ahead = now + 365 * 86400;
+      for (let m = 0; m < 180; m++) {
+        await writeNodeStats(client, sample("ahead", ahead + m * 60, 0, ahead - 100));
+      }
+      const rows = await client.execute(
+        "SELECT node, COUNT(*) AS n FROM node_stats GROUP BY node ORDER BY node",
+      );
+      assert.deepEqual(
+        Array.from(rows.rows, (r) => [r.node, Number(r.n)]),
+        [["ahead", NODE_STATS_BUCKETS + 1], ["right", 1]],
+      );
     } finally {
       client.close();
     }

@@ -6,7 +6,9 @@
  *
  * Bounds, so that no node (or a fleet of misnamed ones) can grow the table:
  * one row per node per minute bucket (a write in the same minute replaces
- * it), every write deletes the rows older than the retained hour, at most
+ * it), every write deletes the rows older than the retained hour (judged by
+ * the primary's clock, so one node with a wrong clock cannot wipe the
+ * others' rows, and by the node's own clock for its own rows), at most
  * {@linkcode MAX_NODE_STATS_NODES} distinct nodes within that hour (a new
  * name past it writes nothing), and every field is checked before it is
  * bound (name and version lengths, non-negative safe integers).
@@ -159,7 +161,8 @@ export function nodeStatsBucket(at: number): number {
 
 /**
  * Writes a sample in one transaction: deletes every row older than the
- * retained hour, then upserts the node's row of the current minute unless
+ * retained hour (by the primary's clock, and the node's own rows by the
+ * sample's time too), then upserts the node's row of the current minute unless
  * {@linkcode MAX_NODE_STATS_NODES} other nodes already have rows. Throws
  * RangeError (writing nothing) for a sample {@linkcode nodeStatsSampleError}
  * refuses.
@@ -189,10 +192,19 @@ export async function writeNodeStats(client: SqlClient, s: NodeStatsSample): Pro
     "journal_seq",
     "last_sync_at",
   ];
-  const [, upsert] = await client.batch([
+  const [, , upsert] = await client.batch([
     {
-      sql: "DELETE FROM node_stats WHERE bucket <= ?",
-      args: [bucket - NODE_STATS_BUCKETS - 1],
+      // Everyone's rows older than the hour, by the primary's clock: a node whose clock runs
+      // ahead must not delete the other nodes' rows.
+      sql: `DELETE FROM node_stats
+            WHERE bucket <= CAST(strftime('%s', 'now') AS INTEGER) / ? - ?`,
+      args: [NODE_STATS_BUCKET_SECONDS, NODE_STATS_BUCKETS + 1],
+    },
+    {
+      // The node's own rows older than its hour, by its clock: a node whose clock runs ahead
+      // still keeps at most NODE_STATS_BUCKETS + 1 rows.
+      sql: "DELETE FROM node_stats WHERE node = ? AND bucket <= ?",
+      args: [s.node, bucket - NODE_STATS_BUCKETS - 1],
     },
     {
       // INSERT … SELECT … WHERE: the node cap is decided inside the write transaction.

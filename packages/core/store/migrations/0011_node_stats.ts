@@ -5,7 +5,8 @@
  * Each udp-node upserts one row per minute bucket (`bucket` = unix minute)
  * every `DMP_NODE_STATS_INTERVAL` seconds: its cumulative counters since
  * `started_at`, its journal position and its last sync. The write that
- * upserts a row also deletes every row older than the retained hour, so the
+ * upserts a row also deletes every row older than the retained hour (by the
+ * primary's clock; a node's own rows also by its clock), so the
  * table holds at most (nodes heard within the hour) × 61 rows whatever the
  * interval. The overview turns consecutive rows into rates and sparklines.
  *
