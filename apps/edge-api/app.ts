@@ -41,6 +41,8 @@ export function createApp(deps: AppDeps): Hono {
 
   // Brief §1.4: every request counts in dmp_http_requests_total{method,status}.
   app.use("*", async (c, next) => {
+    // The overview's request rates by route class (a fixed set: a path cannot add one).
+    d.requestRates.record(c.req.path, d.clock() / 1000);
     await next();
     d.metrics.inc("dmp_http_requests_total", {
       method: c.req.method,

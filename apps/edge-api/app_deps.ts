@@ -11,6 +11,7 @@ import type { Context } from "hono";
 import type { Config } from "../../packages/core/config/env.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import type { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
+import { RequestRates } from "../../packages/core/metrics/request_rates.ts";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 
 /** Dependencies of {@linkcode createApp}. */
@@ -25,6 +26,8 @@ export interface AppDeps {
   metrics: MetricsRegistry;
   /** The transport peer address of a request (socket address; on Workers the CF edge's header). */
   peerAddress?: (c: Context) => string | undefined;
+  /** Request rates by route class, kept by this process (on Workers: this isolate). */
+  requestRates?: RequestRates;
 }
 
 /** {@linkcode AppDeps} with defaults filled and derived secrets. */
@@ -32,6 +35,7 @@ export interface ResolvedDeps extends AppDeps {
   random: (n: number) => Uint8Array;
   /** Unix seconds. */
   nowSeconds: () => number;
+  requestRates: RequestRates;
 }
 
 /**
@@ -45,5 +49,6 @@ export function resolveDeps(deps: AppDeps): ResolvedDeps {
     ...deps,
     random: deps.random ?? ((n) => crypto.getRandomValues(new Uint8Array(n))),
     nowSeconds: () => Math.floor(deps.clock() / 1000),
+    requestRates: deps.requestRates ?? new RequestRates(deps.clock() / 1000),
   };
 }

@@ -23,6 +23,7 @@ import type { Logger } from "../../packages/core/log/logger.ts";
 import type { StreamEdns } from "../../packages/core/wire/edns.ts";
 import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
 import { slipResponse } from "./pipeline/slip_response.ts";
+import { isNodataResponse } from "../../packages/core/wire/nodata_response.ts";
 import type { TransferHandler } from "./transfer/transfer_handler.ts";
 
 /** Handles the async path (UPDATE and TSIG-signed messages). */
@@ -59,6 +60,7 @@ export class DnsService {
   #rrlCounters: [() => void, () => void][];
   #inFlight = 0;
   #clock: () => number;
+  #nodata: () => void;
 
   constructor(options: DnsServiceOptions) {
     this.#o = options;
@@ -68,6 +70,7 @@ export class DnsService {
     this.#clock = options.clock ?? (() => Date.now() / 1000);
     const rrl = options.rrl && new ResponseRateLimiter(options.rrl);
     this.#rrl = rrl && !rrl.disabled ? rrl : undefined;
+    this.#nodata = options.metrics.counter("dmp_dns_nodata_total");
     this.#rrlCounters = RESPONSE_CLASS_NAMES.map((cls) => [
       options.metrics.counter("dmp_dns_rrl_responses_total", { action: "drop", class: cls }),
       options.metrics.counter("dmp_dns_rrl_responses_total", { action: "slip", class: cls }),
@@ -158,6 +161,7 @@ export class DnsService {
     }
     if (result.kind === "reply") {
       this.#count(result.outcome);
+      if (result.outcome === "noerror" && isNodataResponse(result.bytes)) this.#nodata();
       if (tcp || !this.#rrl) return result.bytes;
       return this.#limit(
         result.bytes,
@@ -226,6 +230,7 @@ export class DnsService {
     return start().then(
       (r) => {
         this.#count(r.outcome);
+        if (r.outcome === "noerror" && r.bytes && isNodataResponse(r.bytes)) this.#nodata();
         return r.bytes;
       },
       (e) => {

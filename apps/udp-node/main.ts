@@ -37,6 +37,8 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
+import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
+import { hostname } from "node:os";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
 import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
 
@@ -304,6 +306,21 @@ async function startOn(
   });
   heartbeat?.start();
 
+  // The overview's stats row (DMP_NODE_STATS_INTERVAL=0: none). `lastSyncAt` is set by the
+  // sync loop below after each successful tick.
+  let lastSyncAt: number | null = null;
+  const stats = config.DMP_NODE_STATS_INTERVAL === 0 ? undefined : new NodeStatsWriter({
+    writer: db.writer,
+    metrics,
+    logger: logger.child("stats"),
+    node: nodeStatsName(config, udp.port),
+    version: config.DMP_HEARTBEAT_VERSION,
+    intervalSeconds: config.DMP_NODE_STATS_INTERVAL,
+    journalSeq: () => follower.seq,
+    lastSyncAt: () => lastSyncAt,
+  });
+  stats?.start();
+
   // Sync loop: pull the replica, then apply the journal. Bounded by stop(). The change
   // signal (DMP_SYNC_SIGNAL_URL) cuts the wait short when the primary's journal moves.
   let stopping = false;
@@ -330,6 +347,7 @@ async function startOn(
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (box && now() - keyring.loadedAt > 60) await reloadKeys();
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });
+        lastSyncAt = now();
         try {
           await notifier.tick(now());
         } catch (e) {
@@ -371,6 +389,7 @@ async function startOn(
       await signal?.stop();
       clearInterval(cleanupTimer);
       await heartbeat?.stop();
+      await stats?.stop();
       dotCertificate?.stop();
       await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
@@ -472,6 +491,18 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       reject(e);
     });
   });
+}
+
+/**
+ * The node's name in its stats rows: DMP_NODE_STATS_NAME, else DMP_NODE_HOSTNAME or the
+ * machine's host name with the DNS port (two nodes on one machine differ by port), cut to
+ * what the stats row accepts.
+ */
+function nodeStatsName(config: Config, dnsPort: number): string {
+  if (config.DMP_NODE_STATS_NAME) return config.DMP_NODE_STATS_NAME;
+  const host = (config.DMP_NODE_HOSTNAME ?? hostname()).replace(/[^A-Za-z0-9._@-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "").slice(0, 57) || "node";
+  return `${host}:${dnsPort}`;
 }
 
 function errText(e: unknown): string {

@@ -6,7 +6,10 @@
  * adds records of several types, filters them by chip and text, sees the
  * node answer them (dig), deletes one, issues a token (shown once) and
  * revokes it, revokes a TSIG key, reads the nodes and audit views, and signs
- * out; a form posted from another origin while signed in is refused. Every view is screenshot under `test-artifacts/` at 1280 and 390 px
+ * out; a form posted from another origin while signed in is refused. While a
+ * UDP query loop runs against the node, reloads of the overview show the
+ * node's query counter and q/s rise (from the stats row the node writes every
+ * second here). Every view is screenshot under `test-artifacts/` at 1280 and 390 px
  * and checked not blank (luminance spread); at 390 px no page is wider than
  * the screen. No request leaves the edge and no CSP violation is reported.
  */
@@ -16,6 +19,7 @@ import { launchChromium, shoot } from "../_support/chromium.ts";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
+import { buildQuery, udpExchange } from "../_support/raw_dns.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
 import {
   type NodeProcess,
@@ -28,6 +32,8 @@ import { heartbeatWire, newOperator } from "../discovery_edge/_fixtures.ts";
 import { BASE_ENV, NODE, OPERATOR_TOKEN } from "./_targets.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
+/** The node's name in its stats rows (its card on the overview). */
+const STATS_NAME = "dash-node";
 
 let sqld: SqldProcess | undefined;
 let node: NodeProcess | undefined;
@@ -53,7 +59,13 @@ async function shared(): Promise<{ sqld: SqldProcess; node: NodeProcess; browser
   }
   if (!node) {
     const dir = await Deno.makeTempDir({ prefix: "dmp-dash-node-" });
-    node = await startNodeProcess(replicaNodeOptions(sqld, dir, { DMP_DB_SYNC_INTERVAL: "0.3" }));
+    node = await startNodeProcess(
+      replicaNodeOptions(sqld, dir, {
+        DMP_DB_SYNC_INTERVAL: "0.3",
+        DMP_NODE_STATS_INTERVAL: "1",
+        DMP_NODE_STATS_NAME: STATS_NAME,
+      }),
+    );
   }
   browser ??= await launchChromium();
   return { sqld, node, browser };
@@ -67,6 +79,72 @@ Deno.test.afterAll(async () => {
 
 async function answers(port: number, name: string, type: string): Promise<string[]> {
   return (await dig(port, name, type)).answer.filter((a) => a.type === type).map((a) => a.data);
+}
+
+/**
+ * "Watch the overview's counters move": a UDP query loop runs against the
+ * node while the overview is reloaded until the node's card shows its query
+ * total up by at least the loop's answered queries and a q/s above zero.
+ */
+async function watchCounters(
+  b: Browser,
+  page: Page,
+  edgeUrl: string,
+  port: number,
+  name: string,
+  tag: string,
+): Promise<void> {
+  const card = page.locator(`section.node[data-node="${STATS_NAME}"]`);
+  const total = async () => Number(await card.locator('[data-figure="queries-total"]').innerText());
+  await page.goto(`${edgeUrl}/admin/overview`);
+  assert.ok(
+    await waitFor(async () => {
+      await page.reload();
+      return await card.count() === 1;
+    }, 15000),
+    "the node's card is on the overview",
+  );
+  const before = await total();
+  let answered = 0;
+  let sent = 0;
+  let stop = false;
+  const query = buildQuery(name, 1);
+  // Bounded: stops when the counters were seen moving, or after 30 s.
+  const loop = (async () => {
+    const end = Date.now() + 30000;
+    while (!stop && Date.now() < end) {
+      sent++;
+      if (await udpExchange(port, query, 500)) answered++;
+    }
+  })();
+  let after = before;
+  let qps = 0;
+  try {
+    const moved = await waitFor(async () => {
+      if (answered < 50) return false;
+      await page.reload();
+      after = await total();
+      qps = Number(await card.locator('[data-figure="qps"]').innerText());
+      return after >= before + 50 && qps > 0;
+    }, 30000);
+    assert.ok(moved, `counters moved: ${before} -> ${after}, ${qps} q/s, ${answered} answered`);
+  } finally {
+    stop = true;
+    await loop;
+  }
+  // The node counts what it answered: never more than was sent (a few digs before `before`).
+  assert.ok(after <= before + sent + 20, `${after - before} counted, ${sent} sent`);
+  assert.match(await card.locator(".fresh").innerText(), /^fresh$/);
+  assert.equal(await card.locator("svg.spark").count(), 2);
+  // The edge's own request rates: this page's reloads are dashboard requests, counted by the
+  // edge process, or by one isolate on workerd (and the page says which).
+  const dashboardRow = page.locator('#edge-requests tr[data-class="dashboard"] td');
+  assert.ok(Number(await dashboardRow.first().innerText()) >= 3);
+  assert.match(
+    await page.locator("#edge-scope").innerText(),
+    tag.endsWith("workerd") ? /Workers isolate/ : /edge process/,
+  );
+  await shoot(b, page, `${tag}-overview-counters`);
 }
 
 async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
@@ -227,6 +305,8 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
       ),
       "the deleted CNAME is gone from the node",
     );
+
+    await watchCounters(b, page, edge.url, port, `www.${zone}`, tag);
 
     // Keys and tokens: issue (shown once), revoke; revoke the imported TSIG key.
     await page.getByRole("link", { name: "Keys and tokens" }).click();

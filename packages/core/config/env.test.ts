@@ -33,3 +33,31 @@ Deno.test("loadConfig() change signal: the hold and the waiter cap are bounded",
     );
   }
 });
+
+Deno.test("loadConfig() node stats: every 5 s by default, 0 turns it off, 1..3600 otherwise", () => {
+  assert.equal(loadConfig({}).DMP_NODE_STATS_INTERVAL, 5);
+  assert.equal(loadConfig({}).DMP_NODE_STATS_NAME, undefined);
+  assert.equal(loadConfig({ DMP_NODE_STATS_INTERVAL: "0" }).DMP_NODE_STATS_INTERVAL, 0);
+  assert.equal(loadConfig({ DMP_NODE_STATS_INTERVAL: "2.5" }).DMP_NODE_STATS_INTERVAL, 2.5);
+  assert.equal(
+    loadConfig({ DMP_NODE_STATS_NAME: "ns1.example:53" }).DMP_NODE_STATS_NAME,
+    "ns1.example:53",
+  );
+  // A write more often than once a second, or a name the stats row refuses, stops start-up.
+  for (
+    const [name, value] of [
+      ["DMP_NODE_STATS_INTERVAL", "0.5"],
+      ["DMP_NODE_STATS_INTERVAL", "3601"],
+      ["DMP_NODE_STATS_INTERVAL", "-1"],
+      ["DMP_NODE_STATS_NAME", "a b"],
+      ["DMP_NODE_STATS_NAME", "x".repeat(65)],
+      ["DMP_NODE_STATS_NAME", "<script>"],
+    ]
+  ) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(name),
+      `${name}=${value}`,
+    );
+  }
+});

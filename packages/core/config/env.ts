@@ -11,6 +11,7 @@
  */
 
 import { z } from "zod";
+import { NODE_NAME_PATTERN } from "../store/node_stats.ts";
 import { MAX_LIFETIME_SECONDS } from "../values/lifetime.ts";
 import { hostNameSchema, ipv4Schema, ipv6Schema } from "../values/schemas.ts";
 import { MAX_TTL } from "../values/ttl.ts";
@@ -265,6 +266,19 @@ export const ENV_VARS = {
     "node",
   ),
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
+  // The overview's per-node stats rows (issue 14; store/node_stats.ts).
+  DMP_NODE_STATS_INTERVAL: spec(
+    num(0).refine((n) => n === 0 || (n >= 1 && n <= 3600), "expected 0 (off) or 1 to 3600"),
+    "5",
+    "Seconds between the node's stats rows (counters, journal position, last sync) written to the database for the dashboard overview; 0 = off",
+    "node",
+  ),
+  DMP_NODE_STATS_NAME: spec(
+    str.regex(NODE_NAME_PATTERN, "expected 1-64 letters, digits and . _ : @ -"),
+    undefined,
+    "This node's name in its stats rows (default: DMP_NODE_HOSTNAME, else the machine's host name, then `:DMP_DNS_PORT`)",
+    "node",
+  ),
   DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),
   DMP_LOG_FORMAT: spec(logFormat, "text", "text or json (one object per line)"),
   DMP_MAX_TTL: spec(int(1, MAX_TTL), "86400", "Largest TTL a write may ask for"),

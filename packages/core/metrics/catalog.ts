@@ -14,6 +14,12 @@ export const METRICS = {
     help: "DMP DNS queries by outcome",
     labels: ["outcome"],
   },
+  dmp_dns_nodata_total: {
+    type: "counter",
+    help:
+      "NOERROR answers with no data (NODATA, RFC 2308 §2.2); also counted as noerror in dmp_dns_queries_total",
+    labels: [],
+  },
   dmp_dns_rrl_responses_total: {
     type: "counter",
     help: "UDP responses held back by response rate limiting, by action (drop, slip) and class",
@@ -138,6 +144,13 @@ export class MetricsRegistry {
   /** Current value of a series (tests, /stats). */
   value(name: MetricName, labels: Record<string, string> = {}): number {
     return this.#values.get(name)?.get(labelKey(labels)) ?? 0;
+  }
+
+  /** The sum of every series of a counter (all label values), e.g. transfers of every kind. */
+  sum(name: MetricName): number {
+    let total = 0;
+    for (const v of this.#values.get(name)?.values() ?? []) total += v;
+    return total;
   }
 
   /** Prometheus text exposition, metrics sorted by name. */

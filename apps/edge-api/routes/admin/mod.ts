@@ -22,6 +22,7 @@
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
  * | `…/zones/{zone}/dnssec` | DNSSEC online signing: `zone_dnssec.ts` |
+ * | `GET /v1/admin/stats/nodes`, `GET /v1/admin/stats/edge` | per-node rates and lag, the edge's request rates: `stats.ts` |
  *
  * @module
  */
@@ -74,6 +75,7 @@ import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 import { mountZoneDnssecRoutes } from "./zone_dnssec.ts";
+import { mountStatsRoutes } from "./stats.ts";
 import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
 import {
   applyZoneImport,
@@ -225,6 +227,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
 
   mountZoneTransferRoutes(app, deps);
   mountZoneDnssecRoutes(app, deps);
+  mountStatsRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);

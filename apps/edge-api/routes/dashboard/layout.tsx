@@ -54,6 +54,17 @@ button.danger{color:#a40e26;border-color:#a40e26}
 .stale{color:#9a6700}
 .own{font-weight:700}
 #overview td{white-space:nowrap}
+.nodes{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,26rem),1fr))}
+.node{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .75rem;min-width:0}
+.node h3{font-size:1rem;margin:.1rem 0 .4rem;overflow-wrap:anywhere}
+dl.figures{display:grid;grid-template-columns:minmax(0,9rem) minmax(0,1fr);gap:.15rem .75rem;margin:0}
+dl.figures dt{color:#57606a}
+dl.figures dd{margin:0;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
+.outcomes{list-style:none;margin:.2rem 0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}
+.outcomes li{border:1px solid #d0d7de;border-radius:1rem;padding:0 .5rem;font-size:.9em;font-variant-numeric:tabular-nums}
+.sparks{display:grid;gap:.1rem;margin:.5rem 0 0}
+svg.spark{display:block;width:100%;max-width:24rem;height:2rem}
+#edge-requests svg.spark{width:8rem}
 `;
 
 /** The views in the navigation bar. */
@@ -75,6 +86,8 @@ export interface LayoutProps {
   csrf?: string;
   notice?: string;
   error?: string;
+  /** Reload the page every so many seconds (a meta refresh: no script). */
+  refreshSeconds?: number;
   children?: Child;
 }
 
@@ -101,6 +114,9 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
+        {props.refreshSeconds
+          ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} />
+          : null}
         <title>{`${props.title} · dmp-edge admin`}</title>
         <style dangerouslySetInnerHTML={{ __html: DASHBOARD_STYLE }} />
       </head>

@@ -6,7 +6,7 @@
  * | route | what |
  * | --- | --- |
  * | `GET/POST /admin/sign-in` | the token form; sets the session cookie |
- * | `GET /admin`, `GET /admin/overview` | store figures (`overview_page.tsx`) |
+ * | `GET /admin`, `GET /admin/overview?refresh=` | per-node rates, lag and sparklines, store figures, the edge's request rates (`overview_page.tsx`) |
  * | `POST /admin/sign-out` | clears it |
  * | `GET /admin/zones`, `POST /admin/zones`, `POST /admin/zones/{zone}/delete` | zones |
  * | `GET /admin/zones/{zone}`, `POST …/records`, `POST …/records/delete` | a zone's records, serial, transfer and signing state |
@@ -61,7 +61,8 @@ import { renderKeysPage } from "./keys_page.tsx";
 import { DASHBOARD_STYLE } from "./layout.tsx";
 import { FRESH_SECONDS } from "../nodes/nodes_page.tsx";
 import { renderNodesView } from "./nodes_view.tsx";
-import { renderOverviewPage } from "./overview_page.tsx";
+import { REFRESH_CHOICES, renderOverviewPage } from "./overview_page.tsx";
+import { readEdgeStats, readNodesStats } from "../admin/stats.ts";
 import { renderRecordsPage } from "./records_page.tsx";
 import {
   checkCsrf,
@@ -412,17 +413,22 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     const t0 = deps.clock();
     const zones = await listZones(deps.client);
     const storeReadMs = deps.clock() - t0;
-    const [liveRecords, journalHead, tokens, keys, nodes] = await Promise.all([
+    const [liveRecords, journalHead, tokens, keys, nodes, nodeStats] = await Promise.all([
       countLiveRecords(deps.client, now),
       readJournalHead(deps.client),
       listTokens(deps.client),
       listTsigKeys(deps.client),
       listRecentHeartbeats(deps.client, { now, limit: NODES_LIMIT }),
+      readNodesStats(deps),
     ]);
+    const refresh = Number(c.req.query("refresh"));
     return page(
       c,
       renderOverviewPage({
         csrf: await csrfToken(token, c.get("session")),
+        nodes: nodeStats,
+        edge: readEdgeStats(deps),
+        refresh: REFRESH_CHOICES.includes(refresh) ? refresh : undefined,
         figures: {
           storeReadMs,
           zones: zones.length,
