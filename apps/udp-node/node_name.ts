@@ -1,0 +1,22 @@
+/**
+ * The name a node writes its observations under (issue 14: the query log's
+ * `node` column): `<host>:<dns port>`, the host being DMP_NODE_HOSTNAME or
+ * the machine's host name. The port is part of it because one machine may
+ * run several nodes (`npm start -- --sqld` runs two) that share a host name.
+ *
+ * @module
+ */
+
+import { hostname } from "node:os";
+import type { Config } from "../../packages/core/config/env.ts";
+
+/**
+ * This node's name.
+ *
+ * @param config the node's config
+ * @param dnsPort the DNS port it bound
+ * @returns `host:port`
+ */
+export function nodeName(config: Config, dnsPort: number): string {
+  return `${config.DMP_NODE_HOSTNAME || hostname()}:${dnsPort}`;
+}
