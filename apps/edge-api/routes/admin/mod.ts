@@ -22,6 +22,7 @@
  * | `GET /v1/admin/audit?limit=&before_id=` | audit rows, newest first |
  * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
  * | `…/zones/{zone}/dnssec` | DNSSEC online signing: `zone_dnssec.ts` |
+ * | `GET /v1/admin/query-log`, `GET …/query-log/stream` | nodes' sampled queries, paged and as SSE: `query_log.ts` |
  *
  * @module
  */
@@ -74,6 +75,7 @@ import { isValidRecordName, isValidRecordValue } from "../records/mod.ts";
 import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 import { mountZoneDnssecRoutes } from "./zone_dnssec.ts";
+import { mountQueryLogRoutes } from "./query_log.ts";
 import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
 import { importZone, ZoneImportError } from "../../../../packages/core/store/zone_import.ts";
 import { parseMasterFile } from "../../../../packages/core/zone/master_file.ts";
@@ -211,6 +213,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
 
   mountZoneTransferRoutes(app, deps);
   mountZoneDnssecRoutes(app, deps);
+  mountQueryLogRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);
@@ -284,6 +287,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
         registered_x25519_pub: k.registeredX25519Pub,
         created_at: k.createdAt,
         expires_at: k.expiresAt,
+        last_used_at: k.lastUsedAt || null,
         revoked: k.revoked,
         active: !k.revoked && (k.expiresAt === 0 || k.expiresAt > now),
       })),
