@@ -22,6 +22,8 @@ export interface KeysPageProps {
   keys: TsigKeyInfo[];
   now: number;
   csrf: string;
+  /** The issue form's one-time nonce (a re-post of the same form issues nothing). */
+  formNonce: string;
   /** A token just issued: shown this once. */
   issued?: { token: string; subject: string };
   notice?: string;
@@ -117,6 +119,7 @@ export function renderKeysPage(props: KeysPageProps): string {
         <h2>Issue a token</h2>
         <form class="stack" method="post" action="/admin/tokens" id="issue-token">
           <CsrfField csrf={props.csrf} />
+          <input type="hidden" name="_once" value={props.formNonce} />
           <label>
             Subject
             <input

@@ -51,6 +51,11 @@ import {
   readZoneRecords,
 } from "../../../../packages/core/store/records.ts";
 import { listTokens } from "../../../../packages/core/store/tokens.ts";
+import {
+  consumeFormNonce,
+  FORM_NONCE,
+  newFormNonce,
+} from "../../../../packages/core/store/dashboard_form_uses.ts";
 import { listTsigKeys } from "../../../../packages/core/store/tsig_keys.ts";
 import { listZones, readZone } from "../../../../packages/core/store/zones.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
@@ -177,7 +182,7 @@ async function readForm(c: Context): Promise<URLSearchParams | null> {
 
 function formObject(form: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of form) if (k !== "_csrf") out[k] = v;
+  for (const [k, v] of form) if (k !== "_csrf" && k !== "_once") out[k] = v;
   return out;
 }
 
@@ -523,6 +528,7 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     c: Context<Env>,
     extra: {
       error?: string;
+      notice?: string;
       form?: Record<string, string>;
       issued?: { token: string; subject: string };
     } = {},
@@ -532,7 +538,16 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     const [tokens, keys] = await Promise.all([listTokens(deps.client), listTsigKeys(deps.client)]);
     return page(
       c,
-      renderKeysPage({ tokens, keys, now: deps.nowSeconds(), csrf, notice: notice(c), ...extra }),
+      renderKeysPage({
+        tokens,
+        keys,
+        now: deps.nowSeconds(),
+        csrf,
+        notice: notice(c),
+        // Every rendering of the issue form gets a fresh one-time nonce.
+        formNonce: newFormNonce(deps.random),
+        ...extra,
+      }),
       status,
     );
   }
@@ -541,6 +556,22 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
 
   app.post("/admin/tokens", async (c) => {
     const f = c.get("form");
+    // One-time form (issue 14): a reload re-posting this form must not issue a second token.
+    // The nonce is consumed before the API acts, so of two posts of one form only the first
+    // can issue; the second is told so, and the secret (never stored) is not shown again.
+    const once = f.get("_once") ?? "";
+    if (!FORM_NONCE.test(once)) {
+      return keysPage(c, { error: "This form is out of date: fill it in again." }, 400);
+    }
+    const now = deps.nowSeconds();
+    if (
+      !await consumeFormNonce(deps.client, { nonce: once, now, expiresAt: now + SESSION_SECONDS })
+    ) {
+      return keysPage(c, {
+        notice:
+          "That token was already issued when this form was first sent; its secret is not shown again. Revoke it below if it was not copied.",
+      }, 409);
+    }
     const r = await callApi(
       c,
       "POST",

@@ -1,5 +1,6 @@
 /**
- * Migration 12: what nodes observe for the operator dashboard (issue 14).
+ * Migration 12: the dashboard's query log, TSIG keys' last use and one-time
+ * forms (issue 14).
  * Numbered 12 because 10 and 11 are taken on other branches; the merge
  * renumbers it.
  *
@@ -13,6 +14,10 @@
  * `tsig_keys.last_used_at` is when a key last verified a message (UPDATE,
  * AXFR/IXFR), written at most once a minute per key by the node that saw it;
  * 0 = never. It is not journaled: a use is not a keystore change.
+ *
+ * `dashboard_form_uses` holds the SHA-256 of each one-time form nonce the
+ * dashboard consumed (`store/dashboard_form_uses.ts`), so a re-posted token
+ * issue form is recognised instead of issuing a second token.
  *
  * This module is browser compatible.
  * @module
@@ -34,4 +39,8 @@ export const MIGRATION_0012: readonly string[] = [
   )`,
   "CREATE INDEX query_log_node ON query_log (node, id)",
   "ALTER TABLE tsig_keys ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0",
+  `CREATE TABLE dashboard_form_uses (
+    nonce_hash TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  )`,
 ];
