@@ -410,9 +410,10 @@ async function startOn(
       await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
-      // What was sampled since the last flush is written before the worker closes.
-      await flushing;
-      await flushObservations();
+      // What was sampled since the last flush is written before the worker closes, for at most
+      // two seconds: an unreachable primary must not hold up the stop.
+      await withTimeout((flushing ?? Promise.resolve()).then(flushObservations), 2000)
+        .catch(() => {});
       await db.close();
       logger.info("DMP node stopped");
     },
