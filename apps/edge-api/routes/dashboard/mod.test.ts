@@ -13,6 +13,7 @@ import { listAudit } from "../../../../packages/core/store/audit.ts";
 import { readZoneRecords } from "../../../../packages/core/store/records.ts";
 import { listTokens } from "../../../../packages/core/store/tokens.ts";
 import { queryLogAppendStatements } from "../../../../packages/core/store/query_log.ts";
+import { tsigLastUsedStatement } from "../../../../packages/core/store/tsig_keys.ts";
 import { listZones } from "../../../../packages/core/store/zones.ts";
 import { freshDatabase } from "../../../../tests/_support/node_process.ts";
 import { createApp } from "../../app.ts";
@@ -21,7 +22,7 @@ import { SESSION_SECONDS } from "./session.ts";
 const TOKEN = "dashboard-test-operator-token";
 const BASE = "http://edge.test";
 
-async function setup() {
+async function setup(env: Record<string, string> = {}) {
   const db = await freshDatabase();
   let now = 1_800_000_000_000;
   const app = createApp({
@@ -30,6 +31,7 @@ async function setup() {
       DMP_OPERATOR_TOKEN: TOKEN,
       DMP_TRUSTED_PROXY_HEADER: "x-forwarded-for",
       DMP_LOG_LEVEL: "ERROR",
+      ...env,
     }),
     clock: () => now,
     logger: createLogger({ name: "t", level: "ERROR", format: "text", sink: () => {} }),
@@ -434,4 +436,34 @@ Deno.test("the query log page: session only, its own script under script-src 'se
   assert.match(js.headers.get("content-type") ?? "", /^text\/javascript/);
   const source = await js.text();
   assert.ok(!source.includes("innerHTML"), "rows are built with textContent only");
+});
+
+Deno.test("the keys page and API show when a TSIG key was last used", async () => {
+  const s = await setup({ DMP_TSIG_SECRET_KEY: "5a".repeat(32) });
+  for (const name of ["used-key", "idle-key"]) {
+    const r = await s.app.request(`${BASE}/v1/admin/tsig-keys/import`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, secret: btoa("s".repeat(32)) }),
+    });
+    assert.equal(r.status, 201);
+  }
+  // What a node writes after verifying a message (apps/udp-node/update/tsig_last_used.ts);
+  // an older time written later (another node, out of order) never moves it back.
+  await s.db.client.execute(tsigLastUsedStatement("used-key", 1_800_000_100));
+  await s.db.client.execute(tsigLastUsedStatement("used-key", 1_800_000_050));
+  const api = await s.app.request(`${BASE}/v1/admin/tsig-keys`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  const keys = (await api.json()).tsig_keys as { name: string; last_used_at: number | null }[];
+  assert.deepEqual(keys.map((k) => [k.name, k.last_used_at]), [
+    ["idle-key", null],
+    ["used-key", 1_800_000_100],
+  ]);
+  const { cookie } = await signIn(s);
+  const html = await (await s.app.request(`${BASE}/admin/keys`, { headers: { cookie } })).text();
+  const cell = (key: string) =>
+    new RegExp(`data-key="${key}"[\\s\\S]*?<td class="last-used">([^<]*)</td>`).exec(html)?.[1];
+  assert.equal(cell("used-key"), "2027-01-15 08:01:40Z");
+  assert.equal(cell("idle-key"), "never");
 });
