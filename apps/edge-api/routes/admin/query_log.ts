@@ -11,14 +11,16 @@
  * as JSON (`sse_event.ts`: no field can break out of its line). It resumes
  * after `Last-Event-ID` (what EventSource sends when it reconnects) or
  * `?after=`; with neither it starts with the newest {@linkcode STREAM_BACKLOG}
- * rows. It reads the table every {@linkcode STREAM_POLL_MS} (each stream reads
- * on its own, no state shared between requests, so it works on Workers), and
+ * rows. It reads the table every {@linkcode STREAM_POLL_MS} (each stream does
+ * its own reads; requests share only a count of open streams, plain numbers,
+ * so it works on Workers, where I/O may not cross request contexts), and
  * ends after DMP_QUERY_LOG_STREAM_SECONDS with `event: end`: clients reconnect
  * (`retry:` {@linkcode STREAM_RETRY_MS}) and resume where they were, so a
  * stream never holds a connection or an isolate for good. A client that
  * stops reading is dropped rather than buffered for. Each principal (the
  * operator token, or one dashboard session) may hold
- * DMP_QUERY_LOG_MAX_STREAMS streams per edge process; one more is a 429.
+ * DMP_QUERY_LOG_MAX_STREAMS streams per edge process (per isolate on
+ * Workers); one more is a 429.
  *
  * The dashboard (`routes/dashboard/`) serves the same stream to its session
  * at `/admin/query-log/stream` through {@linkcode queryLogStream}: its cookie
@@ -201,9 +203,9 @@ export function queryLogStream(c: Context, deps: ResolvedDeps, principal: string
           lastId = r.id;
         }
         // A poll with nothing new writes a comment line: it keeps proxies from timing the
-        // connection out, and a write is how workerd tells a stream its client has gone
-        // (there, neither the request's signal nor the stream's cancel fires), which frees
-        // the slot within a poll.
+        // connection out, and a runtime that learns of a gone client only when it writes stops
+        // the stream at the next poll. Where the disconnect never reaches the stream (workerd
+        // under Miniflare), the slot's expiry frees it (StreamSlots).
         if (rows.length === 0) send(sseComment(""));
         if (rows.length < ROWS_PER_POLL && !stopped) {
           await pause(Math.min(STREAM_POLL_MS, end - deps.clock()));
