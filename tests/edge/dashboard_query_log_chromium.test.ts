@@ -11,7 +11,8 @@
  * are checked not blank; at 390 px the page is no wider than the screen.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { assertFitsWidth, launchChromium, shoot } from "../_support/chromium.ts";
 import { dig } from "../_support/dig.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
 import {
@@ -20,18 +21,9 @@ import {
   startNodeProcess,
   waitFor,
 } from "../_support/node_process.ts";
-import { shoot } from "../_support/screenshot.ts";
 import { type SqldProcess, startSqld } from "../_support/sqld.ts";
 import { BASE_ENV, OPERATOR_TOKEN } from "./_targets.ts";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 let sqld: SqldProcess | undefined;
@@ -49,7 +41,7 @@ async function shared(): Promise<{ sqld: SqldProcess; node: NodeProcess; browser
       DMP_QUERY_LOG_FLUSH_INTERVAL: "0.3",
     }));
   }
-  browser ??= await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser ??= await launchChromium();
   return { sqld, node, browser };
 }
 
@@ -161,10 +153,7 @@ async function runQueryLogPage(runtime: "node" | "workerd"): Promise<void> {
     // 390 px: no wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    assert.ok(
-      Number(await page.evaluate("document.documentElement.scrollWidth")) <= 390,
-      "the page fits 390 px",
-    );
+    await assertFitsWidth(page, 390, "the query log page");
     await shoot(b, page, `${tag}-390`);
 
     // Without JavaScript: the table, a refresh link, no pause button.

@@ -1,20 +1,35 @@
 /**
- * Screenshots for the browser tests (issue 14): a page saved under
- * `test-artifacts/` and checked not blank, by the spread of its luminance
- * as the browser itself decodes the PNG.
+ * Headless Debian Chromium for the dashboard tests (issue 14): the launch
+ * flags, screenshots saved under `test-artifacts/` and checked not blank
+ * (the luminance spread of the PNG, decoded by the browser itself), and the
+ * 390 px width check.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-/** Where screenshots go. */
+/** Where screenshots go (git-ignored). */
 export const ARTIFACTS = `${ROOT}test-artifacts`;
 
-/** Standard deviation of the luminance of a PNG, decoded by the browser. */
-export async function luminanceSpread(b: Browser, png: Uint8Array): Promise<number> {
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Launches Debian's chromium (`.ci/run` installs it) headless, with no background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** Standard deviation of the luminance of a PNG, decoded by the browser itself. */
+async function luminanceSpread(b: Browser, png: Uint8Array): Promise<number> {
   let bin = "";
   for (let i = 0; i < png.length; i += 0x8000) {
     bin += String.fromCharCode(...png.subarray(i, i + 0x8000));
@@ -46,11 +61,17 @@ export async function luminanceSpread(b: Browser, png: Uint8Array): Promise<numb
   }
 }
 
-/** Screenshots `page` to test-artifacts/<name>.png and asserts the image is not blank. */
+/** Screenshots a page (full length) to test-artifacts/NAME.png and checks it is not blank. */
 export async function shoot(b: Browser, page: Page, name: string): Promise<void> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const path = `${ARTIFACTS}/${name}.png`;
   const png = await page.screenshot({ path, fullPage: true });
   const spread = await luminanceSpread(b, new Uint8Array(png));
   assert.ok(spread > 8, `${name}.png looks blank (luminance spread ${spread.toFixed(2)})`);
+}
+
+/** Asserts the page is no wider than `width` (nothing forces sideways scrolling). */
+export async function assertFitsWidth(page: Page, width: number, what: string): Promise<void> {
+  const w = Number(await page.evaluate("document.documentElement.scrollWidth"));
+  assert.ok(w <= width, `${what} is ${w}px wide at ${width}`);
 }
