@@ -1,8 +1,11 @@
 /**
  * The name a node writes its observations under (issue 14: the query log's
  * `node` column): `<host>:<dns port>`, the host being DMP_NODE_HOSTNAME or
- * the machine's host name. The port is part of it because one machine may
- * run several nodes (`npm start -- --sqld` runs two) that share a host name.
+ * the machine's host name, reduced to letters, digits and `._@-` and cut to
+ * 57 characters. The port is part of it because one machine may run several
+ * nodes (`npm start -- --sqld` runs two) that share a host name. This is the
+ * same default as the node stats rows' name (branch nodestats), so the
+ * dashboard shows one name per node.
  *
  * @module
  */
@@ -18,5 +21,7 @@ import type { Config } from "../../packages/core/config/env.ts";
  * @returns `host:port`
  */
 export function nodeName(config: Config, dnsPort: number): string {
-  return `${config.DMP_NODE_HOSTNAME || hostname()}:${dnsPort}`;
+  const host = (config.DMP_NODE_HOSTNAME ?? hostname()).replace(/[^A-Za-z0-9._@-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "").slice(0, 57) || "node";
+  return `${host}:${dnsPort}`;
 }
