@@ -25,6 +25,11 @@ import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
 import { slipResponse } from "./pipeline/slip_response.ts";
 import { isNodataResponse } from "../../packages/core/wire/nodata_response.ts";
 import type { TransferHandler } from "./transfer/transfer_handler.ts";
+import {
+  type QueryLogRecorder,
+  readQuestion,
+  transportName,
+} from "./query_log/query_log_recorder.ts";
 
 /** Handles the async path (UPDATE and TSIG-signed messages). */
 export type AsyncHandler = (
@@ -48,6 +53,8 @@ export interface DnsServiceOptions {
   signedHandler?: AsyncHandler;
   /** seconds clock; injected for tests */
   clock?: () => number;
+  /** the sampled query log (`query_log/`); absent = off */
+  queryLog?: QueryLogRecorder;
 }
 
 /** The DNS message handler. */
@@ -61,6 +68,8 @@ export class DnsService {
   #inFlight = 0;
   #clock: () => number;
   #nodata: () => void;
+  /** The sampled query being answered: #count and #settle write its outcome. */
+  #sample: { outcome: string } | undefined;
 
   constructor(options: DnsServiceOptions) {
     this.#o = options;
@@ -137,6 +146,56 @@ export class DnsService {
     stream?: StreamEdns,
   ): Uint8Array | null | Promise<Uint8Array | null> {
     const now = this.#clock();
+    const log = this.#o.queryLog;
+    // The query log's whole cost for a query it does not sample: one decrement and compare.
+    if (log === undefined || !log.sample(now)) {
+      return this.#handle(request, tcp, remoteAddress, stream, now);
+    }
+    return this.#handleSampled(log, request, tcp, remoteAddress, stream, now);
+  }
+
+  /** {@linkcode handle} for a sampled query: timed, and recorded once answered. */
+  #handleSampled(
+    log: QueryLogRecorder,
+    request: Uint8Array,
+    tcp: boolean,
+    remoteAddress: string,
+    stream: StreamEdns | undefined,
+    now: number,
+  ): Uint8Array | null | Promise<Uint8Array | null> {
+    // Read now: an async answer may come after the listener reused the request's buffer.
+    const question = readQuestion(request);
+    const t0 = performance.now();
+    const sample = { outcome: "" };
+    this.#sample = sample;
+    let r;
+    try {
+      r = this.#handle(request, tcp, remoteAddress, stream, now);
+    } finally {
+      this.#sample = undefined;
+    }
+    const done = (response: Uint8Array | null) =>
+      log.record({
+        question,
+        outcome: sample.outcome,
+        response,
+        latencyUs: (performance.now() - t0) * 1000,
+        transport: transportName(tcp, stream),
+        remoteAddress,
+        nowMs: now * 1000,
+      });
+    if (r instanceof Promise) r.then(done, () => {});
+    else done(r);
+    return r;
+  }
+
+  #handle(
+    request: Uint8Array,
+    tcp: boolean,
+    remoteAddress: string,
+    stream: StreamEdns | undefined,
+    now: number,
+  ): Uint8Array | null | Promise<Uint8Array | null> {
     const buckets = tcp ? this.#tcpBuckets : this.#udpBuckets;
     if (!buckets.take(remoteAddress, now)) {
       this.#count("rate_limited");
@@ -227,14 +286,18 @@ export class DnsService {
       return null;
     }
     this.#inFlight++;
+    // A sampled query's outcome is known only when its answer is.
+    const sample = this.#sample;
     return start().then(
       (r) => {
         this.#count(r.outcome);
         if (r.outcome === "noerror" && r.bytes && isNodataResponse(r.bytes)) this.#nodata();
+        if (sample !== undefined) sample.outcome = r.outcome;
         return r.bytes;
       },
       (e) => {
         this.#count("internal_error");
+        if (sample !== undefined) sample.outcome = "internal_error";
         this.#o.logger.error("async handler failed", { error: String(e) });
         return null;
       },
@@ -252,5 +315,7 @@ export class DnsService {
       this.#counters.set(outcome, c);
     }
     c();
+    const sample = this.#sample;
+    if (sample !== undefined) sample.outcome = outcome;
   }
 }

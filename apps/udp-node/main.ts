@@ -38,9 +38,13 @@ import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
-import { hostname } from "node:os";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
 import { JournalHeadSignal } from "./sync_signal/journal_head_signal.ts";
+import { QueryLogRecorder } from "./query_log/query_log_recorder.ts";
+import { QueryLogFlusher } from "./query_log/query_log_flusher.ts";
+import { TsigLastUsed } from "./update/tsig_last_used.ts";
+import { nodeName } from "./node_name.ts";
+import { canonicalName } from "../../packages/core/wire/name.ts";
 
 /** A running node. */
 export interface NodeHandle {
@@ -152,7 +156,16 @@ async function startOn(
     await reloadKeys();
   }
 
+  // DMP_QUERY_LOG_SAMPLE=0 turns the query log off: no recorder, nothing on the hot path.
+  const queryLog = config.DMP_QUERY_LOG_SAMPLE === 0 ? undefined : new QueryLogRecorder({
+    every: config.DMP_QUERY_LOG_SAMPLE,
+    maxPerSecond: config.DMP_QUERY_LOG_MAX_PER_SECOND,
+    capacity: config.DMP_QUERY_LOG_ROWS,
+  });
+  const lastUsed = new TsigLastUsed();
+  const keyUsed = (name: string, at: number) => lastUsed.note(canonicalName(name), at);
   const service = new DnsService({
+    queryLog,
     index,
     metrics,
     logger: logger.child("dns"),
@@ -183,6 +196,7 @@ async function startOn(
       logger: logger.child("update"),
       metrics,
       writer: db.writer,
+      keyUsed,
     }),
   );
   const signedSettings = {
@@ -203,6 +217,7 @@ async function startOn(
       maxTtl: config.DMP_DNS_TTL,
       maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
       ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
+      keyUsed,
     }),
   );
   const notifier = new NotifySender({
@@ -313,7 +328,7 @@ async function startOn(
     writer: db.writer,
     metrics,
     logger: logger.child("stats"),
-    node: nodeStatsName(config, udp.port),
+    node: nodeName(config, udp.port),
     version: config.DMP_HEARTBEAT_VERSION,
     intervalSeconds: config.DMP_NODE_STATS_INTERVAL,
     journalSeq: () => follower.seq,
@@ -371,6 +386,24 @@ async function startOn(
     }
   }, config.DMP_CLEANUP_INTERVAL * 1000);
 
+  // The query log and TSIG last-used times go to the primary through the storage worker,
+  // each in its own message; one flush at a time (a slow primary cannot stack them up).
+  const node = nodeName(config, udp.port);
+  const queryLogFlusher = queryLog && new QueryLogFlusher({
+    ring: queryLog.ring,
+    write: (samples) => db.appendQueryLog(node, samples, config.DMP_QUERY_LOG_ROWS),
+    logger: logger.child("query-log"),
+  });
+  let flushing: Promise<unknown> | undefined;
+  const flushObservations = () =>
+    Promise.all([
+      queryLogFlusher?.flush(),
+      lastUsed.flush((uses) => db.recordTsigLastUsed(uses), now()),
+    ]);
+  const flushTimer = setInterval(() => {
+    flushing ??= flushObservations().finally(() => flushing = undefined);
+  }, config.DMP_QUERY_LOG_FLUSH_INTERVAL * 1000);
+
   logger.info(
     `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) dot=${
       dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
@@ -388,12 +421,17 @@ async function startOn(
       trigger.fire();
       await signal?.stop();
       clearInterval(cleanupTimer);
+      clearInterval(flushTimer);
       await heartbeat?.stop();
       await stats?.stop();
       dotCertificate?.stop();
       await Promise.all([udp.close(), tcp.close(), dot?.close(), ops?.close()]);
       await syncLoop;
       await notifier.stop();
+      // What was sampled since the last flush is written before the worker closes, for at most
+      // two seconds: an unreachable primary must not hold up the stop.
+      await withTimeout((flushing ?? Promise.resolve()).then(flushObservations), 2000)
+        .catch(() => {});
       await db.close();
       logger.info("DMP node stopped");
     },
@@ -491,18 +529,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       reject(e);
     });
   });
-}
-
-/**
- * The node's name in its stats rows: DMP_NODE_STATS_NAME, else DMP_NODE_HOSTNAME or the
- * machine's host name with the DNS port (two nodes on one machine differ by port), cut to
- * what the stats row accepts.
- */
-function nodeStatsName(config: Config, dnsPort: number): string {
-  if (config.DMP_NODE_STATS_NAME) return config.DMP_NODE_STATS_NAME;
-  const host = (config.DMP_NODE_HOSTNAME ?? hostname()).replace(/[^A-Za-z0-9._@-]/g, "-")
-    .replace(/^[^A-Za-z0-9]+/, "").slice(0, 57) || "node";
-  return `${host}:${dnsPort}`;
 }
 
 function errText(e: unknown): string {

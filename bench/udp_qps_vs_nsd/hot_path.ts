@@ -17,6 +17,7 @@ import type { StoredRecord, StoredZone } from "../../packages/core/store/records
 import { answerQuery } from "../../apps/udp-node/pipeline/answer_query.ts";
 import { parseRequest, questionName } from "../../apps/udp-node/pipeline/parse_query.ts";
 import { DnsService } from "../../apps/udp-node/dns_service.ts";
+import { QueryLogRecorder } from "../../apps/udp-node/query_log/query_log_recorder.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { createLogger } from "../../packages/core/log/logger.ts";
 import { seededRandom } from "../../tests/_support/seeded_random.ts";
@@ -139,6 +140,18 @@ const service = new DnsService({
   maxConcurrency: 128,
 });
 
+// The same with the query log at its defaults (DMP_QUERY_LOG_SAMPLE=100, 20 a second).
+const loggedService = new DnsService({
+  index,
+  metrics: new MetricsRegistry(),
+  logger: createLogger({ name: "b", level: "ERROR", format: "text", sink: () => {} }),
+  query: { maxTtl: 60 },
+  rate: 0,
+  burst: 0,
+  maxConcurrency: 128,
+  queryLog: new QueryLogRecorder({ every: 100, maxPerSecond: 20, capacity: 500 }),
+});
+
 function time(label: string, fn: (i: number) => unknown): void {
   const rounds = 400_000;
   let sink = 0;
@@ -169,6 +182,10 @@ time(
 time(
   "DnsService.handle (+clock, limiter, metrics)",
   (i) => service.handle(packets[i], false, "127.0.0.1"),
+);
+time(
+  "DnsService.handle with the query log (1/100)",
+  (i) => loggedService.handle(packets[i], false, "127.0.0.1"),
 );
 time("parseRequest + ZoneIndex.lookup (fresh qname)", (i) => {
   const q = parseRequest(packets[i]);

@@ -14,7 +14,7 @@
  * the screen. No request leaves the edge and no CSP violation is reported.
  */
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { launchChromium, shoot } from "../_support/chromium.ts";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";

@@ -21,6 +21,7 @@ import type {
   SqlResult,
   SqlStatement,
 } from "../../../packages/core/store/sql_client.ts";
+import type { QueryLogSample } from "../../../packages/core/store/query_log.ts";
 import {
   type IndexPatches,
   STORAGE_WORKER_NAME,
@@ -129,6 +130,16 @@ export class StorageClient {
   /** The journal entries since the last load or catch-up, as index patches. */
   catchUp(now: number): Promise<IndexPatches> {
     return this.#call({ op: "catch_up", now }) as Promise<IndexPatches>;
+  }
+
+  /** Appends query log samples for `node` and prunes its rows to the newest `keep` (one write). */
+  async appendQueryLog(node: string, samples: QueryLogSample[], keep: number): Promise<void> {
+    await this.#call({ op: "query_log_append", node, samples, keep });
+  }
+
+  /** Records TSIG keys' last successful verification (one write). */
+  async recordTsigLastUsed(uses: { name: string; ts: number }[]): Promise<void> {
+    await this.#call({ op: "tsig_last_used", uses });
   }
 
   /** Closes the database and stops the worker. */

@@ -11,6 +11,7 @@
 import type { Config } from "../../../packages/core/config/env.ts";
 import type { SqlStatement } from "../../../packages/core/store/sql_client.ts";
 import type { IndexPatch } from "../zone_index/index_patch.ts";
+import type { QueryLogSample } from "../../../packages/core/store/query_log.ts";
 
 /** Marks a worker started as the storage worker (`workerData.name` in Node, the worker's name in Deno). */
 export const STORAGE_WORKER_NAME = "dmp-storage";
@@ -34,6 +35,10 @@ export type StorageRequest =
   | { id: number; op: "load_index"; now: number }
   /** the journal since the last load or catch-up, as index patches */
   | { id: number; op: "catch_up"; now: number }
+  /** the query log's new samples, appended and the node's rows pruned to `keep` (query_log/) */
+  | { id: number; op: "query_log_append"; node: string; samples: QueryLogSample[]; keep: number }
+  /** TSIG keys' last successful verification, coalesced (update/tsig_last_used.ts) */
+  | { id: number; op: "tsig_last_used"; uses: { name: string; ts: number }[] }
   | { id: number; op: "close" };
 
 /** What "open" answers: how the database was opened (db_client.ts `DbHandle` without clients). */

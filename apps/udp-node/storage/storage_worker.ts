@@ -18,6 +18,8 @@ import type { SqlClient, SqlResult } from "../../../packages/core/store/sql_clie
 import { type DbHandle, openDatabase } from "../db_client.ts";
 import { JournalFollower } from "../zone_index/follow_journal.ts";
 import { PatchRecorder } from "../zone_index/index_patch.ts";
+import { queryLogAppendStatements } from "../../../packages/core/store/query_log.ts";
+import { tsigLastUsedStatement } from "../../../packages/core/store/tsig_keys.ts";
 import {
   STORAGE_WORKER_NAME,
   type StorageProgress,
@@ -85,6 +87,18 @@ export function serveStorage(port: StoragePort): void {
       }
       case "sync":
         if (db.kind === "replica") await db.client.sync!();
+        return null;
+      case "query_log_append":
+        await db.writer.batch(
+          queryLogAppendStatements(request.node, request.samples, request.keep),
+          "write",
+        );
+        return null;
+      case "tsig_last_used":
+        await db.writer.batch(
+          request.uses.map((u) => tsigLastUsedStatement(u.name, u.ts)),
+          "write",
+        );
         return null;
       case "close":
         db.client.close();

@@ -61,6 +61,8 @@ export interface TransferDeps {
   maxConcurrent: number;
   /** DMP_XFR_IXFR_VERSIONS: differences kept per zone for IXFR */
   ixfrVersions: number;
+  /** hears of each fresh (not replayed) successful TSIG verification: the key's last use */
+  keyUsed?: (keyName: string, now: number) => void;
   /** messages per AXFR response; tests lower it to force several messages */
   messageBytes?: number;
   /** seconds clock for the Time Signed of later stream messages; injected by tests */
@@ -199,6 +201,7 @@ export class TransferHandler {
         return;
       }
       verified = v;
+      this.#d.keyUsed?.(v.keyName, now);
     }
     const reply = async (rcode: number, outcome: string): Promise<TransferAnswer> => {
       const bytes = questionEchoResponse(msg, rcode, rcode === RCODE.NOERROR);

@@ -101,6 +101,8 @@ export interface UpdateDeps {
    * syncs synchronously and would stall every query behind them.
    */
   writer: SqlClient;
+  /** hears of each fresh (not replayed) successful TSIG verification: the key's last use */
+  keyUsed?: (keyName: string, now: number) => void;
 }
 
 /** Types a zone-wide (operator) key may write; user keys write TXT only (issue #3). */
@@ -250,6 +252,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           outcome: "replay_refused",
         };
       }
+      deps.keyUsed?.(v.keyName, ctx.now);
       if (msg.opcode !== OPCODE.UPDATE) {
         const stripped = unsignedMessage(request, msg.tsigOffset, msg.id);
         const answer = stripped

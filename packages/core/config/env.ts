@@ -265,6 +265,42 @@ export const ENV_VARS = {
     "Zone versions whose differences a node keeps for IXFR; older secondaries get the whole zone",
     "node",
   ),
+  DMP_QUERY_LOG_SAMPLE: spec(
+    int(0, 1_000_000),
+    "100",
+    "Query log: one query in this many (on average) is sampled; 0 turns the log off",
+    "node",
+  ),
+  DMP_QUERY_LOG_MAX_PER_SECOND: spec(
+    int(1, 10_000),
+    "20",
+    "Query log: most queries sampled in one second, whatever the query rate",
+    "node",
+  ),
+  DMP_QUERY_LOG_ROWS: spec(
+    int(1, 10_000),
+    "500",
+    "Query log: sampled queries a node holds in memory and keeps in the database",
+    "node",
+  ),
+  DMP_QUERY_LOG_FLUSH_INTERVAL: spec(
+    num(0.1),
+    "2",
+    "Query log: seconds between writes of a node's new samples (and TSIG last-used times)",
+    "node",
+  ),
+  DMP_QUERY_LOG_STREAM_SECONDS: spec(
+    int(5, 3600),
+    "300",
+    "Query log stream (SSE): seconds before the edge ends a stream (clients reconnect)",
+    "edge",
+  ),
+  DMP_QUERY_LOG_MAX_STREAMS: spec(
+    int(1, 100),
+    "3",
+    "Query log streams one dashboard session or the operator token may hold open per edge process",
+    "edge",
+  ),
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
   // The overview's per-node stats rows (issue 14; store/node_stats.ts).
   DMP_NODE_STATS_INTERVAL: spec(
@@ -276,7 +312,7 @@ export const ENV_VARS = {
   DMP_NODE_STATS_NAME: spec(
     str.regex(NODE_NAME_PATTERN, "expected 1-64 letters, digits and . _ : @ -"),
     undefined,
-    "This node's name in its stats rows (default: DMP_NODE_HOSTNAME, else the machine's host name, then `:DMP_DNS_PORT`)",
+    "This node's name in its stats rows and query log rows (default: DMP_NODE_HOSTNAME, else the machine's host name, then `:DMP_DNS_PORT`)",
     "node",
   ),
   DMP_LOG_LEVEL: spec(logLevel, "INFO", "DEBUG, INFO, WARNING or ERROR"),

@@ -18,6 +18,7 @@ import { MIGRATION_0007 } from "./migrations/0007_serial_policy.ts";
 import { MIGRATION_0008 } from "./migrations/0008_dashboard_sessions.ts";
 import { MIGRATION_0009 } from "./migrations/0009_dnssec_keys.ts";
 import { MIGRATION_0011 } from "./migrations/0011_node_stats.ts";
+import { MIGRATION_0012 } from "./migrations/0012_query_log.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Ordered migrations; index i brings the schema to version i + 1. */
@@ -31,8 +32,8 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0007,
   MIGRATION_0008,
   MIGRATION_0009,
-  // 0010 is on another branch; the merge puts it before this one.
   MIGRATION_0011,
+  MIGRATION_0012,
 ];
 
 /** The schema version this code reads and writes. */

@@ -27,8 +27,11 @@ export interface TsigKeyRecord {
   revoked: boolean;
 }
 
-/** A key without its secret (listings). */
-export type TsigKeyInfo = Omit<TsigKeyRecord, "secret">;
+/** A key without its secret (listings), with when it last verified a message. */
+export type TsigKeyInfo = Omit<TsigKeyRecord, "secret"> & {
+  /** unix seconds of the last successful verification seen (UPDATE, AXFR/IXFR); 0 = never */
+  lastUsedAt: number;
+};
 
 /** Journal name that signals a keystore change. */
 export const TSIG_JOURNAL_NAME = "tsig";
@@ -124,7 +127,7 @@ const KEY_COLUMNS = "name, algorithm, secret_enc, allowed_suffixes, subject, reg
   "registered_x25519_pub, revoked, " +
   ["created_at", "expires_at", "updated_at"].map((c) => safeIntegerColumn(c)).join(", ");
 
-function rowToInfo(r: Record<string, unknown>): TsigKeyInfo {
+function rowToInfo(r: Record<string, unknown>): Omit<TsigKeyRecord, "secret"> {
   const suffixes = String(r.allowed_suffixes);
   return {
     name: String(r.name),
@@ -148,10 +151,37 @@ function rowToInfo(r: Record<string, unknown>): TsigKeyInfo {
  * ```
  */
 export async function listTsigKeys(client: SqlClient): Promise<TsigKeyInfo[]> {
-  const r = await client.execute(`SELECT ${KEY_COLUMNS} FROM tsig_keys ORDER BY name`);
+  const r = await client.execute(
+    `SELECT ${KEY_COLUMNS}, ${safeIntegerColumn("last_used_at")} FROM tsig_keys ORDER BY name`,
+  );
   const out: TsigKeyInfo[] = [];
-  for (let i = 0; i < r.rows.length; i++) out.push(rowToInfo(r.rows[i]));
+  for (let i = 0; i < r.rows.length; i++) {
+    out.push({ ...rowToInfo(r.rows[i]), lastUsedAt: Number(r.rows[i].last_used_at) });
+  }
   return out;
+}
+
+/**
+ * The statement recording that a key verified a message at `ts` (never moving
+ * the time back: two nodes may write out of order). Not journaled: a use is
+ * not a keystore change, so no node reloads its keyring for it. Nodes write it
+ * at most once a minute per key (apps/udp-node/update/tsig_last_used.ts).
+ *
+ * @param name the key's canonical name
+ * @param ts unix seconds
+ * @returns an UPDATE statement
+ *
+ * @example
+ * ```ts
+ * import { tsigLastUsedStatement } from "./tsig_keys.ts";
+ * if (!tsigLastUsedStatement("k", 5).sql.includes("MAX(last_used_at")) throw new Error();
+ * ```
+ */
+export function tsigLastUsedStatement(name: string, ts: number): SqlStatement {
+  return {
+    sql: "UPDATE tsig_keys SET last_used_at = MAX(last_used_at, ?) WHERE name = ?",
+    args: [Math.floor(ts), name],
+  };
 }
 
 /**

@@ -23,6 +23,7 @@
  * | `…/zones/{zone}/transfer`, `POST …/tsig-keys/import` | zone transfers and imported keys: `zone_transfer.ts` |
  * | `…/zones/{zone}/dnssec` | DNSSEC online signing: `zone_dnssec.ts` |
  * | `GET /v1/admin/stats/nodes`, `GET /v1/admin/stats/edge` | per-node rates and lag, the edge's request rates: `stats.ts` |
+ * | `GET /v1/admin/query-log`, `GET …/query-log/stream` | nodes' sampled queries, paged and as SSE: `query_log.ts` |
  *
  * @module
  */
@@ -76,6 +77,7 @@ import { isWildcardOwner } from "../../../../packages/core/zone/wildcard.ts";
 import { mountZoneTransferRoutes } from "./zone_transfer.ts";
 import { mountZoneDnssecRoutes } from "./zone_dnssec.ts";
 import { mountStatsRoutes } from "./stats.ts";
+import { mountQueryLogRoutes } from "./query_log.ts";
 import { readCappedBody } from "../../../../packages/core/http/capped_body.ts";
 import {
   applyZoneImport,
@@ -228,6 +230,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
   mountZoneTransferRoutes(app, deps);
   mountZoneDnssecRoutes(app, deps);
   mountStatsRoutes(app, deps);
+  mountQueryLogRoutes(app, deps);
 
   app.get("/v1/admin/tokens", async (c) => {
     const rows = await listTokens(deps.client);
@@ -301,6 +304,7 @@ export function adminRoutes(deps: ResolvedDeps): Hono {
         registered_x25519_pub: k.registeredX25519Pub,
         created_at: k.createdAt,
         expires_at: k.expiresAt,
+        last_used_at: k.lastUsedAt || null,
         revoked: k.revoked,
         active: !k.revoked && (k.expiresAt === 0 || k.expiresAt > now),
       })),

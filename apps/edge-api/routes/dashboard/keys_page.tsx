@@ -3,7 +3,9 @@
 /**
  * Keys and tokens (issue 14): user tokens (hash prefix, subject, issued,
  * expiry, state) with revoke buttons and the issue form, and TSIG keys
- * (name, algorithm, scope, subject, created, state) with revoke buttons. A
+ * (name, algorithm, scope, subject, created, last used, state) with revoke
+ * buttons; "last used" is when a node last verified a message signed with
+ * the key (UPDATE, AXFR/IXFR), at most about a minute behind. A
  * newly issued token is shown once, on the answer to the form that issued
  * it; the store keeps only its hash, so it can never be shown again.
  *
@@ -20,6 +22,8 @@ export interface KeysPageProps {
   keys: TsigKeyInfo[];
   now: number;
   csrf: string;
+  /** The issue form's one-time nonce (a re-post of the same form issues nothing). */
+  formNonce: string;
   /** A token just issued: shown this once. */
   issued?: { token: string; subject: string };
   notice?: string;
@@ -115,6 +119,7 @@ export function renderKeysPage(props: KeysPageProps): string {
         <h2>Issue a token</h2>
         <form class="stack" method="post" action="/admin/tokens" id="issue-token">
           <CsrfField csrf={props.csrf} />
+          <input type="hidden" name="_once" value={props.formNonce} />
           <label>
             Subject
             <input
@@ -154,6 +159,7 @@ export function renderKeysPage(props: KeysPageProps): string {
                 <th>Subject</th>
                 <th>Created</th>
                 <th>Expires</th>
+                <th>Last used</th>
                 <th>State</th>
                 <th>Revoke</th>
               </tr>
@@ -171,6 +177,7 @@ export function renderKeysPage(props: KeysPageProps): string {
                     <td>{k.subject || "-"}</td>
                     <td>{timeText(k.createdAt)}</td>
                     <td>{k.expiresAt ? timeText(k.expiresAt) : "never"}</td>
+                    <td class="last-used">{k.lastUsedAt ? timeText(k.lastUsedAt) : "never"}</td>
                     <td>{state}</td>
                     <td>
                       {state === "active" && (

@@ -3,10 +3,11 @@
 /**
  * The dashboard's page frame (issue 14): one stylesheet (inline, allowed by
  * hash in the CSP), a navigation bar, a notice or error line, and a sign-out
- * form carrying the CSRF token. No script anywhere: every action is a form
- * posting back, so the pages work with JavaScript off and under
- * `script-src 'none'`. The layout is one column that fits 390 px; wide
- * tables scroll inside their own box instead of widening the page.
+ * form carrying the CSRF token. Every action is a form posting back, so the
+ * pages work with JavaScript off; the only script is the query log's
+ * same-origin file (`script`), and every other page has `script-src 'none'`.
+ * The layout is one column that fits 390 px; wide tables scroll inside their
+ * own box instead of widening the page.
  *
  * @module
  */
@@ -68,13 +69,21 @@ svg.spark{display:block;width:100%;max-width:24rem;height:2rem}
 `;
 
 /** The views in the navigation bar. */
-export type DashboardView = "overview" | "zones" | "keys" | "nodes" | "audit" | "sign-in";
+export type DashboardView =
+  | "overview"
+  | "zones"
+  | "keys"
+  | "nodes"
+  | "query-log"
+  | "audit"
+  | "sign-in";
 
 const NAV: readonly { view: DashboardView; href: string; label: string }[] = [
   { view: "overview", href: "/admin/overview", label: "Overview" },
   { view: "zones", href: "/admin/zones", label: "Zones" },
   { view: "keys", href: "/admin/keys", label: "Keys and tokens" },
   { view: "nodes", href: "/admin/nodes", label: "Nodes" },
+  { view: "query-log", href: "/admin/query-log", label: "Query log" },
   { view: "audit", href: "/admin/audit", label: "Audit log" },
 ];
 
@@ -88,6 +97,8 @@ export interface LayoutProps {
   error?: string;
   /** Reload the page every so many seconds (a meta refresh: no script). */
   refreshSeconds?: number;
+  /** A same-origin script the page loads (deferred); the page's CSP must allow 'self'. */
+  script?: string;
   children?: Child;
 }
 
@@ -119,6 +130,7 @@ export function Layout(props: LayoutProps) {
           : null}
         <title>{`${props.title} · dmp-edge admin`}</title>
         <style dangerouslySetInnerHTML={{ __html: DASHBOARD_STYLE }} />
+        {props.script && <script src={props.script} defer></script>}
       </head>
       <body>
         <header>

@@ -11,6 +11,9 @@ import { createLogger } from "../../../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../../../packages/core/metrics/catalog.ts";
 import { listAudit } from "../../../../packages/core/store/audit.ts";
 import { readZoneRecords } from "../../../../packages/core/store/records.ts";
+import { listTokens } from "../../../../packages/core/store/tokens.ts";
+import { queryLogAppendStatements } from "../../../../packages/core/store/query_log.ts";
+import { tsigLastUsedStatement } from "../../../../packages/core/store/tsig_keys.ts";
 import { listZones } from "../../../../packages/core/store/zones.ts";
 import { freshDatabase } from "../../../../tests/_support/node_process.ts";
 import { createApp } from "../../app.ts";
@@ -19,7 +22,7 @@ import { SESSION_SECONDS } from "./session.ts";
 const TOKEN = "dashboard-test-operator-token";
 const BASE = "http://edge.test";
 
-async function setup() {
+async function setup(env: Record<string, string> = {}) {
   const db = await freshDatabase();
   let now = 1_800_000_000_000;
   const app = createApp({
@@ -28,6 +31,7 @@ async function setup() {
       DMP_OPERATOR_TOKEN: TOKEN,
       DMP_TRUSTED_PROXY_HEADER: "x-forwarded-for",
       DMP_LOG_LEVEL: "ERROR",
+      ...env,
     }),
     clock: () => now,
     logger: createLogger({ name: "t", level: "ERROR", format: "text", sink: () => {} }),
@@ -348,4 +352,118 @@ Deno.test("the dashboard is off (404) without an operator token", async () => {
   });
   assert.equal((await app.request(`${BASE}/admin/sign-in`)).status, 404);
   assert.equal((await app.request(`${BASE}/admin/zones`)).status, 404);
+});
+
+Deno.test("re-posting the issue-token form (a reload) issues nothing more and shows no secret", async () => {
+  const s = await setup();
+  const { cookie, csrf } = await signIn(s);
+  const keys = await (await s.app.request(`${BASE}/admin/keys`, { headers: { cookie } })).text();
+  const once = /name="_once" value="([\w-]{24})"/.exec(keys)?.[1];
+  assert.ok(once, "the issue form carries a one-time nonce");
+  const form = { subject: "reload@example.org", _csrf: csrf, _once: once };
+  const first = await send(s, post("/admin/tokens", form, { cookie }));
+  assert.equal(first.status, 201);
+  const secret = /id="issued-token">([^<]+)</.exec(await first.text())?.[1];
+  assert.ok(secret, "the first post shows the token once");
+  // The browser's reload sends the same body again, twice here, and once more concurrently.
+  const replays = await Promise.all([
+    send(s, post("/admin/tokens", form, { cookie })),
+    send(s, post("/admin/tokens", form, { cookie })),
+  ]);
+  for (const r of replays) {
+    assert.equal(r.status, 409);
+    const html = await r.text();
+    assert.match(html, /already issued/);
+    assert.ok(!html.includes(secret), "the secret is not shown again");
+    assert.doesNotMatch(html, /id="issued-token"/);
+  }
+  const tokens = await listTokens(s.db.client);
+  assert.equal(tokens.filter((t) => t.subject === "reload@example.org").length, 1);
+  const issued = (await listAudit(s.db.client, { limit: 50 }))
+    .filter((x) => x.event === "POST /v1/admin/tokens");
+  assert.equal(issued.length, 1, "one issue audited");
+  // A fresh form (a new nonce) issues again; a missing or made-up nonce is refused.
+  const again = await (await s.app.request(`${BASE}/admin/keys`, { headers: { cookie } })).text();
+  const next = /name="_once" value="([\w-]{24})"/.exec(again)?.[1];
+  assert.ok(next && next !== once);
+  const second = await send(s, post("/admin/tokens", { ...form, _once: next }, { cookie }));
+  assert.equal(second.status, 201);
+  for (const bad of [{ _once: "" }, { _once: "short" }, { _once: `${once}x` }]) {
+    const r = await send(s, post("/admin/tokens", { ...form, ...bad }, { cookie }));
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+  assert.equal(
+    (await listTokens(s.db.client)).filter((t) => t.subject === "reload@example.org").length,
+    2,
+  );
+});
+
+Deno.test("the query log page: session only, its own script under script-src 'self', hostile names escaped", async () => {
+  const s = await setup();
+  for (const path of ["/admin/query-log", "/admin/query-log/stream", "/admin/query-log.js"]) {
+    const r = await s.app.request(`${BASE}${path}`);
+    assert.equal(r.status, 303, path);
+  }
+  const evil = `<script>alert(1)</script>"'&.example`;
+  await s.db.client.batch(
+    queryLogAppendStatements("n1:53", [{
+      tsMs: 1_800_000_000_000,
+      name: evil,
+      qtype: 16,
+      outcome: "nxdomain",
+      rcode: 3,
+      latencyUs: 40,
+      transport: "udp",
+      client: "192.0.2.0/24",
+    }], 500),
+    "write",
+  );
+  const { cookie } = await signIn(s);
+  const page = await s.app.request(`${BASE}/admin/query-log`, { headers: { cookie } });
+  assert.equal(page.status, 200);
+  const csp = page.headers.get("content-security-policy") ?? "";
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  const html = await page.text();
+  assert.ok(!html.includes("<script>alert"), "the name is not markup");
+  assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  assert.match(html, /<script src="\/admin\/query-log.js" defer="">/);
+  assert.equal((html.match(/<script/g) ?? []).length, 1, "no inline script");
+  const other = await s.app.request(`${BASE}/admin/zones`, { headers: { cookie } });
+  assert.match(other.headers.get("content-security-policy") ?? "", /script-src 'none'/);
+  const js = await s.app.request(`${BASE}/admin/query-log.js`, { headers: { cookie } });
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get("content-type") ?? "", /^text\/javascript/);
+  const source = await js.text();
+  assert.ok(!source.includes("innerHTML"), "rows are built with textContent only");
+});
+
+Deno.test("the keys page and API show when a TSIG key was last used", async () => {
+  const s = await setup({ DMP_TSIG_SECRET_KEY: "5a".repeat(32) });
+  for (const name of ["used-key", "idle-key"]) {
+    const r = await s.app.request(`${BASE}/v1/admin/tsig-keys/import`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, secret: btoa("s".repeat(32)) }),
+    });
+    assert.equal(r.status, 201);
+  }
+  // What a node writes after verifying a message (apps/udp-node/update/tsig_last_used.ts);
+  // an older time written later (another node, out of order) never moves it back.
+  await s.db.client.execute(tsigLastUsedStatement("used-key", 1_800_000_100));
+  await s.db.client.execute(tsigLastUsedStatement("used-key", 1_800_000_050));
+  const api = await s.app.request(`${BASE}/v1/admin/tsig-keys`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  const keys = (await api.json()).tsig_keys as { name: string; last_used_at: number | null }[];
+  assert.deepEqual(keys.map((k) => [k.name, k.last_used_at]), [
+    ["idle-key", null],
+    ["used-key", 1_800_000_100],
+  ]);
+  const { cookie } = await signIn(s);
+  const html = await (await s.app.request(`${BASE}/admin/keys`, { headers: { cookie } })).text();
+  const cell = (key: string) =>
+    new RegExp(`data-key="${key}"[\\s\\S]*?<td class="last-used">([^<]*)</td>`).exec(html)?.[1];
+  assert.equal(cell("used-key"), "2027-01-15 08:01:40Z");
+  assert.equal(cell("idle-key"), "never");
 });

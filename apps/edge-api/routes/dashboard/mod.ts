@@ -1,6 +1,7 @@
 /**
  * The operator dashboard at `/admin` (issue 14): server-rendered pages (Hono
- * JSX, one file per view), no script, no external asset, forms posting back.
+ * JSX, one file per view), no script but the query log's own file, no external
+ * asset, forms posting back.
  * Disabled (404) when no operator token is configured, like the operator API.
  *
  * | route | what |
@@ -14,6 +15,7 @@
  * | `POST /admin/import`, `POST /admin/import/apply` | import a master file (multipart): preview, then apply with the preview's fingerprint |
  * | `GET /admin/keys`, `POST /admin/tokens`, `POST /admin/tokens/{hash}/revoke`, `POST /admin/tsig-keys/{name}/revoke` | keys and tokens |
  * | `GET /admin/nodes`, `GET /admin/audit?before_id=` | heartbeat directory, audit log |
+ * | `GET /admin/query-log?node=&before_id=`, `GET /admin/query-log/stream`, `GET /admin/query-log.js` | the query log, its event stream (as the API's) and its script |
  *
  * Every change is made by handing the form, as JSON, to the operator API
  * (`routes/admin/mod.ts`) in-process with the operator token: the same
@@ -26,8 +28,9 @@
  * sign-in needs it, an Origin (or Sec-Fetch-Site) of this site, and the
  * session's CSRF token (constant-time compare); sign-in needs the same
  * origin and is rate limited per client address, and every attempt is
- * audited. Pages carry `default-src 'self'` with `script-src 'none'` and
- * the stylesheet allowed by hash.
+ * audited. Pages carry `default-src 'self'` with `script-src 'none'` (the
+ * query log page: `'self'`, for its one script file) and the stylesheet
+ * allowed by hash.
  *
  * @module
  */
@@ -50,12 +53,26 @@ import {
   readZoneRecords,
 } from "../../../../packages/core/store/records.ts";
 import { listTokens } from "../../../../packages/core/store/tokens.ts";
+import {
+  consumeFormNonce,
+  FORM_NONCE,
+  newFormNonce,
+} from "../../../../packages/core/store/dashboard_form_uses.ts";
 import { listTsigKeys } from "../../../../packages/core/store/tsig_keys.ts";
 import { listZones, readZone } from "../../../../packages/core/store/zones.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { clientAddress } from "../../client_address.ts";
 import { allowRequest } from "../../middleware/rate_limit/mod.ts";
 import { adminRoutes, MAX_ZONE_FILE_BYTES } from "../admin/mod.ts";
+
+import { queryLogStream, readQueryLogPage } from "../admin/query_log.ts";
+import { QUERY_LOG_FIELD_MAX } from "../../../../packages/core/store/query_log.ts";
+import {
+  QUERY_LOG_PAGE_SIZE,
+  QUERY_LOG_SCRIPT_PATH,
+  renderQueryLogPage,
+} from "./query_log_page.tsx";
+import { QUERY_LOG_SCRIPT } from "./query_log_script.ts";
 import { AUDIT_PAGE_SIZE, renderAuditPage } from "./audit_page.tsx";
 import { renderKeysPage } from "./keys_page.tsx";
 import { DASHBOARD_STYLE } from "./layout.tsx";
@@ -116,8 +133,12 @@ async function sha256Base64(text: string): Promise<string> {
 
 let cspPromise: Promise<string> | undefined;
 
-/** `default-src 'self'`, no script at all, our one stylesheet by hash, forms to ourselves only. */
-function dashboardCsp(): Promise<string> {
+/**
+ * `default-src 'self'`, our one stylesheet by hash, forms to ourselves only, and no script,
+ * except on pages that load our own script file (the query log): `script-src 'self'` there,
+ * still nothing inline.
+ */
+async function dashboardCsp(script: boolean): Promise<string> {
   cspPromise ??= sha256Base64(DASHBOARD_STYLE).then((style) =>
     [
       "default-src 'self'",
@@ -128,7 +149,8 @@ function dashboardCsp(): Promise<string> {
       "frame-ancestors 'none'",
     ].join("; ")
   );
-  return cspPromise;
+  const csp = await cspPromise;
+  return script ? csp.replace("script-src 'none'", "script-src 'self'") : csp;
 }
 
 /** True when the request came over TLS (directly, or through a proxy that says so). */
@@ -200,7 +222,7 @@ async function readForm(c: Context): Promise<FormRead> {
 
 function formObject(form: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of form) if (k !== "_csrf") out[k] = v;
+  for (const [k, v] of form) if (k !== "_csrf" && k !== "_once") out[k] = v;
   return out;
 }
 
@@ -251,9 +273,10 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     c: Context,
     html: string,
     status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 413 | 429 = 200,
+    options: { script?: boolean } = {},
   ) {
     return c.html(html, status, {
-      "content-security-policy": await dashboardCsp(),
+      "content-security-policy": await dashboardCsp(options.script ?? false),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "x-frame-options": "DENY",
@@ -726,6 +749,7 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     c: Context<Env>,
     extra: {
       error?: string;
+      notice?: string;
       form?: Record<string, string>;
       issued?: { token: string; subject: string };
     } = {},
@@ -735,7 +759,16 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
     const [tokens, keys] = await Promise.all([listTokens(deps.client), listTsigKeys(deps.client)]);
     return page(
       c,
-      renderKeysPage({ tokens, keys, now: deps.nowSeconds(), csrf, notice: notice(c), ...extra }),
+      renderKeysPage({
+        tokens,
+        keys,
+        now: deps.nowSeconds(),
+        csrf,
+        notice: notice(c),
+        // Every rendering of the issue form gets a fresh one-time nonce.
+        formNonce: newFormNonce(deps.random),
+        ...extra,
+      }),
       status,
     );
   }
@@ -744,6 +777,22 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
 
   app.post("/admin/tokens", async (c) => {
     const f = c.get("form");
+    // One-time form (issue 14): a reload re-posting this form must not issue a second token.
+    // The nonce is consumed before the API acts, so of two posts of one form only the first
+    // can issue; the second is told so, and the secret (never stored) is not shown again.
+    const once = f.get("_once") ?? "";
+    if (!FORM_NONCE.test(once)) {
+      return keysPage(c, { error: "This form is out of date: fill it in again." }, 400);
+    }
+    const now = deps.nowSeconds();
+    if (
+      !await consumeFormNonce(deps.client, { nonce: once, now, expiresAt: now + SESSION_SECONDS })
+    ) {
+      return keysPage(c, {
+        notice:
+          "That token was already issued when this form was first sent; its secret is not shown again. Revoke it below if it was not copied.",
+      }, 409);
+    }
     const r = await callApi(
       c,
       "POST",
@@ -801,6 +850,46 @@ export function dashboardRoutes(deps: ResolvedDeps): Hono {
       }),
     );
   });
+
+  // ---- query log ----
+
+  app.get(QUERY_LOG_SCRIPT_PATH, (c) =>
+    c.body(QUERY_LOG_SCRIPT, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "private, max-age=300",
+      "x-content-type-options": "nosniff",
+    }));
+
+  app.get("/admin/query-log", async (c) => {
+    const node = (c.req.query("node") ?? "").slice(0, QUERY_LOG_FIELD_MAX);
+    const raw = c.req.query("before_id");
+    const before = raw && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+    const p = await readQueryLogPage(deps, {
+      node: node || undefined,
+      beforeId: before,
+      limit: QUERY_LOG_PAGE_SIZE,
+    });
+    const first = before === undefined;
+    return page(
+      c,
+      renderQueryLogPage({
+        rows: p.rows,
+        nodes: p.nodes,
+        node,
+        nextBeforeId: p.nextBeforeId,
+        first,
+        csrf: await csrfToken(token, c.get("session")),
+      }),
+      200,
+      { script: first },
+    );
+  });
+
+  // The API's stream, for this session (its cookie never reaches /v1/).
+  app.get(
+    "/admin/query-log/stream",
+    (c) => queryLogStream(c, deps, `session:${c.get("session").nonce}`),
+  );
 
   app.get("/admin/audit", async (c) => {
     const raw = c.req.query("before_id");
