@@ -10,6 +10,11 @@
  * validating unbound (stub zones, honouring those TTLs) and delv (its trust
  * anchor the DS set the parent holds at the moment) query throughout; every
  * answer must validate, and the key set must have changed at the end.
+ * Because unbound refetches keys after a failed validation and delv keeps no
+ * cache, a third loop records what the node serves and when, and checks the
+ * RFC 7583 constraints against the caches a resolver could hold (no RRSIG by a
+ * key missing from a DNSKEY RRset still cacheable, no DNSKEY signed by a KSK
+ * whose DS a cached DS set may lack): without pre-publication this fails.
  *
  * A second test attacks the commands: rollover of an unsigned zone, a bogus
  * or wrong key tag for ds-seen, two rollovers at once, a rollover asked
@@ -201,6 +206,34 @@ Deno.test({
         }
       })());
 
+      // The strict observer: what the node served and when, checked below against the caches a
+      // validator that never refetches early could hold (RFC 7583 §3.2.1, §3.3.2). unbound
+      // refetches keys after a failed validation and delv does not cache, so both could pass a
+      // roll whose steps come too early; these checks cannot.
+      const seenDnskey: { t: number; tags: number[]; signer: number }[] = [];
+      const seenZoneSig: { t: number; tag: number; ttl: number }[] = [];
+      loops.push((async () => {
+        while (!stop) {
+          const k = await dig(child.dnsPort, ZONE, "DNSKEY", ["+dnssec"]);
+          const tk = Date.now() / 1000;
+          const sigK = k.answer.find((a) => a.type === "RRSIG");
+          seenDnskey.push({
+            t: tk,
+            tags: dnskeyTags(k.answer.filter((a) => a.type === "DNSKEY").map((a) => a.data)),
+            signer: sigK ? Number(sigK.data.split(/\s+/)[6]) : -1,
+          });
+          const before = Date.now() / 1000;
+          const w = await dig(child.dnsPort, `www.${ZONE}`, "A", ["+dnssec"]);
+          const sigW = w.answer.find((a) => a.type === "RRSIG");
+          seenZoneSig.push({
+            t: before,
+            tag: sigW ? Number(sigW.data.split(/\s+/)[6]) : -1,
+            ttl: 2,
+          });
+          await pause(100);
+        }
+      })());
+
       const apex = async (type: string) =>
         (await dig(child.dnsPort, ZONE, type, ["+dnssec"])).answer;
       const tagsOf = async () =>
@@ -253,6 +286,8 @@ Deno.test({
         new RegExp(`key ${ksk2} algorithm 13 flags 257 \\(KSK\\) ds-pending.*next: .*ds-seen`),
       );
       const steps: string[] = [];
+      const dsServedAt = new Map<number, number>();
+      const dsRemovedAt = new Map<number, number>();
       const rolled = await waitFor(async () => {
         const cds = new Set(
           (await apex("CDS")).filter((a) => a.type === "CDS").map((a) => dsValue(a.data)),
@@ -268,6 +303,7 @@ Deno.test({
             return r.answer.some((a) => a.type === "DS" && dsValue(a.data) === ds);
           }, 10_000);
           assert.ok(served, "the parent serves the new DS");
+          dsServedAt.set(Number(ds.split(" ")[0]), Date.now() / 1000);
           await ok(dmp(childDb.url, "zone", "ds-seen", ZONE, ds.split(" ")[0]));
           steps.push(`added ${ds.split(" ")[0]}`);
         }
@@ -275,6 +311,7 @@ Deno.test({
           if (cds.has(ds) || cds.size === 0) continue;
           // The DNSKEY RRset is signed by the new KSK by now (the node withdrew the old DS).
           assert.equal(await signerOf(ZONE, "DNSKEY"), ksk2);
+          dsRemovedAt.set(Number(ds.split(" ")[0]), Date.now() / 1000);
           await removeDs(ds);
           steps.push(`removed ${ds.split(" ")[0]}`);
         }
@@ -289,6 +326,35 @@ Deno.test({
       await Promise.all(loops);
 
       assert.deepEqual(failures, [], failures.join("\n"));
+      // Timing model (0.5 s allowed for the time between a node answering and the test noting it).
+      const slack = 0.5;
+      const ttl = 2;
+      const violations: string[] = [];
+      for (const z of seenZoneSig) {
+        for (const d of seenDnskey) {
+          // A DNSKEY RRset cached when the signature arrives must hold its key (pre-publication).
+          if (d.t <= z.t && d.t + ttl > z.t + slack && !d.tags.includes(z.tag)) {
+            violations.push(`RRSIG by ${z.tag} at ${z.t} but DNSKEY {${d.tags}} of ${d.t} cached`);
+          }
+          // A signature still cached must find its key in the DNSKEY RRset (retirement).
+          if (d.t >= z.t && d.t + slack < z.t + z.ttl && !d.tags.includes(z.tag)) {
+            violations.push(`RRSIG by ${z.tag} of ${z.t} cached but DNSKEY {${d.tags}} at ${d.t}`);
+          }
+        }
+      }
+      for (const d of seenDnskey) {
+        // The KSK signing DNSKEY has its DS in every DS set a resolver may have cached.
+        const served = dsServedAt.get(d.signer);
+        if (served !== undefined && served + ttl > d.t + slack) {
+          violations.push(`DNSKEY signed by ${d.signer} at ${d.t}, its DS served from ${served}`);
+        }
+        const removed = dsRemovedAt.get(d.signer);
+        if (removed !== undefined && d.t + ttl > removed + slack) {
+          violations.push(`DNSKEY signed by ${d.signer} at ${d.t}, its DS removed at ${removed}`);
+        }
+      }
+      assert.deepEqual(violations.slice(0, 20), [], `${violations.length} timing violations`);
+      assert.ok(seenDnskey.length > 50 && seenZoneSig.length > 50);
       assert.ok(counts.unbound > 60 && counts.delv > 20, JSON.stringify(counts));
       assert.deepEqual(await tagsOf(), [ksk2, zsk2].sort((a, b) => a - b));
       assert.equal(await signerOf(ZONE, "DNSKEY"), ksk2);
