@@ -17,9 +17,9 @@
  * whose DS a cached DS set may lack): without pre-publication this fails.
  *
  * A second test attacks the commands: rollover of an unsigned zone, a bogus
- * or wrong key tag for ds-seen, two rollovers at once, a rollover asked
- * twice: each is refused with its reason and the key table and the journal
- * stay as they were.
+ * or wrong key tag for ds-seen, a rollover from a machine with another
+ * sealing key, two rollovers at once, a rollover asked twice: each is
+ * refused with its reason and the key table and the journal stay as they were.
  */
 import assert from "node:assert/strict";
 import { decodeBase64Strict } from "../../packages/core/dmp/base64_strict.ts";
@@ -53,12 +53,16 @@ www 2 IN A 192.0.2.10
 `;
 
 function dmp(dbUrl: string, ...args: string[]) {
+  return dmpWith(SEALING_KEY, dbUrl, ...args);
+}
+
+function dmpWith(sealingKey: string, dbUrl: string, ...args: string[]) {
   return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "/tmp",
       DMP_DB_URL: dbUrl,
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
+      DMP_TSIG_SECRET_KEY: sealingKey,
       ...TIMINGS,
     },
     timeoutMs: 30000,
@@ -405,9 +409,9 @@ Deno.test({
         const journal = await db.client.execute("SELECT COUNT(*) AS n FROM journal");
         return JSON.stringify([keys.rows, journal.rows]);
       };
-      const refused = async (args: string[], error: RegExp, code = 1) => {
+      const refused = async (args: string[], error: RegExp, code = 1, sealing = SEALING_KEY) => {
         const before = await snapshot();
-        const r = await dmp(db.url, ...args);
+        const r = await dmpWith(sealing, db.url, ...args);
         assert.equal(r.code, code, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
         assert.match(r.stderr, error);
         assert.equal(await snapshot(), before, `${args.join(" ")} changed the store`);
@@ -437,6 +441,14 @@ Deno.test({
       await refused(["zone", "ds-seen", "signed.test", "--", "-1"], /KEYTAG -1: expected/, 2);
       await refused(["zone", "ds-seen", "signed.test", "0x10"], /KEYTAG 0x10: expected/, 2);
       await refused(["zone", "ds-seen", "signed.test"], /ZONE and KEYTAG are required/, 2);
+
+      // A machine with another sealing key would make a key no node can open: refused.
+      await refused(
+        ["zone", "rollover", "signed.test", "--zsk"],
+        /cannot be opened with this sealing key/,
+        1,
+        "99".repeat(32),
+      );
 
       // Two rollovers at once: one starts, the other is refused, one new key in all.
       const both = await Promise.all([

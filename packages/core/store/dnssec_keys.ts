@@ -266,6 +266,16 @@ export async function startRollover(
     ? planZskRollover(keys, t, zoneTtls)
     : planKskRollover(keys, t, timings);
   if ("error" in plan) return { ok: false, error: plan.error };
+  // A new key sealed with another sealing key than the zone's would be unusable by the nodes
+  // while the old one retires on schedule: the zone would go dark. Refuse instead.
+  const opened = (await readSigningKeys(client, box)).keys.filter((k) => k.zone === zone);
+  if (opened.length < existing.length) {
+    return {
+      ok: false,
+      error:
+        "the zone's keys cannot be opened with this sealing key (DMP_TSIG_SECRET_KEY): a new key sealed with it would be unusable by the nodes",
+    };
+  }
   const algorithm = existing[0].algorithm;
   const k = await newKey(box, zone, algorithm, kind, existing.map((e) => e.keyTag));
   const ours = {
