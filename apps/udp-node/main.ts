@@ -99,7 +99,7 @@ async function startOn(
   const index = new ZoneIndex();
   const box = await loadSecretBox(config);
   const keyring = new NodeKeyring(client, box);
-  const signers = new ZoneSigners();
+  const signers = new ZoneSigners(config.DMP_DNSSEC_DNSKEY_TTL);
   const reloadKeys = async () => {
     const unreadable = await keyring.reload(Date.now() / 1000);
     if (unreadable > 0) {

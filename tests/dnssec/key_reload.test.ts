@@ -50,7 +50,8 @@ Deno.test({
       }, 10_000);
       assert.ok(signed, "the node signs after its next sync");
       assert.ok(
-        await waitFor(() => /1 DNSSEC keys cannot be opened/.test(stranger.logs()), 10_000),
+        // The zone's KSK and ZSK.
+        await waitFor(() => /2 DNSSEC keys cannot be opened/.test(stranger.logs()), 10_000),
         stranger.logs(),
       );
       const other = await dig(stranger.dnsPort, "reload.test", "SOA", ["+dnssec"]);

@@ -52,7 +52,7 @@ Usage: dmp <command> [options]
 Commands:
   node              start a udp-node (authoritative DNS over UDP and TCP)
   start             start the local stack (edge API + udp-node on one file database)
-  zone add|list|delete|import|export|transfer|sign|ds|dnssec-status   manage zones
+  zone add|list|delete|import|export|transfer|sign|ds|dnssec-status|rollover|ds-seen   manage zones
   record add|list|delete        manage records
   key create|import|list|revoke manage TSIG keys
 
@@ -83,7 +83,11 @@ dmp zone sign NAME [--algorithm 13|15]
 dmp zone ds NAME
     the DS record to give the parent (SHA-256) and the DNSKEY
 dmp zone dnssec-status NAME
-    whether the zone is signed, with which key`,
+    whether the zone is signed: each key's role, state and next step
+dmp zone rollover NAME --zsk|--ksk
+    roll the ZSK (pre-publication) or the KSK (double-DS); timings from DMP_DNSSEC_*
+dmp zone ds-seen NAME KEYTAG
+    the parent serves the new KSK's DS: the KSK rollover goes on`,
   record: `dmp record add NAME TYPE VALUE [--ttl N] [--lifetime SECONDS]
 dmp record list ZONE|NAME [--json]       master-file lines that dmp zone import reads back
 dmp record delete NAME TYPE [VALUE]      exit status 1 when nothing matched
@@ -224,7 +228,10 @@ async function cmdNode(args: string[], env: Env): Promise<number> {
 
 async function cmdZone(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === "sign" || sub === "ds" || sub === "dnssec-status") {
+  if (
+    sub === "sign" || sub === "ds" || sub === "dnssec-status" || sub === "rollover" ||
+    sub === "ds-seen"
+  ) {
     const { cmdZoneDnssec } = await import("./zone_dnssec_command.ts");
     return await cmdZoneDnssec(sub, rest, env, { out, err });
   }

@@ -153,7 +153,7 @@ Deno.test("answerSigned: apex DNSKEY/CDS/CDNSKEY from the zone key; RRSIGs cache
     assert.deepEqual(m.answers.map((a) => a.type), [type, TYPE.RRSIG]);
   }
   const dnskey = (await signed(ZONE, TYPE.DNSKEY)).answers[0].rdata;
-  assert.deepEqual([...dnskey], [...signer.key.dnskey]);
+  assert.deepEqual([...dnskey], [...signer.keys[0].key.dnskey]);
   const a = (await signed("www.signed.test", TYPE.A)).answers[1].rdata;
   const b = (await signed("www.signed.test", TYPE.A)).answers[1].rdata;
   // ECDSA signatures are randomized: equal bytes mean the cached RRSIG was served.

@@ -3,7 +3,7 @@
  * as the unsigned path (`packages/core/zone/lookup.ts`), then a signing stage
  * as in Knot's `mod-onlinesign`: every authoritative RRset gets its RRSIG
  * (made on demand and cached by the zone's {@linkcode ZoneSigner}), the apex
- * answers DNSKEY, CDS and CDNSKEY (RFC 7344) from the zone's key, and denial
+ * answers DNSKEY, CDS and CDNSKEY (RFC 7344) from the zone's keys, and denial
  * of existence is compact (RFC 9824 "black lies", see `dnssec/nsec.ts`):
  *
  * - NODATA: NOERROR, SOA + NSEC at the name with its real types;
@@ -43,8 +43,7 @@ import { closestEncloser, nameExists } from "../../../packages/core/zone/closest
 import type { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
 import { blackLieNsec } from "../../../packages/core/dnssec/nsec.ts";
 import { canonicalNameWire, compareBytes } from "../../../packages/core/dnssec/rrsig.ts";
-import { APEX_KEY_TYPES, dsRdata } from "../../../packages/core/dnssec/signing_key.ts";
-import { KEY_RECORD_TTL } from "../../../packages/core/dnssec/key_records.ts";
+import { APEX_KEY_TYPES } from "../../../packages/core/dnssec/signing_key.ts";
 import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
@@ -96,7 +95,7 @@ export async function answerSigned(
   let rrlClass: number = RESPONSE_CLASS.POSITIVE;
   let rrlKey = `${qname}/${q.qtype}`;
   if (qname === zone.name && APEX_KEY_TYPES.includes(q.qtype)) {
-    await b.addSigned(b.answer, qname, await keyRRset(zone, signer, q.qtype));
+    await b.addSigned(b.answer, qname, await keyRRset(signer, q.qtype, now));
   } else {
     const result = index.lookup(qname, q.qtype, now);
     if (result.kind === "refused") return null;
@@ -123,7 +122,7 @@ export async function answerSigned(
       }
       if (q.qtype === TYPE.ANY && qname === zone.name) {
         for (const t of APEX_KEY_TYPES) {
-          await b.addSigned(b.answer, qname, await keyRRset(zone, signer, t));
+          await b.addSigned(b.answer, qname, await keyRRset(signer, t, now));
         }
       }
     } else if (result.kind === "nodata" && q.qtype === TYPE.NSEC) {
@@ -174,12 +173,13 @@ function chainEnd(answer: readonly OwnedRRset[]): string | undefined {
   return d.ok ? canonicalName(d.name) : undefined;
 }
 
-/** The apex DNSKEY, CDS or CDNSKEY RRset of the zone's key (RFC 7344 §3: CDS/CDNSKEY mirror it). */
-async function keyRRset(zone: IndexedZone, signer: ZoneSigner, type: number): Promise<PlainRRset> {
-  const rdata = type === TYPE.CDS
-    ? await dsRdata(canonicalNameWire(zone.name), signer.key.dnskey)
-    : signer.key.dnskey;
-  return { type, ttl: KEY_RECORD_TTL, originalTtl: KEY_RECORD_TTL, rdatas: [rdata] };
+/**
+ * The apex DNSKEY, CDS or CDNSKEY RRset at `now`: the keys the signer
+ * publishes then (during a rollover, old and new; RFC 7344 §3 for CDS/CDNSKEY).
+ */
+async function keyRRset(signer: ZoneSigner, type: number, now: number): Promise<PlainRRset> {
+  const rdatas = (await signer.apexKeyRdatas(type, now)).sort(compareBytes);
+  return { type, ttl: signer.dnskeyTtl, originalTtl: signer.dnskeyTtl, rdatas };
 }
 
 /** An RRset with its answer TTL and the original TTL its RRSIG covers. */

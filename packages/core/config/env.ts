@@ -15,6 +15,8 @@ import { NODE_NAME_PATTERN } from "../store/node_stats.ts";
 import { MAX_LIFETIME_SECONDS } from "../values/lifetime.ts";
 import { hostNameSchema, ipv4Schema, ipv6Schema } from "../values/schemas.ts";
 import { MAX_TTL } from "../values/ttl.ts";
+import { KEY_RECORD_TTL } from "../dnssec/key_records.ts";
+import type { RolloverTimings } from "../dnssec/key_timeline.ts";
 
 const TRUTHY = new Set(["1", "true", "yes", "on"]);
 const FALSY = new Set(["0", "false", "no", "off"]);
@@ -300,6 +302,31 @@ export const ENV_VARS = {
     "3",
     "Query log streams one dashboard session or the operator token may hold open per edge process",
     "edge",
+  ),
+  DMP_DNSSEC_DNSKEY_TTL: spec(
+    int(1, MAX_TTL),
+    String(KEY_RECORD_TTL),
+    "TTL of a signed zone's DNSKEY, CDS and CDNSKEY; a rollover waits this long (plus the propagation delay) before a new ZSK signs",
+  ),
+  DMP_DNSSEC_MAX_ZONE_TTL: spec(
+    int(0, MAX_TTL),
+    "86400",
+    "Longest TTL a signed zone's answers have: a rolled ZSK stays published this long (or the zone's largest stored TTL, if longer) after it stops signing",
+  ),
+  DMP_DNSSEC_PROPAGATION_DELAY: spec(
+    int(0, MAX_TTL),
+    "300",
+    "Seconds for a key change to reach every node and secondary; added to every rollover wait (RFC 7583 Dprp)",
+  ),
+  DMP_DNSSEC_PARENT_DS_TTL: spec(
+    int(0, MAX_TTL),
+    "86400",
+    "TTL of the DS at the parent: a new KSK signs this long (plus the propagation delay) after its DS is seen there",
+  ),
+  DMP_DNSSEC_DS_WAIT: spec(
+    int(0, MAX_TTL),
+    "0",
+    "Seconds after a KSK rollover starts at which the parent is taken to serve the new DS; 0 = wait for `dmp zone ds-seen`",
   ),
   DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
   // The overview's per-node stats rows (issue 14; store/node_stats.ts).
@@ -733,4 +760,15 @@ export function claimProviderEnabled(c: Config): boolean {
  */
 export function unknownDmpVariables(env: Record<string, string | undefined>): string[] {
   return Object.keys(env).filter((k) => k.startsWith("DMP_") && !(k in ENV_VARS)).sort();
+}
+
+/** The rollover waits of `c` (`dnssec/key_timeline.ts`). */
+export function rolloverTimings(c: Config): RolloverTimings {
+  return {
+    dnskeyTtl: c.DMP_DNSSEC_DNSKEY_TTL,
+    maxZoneTtl: c.DMP_DNSSEC_MAX_ZONE_TTL,
+    propagation: c.DMP_DNSSEC_PROPAGATION_DELAY,
+    parentDsTtl: c.DMP_DNSSEC_PARENT_DS_TTL,
+    dsWait: c.DMP_DNSSEC_DS_WAIT,
+  };
 }

@@ -13,11 +13,12 @@ import { encodeBase64 } from "../dmp/base64_strict.ts";
 import { canonicalNameWire } from "./rrsig.ts";
 import { dsRdata, type SigningKey } from "./signing_key.ts";
 
-/** TTL written on the DS and DNSKEY lines (the node serves DNSKEY with the same). */
+/** Default TTL of DNSKEY, CDS and CDNSKEY (`DMP_DNSSEC_DNSKEY_TTL`'s default). */
 export const KEY_RECORD_TTL = 3600;
 
 /**
- * The DS and DNSKEY lines of `key` for zone `zone` (canonical, no trailing dot).
+ * The DS and DNSKEY lines of `key` for zone `zone` (canonical, no trailing
+ * dot), with TTL `ttl` (the node serves DNSKEY with `DMP_DNSSEC_DNSKEY_TTL`).
  *
  * @example
  * ```ts ignore
@@ -28,14 +29,15 @@ export const KEY_RECORD_TTL = 3600;
 export async function keyRecords(
   zone: string,
   key: SigningKey,
+  ttl: number = KEY_RECORD_TTL,
 ): Promise<{ ds: string; dnskey: string }> {
   const digest = (await dsRdata(canonicalNameWire(zone), key.dnskey)).subarray(4);
   const owner = zone === "" ? "." : `${zone}.`;
   return {
-    ds: `${owner} ${KEY_RECORD_TTL} IN DS ${key.keyTag} ${key.algorithm} 2 ${
+    ds: `${owner} ${ttl} IN DS ${key.keyTag} ${key.algorithm} 2 ${
       bytesToHex(digest).toUpperCase()
     }`,
-    dnskey: `${owner} ${KEY_RECORD_TTL} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${
+    dnskey: `${owner} ${ttl} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${
       encodeBase64(key.dnskey.subarray(4))
     }`,
   };

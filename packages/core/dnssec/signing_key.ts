@@ -1,11 +1,10 @@
 /**
  * DNSSEC signing keys through WebCrypto only (this package stays
  * runtime-free): ECDSA P-256 with SHA-256 (algorithm 13, RFC 6605) and
- * Ed25519 (algorithm 15, RFC 8080). One key per zone signs everything: a
- * combined signing key (CSK, flags 257 = Zone Key + SEP, RFC 4034 §2.1.1),
- * the key the parent's DS points to and the key of every RRSIG, as Knot's
- * single-type signing scheme does; a ZSK/KSK split only pays off with
- * rollovers, which are not built yet.
+ * Ed25519 (algorithm 15, RFC 8080). A zone has a KSK (flags 257 = Zone Key +
+ * SEP, RFC 4034 §2.1.1: the key the parent's DS points to) and a ZSK (flags
+ * 256), so each can be rolled on its own (`key_timeline.ts`); zones signed
+ * before the split have one combined key (CSK, flags 257) in both roles.
  *
  * This module is browser compatible.
  * @module
@@ -47,7 +46,8 @@ function params(algorithm: number): EcKeyImportParams | Algorithm {
 }
 
 /**
- * Generates a new key of `algorithm` (13 or 15).
+ * Generates a new key of `algorithm` (13 or 15) with DNSKEY `flags` (257 for
+ * a KSK or CSK, 256 for a ZSK).
  *
  * @example
  * ```ts
@@ -56,13 +56,16 @@ function params(algorithm: number): EcKeyImportParams | Algorithm {
  * if (k.dnskey.length !== 4 + 64) throw new Error();
  * ```
  */
-export async function generateSigningKey(algorithm: number): Promise<ExportedKey> {
+export async function generateSigningKey(
+  algorithm: number,
+  flags: number = CSK_FLAGS,
+): Promise<ExportedKey> {
   const pair = await crypto.subtle.generateKey(params(algorithm), true, [
     "sign",
     "verify",
   ]) as CryptoKeyPair;
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
-  return { algorithm, flags: CSK_FLAGS, pkcs8 };
+  return { algorithm, flags, pkcs8 };
 }
 
 /** Imports a stored key (PKCS#8) for signing; derives its DNSKEY from the private key. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { generateSigningKey, importSigningKey } from "./signing_key.ts";
+import { initialKeyTimes } from "./key_timeline.ts";
 import {
   SIGNATURE_BACKDATE,
   SIGNATURE_REFRESH,
@@ -50,4 +51,45 @@ Deno.test("ZoneSigner.rrsig() keeps at most its cache limit (a random-name flood
     await signer.rrsig({ ...rrset([192, 0, 2, 1]), owner: `n${i}.example` }, NOW);
   }
   assert.equal(signer.cached, 3);
+});
+
+Deno.test("ZoneSigner: the KSK signs DNSKEY/CDS/CDNSKEY, the ZSK the rest; CDS lists KSKs only", async () => {
+  const ksk = await importSigningKey(await generateSigningKey(13, 257));
+  const zsk = await importSigningKey(await generateSigningKey(13, 256));
+  const signer = new ZoneSigner("example", [
+    { key: ksk, times: initialKeyTimes("ksk", 0) },
+    { key: zsk, times: initialKeyTimes("zsk", 0) },
+  ]);
+  assert.equal(signer.signingKey("example", 48, NOW), ksk);
+  assert.equal(signer.signingKey("example", 59, NOW), ksk);
+  assert.equal(signer.signingKey("example", 6, NOW), zsk);
+  // A DNSKEY RRset below the apex is zone data.
+  assert.equal(signer.signingKey("www.example", 48, NOW), zsk);
+  assert.deepEqual(await signer.apexKeyRdatas(48, NOW), [ksk.dnskey, zsk.dnskey]);
+  assert.deepEqual(await signer.apexKeyRdatas(60, NOW), [ksk.dnskey]);
+  assert.equal((await signer.apexKeyRdatas(59, NOW)).length, 1);
+});
+
+Deno.test("ZoneSigner: at a rollover's switch the cached RRSIG of the old key is not served again", async () => {
+  const ksk = await importSigningKey(await generateSigningKey(13, 257));
+  const oldZsk = await importSigningKey(await generateSigningKey(13, 256));
+  const newZsk = await importSigningKey(await generateSigningKey(13, 256));
+  const switchAt = NOW + 10;
+  const signer = new ZoneSigner("example", [
+    { key: ksk, times: initialKeyTimes("ksk", 0) },
+    {
+      key: oldZsk,
+      times: { ...initialKeyTimes("zsk", 0), zoneUntil: switchAt, removeAt: NOW + 20 },
+    },
+    { key: newZsk, times: { ...initialKeyTimes("zsk", NOW), activeAt: switchAt } },
+  ]);
+  const tagOf = (rdata: Uint8Array) => (rdata[16] << 8) | rdata[17];
+  assert.equal(tagOf((await signer.rrsig(rrset([192, 0, 2, 1]), NOW)).rdata), oldZsk.keyTag);
+  assert.equal(
+    tagOf((await signer.rrsig(rrset([192, 0, 2, 1]), switchAt - 1)).rdata),
+    oldZsk.keyTag,
+  );
+  assert.equal(tagOf((await signer.rrsig(rrset([192, 0, 2, 1]), switchAt)).rdata), newZsk.keyTag);
+  assert.equal((await signer.apexKeyRdatas(48, NOW + 19)).length, 3);
+  assert.equal((await signer.apexKeyRdatas(48, NOW + 20)).length, 2);
 });

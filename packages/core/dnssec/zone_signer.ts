@@ -8,7 +8,11 @@
  *
  * The cache is keyed by owner and type and remembers the exact RRset it
  * signed: a changed RRset (an UPDATE, an expired DMP record) is signed again
- * on its next query, never served with a stale RRSIG. It holds at most
+ * on its next query, never served with a stale RRSIG. It also remembers the
+ * key that made it: when the zone's keys change steps (a rollover's switch,
+ * `key_timeline.ts`, read off the clock at each query) a signature by a key
+ * that no longer signs is made again with the current one, so no answer
+ * carries an RRSIG of a retired key after its retirement time. It holds at most
  * {@linkcode SIGNATURE_CACHE_LIMIT} entries (oldest first out): black-lie
  * NSECs for random names must not grow memory without bound.
  *
@@ -16,8 +20,17 @@
  * @module
  */
 
-import { compareBytes, type RRsetToSign, signRRset, type Validity } from "./rrsig.ts";
-import type { SigningKey } from "./signing_key.ts";
+import {
+  canonicalNameWire,
+  compareBytes,
+  type RRsetToSign,
+  signRRset,
+  type Validity,
+} from "./rrsig.ts";
+import { APEX_KEY_TYPES, dsRdata, type SigningKey } from "./signing_key.ts";
+import { inCds, inDnskey, type KeyTimes, signsKeys, signsZone } from "./key_timeline.ts";
+import { KEY_RECORD_TTL } from "./key_records.ts";
+import { TYPE } from "../wire/constants.ts";
 
 /** Signature lifetime: 14 days. */
 export const SIGNATURE_VALIDITY = 14 * 86400;
@@ -28,7 +41,15 @@ export const SIGNATURE_BACKDATE = 3600;
 /** Cached RRSIGs per zone. */
 export const SIGNATURE_CACHE_LIMIT = 50_000;
 
+/** A zone's key with the times of its lifecycle steps. */
+export interface TimedSigningKey {
+  key: SigningKey;
+  times: KeyTimes;
+}
+
 interface CachedSignature {
+  /** tag of the key that made it */
+  keyTag: number;
   ttl: number;
   rdatas: readonly Uint8Array[];
   /** RRSIG RDATA, or the signing in progress */
@@ -37,18 +58,66 @@ interface CachedSignature {
   refreshAt: number;
 }
 
-/** The signer of one zone with its key. */
+/** The signer of one zone with its keys. */
 export class ZoneSigner {
   readonly zone: string;
-  readonly key: SigningKey;
+  /** the zone's keys, with their steps */
+  readonly keys: readonly TimedSigningKey[];
+  /** TTL of DNSKEY, CDS and CDNSKEY (DMP_DNSSEC_DNSKEY_TTL) */
+  readonly dnskeyTtl: number;
   #cache = new Map<string, CachedSignature>();
   #limit: number;
+  #ds = new Map<SigningKey, Promise<Uint8Array>>();
 
-  /** `zone` canonical apex; `key` the zone's signing key; `cacheLimit` cached RRSIGs at most. */
-  constructor(zone: string, key: SigningKey, cacheLimit: number = SIGNATURE_CACHE_LIMIT) {
+  /**
+   * `zone` canonical apex; `keys` the zone's keys with their steps (a lone
+   * key is a combined key, published and signing since always);
+   * `cacheLimit` cached RRSIGs at most; `dnskeyTtl` the apex key RRsets' TTL.
+   */
+  constructor(
+    zone: string,
+    keys: SigningKey | readonly TimedSigningKey[],
+    cacheLimit: number = SIGNATURE_CACHE_LIMIT,
+    dnskeyTtl: number = KEY_RECORD_TTL,
+  ) {
     this.zone = zone;
-    this.key = key;
+    this.keys = "sign" in keys ? [{ key: keys, times: alwaysCsk }] : keys;
     this.#limit = cacheLimit;
+    this.dnskeyTtl = dnskeyTtl;
+  }
+
+  /**
+   * The key that signs `type` at `now`: the KSK for the apex DNSKEY, CDS and
+   * CDNSKEY RRsets (RFC 7344 §4.1: signed by a key the parent's DS points
+   * to), the ZSK for everything else; of two (never scheduled) the newest.
+   */
+  signingKey(owner: string, type: number, now: number): SigningKey | undefined {
+    const byKsk = owner === this.zone && APEX_KEY_TYPES.includes(type);
+    let best: TimedSigningKey | undefined;
+    for (const k of this.keys) {
+      if (!(byKsk ? signsKeys(k.times, now) : signsZone(k.times, now))) continue;
+      if (!best || k.times.activeAt! > best.times.activeAt!) best = k;
+    }
+    return best?.key;
+  }
+
+  /**
+   * The RDATAs of the apex DNSKEY (every published key), CDS or CDNSKEY (the
+   * KSKs whose DS the parent should hold, RFC 7344 §3) RRset at `now`.
+   */
+  async apexKeyRdatas(type: number, now: number): Promise<Uint8Array[]> {
+    if (type === TYPE.DNSKEY) {
+      return this.keys.filter((k) => inDnskey(k.times, now)).map((k) => k.key.dnskey);
+    }
+    const cds = this.keys.filter((k) => inCds(k.times, now)).map((k) => k.key);
+    if (type === TYPE.CDNSKEY) return cds.map((k) => k.dnskey);
+    return await Promise.all(cds.map((k) => this.#dsOf(k)));
+  }
+
+  #dsOf(key: SigningKey): Promise<Uint8Array> {
+    let ds = this.#ds.get(key);
+    if (!ds) this.#ds.set(key, ds = dsRdata(canonicalNameWire(this.zone), key.dnskey));
+    return ds;
   }
 
   /** Number of cached signatures (the dnssec-status view and tests). */
@@ -61,10 +130,13 @@ export class ZoneSigner {
    * (the RRSIG's TTL must not outlive it).
    */
   async rrsig(rrset: RRsetToSign, now: number): Promise<{ rdata: Uint8Array; expiration: number }> {
+    const key = this.signingKey(rrset.owner, rrset.type, now);
+    if (!key) throw new Error(`Cannot sign in ${this.zone}: no key signs type ${rrset.type} now`);
     const id = `${rrset.type} ${rrset.owner}`;
     const hit = this.#cache.get(id);
     if (
-      hit && now < hit.refreshAt && hit.ttl === rrset.ttl && sameRdatas(hit.rdatas, rrset.rdatas)
+      hit && hit.keyTag === key.keyTag && now < hit.refreshAt && hit.ttl === rrset.ttl &&
+      sameRdatas(hit.rdatas, rrset.rdatas)
     ) {
       return { rdata: await hit.rrsig, expiration: hit.expiration };
     }
@@ -74,9 +146,10 @@ export class ZoneSigner {
       expiration: t + SIGNATURE_VALIDITY,
     };
     const entry: CachedSignature = {
+      keyTag: key.keyTag,
       ttl: rrset.ttl,
       rdatas: rrset.rdatas.map((r) => r.slice()),
-      rrsig: signRRset(this.key, this.zone, rrset, validity),
+      rrsig: signRRset(key, this.zone, rrset, validity),
       expiration: validity.expiration,
       refreshAt: t + SIGNATURE_VALIDITY - SIGNATURE_REFRESH,
     };
@@ -93,6 +166,18 @@ export class ZoneSigner {
     }
   }
 }
+
+/** A combined key published and signing since always (a signer made from one key). */
+const alwaysCsk: KeyTimes = {
+  role: "csk",
+  publishAt: 0,
+  activeAt: 0,
+  zoneUntil: null,
+  keysUntil: null,
+  removeAt: null,
+  dsRemoveAt: null,
+  dsSeenAt: null,
+};
 
 function sameRdatas(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   if (a.length !== b.length) return false;

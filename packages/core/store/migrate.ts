@@ -17,6 +17,7 @@ import { MIGRATION_0006 } from "./migrations/0006_zone_transfer.ts";
 import { MIGRATION_0007 } from "./migrations/0007_serial_policy.ts";
 import { MIGRATION_0008 } from "./migrations/0008_dashboard_sessions.ts";
 import { MIGRATION_0009 } from "./migrations/0009_dnssec_keys.ts";
+import { MIGRATION_0010 } from "./migrations/0010_dnssec_key_states.ts";
 import { MIGRATION_0011 } from "./migrations/0011_node_stats.ts";
 import { MIGRATION_0012 } from "./migrations/0012_query_log.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
@@ -32,6 +33,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0007,
   MIGRATION_0008,
   MIGRATION_0009,
+  MIGRATION_0010,
   MIGRATION_0011,
   MIGRATION_0012,
 ];

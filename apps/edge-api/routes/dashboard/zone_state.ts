@@ -28,6 +28,9 @@ export interface SigningKeyView {
   algorithm: number;
   /** DS record text ("" when the edge cannot open the key: no sealing key). */
   ds: string;
+  /** The key's role (KeyRole) and rollover state, on a zone's page (not in the list). */
+  role?: string;
+  state?: string;
 }
 
 /** A zone's transfer and signing state. */
@@ -92,6 +95,12 @@ export async function readZoneState(deps: ResolvedDeps, zone: string): Promise<Z
   ]);
   return {
     transfer,
-    keys: keys.map((k) => ({ keyTag: k.key_tag, algorithm: k.algorithm, ds: k.ds })),
+    keys: keys.map((k) => ({
+      keyTag: k.key_tag,
+      algorithm: k.algorithm,
+      ds: k.ds,
+      role: k.role,
+      state: k.state,
+    })),
   };
 }

@@ -82,7 +82,9 @@ export function ZoneStateSection(
             </tr>
             {props.state.keys.filter((k) => k.ds).map((k) => (
               <tr data-field="ds">
-                <th scope="row">{`DS (key ${k.keyTag})`}</th>
+                <th scope="row">
+                  {k.role ? `DS (${k.role} ${k.keyTag}, ${k.state})` : `DS (key ${k.keyTag})`}
+                </th>
                 <td class="value">{k.ds}</td>
               </tr>
             ))}
