@@ -35,6 +35,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
+import { ResignSerials } from "./transfer/resign_serials.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
@@ -201,8 +202,15 @@ async function startOn(
       maxTtl: config.DMP_DNS_TTL,
       maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
       ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
+      signers: signers.signers,
     }),
   );
+  const resigner = new ResignSerials({
+    client,
+    writer: db.writer,
+    signedZones: signers.zones,
+    logger: logger.child("resign"),
+  });
   const notifier = new NotifySender({
     index,
     client,
@@ -332,8 +340,9 @@ async function startOn(
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });
         try {
           await notifier.tick(now());
+          await resigner.tick(now(), notifier.holdsLease);
         } catch (e) {
-          logger.warn("NOTIFY lease or policy read failed; retrying next tick", {
+          logger.warn("NOTIFY lease, policy read or re-sign failed; retrying next tick", {
             error: errText(e),
           });
         }

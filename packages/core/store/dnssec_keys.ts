@@ -11,6 +11,7 @@
 import type { SqlClient } from "./sql_client.ts";
 import type { SecretBox } from "./secret_box.ts";
 import { type ExportedKey, generateSigningKey, importSigningKey } from "../dnssec/signing_key.ts";
+import { nextSerialSql } from "../zone/serial.ts";
 
 /** Journal name that signals a change of DNSSEC keys. */
 export const DNSSEC_JOURNAL_NAME = "dnssec";
@@ -59,6 +60,16 @@ export async function enableZoneSigning(
       sql: `INSERT INTO dnssec_keys (zone, key_tag, algorithm, flags, private_enc, created_at)
             SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dnssec_keys WHERE zone = ?)`,
       args: [zone, tag, algorithm, exported.flags, sealed, t, zone],
+    },
+    // The transferred zone changes (DNSKEY, RRSIGs, NSEC chain): its serial moves, so
+    // secondaries holding the unsigned version transfer the signed one.
+    {
+      sql: `UPDATE zones SET serial = ${nextSerialSql(t)} WHERE name = ? AND changes() > 0`,
+      args: [zone],
+    },
+    {
+      sql: "INSERT INTO journal (ts, zone, name) SELECT ?, ?, ? WHERE changes() > 0",
+      args: [t, zone, zone],
     },
     {
       sql: "INSERT INTO journal (ts, zone, name) VALUES (?, '', ?)",
