@@ -336,6 +336,8 @@ export class TransferHandler {
     }
     let records: XfrRecord[] | undefined;
     if (signer) {
+      // Signing a version holds a transfer slot: the cap bounds the CPU transfers take too.
+      this.#active++;
       try {
         records = await this.#signedRecords(snap, signer);
       } catch (e) {
@@ -345,6 +347,8 @@ export class TransferHandler {
         });
         yield await reply(RCODE.SERVFAIL, "servfail");
         return;
+      } finally {
+        this.#active--;
       }
     }
     yield* this.#send(
