@@ -6,8 +6,9 @@
  * it as received (its RRSIGs are the node's bytes, not its own);
  * `ldns-verify-zone` accepts the AXFR content; `delv` with the zone's key as
  * trust anchor fully validates positive, NXDOMAIN (a real NSEC proof from
- * the chain), NODATA, empty non-terminal, wildcard, CNAME and DS answers
- * fetched from Knot. After a change at the node, NOTIFY makes Knot transfer
+ * the chain), NODATA, empty non-terminal, wildcard, CNAME, DNAME and DS
+ * answers fetched from Knot; DMP values with different lifetimes in one
+ * RRset go out with one TTL (the one their RRSIG covers). After a change at the node, NOTIFY makes Knot transfer
  * again (IXFR of a signed zone is answered with the whole zone) and the new
  * name validates.
  */
@@ -45,6 +46,8 @@ ns.insecure 3600 IN A 192.0.2.54
 secure 3600 IN NS ns.secure.signed.test.
 secure 3600 IN DS 12345 13 2 ${"ab".repeat(32)}
 ns.secure 3600 IN A 192.0.2.55
+old 300 IN DNAME new.signed.test.
+www.new 300 IN A 192.0.2.13
 `;
 
 function dmp(dbUrl: string, ...args: string[]) {
@@ -111,6 +114,35 @@ Deno.test({
       await Deno.writeTextFile(`${db.dir}/signed.zone`, ZONE_FILE);
       await ok(dmp(db.url, "zone", "add", ZONE, "--ns", `ns1.${ZONE}`));
       await ok(dmp(db.url, "zone", "import", ZONE, `${db.dir}/signed.zone`));
+      // DMP values with lifetimes: one RRset, TTLs from what is left of each (signed with one TTL).
+      await ok(
+        dmp(
+          db.url,
+          "record",
+          "add",
+          `dmp.${ZONE}`,
+          "TXT",
+          "v=dmp1;a",
+          "--ttl",
+          "3600",
+          "--lifetime",
+          "7200",
+        ),
+      );
+      await ok(
+        dmp(
+          db.url,
+          "record",
+          "add",
+          `dmp.${ZONE}`,
+          "TXT",
+          "v=dmp1;b",
+          "--ttl",
+          "3600",
+          "--lifetime",
+          "900",
+        ),
+      );
       const listed = JSON.parse(await ok(dmp(db.url, "zone", "list", "--json")));
       const unsignedSerial: number = listed.find((z: { name: string }) => z.name === ZONE).serial;
       await ok(dmp(db.url, "zone", "sign", ZONE));
@@ -135,7 +167,8 @@ Deno.test({
       node = await startNodeProcess({
         dbUrl: db.url,
         dir: db.dir,
-        env: { DMP_TSIG_SECRET_KEY: SEALING_KEY },
+        // TTLs of DMP values up to an hour, so the two values' TTLs differ (3600 and < 900).
+        env: { DMP_TSIG_SECRET_KEY: SEALING_KEY, DMP_DNS_TTL: "3600" },
       });
       const serial = await serialAt(node.dnsPort);
       assert.ok(serial !== undefined);
@@ -167,6 +200,15 @@ Deno.test({
           assert.ok(covered(o, ty), `${o} ${ty} unsigned`);
         }
         assert.ok(covered(`www.${ZONE}`, "A"));
+        assert.ok(covered(`dmp.${ZONE}`, "TXT"));
+        // The TXT RRs and their RRSIG share one TTL: the shorter lifetime's remainder.
+        const dmpTtls = lines.filter((l) =>
+          /^dmp\.signed\.test\.\s+\d+\s+IN\s+(TXT|RRSIG\s+TXT)\s/.test(l)
+        )
+          .map((l) => Number(l.split(/\s+/)[1]));
+        assert.equal(dmpTtls.length, 3);
+        assert.equal(new Set(dmpTtls).size, 1, "one TTL per RRset");
+        assert.ok(dmpTtls[0] > 0 && dmpTtls[0] <= 900, `${dmpTtls}`);
         assert.ok(covered(`*.wild.${ZONE}`, "TXT"));
         assert.ok(covered(`secure.${ZONE}`, "DS"), "DS at a delegation is signed");
         assert.ok(!covered(`secure.${ZONE}`, "NS"), "delegation NS unsigned");
@@ -174,15 +216,19 @@ Deno.test({
         assert.equal(at(`ns.insecure.${ZONE}`, "RRSIG").length, 0, "glue unsigned");
         assert.equal(at(`ns.insecure.${ZONE}`, "NSEC").length, 0, "glue has no NSEC");
         assert.equal(at(`b.ent.${ZONE}`, "NSEC").length, 0, "an empty non-terminal has no NSEC");
+        assert.ok(covered(`old.${ZONE}`, "DNAME"));
         // The chain, in canonical order, closing at the apex.
         const chain = rrs.filter(([, t]) => t === "NSEC").map(([o, , d]) => [o, d.split(" ")[0]]);
         assert.deepEqual(chain.map(([o]) => o), [
           `${ZONE}.`,
           `alias.${ZONE}.`,
+          `dmp.${ZONE}.`,
           `a.b.ent.${ZONE}.`,
           `insecure.${ZONE}.`,
           `mail.${ZONE}.`,
+          `www.new.${ZONE}.`,
           `ns1.${ZONE}.`,
+          `old.${ZONE}.`,
           `secure.${ZONE}.`,
           `*.wild.${ZONE}.`,
           `www.${ZONE}.`,
@@ -285,6 +331,11 @@ Deno.test({
           ],
           [`x.wild.${ZONE}`, "A", /; negative response, fully validated/],
           [`alias.${ZONE}`, "A", /; fully validated\nalias\.signed\.test\.\s+300\s+IN\s+CNAME/],
+          [
+            `www.old.${ZONE}`,
+            "A",
+            /; fully validated\n\S+\s+300\s+IN\s+DNAME\s+new\.signed\.test\./,
+          ],
           [`insecure.${ZONE}`, "DS", /; negative response, fully validated/],
           [`secure.${ZONE}`, "DS", /; fully validated\nsecure\.signed\.test\.\s+3600\s+IN\s+DS/],
         ];
