@@ -8,7 +8,8 @@
  * trust anchor fully validates positive, NXDOMAIN (a real NSEC proof from
  * the chain), NODATA, empty non-terminal, wildcard, CNAME, DNAME and DS
  * answers fetched from Knot; DMP values with different lifetimes in one
- * RRset go out with one TTL (the one their RRSIG covers). After a change at the node, NOTIFY makes Knot transfer
+ * RRset go out with one TTL (the one their RRSIG covers). Knot Resolver
+ * (forwarding to Knot) validates the same, NXDOMAIN included. After a change at the node, NOTIFY makes Knot transfer
  * again (IXFR of a signed zone is answered with the whole zone) and the new
  * name validates.
  */
@@ -23,6 +24,7 @@ import {
   waitFor,
 } from "../_support/node_process.ts";
 import { type Secondary, startSecondary } from "../_support/secondaries.ts";
+import { type KresdProcess, startKresd } from "../_support/kresd.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -110,6 +112,7 @@ Deno.test({
     const db = await freshDatabase();
     let node: NodeProcess | undefined;
     let knot: Secondary | undefined;
+    let kresd: KresdProcess | undefined;
     try {
       await Deno.writeTextFile(`${db.dir}/signed.zone`, ZONE_FILE);
       await ok(dmp(db.url, "zone", "add", ZONE, "--ns", `ns1.${ZONE}`));
@@ -345,6 +348,33 @@ Deno.test({
         }
       });
 
+      await t.step(
+        "Knot Resolver validates Knot's answers, NXDOMAIN from the chain too",
+        async () => {
+          kresd = await startKresd({
+            anchor: `${ZONE}. IN DNSKEY ${key[1]} ${key[2]} ${key[3]} ${key[4]}`,
+            forwards: { [ZONE]: knot!.port },
+          });
+          const ask = (name: string, type: string) =>
+            dig(kresd!.port, name, type, ["+dnssec", "+rec"]);
+          for (
+            const [name, type, status] of [
+              [`www.${ZONE}`, "A", "NOERROR"],
+              [`nope.${ZONE}`, "A", "NXDOMAIN"],
+              [`www.${ZONE}`, "TXT", "NOERROR"],
+              [`b.ent.${ZONE}`, "A", "NOERROR"],
+              [`x.wild.${ZONE}`, "TXT", "NOERROR"],
+              [`alias.${ZONE}`, "A", "NOERROR"],
+              [`insecure.${ZONE}`, "DS", "NOERROR"],
+            ]
+          ) {
+            const r = await ask(name, type);
+            assert.equal(r.status, status, `${name} ${type}: ${r.raw}`);
+            assert.ok(r.flags.includes("ad"), `${name} ${type} not validated: ${r.raw}`);
+          }
+        },
+      );
+
       await t.step("a change reaches Knot signed (NOTIFY, then the whole zone)", async () => {
         await ok(dmp(db.url, "record", "add", `new.${ZONE}`, "A", "192.0.2.66"));
         assert.ok(
@@ -365,6 +395,7 @@ Deno.test({
         assert.match(node!.logs(), /IXFR \(full zone\) of signed\.test sent/);
       });
     } finally {
+      await kresd?.stop();
       await knot?.stop();
       await node?.stop();
       db.client.close();
