@@ -9,9 +9,9 @@
  * the chain), NODATA, empty non-terminal, wildcard, CNAME, DNAME and DS
  * answers fetched from Knot; DMP values with different lifetimes in one
  * RRset go out with one TTL (the one their RRSIG covers). Knot Resolver
- * (forwarding to Knot) validates the same, NXDOMAIN included. After a change at the node, NOTIFY makes Knot transfer
- * again (IXFR of a signed zone is answered with the whole zone) and the new
- * name validates.
+ * (forwarding to Knot) validates the same, NXDOMAIN included. After a
+ * change at the node, NOTIFY makes Knot transfer again (IXFR of a signed
+ * zone is answered with the whole zone) and the new name validates.
  */
 import assert from "node:assert/strict";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
