@@ -9,27 +9,37 @@
  */
 
 /**
- * Compares two canonical text names (lower case, no trailing dot, no escapes:
- * owners are validated that way on the way in); negative when `a` sorts first.
+ * A string that sorts (with `<`) in canonical order: the name's labels right
+ * to left, each followed by NUL, which sorts below every octet of a label
+ * (a label that is a prefix of another sorts first). Names are canonical
+ * text: lower case, no trailing dot, no escapes (owners are validated that
+ * way on the way in), ASCII, so UTF-16 code units are the label's octets.
  *
  * @example
  * ```ts
- * import { compareCanonicalNames } from "./canonical_order.ts";
- * // RFC 4034 §6.1's example order: example < a.example < yljkjljk.a.example < Z.a.example < zABC.a.EXAMPLE < z.example
- * const names = ["z.example", "a.example", "example", "zabc.a.example", "z.a.example", "yljkjljk.a.example"];
- * if (names.sort(compareCanonicalNames).join() !== "example,a.example,yljkjljk.a.example,z.a.example,zabc.a.example,z.example") throw new Error();
+ * import { canonicalSortKey } from "./canonical_order.ts";
+ * if (!(canonicalSortKey("z.a.example") < canonicalSortKey("b.example"))) throw new Error();
  * ```
  */
-export function compareCanonicalNames(a: string, b: string): number {
-  if (a === b) return 0;
-  const la = a === "" ? [] : a.split(".");
-  const lb = b === "" ? [] : b.split(".");
-  for (let i = la.length - 1, j = lb.length - 1; i >= 0 && j >= 0; i--, j--) {
-    const x = la[i];
-    const y = lb[j];
-    if (x === y) continue;
-    // ASCII only, so UTF-16 code units are the label's octets.
-    return x < y ? -1 : 1;
-  }
-  return la.length - lb.length;
+export function canonicalSortKey(name: string): string {
+  if (name === "") return "";
+  return name.split(".").reverse().join("\0") + "\0";
+}
+
+/**
+ * `names` in canonical order, each key made once.
+ *
+ * @example
+ * ```ts
+ * import { sortCanonical } from "./canonical_order.ts";
+ * // RFC 4034 §6.1's example (lower-cased)
+ * const names = ["z.example", "a.example", "example", "zabc.a.example", "z.a.example", "yljkjljk.a.example"];
+ * if (sortCanonical(names).join() !== "example,a.example,yljkjljk.a.example,z.a.example,zabc.a.example,z.example") throw new Error();
+ * ```
+ */
+export function sortCanonical(names: Iterable<string>): string[] {
+  return [...names]
+    .map((name) => [canonicalSortKey(name), name])
+    .sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    .map(([, name]) => name);
 }

@@ -25,7 +25,7 @@
  */
 
 import { TYPE } from "../wire/constants.ts";
-import { compareCanonicalNames } from "./canonical_order.ts";
+import { sortCanonical } from "./canonical_order.ts";
 import { typeBitmap } from "./nsec.ts";
 import { canonicalNameWire, signRRset, type Validity } from "./rrsig.ts";
 import { APEX_KEY_TYPES, dsRdata, type SigningKey } from "./signing_key.ts";
@@ -133,18 +133,21 @@ export async function signZone(
     return false;
   };
 
-  const signed: SignedRR[] = [];
+  // One bucket per owner, created in canonical order: the output is the buckets in turn.
+  const buckets = new Map<string, SignedRR[]>();
   const jobs: { owner: string; set: PlainRRset }[] = [];
-  const owners = [...new Set([...zone.nodes.keys(), apex])].sort(compareCanonicalNames);
+  const owners = sortCanonical(new Set([...zone.nodes.keys(), apex]));
   const chain: { owner: string; types: number[] }[] = [];
   for (const owner of owners) {
+    const bucket: SignedRR[] = [];
+    buckets.set(owner, bucket);
     const stored = (zone.nodes.get(owner) ?? []).filter((s) =>
       s.rdatas.length > 0 && !SIGNER_TYPES.has(s.type) &&
       !(owner === apex && (APEX_KEY_TYPES.includes(s.type) || s.type === TYPE.SOA))
     );
     if (occluded(owner)) {
       // Glue and occluded data: transferred, never signed, no NSEC (RFC 4035 §2.2, §2.3).
-      for (const s of stored) push(signed, owner, s);
+      for (const s of stored) push(bucket, owner, s);
       continue;
     }
     const sets: PlainRRset[] = [...stored];
@@ -158,7 +161,7 @@ export async function signZone(
     const types: number[] = [TYPE.RRSIG, TYPE.NSEC];
     if (owner === apex) types.push(TYPE.SOA);
     for (const s of sets) {
-      push(signed, owner, s);
+      push(bucket, owner, s);
       // RFC 4035 §2.2/§2.3: at a cut only the DS (and the NSEC) are the parent's data.
       if (cut && s.type !== TYPE.DS && s.type !== TYPE.NS) continue;
       types.push(s.type);
@@ -168,19 +171,19 @@ export async function signZone(
   }
   jobs.push({ owner: apex, set: { type: TYPE.SOA, ttl: zone.soaTtl, rdatas: [zone.soaRdata] } });
   for (let i = 0; i < chain.length; i++) {
-    const next = chain[(i + 1) % chain.length].owner;
-    const nextWire = canonicalNameWire(next);
+    const owner = chain[i].owner;
+    const nextWire = canonicalNameWire(chain[(i + 1) % chain.length].owner);
     const bitmap = typeBitmap(chain[i].types);
     const rdata = new Uint8Array(nextWire.length + bitmap.length);
     rdata.set(nextWire);
     rdata.set(bitmap, nextWire.length);
     const set: PlainRRset = { type: TYPE.NSEC, ttl: zone.nsecTtl, rdatas: [rdata] };
-    push(signed, chain[i].owner, set);
-    jobs.push({ owner: chain[i].owner, set });
+    push(buckets.get(owner)!, owner, set);
+    jobs.push({ owner, set });
   }
   for (let i = 0; i < jobs.length; i += SIGN_BATCH) {
     const batch = jobs.slice(i, i + SIGN_BATCH).flatMap(({ owner, set }) =>
-      keysSigning(signer, set.type).map(async (key) => ({
+      keysSigning(signer, set.type).map(async (key): Promise<SignedRR> => ({
         owner,
         type: TYPE.RRSIG,
         // RFC 4034 §3: the RRSIG's TTL is the covered RRset's.
@@ -188,9 +191,9 @@ export async function signZone(
         rdata: await signRRset(key, apex, { owner, ...set }, validity),
       }))
     );
-    signed.push(...await Promise.all(batch));
+    for (const sig of await Promise.all(batch)) buckets.get(sig.owner)!.push(sig);
   }
-  return signed.sort((a, b) => compareCanonicalNames(a.owner, b.owner));
+  return [...buckets.values()].flat();
 }
 
 function push(out: SignedRR[], owner: string, set: PlainRRset): void {
