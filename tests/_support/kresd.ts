@@ -4,10 +4,12 @@
  * temp dir, in the foreground as the test user (no systemd), killed by
  * {@linkcode KresdProcess.stop} (and after `lifetimeMs` whatever happens).
  *
- * `policy.FORWARD`, not `policy.STUB`: in Knot Resolver 5 a STUB target's
- * answers are passed through without DNSSEC validation (they never get AD),
- * while FORWARD validates them against the trust anchor. An authoritative
- * node answers a forwarded (RD=1) query for its zone the same as any other.
+ * `policy.FORWARD`, not `policy.STUB`: "answers from upstream servers are
+ * locally DNSSEC-validated, unless policy.STUB() is used" (Knot Resolver 5,
+ * config-network-forwarding), so a STUB target's answers never get AD.
+ * FORWARD sends the request and all its sub-requests (DS, DNSKEY) to the
+ * one upstream; an authoritative node answers a forwarded (RD=1) query for
+ * its zone as any other.
  */
 import { freePort, waitFor } from "./node_process.ts";
 import { dig, run } from "./dig.ts";
