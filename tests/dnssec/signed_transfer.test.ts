@@ -109,6 +109,18 @@ Deno.test({
   name: "a signed zone transfers to Knot signed; ldns-verify-zone and delv accept it",
   ...opts,
   async fn(t) {
+    // A missing tool fails with the package to install (never a skip).
+    for (
+      const [tool, pkg] of [
+        ["ldns-verify-zone", "ldnsutils"],
+        ["knotd", "knot"],
+        ["delv", "bind9-dnsutils"],
+        ["kresd", "knot-resolver"],
+      ]
+    ) {
+      const found = await run("sh", ["-c", `command -v ${tool}`]);
+      assert.equal(found.code, 0, `${tool} is not installed: apt-get install ${pkg}`);
+    }
     const db = await freshDatabase();
     let node: NodeProcess | undefined;
     let knot: Secondary | undefined;
