@@ -50,6 +50,10 @@ secure 3600 IN DS 12345 13 2 ${"ab".repeat(32)}
 ns.secure 3600 IN A 192.0.2.55
 old 300 IN DNAME new.signed.test.
 www.new 300 IN A 192.0.2.13
+0a 300 IN A 192.0.2.14
+_sip._udp 300 IN SRV 0 5 5060 www.signed.test.
+a-b 300 IN A 192.0.2.15
+z9 300 IN A 192.0.2.16
 `;
 
 function dmp(dbUrl: string, ...args: string[]) {
@@ -235,7 +239,11 @@ Deno.test({
         // The chain, in canonical order, closing at the apex.
         const chain = rrs.filter(([, t]) => t === "NSEC").map(([o, , d]) => [o, d.split(" ")[0]]);
         assert.deepEqual(chain.map(([o]) => o), [
+          // Octet order within a label: digits < "_" < letters, "-" < letters.
           `${ZONE}.`,
+          `0a.${ZONE}.`,
+          `_sip._udp.${ZONE}.`,
+          `a-b.${ZONE}.`,
           `alias.${ZONE}.`,
           `dmp.${ZONE}.`,
           `a.b.ent.${ZONE}.`,
@@ -247,6 +255,7 @@ Deno.test({
           `secure.${ZONE}.`,
           `*.wild.${ZONE}.`,
           `www.${ZONE}.`,
+          `z9.${ZONE}.`,
         ]);
         for (let i = 0; i < chain.length; i++) {
           assert.equal(chain[i][1], chain[(i + 1) % chain.length][0]);

@@ -306,6 +306,21 @@ Deno.test({
       assert.ok(d.ok);
       assert.deepEqual(d.message.answers.map((rr) => rr.type), [TYPE.SOA]);
       assert.deepEqual(rrs(await transfer(handler, request(TYPE.IXFR, 101))), ["SOA 101"]);
+      // Outside the policy (no key): REFUSED, nothing of the signed zone sent.
+      index.updateZoneMeta(zoneRow(102));
+      const refused = [];
+      for await (
+        const a of handler.stream(request(TYPE.AXFR), {
+          tcp: true,
+          remoteAddress: "127.0.0.1",
+          now: NOW,
+        })
+      ) refused.push(a);
+      assert.equal(refused.length, 1);
+      assert.equal(refused[0].bytes![3] & 0xf, RCODE.REFUSED);
+      const r = decodeMessage(refused[0].bytes!);
+      assert.ok(r.ok);
+      assert.equal(r.message.answers.length, 0);
       assert.equal(handler.active, 0);
     } finally {
       db.client.close();
