@@ -360,7 +360,7 @@ export class TransferHandler {
       verified,
       now,
       `${axfr ? "AXFR" : "IXFR (full zone)"} of ${zoneName} sent`,
-      { serial: snap.serial, signed: records !== undefined },
+      records ? { serial: snap.serial, signed: true } : { serial: snap.serial },
       ctx,
       axfr ? "axfr" : "ixfr_full",
     );
