@@ -2,8 +2,9 @@
  * Issue 13 item 3: the transfer of a signed zone is the zone signed the
  * conventional way (DNSKEY/CDS/CDNSKEY, an RRSIG on every authoritative
  * RRset, a full NSEC chain), so a secondary serves it without the key. A
- * zone is signed on a node; Knot transfers it as a TSIG secondary and serves
- * it as received (its RRSIGs are the node's bytes, not its own);
+ * zone is signed on a node; Knot transfers it as a TSIG secondary, validates
+ * every transfer (`dnssec-validation: on`: signatures and NSEC chain) and
+ * serves it as received (its RRSIGs are the node's bytes, not its own);
  * `ldns-verify-zone` accepts the AXFR content; `delv` with the zone's key as
  * trust anchor fully validates positive, NXDOMAIN (a real NSEC proof from
  * the chain), NODATA, empty non-terminal, wildcard, CNAME, DNAME and DS
@@ -198,12 +199,15 @@ Deno.test({
         primaryPort: node.dnsPort,
         key: { name: XFR_KEY, secret: XFR_SECRET },
         port: knotPort,
+        // Knot checks every signature and the NSEC chain of each transfer, and refuses a bad one.
+        dnssecValidation: true,
       });
       const k = knot;
       assert.ok(
         await waitFor(async () => await serialAt(k.port) === serial, 20000),
         `Knot did not transfer serial ${serial}:\n${await k.logs()}`,
       );
+      assert.match(await k.logs(), /DNSSEC, validation successful/);
 
       const lines = await axfr(node.dnsPort);
       const rrs = fields(lines);
@@ -412,7 +416,11 @@ Deno.test({
         );
         const nx = await delv(`new0.${ZONE}`, "A");
         assert.match(nx.stdout + nx.stderr, /; negative response, fully validated/);
-        // Knot asked for the differences and got the whole signed zone (RFC 1995 §4).
+        // Knot validated the new version too, and asked for the differences and got the whole
+        // signed zone (RFC 1995 §4).
+        const validated = (await knot!.logs()).match(/DNSSEC, validation successful/g) ?? [];
+        assert.ok(validated.length >= 2, `${validated.length} validations`);
+        assert.doesNotMatch(await knot!.logs(), /DNSSEC, validation failed/);
         assert.match(node!.logs(), /IXFR \(full zone\) of signed\.test sent/);
       });
     } finally {
