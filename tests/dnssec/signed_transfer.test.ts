@@ -10,7 +10,8 @@
  * the chain), NODATA, empty non-terminal, wildcard, CNAME, DNAME and DS
  * answers fetched from Knot; DMP values with different lifetimes in one
  * RRset go out with one TTL (the one their RRSIG covers). Knot Resolver
- * (forwarding to Knot) validates the same, NXDOMAIN included. After a
+ * (forwarding to Knot) validates the same, NXDOMAIN included. NSD and BIND
+ * secondaries serve it as received too (delv validates them). After a
  * change at the node, NOTIFY makes Knot transfer again (IXFR of a signed
  * zone is answered with the whole zone) and the new name validates.
  */
@@ -111,7 +112,8 @@ function fields(lines: string[]): [string, string, string][] {
 }
 
 Deno.test({
-  name: "a signed zone transfers to Knot signed; ldns-verify-zone and delv accept it",
+  name:
+    "a signed zone transfers signed to Knot, NSD and BIND; ldns-verify-zone, delv and kresd accept it",
   ...opts,
   async fn(t) {
     // A missing tool fails with the package to install (never a skip).
@@ -399,6 +401,54 @@ Deno.test({
           }
         },
       );
+
+      await t.step("NSD and BIND secondaries serve the signed zone as received too", async () => {
+        for (const kind of ["nsd", "bind"] as const) {
+          const s = await startSecondary(kind, {
+            zone: ZONE,
+            primaryPort: node!.dnsPort,
+            key: { name: XFR_KEY, secret: XFR_SECRET },
+          });
+          try {
+            assert.ok(
+              await waitFor(async () => await serialAt(s.port) === serial, 20000),
+              `${kind} did not transfer serial ${serial}:\n${await s.logs()}`,
+            );
+            const r = await dig(s.port, `www.${ZONE}`, "A", ["+dnssec"]);
+            const sig = r.answer.find((a) => a.type === "RRSIG");
+            assert.ok(sig, r.raw);
+            const ours = rrs.find(([o, ty, d]) =>
+              o === `www.${ZONE}.` && ty === "RRSIG" && d.startsWith("A ")
+            )!;
+            assert.equal(sig.data.replace(/\s+/g, ""), ours[2].replace(/\s+/g, ""), kind);
+            for (
+              const [name, type, want] of [
+                [`nope.${ZONE}`, "A", /; negative response, fully validated\n.*NXDOMAIN/],
+                [`x.wild.${ZONE}`, "TXT", /; fully validated\n.*"wildcard"/],
+                [`b.ent.${ZONE}`, "A", /; negative response, fully validated/],
+              ] as const
+            ) {
+              const v = await run("delv", [
+                "@127.0.0.1",
+                "-p",
+                String(s.port),
+                "-a",
+                anchors,
+                `+root=${ZONE}`,
+                name,
+                type,
+              ]);
+              assert.match(
+                v.stdout + v.stderr,
+                want,
+                `${kind} ${name} ${type}:\n${v.stdout}${v.stderr}`,
+              );
+            }
+          } finally {
+            await s.stop();
+          }
+        }
+      });
 
       await t.step("a change reaches Knot signed (NOTIFY, then the whole zone)", async () => {
         await ok(dmp(db.url, "record", "add", `new.${ZONE}`, "A", "192.0.2.66"));
