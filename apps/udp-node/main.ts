@@ -35,6 +35,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { clientAddressOf } from "../../packages/core/http/client_address.ts";
 import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
+import { ResignSerials } from "./transfer/resign_serials.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
@@ -218,8 +219,16 @@ async function startOn(
       maxConcurrent: config.DMP_XFR_MAX_CONCURRENT,
       ixfrVersions: config.DMP_XFR_IXFR_VERSIONS,
       keyUsed,
+      signers: signers.signers,
     }),
   );
+  const resigner = new ResignSerials({
+    client,
+    writer: db.writer,
+    signedZones: signers.zones,
+    keyStep: (zone, at) => signers.keyStep(zone, at),
+    logger: logger.child("resign"),
+  });
   const notifier = new NotifySender({
     index,
     client,
@@ -365,8 +374,9 @@ async function startOn(
         lastSyncAt = now();
         try {
           await notifier.tick(now());
+          await resigner.tick(now(), notifier.holdsLease);
         } catch (e) {
-          logger.warn("NOTIFY lease or policy read failed; retrying next tick", {
+          logger.warn("NOTIFY lease, policy read or re-sign failed; retrying next tick", {
             error: errText(e),
           });
         }

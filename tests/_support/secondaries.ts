@@ -21,6 +21,11 @@ export interface SecondaryOptions {
   key: { name: string; secret: string };
   /** port to listen on (free when omitted); a node's NOTIFY target must know it beforehand */
   port?: number;
+  /**
+   * Knot only: `dnssec-validation: on`, so Knot checks every signature and the NSEC chain of
+   * each transfer and refuses a zone that fails
+   */
+  dnssecValidation?: boolean;
 }
 
 /** A running secondary. */
@@ -138,7 +143,7 @@ zone:
   - domain: ${o.zone}
     master: primary
     acl: notify_from_primary
-`;
+${o.dnssecValidation ? "    dnssec-validation: on\n" : ""}`;
 }
 
 function nsdConf(dir: string, port: number, o: SecondaryOptions): string {

@@ -1,12 +1,15 @@
 /**
  * Issue 13: real validators accept the node's online-signed answers. A zone
  * is imported, signed with `dmp zone sign`, and queried through `delv` (with
- * the zone's key from `dmp zone ds` as its trust anchor) and a validating
- * `unbound` (stub zone → the node): positive, NXDOMAIN (compact denial),
- * NODATA, empty non-terminal, wildcard, CNAME, DNAME, DS present and absent at
- * delegations, and referrals to an insecure and a secure child (a second
- * node). A relay that rewrites one answer byte makes both fail validation.
- * Runs for ECDSA P-256 (13) and Ed25519 (15).
+ * the zone's key from `dmp zone ds` as its trust anchor), a validating
+ * `unbound` (stub zone → the node) and Knot Resolver (`kresd`, forwarding
+ * to the node): positive, NXDOMAIN (compact denial), NODATA, empty
+ * non-terminal, wildcard, CNAME, DNAME, DS present and absent at
+ * delegations, and an insecure and a secure child (a second node; unbound
+ * follows the referrals, kresd reaches the child through a relay that
+ * routes by zone as an iterator would). A relay that rewrites one answer
+ * byte makes all three fail validation. Runs for ECDSA P-256 (13) and
+ * Ed25519 (15).
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
@@ -17,7 +20,11 @@ import {
   type NodeProcess,
   startNodeProcess,
 } from "../_support/node_process.ts";
-import { startUnbound, type UnboundProcess } from "../_support/unbound.ts";
+import { startUnbound } from "../_support/unbound.ts";
+import { startKresd } from "../_support/kresd.ts";
+import { decodeMessage } from "../../packages/core/wire/message.ts";
+import { canonicalName, isInZone } from "../../packages/core/wire/name.ts";
+import { TYPE } from "../../packages/core/wire/constants.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -84,16 +91,57 @@ async function tamperRelay(port: number): Promise<{ port: number; close(): void 
   };
 }
 
+/**
+ * A UDP relay that sends each query where an iterating resolver would: to
+ * `childPort` for names in `childZones` (but DS at a child's apex, which the
+ * parent answers, RFC 4035 §3.1.4.1), else to `parentPort`. Knot Resolver 5
+ * sends a forwarded request and all its sub-requests (DS, DNSKEY) to one
+ * upstream, so it reaches both nodes through this.
+ */
+async function zoneRouter(
+  parentPort: number,
+  childPort: number,
+  childZones: string[],
+): Promise<{ port: number; close(): void }> {
+  const front = dgram.createSocket("udp4");
+  const back = dgram.createSocket("udp4");
+  const clients = new Map<number, { address: string; port: number }>();
+  front.on("message", (msg, rinfo) => {
+    const d = decodeMessage(new Uint8Array(msg));
+    if (!d.ok || d.message.questions.length !== 1) return;
+    const q = d.message.questions[0];
+    const name = canonicalName(q.name);
+    const child = childZones.some((z) => isInZone(name, z) && !(name === z && q.type === TYPE.DS));
+    clients.set(msg.readUInt16BE(0), rinfo);
+    back.send(msg, child ? childPort : parentPort, "127.0.0.1");
+  });
+  back.on("message", (msg) => {
+    const to = clients.get(msg.readUInt16BE(0));
+    if (to) front.send(msg, to.port, to.address);
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => front.bind(port, "127.0.0.1", () => r()));
+  await new Promise<void>((r) => back.bind(0, "127.0.0.1", () => r()));
+  return {
+    port,
+    close() {
+      front.close();
+      back.close();
+    },
+  };
+}
+
 for (const algorithm of [13, 15]) {
   Deno.test({
-    name: `delv and unbound validate signed answers (algorithm ${algorithm})`,
+    name: `delv, unbound and kresd validate signed answers (algorithm ${algorithm})`,
     ...opts,
     async fn(t) {
       const parentDb = await freshDatabase();
       const childDb = await freshDatabase();
       const nodes: NodeProcess[] = [];
-      const resolvers: UnboundProcess[] = [];
+      const resolvers: { stop(): Promise<void> }[] = [];
       let relay: { port: number; close(): void } | undefined;
+      let router: { port: number; close(): void } | undefined;
       try {
         // The parent zone, signed; a secure child (signed, its DS at the parent) and an
         // insecure one (unsigned, no DS) on a second node.
@@ -254,7 +302,41 @@ for (const algorithm of [13, 15]) {
           },
         );
 
-        await t.step("a rewritten answer fails validation in delv and unbound", async () => {
+        router = await zoneRouter(parent.dnsPort, childNode.dnsPort, [
+          "secure.signed.test",
+          "insecure.signed.test",
+        ]);
+        const kresd = await startKresd({ anchor, forwards: { "signed.test": router.port } });
+        resolvers.push(kresd);
+        const askKresd = (name: string, type: string) =>
+          dig(kresd.port, name, type, ["+dnssec", "+rec"]);
+        await t.step(
+          "Knot Resolver returns AD for every case; secure child validated, insecure not",
+          async () => {
+            for (const [name, type] of cases) {
+              const r = await askKresd(name, type);
+              assert.equal(r.status, "NOERROR", `${name} ${type}: ${r.raw}\n${kresd.logs()}`);
+              assert.ok(r.flags.includes("ad"), `${name} ${type} not validated: ${r.raw}`);
+            }
+            const wild = await askKresd("x.wild.signed.test", "TXT");
+            assert.equal(wild.answer.find((a) => a.type === "TXT")?.data, '"wildcard"');
+            const alias = await askKresd("alias.signed.test", "A");
+            assert.deepEqual(
+              alias.answer.map((a) => a.type).filter((x) => x !== "RRSIG"),
+              ["CNAME", "A", "A"],
+            );
+            const secure = await askKresd("www.secure.signed.test", "A");
+            assert.equal(secure.status, "NOERROR", secure.raw);
+            assert.ok(secure.flags.includes("ad"), secure.raw);
+            assert.equal(secure.answer.find((a) => a.type === "A")?.data, "192.0.2.77");
+            const insecure = await askKresd("www.insecure.signed.test", "A");
+            assert.equal(insecure.status, "NOERROR", insecure.raw);
+            assert.ok(!insecure.flags.includes("ad"), insecure.raw);
+            assert.equal(insecure.answer.find((a) => a.type === "A")?.data, "192.0.2.77");
+          },
+        );
+
+        await t.step("a rewritten answer fails validation in delv, unbound and kresd", async () => {
           relay = await tamperRelay(parent.dnsPort);
           const r = await delv(relay.port, "www.signed.test", "A");
           assert.doesNotMatch(r.stdout, /fully validated/);
@@ -266,12 +348,21 @@ for (const algorithm of [13, 15]) {
           resolvers.push(tampered);
           const bad = await dig(tampered.port, "www.signed.test", "A", ["+dnssec", "+rec"]);
           assert.equal(bad.status, "SERVFAIL", bad.raw);
+          const tamperedKresd = await startKresd({
+            anchor,
+            forwards: { "signed.test": relay.port },
+          });
+          resolvers.push(tamperedKresd);
+          const badK = await dig(tamperedKresd.port, "www.signed.test", "A", ["+dnssec", "+rec"]);
+          assert.equal(badK.status, "SERVFAIL", badK.raw);
           // The untampered path still validates (the failure is the relay's byte, not the zone).
           const good = await ask("www.signed.test", "A");
           assert.ok(good.flags.includes("ad"));
+          assert.ok((await askKresd("www.signed.test", "A")).flags.includes("ad"));
         });
       } finally {
         relay?.close();
+        router?.close();
         for (const r of resolvers) await r.stop();
         for (const n of nodes) await n.stop();
         parentDb.client.close();

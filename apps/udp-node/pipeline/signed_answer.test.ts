@@ -167,6 +167,27 @@ Deno.test("answerSigned: NSEC and RRSIG questions at an existing name get those 
   const rrsig = await signed("www.signed.test", TYPE.RRSIG);
   assert.deepEqual(rrsig.answers.map((a) => a.type), [TYPE.RRSIG]);
   assert.equal((rrsig.answers[0].rdata[0] << 8) | rrsig.answers[0].rdata[1], TYPE.A);
+  // At the apex: the stored NS and the SOA, DNSKEY, CDS and CDNSKEY (not stored at the name).
+  const apex = await signed(ZONE, TYPE.RRSIG);
+  const covered = apex.answers.map((a) => {
+    assert.equal(a.type, TYPE.RRSIG);
+    return (a.rdata[0] << 8) | a.rdata[1];
+  });
+  assert.deepEqual(covered.sort((a, b) => a - b), [
+    TYPE.NS,
+    TYPE.SOA,
+    TYPE.DNSKEY,
+    TYPE.CDS,
+    TYPE.CDNSKEY,
+  ]);
+  // Each is the signature the answer for that type carries (cached: same bytes).
+  for (const [type, rdata] of apex.answers.map((a) => [(a.rdata[0] << 8) | a.rdata[1], a.rdata])) {
+    const direct = await signed(ZONE, type as number);
+    const sig = [...direct.answers, ...direct.authorities].find((r) =>
+      r.type === TYPE.RRSIG && ((r.rdata[0] << 8) | r.rdata[1]) === type
+    );
+    assert.deepEqual(sig?.rdata, rdata, `RRSIG ${type}`);
+  }
   // A missing name is still the compact denial.
   const missing = await signed("nope.signed.test", TYPE.NSEC);
   assert.equal(missing.answers.length, 0);

@@ -275,21 +275,42 @@ class SignedAnswerBuilder {
     });
   }
 
-  /** The RRSIG of every live RRset at `name` (the wildcard's for a synthesized name), alone. */
+  /**
+   * The RRSIG of every live RRset at `name` (the wildcard's for a synthesized
+   * name), alone; at the apex also those of the SOA and the key RRsets, which
+   * are not stored at the name (stored apex key records are not served).
+   */
   async addRrsigsAt(name: string): Promise<void> {
     const z = this.#zone;
+    const apex = name === z.name;
     const node = z.nodes.get(name) ??
       (nameExists(z, name) ? undefined : z.nodes.get(wildcardOf(z, name)));
     for (const set of node ?? []) {
+      if (apex && APEX_KEY_TYPES.includes(set.type)) continue;
       const plain = this.#plain(set);
-      if (plain.rdatas.length === 0) continue;
-      const sig = await this.#signer.rrsig(
-        { owner: name, type: plain.type, ttl: plain.originalTtl, rdatas: plain.rdatas },
-        this.#now,
-      );
-      const ttl = Math.max(0, Math.min(plain.ttl, sig.expiration - Math.floor(this.#now)));
-      this.answer.push({ owner: this.#wire(name), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
+      if (plain.rdatas.length > 0) await this.#rrsigOnly(name, plain);
     }
+    if (!apex) return;
+    const soaTtl = z.soa.minimum;
+    await this.#rrsigOnly(name, {
+      type: TYPE.SOA,
+      ttl: soaTtl,
+      originalTtl: soaTtl,
+      rdatas: [z.soaRdata],
+    });
+    for (const t of APEX_KEY_TYPES) {
+      await this.#rrsigOnly(name, await keyRRset(this.#signer, t, this.#now));
+    }
+  }
+
+  /** The RRSIG over `plain` at `name` in the answer, without the RRset. */
+  async #rrsigOnly(name: string, plain: PlainRRset): Promise<void> {
+    const sig = await this.#signer.rrsig(
+      { owner: name, type: plain.type, ttl: plain.originalTtl, rdatas: plain.rdatas },
+      this.#now,
+    );
+    const ttl = Math.max(0, Math.min(plain.ttl, sig.expiration - Math.floor(this.#now)));
+    this.answer.push({ owner: this.#wire(name), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
   }
 
   /** A referral's NS, then its DS and RRSIG, or the NSEC proving there is no DS (RFC 4035 §3.1.4). */

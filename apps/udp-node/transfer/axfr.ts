@@ -75,6 +75,18 @@ export interface AxfrOptions {
   maxTtl: number;
   /** override of {@linkcode AXFR_MESSAGE_BYTES} (tests use small messages) */
   messageBytes?: number;
+  /**
+   * The RRs to send between the two SOAs instead of the snapshot's records:
+   * a signed zone's content (`signed_transfer.ts`).
+   */
+  records?: readonly XfrRecord[];
+}
+
+/** One RR of a transfer: owner labels relative to the apex, body from TYPE on, its TTL. */
+export interface XfrRecord {
+  owner: Uint8Array;
+  body: Uint8Array;
+  ttl: number;
 }
 
 /**
@@ -90,7 +102,11 @@ export function* axfrMessages(
   const limit = options.messageBytes ?? AXFR_MESSAGE_BYTES;
   const writer = new XfrWriter(head, limit);
   writer.soa(snap.soaRdata, snap.soaTtl);
-  for (const [owner, rrsets] of snap.nodes) {
+  for (const r of options.records ?? []) {
+    const full = writer.record(r.owner, r.body, r.ttl);
+    if (full) yield full;
+  }
+  for (const [owner, rrsets] of options.records ? [] : snap.nodes) {
     const ownerBytes = relativeOwner(owner, snap.name);
     if (!ownerBytes) continue;
     for (const set of rrsets) {

@@ -37,16 +37,13 @@ import {
   snapshotZone,
   type StreamHeader,
   transferTtl,
+  type XfrRecord,
   XfrWriter,
   type ZoneSnapshot,
 } from "./axfr.ts";
 
-/** One RR of a difference: owner labels (relative to the apex), body from TYPE on, its TTL. */
-export interface DiffRecord {
-  owner: Uint8Array;
-  body: Uint8Array;
-  ttl: number;
-}
+/** One RR of a difference (the transfer RR of `axfr.ts`). */
+export type DiffRecord = XfrRecord;
 
 /** The RRs that differ between two versions. */
 interface Difference {

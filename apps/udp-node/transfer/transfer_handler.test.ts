@@ -2,7 +2,7 @@
  * The transfer handler in process, against a real file database for the
  * policy: multi-message AXFR verified message by message with the core TCP
  * verifier (RFC 8945 §5.3.1), IXFR differences and their condensing
- * (RFC 1995 §4, §5), fallbacks, and the transfer-slot cap.
+ * (RFC 1995 §4, §5), fallbacks, the transfer-slot cap, and signed zones.
  */
 import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
@@ -23,6 +23,10 @@ import {
 } from "../../../packages/core/wire/rdata.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { TransferHandler } from "./transfer_handler.ts";
+import { generateSigningKey, importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
+import { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
+import { SIGNATURE_BACKDATE } from "../../../packages/core/dnssec/zone_signer.ts";
+import { TRANSFER_SIGNATURE_VALIDITY } from "../../../packages/core/dnssec/signed_zone.ts";
 
 const ZONE = "h.test";
 const KEY = tsigKey("k", "hmac-sha256", crypto.getRandomValues(new Uint8Array(32)));
@@ -46,7 +50,7 @@ function txt(name: string, value: string, id = 0): StoredRecord {
   return { id, zone: ZONE, name, type: "TXT", value, ttl: 300, createdAt: 0, expiresAt: 0 };
 }
 
-async function setup(maxConcurrent = 4) {
+async function setup(maxConcurrent = 4, signers?: ReadonlyMap<string, ZoneSigner>) {
   const db = await freshDatabase();
   await upsertZone(db.client, { name: ZONE }, NOW);
   await putTransferPolicy(db.client, {
@@ -69,6 +73,7 @@ async function setup(maxConcurrent = 4) {
     ixfrVersions: 10,
     messageBytes: 512,
     clock: () => NOW,
+    signers,
   });
   return { db, index, handler };
 }
@@ -252,6 +257,71 @@ Deno.test({
       await first.return(undefined);
       assert.equal(handler.active, 0);
       assert.ok((await transfer(handler, request(TYPE.AXFR))).length > 1);
+    } finally {
+      db.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a signed zone: AXFR carries keys, RRSIGs and NSECs; IXFR sends it whole; a version is signed once",
+  sanitizeResources: false,
+  async fn() {
+    const signer = new ZoneSigner(ZONE, await importSigningKey(await generateSigningKey(13)));
+    const { db, index, handler } = await setup(4, new Map([[ZONE, signer]]));
+    try {
+      const first = await transfer(handler, request(TYPE.AXFR));
+      const answers = first.flatMap((m) => m.answers);
+      const count = (type: number) =>
+        answers.filter((rr) => rr.type === TYPE.SOA ? false : rr.type === type).length;
+      assert.equal(answers[0].type, TYPE.SOA);
+      assert.equal(answers.at(-1)!.type, TYPE.SOA);
+      assert.equal(count(TYPE.DNSKEY), 1);
+      assert.equal(count(TYPE.TXT), 60);
+      // The apex (SOA, DNSKEY, CDS, CDNSKEY) and 60 names: an NSEC each, an RRSIG per RRset and NSEC.
+      assert.equal(count(TYPE.NSEC), 61);
+      assert.equal(count(TYPE.RRSIG), 60 + 61 + 4);
+      for (const rr of answers.filter((rr) => rr.type === TYPE.RRSIG)) {
+        const v = new DataView(rr.rdata.buffer, rr.rdata.byteOffset);
+        assert.deepEqual([v.getUint32(12), v.getUint32(8)], [
+          NOW - SIGNATURE_BACKDATE,
+          NOW + TRANSFER_SIGNATURE_VALIDITY,
+        ]);
+      }
+      // The same version again: the same signatures (ECDSA is randomized, so signed once).
+      const again = (await transfer(handler, request(TYPE.AXFR))).flatMap((m) => m.answers);
+      assert.deepEqual(again.map((rr) => rr.rdata), answers.map((rr) => rr.rdata));
+      // A change: an IXFR from the old serial gets the whole new zone (RFC 1995 §4), signed.
+      index.replaceNames(ZONE, [`x.${ZONE}`], [txt(`x.${ZONE}`, "new")]);
+      index.updateZoneMeta(zoneRow(101));
+      const ixfr = (await transfer(handler, request(TYPE.IXFR, 100))).flatMap((m) => m.answers);
+      assert.equal(decodeSoaRdata(ixfr[0].rdata)!.serial, 101);
+      assert.notEqual(ixfr[1].type, TYPE.SOA, "the whole zone, not differences");
+      assert.equal(ixfr.filter((rr) => rr.type === TYPE.NSEC).length, 62);
+      // Over UDP the SOA alone (the client retries over TCP); a current client the SOA alone.
+      const { wire } = await signRequest(request(TYPE.IXFR, 100), { key: KEY, now: NOW });
+      const udp = await handler.answer(wire, { tcp: false, remoteAddress: "127.0.0.1", now: NOW });
+      const d = decodeMessage(udp.bytes!);
+      assert.ok(d.ok);
+      assert.deepEqual(d.message.answers.map((rr) => rr.type), [TYPE.SOA]);
+      assert.deepEqual(rrs(await transfer(handler, request(TYPE.IXFR, 101))), ["SOA 101"]);
+      // Outside the policy (no key): REFUSED, nothing of the signed zone sent.
+      index.updateZoneMeta(zoneRow(102));
+      const refused = [];
+      for await (
+        const a of handler.stream(request(TYPE.AXFR), {
+          tcp: true,
+          remoteAddress: "127.0.0.1",
+          now: NOW,
+        })
+      ) refused.push(a);
+      assert.equal(refused.length, 1);
+      assert.equal(refused[0].bytes![3] & 0xf, RCODE.REFUSED);
+      const r = decodeMessage(refused[0].bytes!);
+      assert.ok(r.ok);
+      assert.equal(r.message.answers.length, 0);
+      assert.equal(handler.active, 0);
     } finally {
       db.client.close();
     }

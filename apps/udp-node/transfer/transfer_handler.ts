@@ -17,6 +17,9 @@
  * (RFC 1995 §4). Over UDP, the differences when they fit in one datagram,
  * else our SOA alone so the client retries over TCP (RFC 1995 §2).
  *
+ * A zone this node signs is transferred signed (`signed_transfer.ts`): the
+ * whole zone with its DNSKEY, RRSIGs and NSEC chain, never differences.
+ *
  * @module
  */
 
@@ -44,8 +47,16 @@ import { decodeMessage, type Message } from "../../../packages/core/wire/message
 import { canonicalName, skipName } from "../../../packages/core/wire/name.ts";
 import { decodeSoaRdata } from "../../../packages/core/wire/rdata.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
-import { axfrMessages, soaOnlyMessage, type StreamHeader } from "./axfr.ts";
+import type { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
+import {
+  axfrMessages,
+  soaOnlyMessage,
+  type StreamHeader,
+  type XfrRecord,
+  type ZoneSnapshot,
+} from "./axfr.ts";
 import { ixfrMessages, ZoneHistory } from "./ixfr.ts";
+import { signedTransferRecords } from "./signed_transfer.ts";
 
 /** Dependencies of {@linkcode TransferHandler}. */
 export interface TransferDeps {
@@ -67,6 +78,8 @@ export interface TransferDeps {
   messageBytes?: number;
   /** seconds clock for the Time Signed of later stream messages; injected by tests */
   clock?: () => number;
+  /** signers of the zones this node signs (their transfers carry the signed zone) */
+  signers?: ReadonlyMap<string, ZoneSigner>;
 }
 
 /** RRs kept across one zone's IXFR differences. */
@@ -93,6 +106,8 @@ export class TransferHandler {
   #active = 0;
   #history: ZoneHistory;
   #clock: () => number;
+  /** a recorded version's signed content, made once per version and signer */
+  #signed = new WeakMap<ZoneSnapshot, { signer: ZoneSigner; records: Promise<XfrRecord[]> }>();
 
   constructor(deps: TransferDeps) {
     this.#d = deps;
@@ -271,6 +286,10 @@ export class TransferHandler {
       flags: msg.flags,
       question: request.subarray(LIMIT.HEADER, questionEnd(request)),
     };
+    // A signed zone goes out whole and signed: no differences (they would lack the NSEC and
+    // RRSIG changes), so an older IXFR client gets the zone (RFC 1995 §4).
+    const signer = this.#d.signers?.get(zoneName);
+    const since = (serial: number) => signer ? undefined : this.#history.since(zoneName, serial);
     const signOne = async (bytes: Uint8Array): Promise<TransferAnswer> => ({
       bytes: verified ? await sign(bytes, verified, now) : bytes,
       outcome: "noerror",
@@ -283,7 +302,7 @@ export class TransferHandler {
         return;
       }
       if (!ctx.tcp) {
-        const changes = this.#history.since(zoneName, clientSerial);
+        const changes = since(clientSerial);
         // RFC 1995 §2: over UDP the differences if they fit in one datagram, else our SOA
         // alone, and the client retries over TCP.
         const limit = udpLimit(msg) - (verified ? TSIG_ROOM : 0);
@@ -304,7 +323,7 @@ export class TransferHandler {
       return;
     }
     if (clientSerial !== undefined) {
-      const changes = this.#history.since(zoneName, clientSerial);
+      const changes = since(clientSerial);
       if (changes) {
         yield* this.#send(
           ixfrMessages(snap, changes, head, this.#d.messageBytes),
@@ -318,15 +337,48 @@ export class TransferHandler {
         return;
       }
     }
+    let records: XfrRecord[] | undefined;
+    if (signer) {
+      // Signing a version holds a transfer slot: the cap bounds the CPU transfers take too.
+      this.#active++;
+      try {
+        records = await this.#signedRecords(snap, signer);
+      } catch (e) {
+        this.#d.logger.error("signing a zone for transfer failed", {
+          zone: zoneName,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        yield await reply(RCODE.SERVFAIL, "servfail");
+        return;
+      } finally {
+        this.#active--;
+      }
+    }
     yield* this.#send(
-      axfrMessages(snap, head, { maxTtl: this.#d.maxTtl, messageBytes: this.#d.messageBytes }),
+      axfrMessages(snap, head, {
+        maxTtl: this.#d.maxTtl,
+        messageBytes: this.#d.messageBytes,
+        records,
+      }),
       verified,
       now,
       `${axfr ? "AXFR" : "IXFR (full zone)"} of ${zoneName} sent`,
-      { serial: snap.serial },
+      records ? { serial: snap.serial, signed: true } : { serial: snap.serial },
       ctx,
       axfr ? "axfr" : "ixfr_full",
     );
+  }
+
+  /** The signed content of a recorded version, signed on its first transfer (`signed_transfer.ts`). */
+  #signedRecords(snap: ZoneSnapshot, signer: ZoneSigner): Promise<XfrRecord[]> {
+    const hit = this.#signed.get(snap);
+    if (hit && hit.signer === signer) return hit.records;
+    const records = signedTransferRecords(snap, signer, this.#d.maxTtl);
+    this.#signed.set(snap, { signer, records });
+    records.catch(() => {
+      if (this.#signed.get(snap)?.records === records) this.#signed.delete(snap);
+    });
+    return records;
   }
 
   /** Streams a transfer's messages, each signed when the request was, within a slot. */

@@ -19,6 +19,7 @@ import {
 import { importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
 import { KEY_RECORD_TTL } from "../../../packages/core/dnssec/key_records.ts";
 import { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
+import { lastKeyStep } from "../../../packages/core/dnssec/key_timeline.ts";
 
 /** Signers by zone apex, and the set of signed apexes the query path reads. */
 export class ZoneSigners {
@@ -61,5 +62,11 @@ export class ZoneSigners {
       this.zones.delete(zone);
     }
     return unreadable;
+  }
+
+  /** The zone's latest key step at or before `now` (`lastKeyStep`); 0 when unsigned. */
+  keyStep(zone: string, now: number): number {
+    const signer = this.signers.get(zone);
+    return signer ? lastKeyStep(signer.keys.map((k) => k.times), now) : 0;
   }
 }

@@ -69,6 +69,24 @@ export interface RolloverTimings {
 
 const before = (at: number | null, now: number) => at === null || now < at;
 
+/**
+ * The latest step (publication, activation, end of signing, removal) of any
+ * of `keys` at or before `now`; 0 when none. A step changes what a signed
+ * zone transfer carries (its DNSKEY RRset, which key made its RRSIGs), so
+ * the serial secondaries see must move after it (`store/zone_resign.ts`).
+ */
+export function lastKeyStep(keys: readonly KeyTimes[], now: number): number {
+  let last = 0;
+  for (const k of keys) {
+    for (
+      const at of [k.publishAt, k.activeAt, k.zoneUntil, k.keysUntil, k.removeAt, k.dsRemoveAt]
+    ) {
+      if (at !== null && at <= now && at > last) last = at;
+    }
+  }
+  return last;
+}
+
 /** Whether the key is in the DNSKEY RRset at `now`. */
 export function inDnskey(k: KeyTimes, now: number): boolean {
   return k.publishAt <= now && before(k.removeAt, now);

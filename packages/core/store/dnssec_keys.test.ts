@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createClient } from "@libsql/client";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
 import { prepareFileDatabase } from "./file_database.ts";
-import { migrate } from "./migrate.ts";
+import { migrate, SCHEMA_VERSION } from "./migrate.ts";
 import { MIGRATION_0001 } from "./migrations/0001_initial.ts";
 import { MIGRATION_0002 } from "./migrations/0002_heartbeats_seen.ts";
 import { MIGRATION_0003 } from "./migrations/0003_update_guards.ts";
@@ -68,7 +68,7 @@ Deno.test({
               VALUES ('old.test', ?, 13, 257, ?, ?)`,
         args: [tag, await box.seal(csk.pkcs8, `dnssec:old.test:${tag}`), NOW - 1000],
       });
-      assert.equal(await migrate(client), 10);
+      assert.equal(await migrate(client), SCHEMA_VERSION);
 
       const [stored] = (await readSigningKeys(client, box)).keys;
       assert.equal(stored.times.role, "csk");

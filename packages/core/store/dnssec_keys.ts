@@ -24,6 +24,7 @@ import {
   ROLE_FLAGS,
   type RolloverTimings,
 } from "../dnssec/key_timeline.ts";
+import { nextSerialSql } from "../zone/serial.ts";
 
 /** Journal name that signals a change of DNSSEC keys. */
 export const DNSSEC_JOURNAL_NAME = "dnssec";
@@ -161,6 +162,16 @@ export async function enableZoneSigning(
       sql: "EXISTS (SELECT 1 FROM dnssec_keys WHERE zone = ? AND key_tag = ? AND private_enc = ?)",
       args: [zone, ksk.tag, ksk.sealed],
     }),
+    // The transferred zone changes (DNSKEY, RRSIGs, NSEC chain): its serial moves, so
+    // secondaries holding the unsigned version transfer the signed one.
+    {
+      sql: `UPDATE zones SET serial = ${nextSerialSql(t)} WHERE name = ? AND changes() > 0`,
+      args: [zone],
+    },
+    {
+      sql: "INSERT INTO journal (ts, zone, name) SELECT ?, ?, ? WHERE changes() > 0",
+      args: [t, zone, zone],
+    },
     journalRow(t, {
       sql: "EXISTS (SELECT 1 FROM dnssec_keys WHERE zone = ? AND key_tag = ? AND private_enc = ?)",
       args: [zone, ksk.tag, ksk.sealed],
