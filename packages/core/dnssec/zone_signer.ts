@@ -58,9 +58,15 @@ export class ZoneSigner {
 
   /**
    * The RRSIG RDATA over `rrset` at time `now` (seconds), and its expiration
-   * (the RRSIG's TTL must not outlive it).
+   * (the RRSIG's TTL must not outlive it). `cache: false` signs without
+   * keeping the signature (a black lie for a name that does not exist: one
+   * use, kept by the caller if at all), so such names never evict the zone's.
    */
-  async rrsig(rrset: RRsetToSign, now: number): Promise<{ rdata: Uint8Array; expiration: number }> {
+  async rrsig(
+    rrset: RRsetToSign,
+    now: number,
+    options: { cache?: boolean } = {},
+  ): Promise<{ rdata: Uint8Array; expiration: number }> {
     const id = `${rrset.type} ${rrset.owner}`;
     const hit = this.#cache.get(id);
     if (
@@ -73,6 +79,10 @@ export class ZoneSigner {
       inception: t - SIGNATURE_BACKDATE,
       expiration: t + SIGNATURE_VALIDITY,
     };
+    if (options.cache === false) {
+      const rdata = await signRRset(this.key, this.zone, rrset, validity);
+      return { rdata, expiration: validity.expiration };
+    }
     const entry: CachedSignature = {
       ttl: rrset.ttl,
       rdatas: rrset.rdatas.map((r) => r.slice()),
