@@ -10,7 +10,7 @@
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import type { SecretBox } from "../../../packages/core/store/secret_box.ts";
 import { readSigningKeys } from "../../../packages/core/store/dnssec_keys.ts";
-import { importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
+import { importNodeSigningKey } from "./node_signing_key.ts";
 import { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
 
 /** Signers by zone apex, and the set of signed apexes the query path reads. */
@@ -32,7 +32,7 @@ export class ZoneSigners {
       if (current && current.key.keyTag === k.keyTag && current.key.algorithm === k.algorithm) {
         continue;
       }
-      this.signers.set(k.zone, new ZoneSigner(k.zone, await importSigningKey(k)));
+      this.signers.set(k.zone, new ZoneSigner(k.zone, await importNodeSigningKey(k)));
       this.zones.add(k.zone);
     }
     for (const zone of [...this.signers.keys()]) {
