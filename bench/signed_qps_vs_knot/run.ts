@@ -474,7 +474,18 @@ function median<T>(items: T[], key: (x: T) => number): T {
 }
 
 function table(rows: Row[]): string[] {
-  const head = ["server", "mode", "qps", "avg ms", "p99 ms", "lost", "PSS MiB", "RSS MiB", "CPU"];
+  const head = [
+    "server",
+    "mode",
+    "qps",
+    "avg ms",
+    "p99 ms",
+    "lost",
+    "PSS MiB",
+    "RSS MiB",
+    "CPU",
+    "qps per CPU-s",
+  ];
   const body = rows.map((r) => [
     r.label,
     r.mode === "signed" ? "signed (DO=1)" : "unsigned (DO=0)",
@@ -485,6 +496,7 @@ function table(rows: Row[]): string[] {
     r.pssMiB.toFixed(1),
     r.rssMiB.toFixed(1),
     `${(r.serverCpu * 100).toFixed(0)}%`,
+    (r.perf.qps / Math.max(r.serverCpu, 0.01)).toFixed(0),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(w[i])).join(" | ") + " |";
