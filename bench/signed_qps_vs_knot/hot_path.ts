@@ -178,7 +178,7 @@ service.setSignedHandler(
 );
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 collect();
-const heap0 = process.memoryUsage().heapUsed;
+const mem0 = process.memoryUsage();
 
 process.stdout.write(
   `${count} TXT owners, algorithm ${algorithm} signed by ${
@@ -190,7 +190,9 @@ for (const p of [...positive, ...nodata, ...repeatedMissing]) await signed(p);
 collect();
 process.stdout.write(
   `primed: ${signer.cached} cached signatures, heap +${
-    ((process.memoryUsage().heapUsed - heap0) / 2 ** 20).toFixed(1)
+    ((process.memoryUsage().heapUsed - mem0.heapUsed) / 2 ** 20).toFixed(1)
+  } MiB, array buffers +${
+    ((process.memoryUsage().arrayBuffers - mem0.arrayBuffers) / 2 ** 20).toFixed(1)
   } MiB\n`,
 );
 const wanted = (label: string) => process.argv.length <= 4 || process.argv.includes(label);

@@ -450,17 +450,18 @@ class SignedAnswerBuilder {
     const all = [this.answer, this.authority, this.additional];
     let size = 0;
     for (const s of all) for (const rr of s) size += rr.owner.length + 10 + rr.rdata.length;
-    const out = new Uint8Array(size);
-    const v = new DataView(out.buffer);
+    // Cached for as long as the answer is: carved from shared chunks, not a buffer each.
+    const out = cachedSections.alloc(size);
     let pos = 0;
     for (const s of all) {
       for (const rr of s) {
         out.set(rr.owner, pos);
         pos += rr.owner.length;
-        v.setUint16(pos, rr.type);
-        v.setUint16(pos + 2, CLASS.IN);
-        v.setUint32(pos + 4, rr.ttl >>> 0);
-        v.setUint16(pos + 8, rr.rdata.length);
+        put16(out, pos, rr.type);
+        put16(out, pos + 2, CLASS.IN);
+        put16(out, pos + 4, rr.ttl >>> 16);
+        put16(out, pos + 6, rr.ttl & 0xffff);
+        put16(out, pos + 8, rr.rdata.length);
         out.set(rr.rdata, pos + 10);
         pos += 10 + rr.rdata.length;
       }
@@ -495,6 +496,8 @@ function wildcardOf(z: IndexedZone, name: string): string {
 
 /** Signed responses are carved from shared chunks, as unsigned ones are (`encode_response.ts`). */
 const responses = new ByteSlab(64 * 1024);
+/** The sections of cached answers likewise (a chunk goes once its answers are evicted). */
+const cachedSections = new ByteSlab(64 * 1024);
 
 /** Writes the response: header, the question as asked, the sections, OPT with DO set. */
 function writeSigned(
