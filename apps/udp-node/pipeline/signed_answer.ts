@@ -122,7 +122,7 @@ export async function answerSigned(
   if (!cache) answerCaches.set(index, cache = new SignedAnswerCache());
   const generation = index.generation;
   // The parser's key buffer is reused by the next request: keep this one's past the awaits.
-  const key = q.key.slice(0, q.keyLength);
+  const question = { ...q, key: q.key.slice(0, q.keyLength) };
   const qname = questionName(q, request);
   const zone = index.findZone(qname);
   const signer = zone && signers.get(zone.name);
@@ -198,7 +198,7 @@ export async function answerSigned(
     outcome: `signed_${outcome}`,
     rrl: { class: rrlClass, name: textHash(rrlKey) },
   };
-  cache.store(key, q.keyHash, q.qtype, body, {
+  cache.store(question, body, {
     generation,
     signer,
     key: signingKey,

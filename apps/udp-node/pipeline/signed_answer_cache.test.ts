@@ -181,11 +181,11 @@ Deno.test("signed-answer cache: a missing-name flood evicts no existing name and
   });
   for (const name of ["a.cache.test", "b.cache.test"]) {
     const x = q(name);
-    cache.store(x.key, x.keyHash, x.qtype, body(name), validity(false));
+    cache.store(x, body(name), validity(false));
   }
   for (let i = 0; i < 50; i++) {
     const x = q(`m${i}.cache.test`);
-    cache.store(x.key, x.keyHash, x.qtype, body(x.key.join()), validity(true));
+    cache.store(x, body(x.key.join()), validity(true));
   }
   assert.equal(cache.size, 5);
   for (const name of ["a.cache.test", "b.cache.test", "m49.cache.test"]) {
@@ -193,4 +193,20 @@ Deno.test("signed-answer cache: a missing-name flood evicts no existing name and
   }
   assert.equal(cache.find(q("m0.cache.test"), 0, NOW, signers), undefined);
   assert.equal(cache.find(q("a.cache.test"), 1, NOW, signers), undefined, "other generation");
+});
+
+Deno.test("signed-answer cache: a label with a dot in it never shares an entry with two labels", async () => {
+  // "a\\.www" is one label; its key bytes are those of "a.www". A black lie cached for it would
+  // be served for the existing a.www.cache.test (an NSEC at another name: a validation failure).
+  const { index, ask, cached } = setup();
+  index.replaceNames(ZONE, ["a.www.cache.test"], [
+    record("a.www.cache.test", "A", "192.0.2.5", 300),
+  ]);
+  const escaped = decode(await ask("a\\.www.cache.test", TYPE.A));
+  assert.equal(escaped.answers.length, 0, "one label a.www does not exist");
+  assert.equal(cached("a\\.www.cache.test", TYPE.A), undefined, "not kept");
+  const plain = decode(await ask("a.www.cache.test", TYPE.A));
+  assert.deepEqual(plain.answers.map((a) => a.type), [TYPE.A, TYPE.RRSIG]);
+  assert.equal(cached("a\\.www.cache.test", TYPE.A), undefined, "nor served from a.www's entry");
+  assert.ok(cached("a.www.cache.test", TYPE.A));
 });

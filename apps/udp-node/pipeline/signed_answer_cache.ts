@@ -69,6 +69,8 @@ export interface CacheQuestion {
   key: Uint8Array;
   keyLength: number;
   keyHash: number;
+  /** no label byte needed escaping: only then do the key bytes name one name */
+  plainName: boolean;
   qtype: number;
 }
 
@@ -100,6 +102,8 @@ export class SignedAnswerCache {
     now: number,
     signers: ReadonlyMap<string, ZoneSigner>,
   ): SignedBody | undefined {
+    // A label holding a dot ("a\\.b") has the key bytes of two labels ("a.b"): never cached.
+    if (!q.plainName) return undefined;
     const h = slot(q.keyHash, q.qtype);
     const e = this.#existing.get(h) ?? this.#missing.get(h);
     if (
@@ -113,15 +117,15 @@ export class SignedAnswerCache {
     return e;
   }
 
-  /** Keeps `body` for the question (`name`: its key bytes, copied by the caller). */
-  store(
-    name: Uint8Array,
-    keyHash: number,
-    qtype: number,
-    body: SignedBody,
-    validity: SignedBodyValidity,
-  ): void {
-    const h = slot(keyHash, qtype);
+  /**
+   * Keeps `body` for the question `q` (its `key` bytes copied by the caller:
+   * the parser's buffer is reused); a name that needed escaping is not kept.
+   */
+  store(q: CacheQuestion, body: SignedBody, validity: SignedBodyValidity): void {
+    if (!q.plainName) return;
+    const name = q.key.slice(0, q.keyLength);
+    const qtype = q.qtype;
+    const h = slot(q.keyHash, qtype);
     const table = validity.missing ? this.#missing : this.#existing;
     const limit = validity.missing ? this.#limits.missing : this.#limits.existing;
     // One question lives in one table: a name created or deleted since moves it.
