@@ -204,9 +204,10 @@ export async function answerSigned(
     key: signingKey,
     validFrom: Math.floor(now),
     validUntil: b.validUntil,
-    // Names that do not exist (each a fresh signature) go to the small table, so do
-    // wildcard-synthesized ones: a random-name flood under a wildcard must not evict the rest.
-    missing: rrlClass === RESPONSE_CLASS.NXDOMAIN || rrlClass === RESPONSE_CLASS.WILDCARD,
+    // Answers about names that are not in the zone go to the small table: black lies (a fresh
+    // signature each), wildcard and DNAME synthesis, referrals for names below a cut. A flood of
+    // random names must not evict the answers about the zone's own names.
+    missing: !nameExists(zone, qname),
   });
   const bytes = writeSigned(request, q, body, settings, transport.tcp);
   return { bytes, outcome: body.outcome, rrl: body.rrl };

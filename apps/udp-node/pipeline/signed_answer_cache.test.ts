@@ -17,7 +17,7 @@ import {
 } from "../../../packages/core/dnssec/zone_signer.ts";
 import type { StoredRecord } from "../../../packages/core/store/records.ts";
 import { answerSigned, answerSignedFromCache } from "./signed_answer.ts";
-import { SignedAnswerCache } from "./signed_answer_cache.ts";
+import { MISSING_NAME_CACHE_LIMIT, SignedAnswerCache } from "./signed_answer_cache.ts";
 import { parseRequest } from "./parse_query.ts";
 
 const ZONE = "cache.test";
@@ -26,6 +26,9 @@ const TEXT = `$ORIGIN cache.test.
 @ 3600 IN NS ns1.cache.test.
 ns1 3600 IN A 192.0.2.53
 www 300 IN A 192.0.2.10
+sub 3600 IN NS ns.sub.cache.test.
+ns.sub 3600 IN A 192.0.2.54
+*.wild 300 IN TXT "wildcard"
 `;
 const key = await importSigningKey(await generateSigningKey(13));
 
@@ -209,4 +212,24 @@ Deno.test("signed-answer cache: a label with a dot in it never shares an entry w
   assert.deepEqual(plain.answers.map((a) => a.type), [TYPE.A, TYPE.RRSIG]);
   assert.equal(cached("a\\.www.cache.test", TYPE.A), undefined, "nor served from a.www's entry");
   assert.ok(cached("a.www.cache.test", TYPE.A));
+});
+
+Deno.test("signed-answer cache: referrals and wildcard answers for random names take the small table", async () => {
+  const { ask, cached } = setup();
+  await ask("www.cache.test", TYPE.A);
+  const below = (i: number) => `r${i}.sub.cache.test`;
+  const wild = (i: number) => `r${i}.wild.cache.test`;
+  const referral = decode(await ask(below(0), TYPE.A));
+  assert.deepEqual(referral.authorities.map((a) => a.type), [TYPE.NS, TYPE.NSEC, TYPE.RRSIG]);
+  assert.ok(cached(below(0), TYPE.A));
+  await ask(wild(0), TYPE.TXT);
+  assert.ok(cached(wild(0), TYPE.TXT));
+  // More of them than the small table holds: the first ones go, the zone's own names stay.
+  for (let i = 1; i <= MISSING_NAME_CACHE_LIMIT; i++) {
+    await ask(i % 2 ? below(i) : wild(i), i % 2 ? TYPE.A : TYPE.TXT);
+  }
+  assert.equal(cached(below(0), TYPE.A), undefined);
+  assert.equal(cached(wild(0), TYPE.TXT), undefined);
+  assert.ok(cached("www.cache.test", TYPE.A));
+  assert.ok(cached(below(MISSING_NAME_CACHE_LIMIT - 1), TYPE.A));
 });

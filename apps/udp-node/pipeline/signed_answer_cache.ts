@@ -13,10 +13,11 @@
  *   its RRSIGs (`ZoneSigner`), or the next second when an RR in it (or
  *   listed in its NSEC bitmap) expires, its TTL counting down.
  *
- * Two bounded tables, oldest entry out first: answers about existing names,
- * and black lies for names that do not exist (each a fresh signature, RFC
- * 9824), so a random-subdomain flood cycles through the small table of the
- * second kind and never evicts the first.
+ * Two bounded tables, oldest entry out first: answers about the zone's own
+ * names, and answers about names not in it (black lies, each a fresh
+ * signature, RFC 9824; wildcard and DNAME synthesis; referrals for names
+ * below a cut), so a random-subdomain flood cycles through the small table
+ * of the second kind and never evicts the first.
  *
  * @module
  */
@@ -25,9 +26,9 @@ import { fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import type { SigningKey } from "../../../packages/core/dnssec/signing_key.ts";
 import type { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
 
-/** Cached answers about existing names (positive, NODATA, referrals, apex keys). */
+/** Cached answers about the zone's own names (positive, NODATA, apex keys, at a cut). */
 export const SIGNED_ANSWER_CACHE_LIMIT = 50_000;
-/** Cached black lies for names that do not exist (a resolver's retries, not floods). */
+/** Cached answers about names not in the zone (a resolver's retries, not floods). */
 export const MISSING_NAME_CACHE_LIMIT = 4096;
 
 /** A signed answer after its question, without the OPT RR. */
@@ -55,7 +56,7 @@ export interface SignedBodyValidity {
   validFrom: number;
   /** seconds since the epoch: served strictly before */
   validUntil: number;
-  /** about a name that does not exist (the small table) */
+  /** about a name not in the zone (the small table) */
   missing: boolean;
 }
 
