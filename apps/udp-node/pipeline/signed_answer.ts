@@ -286,18 +286,19 @@ class SignedAnswerBuilder {
     this.#push(section, owner, this.#plain(set));
   }
 
-  /** `rrset` under `owner` and its RRSIG. */
-  async addSigned(
-    section: Rr[],
-    owner: string,
-    rrset: PlainRRset,
-    cacheSignature = true,
-  ): Promise<void> {
+  /**
+   * `rrset` under `owner` and its RRSIG. The signature is kept among the
+   * zone's RRSIGs only when `owner` is a name of the zone: one made for a
+   * name that is not (a black lie, a wildcard answer) lives with its whole
+   * answer in the small table of `signed_answer_cache.ts`, so a random-name
+   * flood does not churn the zone's RRSIGs.
+   */
+  async addSigned(section: Rr[], owner: string, rrset: PlainRRset): Promise<void> {
     this.#push(section, owner, rrset);
     const sig = await this.#signer.rrsig(
       { owner, type: rrset.type, ttl: rrset.originalTtl, rdatas: rrset.rdatas },
       this.#now,
-      { cache: cacheSignature },
+      { cache: nameExists(this.#zone, owner) },
     );
     // RFC 4035 §2.2 / RFC 4034 §3: the RRSIG's TTL is the RRset's, and never past its expiration.
     const left = sig.expiration - Math.floor(this.#now);
@@ -326,14 +327,12 @@ class SignedAnswerBuilder {
     await this.addSoa(this.authority);
     const types = missing ? [TYPE.RRSIG, TYPE.NSEC, TYPE.NXNAME] : this.#typesAt(name);
     const ttl = this.#zone.soa.minimum;
-    // A missing name's NSEC is kept with its whole answer (the small table of
-    // signed_answer_cache.ts), not among the zone's RRSIGs, which a flood would churn.
     await this.addSigned(this.authority, name, {
       type: TYPE.NSEC,
       ttl,
       originalTtl: ttl,
       rdatas: [blackLieNsec(name, types)],
-    }, !missing);
+    });
   }
 
   /** The signed black-lie NSEC of an existing name (its real types) in `section`. */
@@ -358,6 +357,7 @@ class SignedAnswerBuilder {
       const sig = await this.#signer.rrsig(
         { owner: name, type: plain.type, ttl: plain.originalTtl, rdatas: plain.rdatas },
         this.#now,
+        { cache: nameExists(z, name) },
       );
       const left = sig.expiration - Math.floor(this.#now);
       const ttl = Math.max(0, Math.min(plain.ttl, left));
