@@ -1,6 +1,7 @@
 /**
- * Online signing of one zone (as Knot's `mod-onlinesign`): RRSIGs are made
- * when a DO=1 query first needs them and cached with their validity window.
+ * Online signing of one zone (as Knot's `mod-onlinesign`, which signs every
+ * answer afresh): RRSIGs are made when a DO=1 query first needs them and
+ * cached with their validity window.
  * A signature is valid from an hour in the past (clock skew between us and
  * validators) to {@linkcode SIGNATURE_VALIDITY} ahead, and is made again once
  * less than {@linkcode SIGNATURE_REFRESH} of it is left, so a served RRSIG is
@@ -9,8 +10,9 @@
  * The cache is keyed by owner and type and remembers the exact RRset it
  * signed: a changed RRset (an UPDATE, an expired DMP record) is signed again
  * on its next query, never served with a stale RRSIG. It holds at most
- * {@linkcode SIGNATURE_CACHE_LIMIT} entries (oldest first out): black-lie
- * NSECs for random names must not grow memory without bound.
+ * {@linkcode SIGNATURE_CACHE_LIMIT} entries (oldest first out), and callers
+ * sign with `cache: false` what is made for a name not in the zone (a black
+ * lie for a random name), so such names never grow or churn it.
  *
  * This module is browser compatible.
  * @module
