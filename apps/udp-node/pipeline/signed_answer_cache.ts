@@ -49,6 +49,7 @@ export interface SignedBody {
 export interface SignedBodyValidity {
   /** `ZoneIndex.generation` when it was built */
   generation: number;
+  /** the signer it was built with (only its identity is kept: see `signerId`) */
   signer: ZoneSigner;
   /** `signer.key` when it was built */
   key: SigningKey;
@@ -60,9 +61,26 @@ export interface SignedBodyValidity {
   missing: boolean;
 }
 
-interface Entry extends SignedBody, SignedBodyValidity {
+/**
+ * A cached entry. It names its signer by zone and number, not by reference:
+ * a signer replaced by a key reload must not be kept alive (with its RRSIG
+ * cache) by entries nobody asks for again.
+ */
+interface Entry extends SignedBody, Omit<SignedBodyValidity, "signer" | "missing"> {
+  zone: string;
+  signerId: number;
   name: Uint8Array;
   qtype: number;
+}
+
+/** Numbers for signers, weakly held. */
+const signerIds = new WeakMap<ZoneSigner, number>();
+let nextSignerId = 1;
+
+function signerId(signer: ZoneSigner): number {
+  let id = signerIds.get(signer);
+  if (id === undefined) signerIds.set(signer, id = nextSignerId++);
+  return id;
 }
 
 /** The question as `parseRequest` gives it: the qname's lower-case key bytes and hash. */
@@ -109,9 +127,12 @@ export class SignedAnswerCache {
     const e = this.#existing.get(h) ?? this.#missing.get(h);
     if (
       e === undefined || e.generation !== generation || now >= e.validUntil || now < e.validFrom ||
-      e.qtype !== q.qtype || e.name.length !== q.keyLength ||
-      signers.get(e.signer.zone) !== e.signer || e.signer.key !== e.key
+      e.qtype !== q.qtype || e.name.length !== q.keyLength
     ) return undefined;
+    const signer = signers.get(e.zone);
+    if (signer === undefined || signerId(signer) !== e.signerId || signer.key !== e.key) {
+      return undefined;
+    }
     const k = q.key;
     const n = e.name;
     for (let i = 0; i < n.length; i++) if (n[i] !== k[i]) return undefined;
@@ -133,7 +154,17 @@ export class SignedAnswerCache {
     this.#existing.delete(h);
     this.#missing.delete(h);
     if (table.size >= limit) table.delete(table.keys().next().value!);
-    table.set(h, { ...body, ...validity, name, qtype });
+    table.set(h, {
+      ...body,
+      generation: validity.generation,
+      zone: validity.signer.zone,
+      signerId: signerId(validity.signer),
+      key: validity.key,
+      validFrom: validity.validFrom,
+      validUntil: validity.validUntil,
+      name,
+      qtype,
+    });
   }
 }
 
