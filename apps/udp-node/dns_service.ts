@@ -37,6 +37,16 @@ export type AsyncHandler = (
   ctx: { tcp: boolean; remoteAddress: string; now: number },
 ) => Promise<{ bytes: Uint8Array | null; outcome: string; rrl?: { class: number; name: number } }>;
 
+/**
+ * A DO=1 answer already signed and cached (`pipeline/signed_answer_cache.ts`),
+ * answered synchronously as unsigned queries are; undefined sends the query
+ * to the signed handler.
+ */
+export type CachedSignedHandler = (
+  request: Uint8Array,
+  ctx: { tcp: boolean; now: number },
+) => { bytes: Uint8Array; outcome: string; rrl: { class: number; name: number } } | undefined;
+
 /** Settings of the DNS service. */
 export interface DnsServiceOptions {
   index: ZoneIndex;
@@ -51,6 +61,8 @@ export interface DnsServiceOptions {
   asyncHandler?: AsyncHandler;
   /** DO=1 answers of signed zones (`pipeline/signed_answer.ts`) */
   signedHandler?: AsyncHandler;
+  /** DO=1 answers of signed zones from their cache, tried first */
+  cachedSignedHandler?: CachedSignedHandler;
   /** seconds clock; injected for tests */
   clock?: () => number;
   /** the sampled query log (`query_log/`); absent = off */
@@ -91,9 +103,13 @@ export class DnsService {
     this.#o.asyncHandler = h;
   }
 
-  /** Sets the handler of DO=1 queries for signed zones. */
-  setSignedHandler(h: AsyncHandler | undefined): void {
+  /**
+   * Sets the handler of DO=1 queries for signed zones, and the synchronous
+   * one that answers those it has cached.
+   */
+  setSignedHandler(h: AsyncHandler | undefined, cached?: CachedSignedHandler): void {
     this.#o.signedHandler = h;
+    this.#o.cachedSignedHandler = cached;
   }
 
   #transfer: TransferHandler | undefined;
@@ -234,6 +250,13 @@ export class DnsService {
       return null;
     }
     if (result.kind === "async" && result.path === "dnssec") {
+      // A cached signed answer: no promise, no concurrency slot, limited like unsigned ones.
+      const hit = this.#o.cachedSignedHandler?.(request, { tcp, now });
+      if (hit) {
+        this.#count(hit.outcome);
+        if (tcp || !this.#rrl) return hit.bytes;
+        return this.#limit(hit.bytes, hit.rrl, remoteAddress, now);
+      }
       const signed = this.#o.signedHandler;
       if (!signed) {
         this.#count("internal_error");

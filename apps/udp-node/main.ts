@@ -26,7 +26,7 @@ import { CertificatePair } from "./transports/tls_certificate.ts";
 import { bindOrFail } from "./transports/listen_error.ts";
 import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
 import { ZoneSigners } from "./zone_index/zone_signers.ts";
-import { answerSigned } from "./pipeline/signed_answer.ts";
+import { answerSigned, answerSignedFromCache } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
@@ -204,9 +204,11 @@ async function startOn(
     maxTtl: config.DMP_DNS_TTL,
     nsid: config.DMP_DNS_NSID ? new TextEncoder().encode(config.DMP_DNS_NSID) : undefined,
   };
-  service.setSignedHandler(async (request, ctx) =>
-    await answerSigned(request, index, signers.signers, signedSettings, ctx) ??
-      { bytes: null, outcome: "malformed" }
+  service.setSignedHandler(
+    async (request, ctx) =>
+      await answerSigned(request, index, signers.signers, signedSettings, ctx) ??
+        { bytes: null, outcome: "malformed" },
+    (request, ctx) => answerSignedFromCache(request, index, signers.signers, signedSettings, ctx),
   );
   service.setTransferHandler(
     new TransferHandler({

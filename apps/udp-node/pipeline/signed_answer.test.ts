@@ -32,7 +32,16 @@ big 300 IN TXT "${"v".repeat(250)}"
 `;
 
 const index = indexFromMasterFile(ZONE, TEXT);
-const signer = new ZoneSigner(ZONE, await importSigningKey(await generateSigningKey(13)));
+const baseKey = await importSigningKey(await generateSigningKey(13));
+/** Signatures made so far (the key counts them). */
+let signatures = 0;
+const signer = new ZoneSigner(ZONE, {
+  ...baseKey,
+  sign: (data) => {
+    signatures++;
+    return baseKey.sign(data);
+  },
+});
 const signers = new Map([[ZONE, signer]]);
 
 function query(name: string, type: number, opts: { do?: boolean; payload?: number } = {}) {
@@ -155,9 +164,15 @@ Deno.test("answerSigned: apex DNSKEY/CDS/CDNSKEY from the zone key; RRSIGs cache
   const dnskey = (await signed(ZONE, TYPE.DNSKEY)).answers[0].rdata;
   assert.deepEqual([...dnskey], [...signer.keys[0].key.dnskey]);
   const a = (await signed("www.signed.test", TYPE.A)).answers[1].rdata;
+  const made = signatures;
   const b = (await signed("www.signed.test", TYPE.A)).answers[1].rdata;
-  // ECDSA signatures are randomized: equal bytes mean the cached RRSIG was served.
+  // The same RRSIG again and no signature made (Deno's WebCrypto ECDSA is deterministic, so
+  // equal bytes alone would not show it was cached).
   assert.deepEqual([...a], [...b]);
+  assert.equal(signatures, made);
+  // A name of the zone asked for the first time costs one signature, its RRset's.
+  await signed("ns1.signed.test", TYPE.A);
+  assert.equal(signatures, made + 1);
 });
 
 Deno.test("answerSigned: NSEC and RRSIG questions at an existing name get those records", async () => {

@@ -18,7 +18,9 @@
  * Written without name compression; over UDP an answer larger than the
  * client's size is sent empty with TC=1 (RFC 4035 §3.1, RFC 2181 §9).
  * DO=0 queries never come here: their answers are byte-identical to an
- * unsigned zone's.
+ * unsigned zone's. Whole answers are cached per question
+ * (`signed_answer_cache.ts`) while the zone, its key and their RRSIGs stay
+ * as they were.
  *
  * @module
  */
@@ -48,6 +50,9 @@ import { FNV1A_START, fnv1aStep } from "../../../packages/core/hash/fnv1a.ts";
 import { RESPONSE_CLASS } from "../../../packages/core/rate_limit/response_rate_limiter.ts";
 import { parseRequest, questionName } from "./parse_query.ts";
 import { udpSizeLimit } from "./answer_query.ts";
+import { ByteSlab } from "../../../packages/core/wire/byte_slab.ts";
+import { SignedAnswerCache, type SignedBody } from "./signed_answer_cache.ts";
+import { SIGNATURE_REFRESH } from "../../../packages/core/dnssec/zone_signer.ts";
 
 /** One RR as written: owner, type, TTL, RDATA. */
 interface Rr {
@@ -67,6 +72,35 @@ export interface SignedAnswerSettings {
   nsid?: Uint8Array;
 }
 
+/** A signed response, its metrics outcome and its response-rate-limiting class and key. */
+export interface SignedReply {
+  bytes: Uint8Array;
+  outcome: string;
+  rrl: { class: number; name: number };
+}
+
+/**
+ * The answer to a DO=1 query from the signed-answer cache, synchronously
+ * (no signing, no promise), or undefined when it has to be built by
+ * {@linkcode answerSigned}.
+ */
+export function answerSignedFromCache(
+  request: Uint8Array,
+  index: ZoneIndex,
+  signers: SignerMap,
+  settings: SignedAnswerSettings,
+  transport: { tcp: boolean; now: number },
+): SignedReply | undefined {
+  const cache = answerCaches.get(index);
+  if (cache === undefined) return undefined;
+  const q = parseRequest(request);
+  if (q.kind !== "query" || !q.dnssecOk) return undefined;
+  const hit = cache.find(q, index.generation, transport.now, signers);
+  if (hit === undefined) return undefined;
+  const bytes = writeSigned(request, q, hit, settings, transport.tcp);
+  return { bytes, outcome: hit.outcome, rrl: hit.rrl };
+}
+
 /**
  * Answers a DO=1 query for a signed zone; null when the request is not one
  * (the caller then answers it unsigned).
@@ -77,16 +111,21 @@ export async function answerSigned(
   signers: SignerMap,
   settings: SignedAnswerSettings,
   transport: { tcp: boolean; now: number },
-): Promise<
-  { bytes: Uint8Array; outcome: string; rrl: { class: number; name: number } } | null
-> {
+): Promise<SignedReply | null> {
+  const cached = answerSignedFromCache(request, index, signers, settings, transport);
+  if (cached) return cached;
   const q = parseRequest(request);
   if (q.kind !== "query" || !q.dnssecOk) return null;
+  const now = transport.now;
+  let cache = answerCaches.get(index);
+  if (!cache) answerCaches.set(index, cache = new SignedAnswerCache());
+  const generation = index.generation;
+  // The parser's key buffer is reused by the next request: keep this one's past the awaits.
+  const question = { ...q, key: q.key.slice(0, q.keyLength) };
   const qname = questionName(q, request);
   const zone = index.findZone(qname);
   const signer = zone && signers.get(zone.name);
   if (!zone || !signer) return null;
-  const now = transport.now;
   const b = new SignedAnswerBuilder(zone, signer, settings.maxTtl, now);
   let rcode: number = RCODE.NOERROR;
   let aa = true;
@@ -150,10 +189,30 @@ export async function answerSigned(
       for (const o of result.additional) b.addUnsigned(b.additional, o.owner, o.set);
     }
   }
-  const bytes = encodeSigned(request, q, b, { rcode, aa, settings, tcp: transport.tcp });
-  const rrl = { class: rrlClass, name: textHash(rrlKey) };
-  return { bytes, outcome: `signed_${outcome}`, rrl };
+  const body: SignedBody = {
+    ...b.sections(),
+    rcode,
+    aa,
+    outcome: `signed_${outcome}`,
+    rrl: { class: rrlClass, name: textHash(rrlKey) },
+  };
+  cache.store(question, body, {
+    generation,
+    signer,
+    validFrom: Math.floor(now),
+    // A key step (a new ZSK signing, a key leaving DNSKEY) changes the answer: rebuild then.
+    validUntil: Math.min(b.validUntil, signer.nextKeyStep(now)),
+    // Answers about names that are not in the zone go to the small table: black lies (a fresh
+    // signature each), wildcard and DNAME synthesis, referrals for names below a cut. A flood of
+    // random names must not evict the answers about the zone's own names.
+    missing: !nameExists(zone, qname),
+  });
+  const bytes = writeSigned(request, q, body, settings, transport.tcp);
+  return { bytes, outcome: body.outcome, rrl: body.rrl };
 }
+
+/** Signed-answer caches by zone index (one per node; tests build several). */
+const answerCaches = new WeakMap<ZoneIndex, SignedAnswerCache>();
 
 function textHash(s: string): number {
   let h = FNV1A_START;
@@ -195,6 +254,12 @@ class SignedAnswerBuilder {
   answer: Rr[] = [];
   authority: Rr[] = [];
   additional: Rr[] = [];
+  /**
+   * Until when (seconds) these sections may be served again as they are: the
+   * earliest refresh of an RRSIG in them, or the next second when a TTL in
+   * them counts down or a type's liveness may change (`signed_answer_cache.ts`).
+   */
+  validUntil = Infinity;
   #zone: IndexedZone;
   #signer: ZoneSigner;
   #maxTtl: number;
@@ -220,19 +285,24 @@ class SignedAnswerBuilder {
     this.#push(section, owner, this.#plain(set));
   }
 
-  /** `rrset` under `owner` and its RRSIG. */
-  async addSigned(
-    section: Rr[],
-    owner: string,
-    rrset: PlainRRset,
-  ): Promise<void> {
+  /**
+   * `rrset` under `owner` and its RRSIG. The signature is kept among the
+   * zone's RRSIGs only when `owner` is a name of the zone: one made for a
+   * name that is not (a black lie, a wildcard answer) lives with its whole
+   * answer in the small table of `signed_answer_cache.ts`, so a random-name
+   * flood does not churn the zone's RRSIGs.
+   */
+  async addSigned(section: Rr[], owner: string, rrset: PlainRRset): Promise<void> {
     this.#push(section, owner, rrset);
     const sig = await this.#signer.rrsig(
       { owner, type: rrset.type, ttl: rrset.originalTtl, rdatas: rrset.rdatas },
       this.#now,
+      { cache: nameExists(this.#zone, owner) },
     );
     // RFC 4035 §2.2 / RFC 4034 §3: the RRSIG's TTL is the RRset's, and never past its expiration.
-    const ttl = Math.max(0, Math.min(rrset.ttl, sig.expiration - Math.floor(this.#now)));
+    const left = sig.expiration - Math.floor(this.#now);
+    const ttl = Math.max(0, Math.min(rrset.ttl, left));
+    this.#validFor(sig.expiration - SIGNATURE_REFRESH, left < rrset.ttl);
     section.push({ owner: this.#wire(owner), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
   }
 
@@ -288,7 +358,7 @@ class SignedAnswerBuilder {
     for (const set of node ?? []) {
       if (apex && APEX_KEY_TYPES.includes(set.type)) continue;
       const plain = this.#plain(set);
-      if (plain.rdatas.length > 0) await this.#rrsigOnly(name, plain);
+      if (plain.rdatas.length > 0) await this.#rrsigOnly(name, plain, nameExists(z, name));
     }
     if (!apex) return;
     const soaTtl = z.soa.minimum;
@@ -303,13 +373,19 @@ class SignedAnswerBuilder {
     }
   }
 
-  /** The RRSIG over `plain` at `name` in the answer, without the RRset. */
-  async #rrsigOnly(name: string, plain: PlainRRset): Promise<void> {
+  /**
+   * The RRSIG over `plain` at `name` in the answer, without the RRset;
+   * `cache: false` for a name not in the zone (`ZoneSigner.rrsig`).
+   */
+  async #rrsigOnly(name: string, plain: PlainRRset, cache = true): Promise<void> {
     const sig = await this.#signer.rrsig(
       { owner: name, type: plain.type, ttl: plain.originalTtl, rdatas: plain.rdatas },
       this.#now,
+      { cache },
     );
-    const ttl = Math.max(0, Math.min(plain.ttl, sig.expiration - Math.floor(this.#now)));
+    const left = sig.expiration - Math.floor(this.#now);
+    const ttl = Math.max(0, Math.min(plain.ttl, left));
+    this.#validFor(sig.expiration - SIGNATURE_REFRESH, left < plain.ttl);
     this.answer.push({ owner: this.#wire(name), type: TYPE.RRSIG, ttl, rdata: sig.rdata });
   }
 
@@ -343,6 +419,7 @@ class SignedAnswerBuilder {
     const types: number[] = [TYPE.RRSIG, TYPE.NSEC];
     for (const set of node ?? []) {
       if (set.records.some((r) => isLive(r, this.#now))) types.push(set.type);
+      this.#validFor(Infinity, set.expiring);
     }
     if (name === z.name) types.push(TYPE.SOA, ...APEX_KEY_TYPES);
     return types;
@@ -366,6 +443,7 @@ class SignedAnswerBuilder {
 
   /** The live RRs of an indexed RRset, one TTL for all of them (RFC 2181 §5.2). */
   #plain(set: IndexedRRset): PlainRRset {
+    this.#validFor(Infinity, set.expiring);
     const rdatas: Uint8Array[] = [];
     let ttl = Infinity;
     let originalTtl = Infinity;
@@ -383,6 +461,39 @@ class SignedAnswerBuilder {
     }
     rdatas.sort(compareBytes);
     return { type: set.type, ttl, originalTtl, rdatas };
+  }
+
+  /** Bounds {@linkcode validUntil} by `until`, or by the next second when `ticking`. */
+  #validFor(until: number, ticking: boolean): void {
+    if (ticking) until = Math.min(until, Math.floor(this.#now) + 1);
+    if (until < this.validUntil) this.validUntil = until;
+  }
+
+  /** The sections as written after the question: RRs back to back and their counts. */
+  sections(): Pick<SignedBody, "sections" | "counts"> {
+    const all = [this.answer, this.authority, this.additional];
+    let size = 0;
+    for (const s of all) for (const rr of s) size += rr.owner.length + 10 + rr.rdata.length;
+    // Cached for as long as the answer is: carved from shared chunks, not a buffer each.
+    const out = cachedSections.alloc(size);
+    let pos = 0;
+    for (const s of all) {
+      for (const rr of s) {
+        out.set(rr.owner, pos);
+        pos += rr.owner.length;
+        put16(out, pos, rr.type);
+        put16(out, pos + 2, CLASS.IN);
+        put16(out, pos + 4, rr.ttl >>> 16);
+        put16(out, pos + 6, rr.ttl & 0xffff);
+        put16(out, pos + 8, rr.rdata.length);
+        out.set(rr.rdata, pos + 10);
+        pos += 10 + rr.rdata.length;
+      }
+    }
+    return {
+      sections: out,
+      counts: [this.answer.length, this.authority.length, this.additional.length],
+    };
   }
 
   #owners = new Map<string, Uint8Array>();
@@ -407,8 +518,13 @@ function wildcardOf(z: IndexedZone, name: string): string {
   return encloser === "" ? "*" : "*." + encloser;
 }
 
+/** Signed responses are carved from shared chunks, as unsigned ones are (`encode_response.ts`). */
+const responses = new ByteSlab(64 * 1024);
+/** The sections of cached answers likewise (a chunk goes once its answers are evicted). */
+const cachedSections = new ByteSlab(64 * 1024);
+
 /** Writes the response: header, the question as asked, the sections, OPT with DO set. */
-function encodeSigned(
+function writeSigned(
   request: Uint8Array,
   q: {
     id: number;
@@ -417,56 +533,52 @@ function encodeSigned(
     ednsPayload: number;
     nsidRequested: boolean;
   },
-  b: SignedAnswerBuilder,
-  o: { rcode: number; aa: boolean; settings: SignedAnswerSettings; tcp: boolean },
+  body: SignedBody,
+  settings: SignedAnswerSettings,
+  tcp: boolean,
 ): Uint8Array {
-  const nsid = q.nsidRequested ? o.settings.nsid : undefined;
+  const nsid = q.nsidRequested ? settings.nsid : undefined;
   const optBytes = 11 + (nsid ? 4 + nsid.length : 0);
-  const sections = [b.answer, b.authority, b.additional];
-  let size = q.questionEnd + optBytes;
-  for (const s of sections) {
-    for (const rr of s) size += rr.owner.length + 10 + rr.rdata.length;
-  }
-  const limit = o.tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload);
+  let size = q.questionEnd + body.sections.length + optBytes;
+  const limit = tcp ? LIMIT.TCP_MESSAGE : udpSizeLimit(q.ednsPayload);
   const truncated = size > limit;
   if (truncated) size = q.questionEnd + optBytes;
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
+  const out = responses.alloc(size);
   // RFC 4035 §3.1.6: CD is copied; AD is never set by an authoritative server.
-  let flags = FLAG.QR | (q.flags & (0x7800 | FLAG.RD | FLAG.CD)) | (o.rcode & 0xf);
-  if (o.aa) flags |= FLAG.AA;
+  let flags = FLAG.QR | (q.flags & (0x7800 | FLAG.RD | FLAG.CD)) | (body.rcode & 0xf);
+  if (body.aa) flags |= FLAG.AA;
   if (truncated) flags |= FLAG.TC;
-  v.setUint16(0, q.id);
-  v.setUint16(2, flags);
-  v.setUint16(4, 1);
+  const [an, ns, ar] = truncated ? [0, 0, 1] : [body.counts[0], body.counts[1], body.counts[2] + 1];
+  // Every byte is written: slab memory is not assumed clean.
+  put16(out, 0, q.id);
+  put16(out, 2, flags);
+  put16(out, 4, 1);
+  put16(out, 6, an);
+  put16(out, 8, ns);
+  put16(out, 10, ar);
   out.set(request.subarray(LIMIT.HEADER, q.questionEnd), LIMIT.HEADER);
   let pos = q.questionEnd;
   if (!truncated) {
-    for (let i = 0; i < 3; i++) v.setUint16(6 + 2 * i, sections[i].length);
-    for (const s of sections) {
-      for (const rr of s) {
-        out.set(rr.owner, pos);
-        pos += rr.owner.length;
-        v.setUint16(pos, rr.type);
-        v.setUint16(pos + 2, CLASS.IN);
-        v.setUint32(pos + 4, rr.ttl >>> 0);
-        v.setUint16(pos + 8, rr.rdata.length);
-        out.set(rr.rdata, pos + 10);
-        pos += 10 + rr.rdata.length;
-      }
-    }
+    out.set(body.sections, pos);
+    pos += body.sections.length;
   }
-  v.setUint16(10, (truncated ? 0 : b.additional.length) + 1);
-  // OPT (RFC 6891 §6.1.2) with DO set (RFC 3225 §3).
+  // OPT (RFC 6891 §6.1.2): root owner, our payload size, extended RCODE and version 0, DO set
+  // (RFC 3225 §3), then the NSID option when asked for (RFC 5001 §2.3).
   out[pos] = 0;
-  v.setUint16(pos + 1, TYPE.OPT);
-  v.setUint16(pos + 3, LIMIT.EDNS_PAYLOAD);
-  v.setUint32(pos + 5, 0x8000);
-  v.setUint16(pos + 9, nsid ? 4 + nsid.length : 0);
+  put16(out, pos + 1, TYPE.OPT);
+  put16(out, pos + 3, LIMIT.EDNS_PAYLOAD);
+  put16(out, pos + 5, 0);
+  put16(out, pos + 7, 0x8000);
+  put16(out, pos + 9, nsid ? 4 + nsid.length : 0);
   if (nsid) {
-    v.setUint16(pos + 11, EDNS_OPTION.NSID);
-    v.setUint16(pos + 13, nsid.length);
+    put16(out, pos + 11, EDNS_OPTION.NSID);
+    put16(out, pos + 13, nsid.length);
     out.set(nsid, pos + 15);
   }
   return out;
+}
+
+function put16(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >> 8;
+  out[at + 1] = value & 0xff;
 }

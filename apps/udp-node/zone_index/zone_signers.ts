@@ -16,7 +16,7 @@ import {
   readSigningKeys,
   type StoredSigningKey,
 } from "../../../packages/core/store/dnssec_keys.ts";
-import { importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
+import { importNodeSigningKey } from "./node_signing_key.ts";
 import { KEY_RECORD_TTL } from "../../../packages/core/dnssec/key_records.ts";
 import { ZoneSigner } from "../../../packages/core/dnssec/zone_signer.ts";
 import { lastKeyStep } from "../../../packages/core/dnssec/key_timeline.ts";
@@ -50,7 +50,7 @@ export class ZoneSigners {
       );
       if (this.#fingerprints.get(zone) === fingerprint) continue;
       const timed = [];
-      for (const k of list) timed.push({ key: await importSigningKey(k), times: k.times });
+      for (const k of list) timed.push({ key: await importNodeSigningKey(k), times: k.times });
       this.signers.set(zone, new ZoneSigner(zone, timed, undefined, this.#dnskeyTtl));
       this.#fingerprints.set(zone, fingerprint);
       this.zones.add(zone);

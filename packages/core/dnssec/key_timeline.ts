@@ -87,6 +87,19 @@ export function lastKeyStep(keys: readonly KeyTimes[], now: number): number {
   return last;
 }
 
+/** The earliest step of any of `keys` after `now`; Infinity when none is scheduled. */
+export function nextKeyStep(keys: readonly KeyTimes[], now: number): number {
+  let next = Infinity;
+  for (const k of keys) {
+    for (
+      const at of [k.publishAt, k.activeAt, k.zoneUntil, k.keysUntil, k.removeAt, k.dsRemoveAt]
+    ) {
+      if (at !== null && at > now && at < next) next = at;
+    }
+  }
+  return next;
+}
+
 /** Whether the key is in the DNSKEY RRset at `now`. */
 export function inDnskey(k: KeyTimes, now: number): boolean {
   return k.publishAt <= now && before(k.removeAt, now);

@@ -9,6 +9,10 @@ Deno.test("typeBitmap() writes windows as RFC 4034 §4.3's example does", () => 
   assert.equal(b[9], 27);
   assert.equal(b[9 + 27], 0x20);
   assert.equal(b.length, 8 + 2 + 27);
+  // Order and repetition do not matter; no types, no windows.
+  assert.deepEqual([...typeBitmap([1234, 47, 15, 1, 46, 15])], [...b]);
+  assert.equal(typeBitmap([]).length, 0);
+  assert.deepEqual([...typeBitmap([65535])], [255, 32, ...Array(31).fill(0), 1]);
 });
 
 Deno.test("blackLieNsec() names the immediate successor and lists NXNAME (RFC 9824)", () => {

@@ -27,21 +27,36 @@ import { canonicalNameWire } from "./rrsig.ts";
  * ```
  */
 export function typeBitmap(types: Iterable<number>): Uint8Array {
-  const sorted = [...new Set(types)].sort((a, b) => a - b);
-  const out: number[] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    const window = sorted[i] >> 8;
-    const bits = new Uint8Array(32);
-    let used = 0;
-    for (; i < sorted.length && sorted[i] >> 8 === window; i++) {
-      const low = sorted[i] & 0xff;
-      bits[low >> 3] |= 0x80 >> (low & 7);
-      used = (low >> 3) + 1;
-    }
-    out.push(window, used, ...bits.subarray(0, used));
+  // Every negative answer writes one: sized first, then filled, with no array per window.
+  const sorted = Array.from(types).sort((a, b) => a - b);
+  let size = 0;
+  for (let i = 0; i < sorted.length;) {
+    const last = windowEnd(sorted, i);
+    size += 2 + ((sorted[last] & 0xff) >> 3) + 1;
+    i = last + 1;
   }
-  return Uint8Array.from(out);
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (let i = 0; i < sorted.length;) {
+    const last = windowEnd(sorted, i);
+    const used = ((sorted[last] & 0xff) >> 3) + 1;
+    out[pos] = sorted[i] >> 8;
+    out[pos + 1] = used;
+    for (let j = i; j <= last; j++) {
+      const low = sorted[j] & 0xff;
+      out[pos + 2 + (low >> 3)] |= 0x80 >> (low & 7); // a type listed twice sets its bit twice
+    }
+    pos += 2 + used;
+    i = last + 1;
+  }
+  return out;
+}
+
+/** The index of the last type in `sorted` in the same 256-type window as `sorted[i]`. */
+function windowEnd(sorted: readonly number[], i: number): number {
+  const window = sorted[i] >> 8;
+  while (i + 1 < sorted.length && sorted[i + 1] >> 8 === window) i++;
+  return i;
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { decodeBase64Strict, encodeBase64 } from "../dmp/base64_strict.ts";
 import { canonicalNameWire, rrsigLabels, signRRset } from "./rrsig.ts";
 import { importSigningKey } from "./signing_key.ts";
+import { encodeName, nameWireLength } from "../wire/name.ts";
 
 const MX = 15;
 
@@ -50,4 +51,42 @@ Deno.test("rrsigLabels() leaves out the root and a leading wildcard label (RFC 4
   assert.equal(rrsigLabels(""), 0);
   assert.equal(rrsigLabels("www.example.com"), 3);
   assert.equal(rrsigLabels("*.example.com"), 2);
+});
+
+Deno.test("canonicalNameWire() is the full parser's lower-cased encoding for every kind of name", () => {
+  // The reference: wire/name.ts's parser (escapes, trailing dot, limits), then ASCII lower case.
+  const reference = (name: string) => {
+    const length = nameWireLength(name);
+    if (length < 0) return "invalid";
+    const out = new Uint8Array(length);
+    encodeName(out, 0, name);
+    return out.map((b) => b >= 0x41 && b <= 0x5a ? b | 0x20 : b).join();
+  };
+  const actual = (name: string) => {
+    try {
+      return canonicalNameWire(name).join();
+    } catch (e) {
+      assert.ok(e instanceof RangeError);
+      return "invalid";
+    }
+  };
+  const names = [
+    "",
+    ".",
+    "www.Example.COM",
+    "www.example.com.",
+    "*.Wild.example",
+    "_acme-challenge.x.example",
+    "a\\.b.example",
+    "a\\065.example",
+    "sp ace.example",
+    "a..b",
+    ".a",
+    "a".repeat(63) + ".x",
+    "a".repeat(64) + ".x",
+    Array(4).fill("b".repeat(62)).join(".") + ".x", // 4 × 63 + 2 + 1 = 255 octets
+    Array(4).fill("b".repeat(62)).join(".") + ".xy", // 256 octets
+    "x".repeat(200) + "." + "y".repeat(53),
+  ];
+  for (const name of names) assert.equal(actual(name), reference(name), JSON.stringify(name));
 });

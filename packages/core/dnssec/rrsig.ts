@@ -39,11 +39,44 @@ export interface Validity {
  * ```
  */
 export function canonicalNameWire(name: string): Uint8Array {
+  const plain = plainNameWire(name);
+  if (plain !== undefined) return plain;
   const length = nameWireLength(name);
   if (length < 0) throw new RangeError(`Cannot sign: "${name}" is not a valid name`);
   const out = new Uint8Array(length);
   encodeName(out, 0, name);
   lowerCase(out, 0, out.length);
+  return out;
+}
+
+/**
+ * {@linkcode canonicalNameWire} of the common name in one pass over the text
+ * (every signed answer encodes two or three): printable ASCII without escapes,
+ * no trailing dot, labels of 1–63 octets, at most 255 octets in all. Anything
+ * else is undefined and takes the full parser (`wire/name.ts`).
+ */
+function plainNameWire(name: string): Uint8Array | undefined {
+  const n = name.length;
+  if (n === 0 || n > 253) return undefined;
+  const out = new Uint8Array(n + 2);
+  let lengthAt = 0;
+  let length = 0;
+  for (let i = 0; i < n; i++) {
+    let c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      if (length === 0 || length > 63) return undefined;
+      out[lengthAt] = length;
+      lengthAt = i + 1;
+      length = 0;
+      continue;
+    }
+    if (c === 0x5c || c <= 0x20 || c >= 0x7f) return undefined;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    out[i + 1] = c;
+    length++;
+  }
+  if (length === 0 || length > 63) return undefined;
+  out[lengthAt] = length;
   return out;
 }
 
@@ -54,7 +87,8 @@ export function canonicalNameWire(name: string): Uint8Array {
  */
 export function rrsigLabels(owner: string): number {
   if (owner === "" || owner === "*") return 0;
-  const n = owner.split(".").length;
+  let n = 1;
+  for (let i = 0; i < owner.length; i++) if (owner.charCodeAt(i) === 0x2e) n++;
   return owner.startsWith("*.") ? n - 1 : n;
 }
 

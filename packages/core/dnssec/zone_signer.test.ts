@@ -93,3 +93,16 @@ Deno.test("ZoneSigner: at a rollover's switch the cached RRSIG of the old key is
   assert.equal((await signer.apexKeyRdatas(48, NOW + 19)).length, 3);
   assert.equal((await signer.apexKeyRdatas(48, NOW + 20)).length, 2);
 });
+
+Deno.test("ZoneSigner.rrsig({ cache: false }) signs without keeping the signature", async () => {
+  const signer = new ZoneSigner("example", key);
+  const set = { ...rrset([192, 0, 2, 1]), owner: "random.example" };
+  const a = await signer.rrsig(set, NOW, { cache: false });
+  await signer.rrsig(set, NOW, { cache: false });
+  assert.equal(signer.cached, 0);
+  assert.deepEqual(window(a.rdata), [NOW - SIGNATURE_BACKDATE, NOW + SIGNATURE_VALIDITY]);
+  assert.equal(a.expiration, NOW + SIGNATURE_VALIDITY);
+  // The same RRset signed as usual is then kept.
+  await signer.rrsig(set, NOW);
+  assert.equal(signer.cached, 1);
+});

@@ -1,6 +1,7 @@
 /**
- * Online signing of one zone (as Knot's `mod-onlinesign`): RRSIGs are made
- * when a DO=1 query first needs them and cached with their validity window.
+ * Online signing of one zone (as Knot's `mod-onlinesign`, which signs every
+ * answer afresh): RRSIGs are made when a DO=1 query first needs them and
+ * cached with their validity window.
  * A signature is valid from an hour in the past (clock skew between us and
  * validators) to {@linkcode SIGNATURE_VALIDITY} ahead, and is made again once
  * less than {@linkcode SIGNATURE_REFRESH} of it is left, so a served RRSIG is
@@ -13,8 +14,9 @@
  * `key_timeline.ts`, read off the clock at each query) a signature by a key
  * that no longer signs is made again with the current one, so no answer
  * carries an RRSIG of a retired key after its retirement time. It holds at most
- * {@linkcode SIGNATURE_CACHE_LIMIT} entries (oldest first out): black-lie
- * NSECs for random names must not grow memory without bound.
+ * {@linkcode SIGNATURE_CACHE_LIMIT} entries (oldest first out), and callers
+ * sign with `cache: false` what is made for a name not in the zone (a black
+ * lie for a random name), so such names never grow or churn it.
  *
  * This module is browser compatible.
  * @module
@@ -28,7 +30,14 @@ import {
   type Validity,
 } from "./rrsig.ts";
 import { APEX_KEY_TYPES, dsRdata, type SigningKey } from "./signing_key.ts";
-import { inCds, inDnskey, type KeyTimes, signsKeys, signsZone } from "./key_timeline.ts";
+import {
+  inCds,
+  inDnskey,
+  type KeyTimes,
+  nextKeyStep,
+  signsKeys,
+  signsZone,
+} from "./key_timeline.ts";
 import { KEY_RECORD_TTL } from "./key_records.ts";
 import { TYPE } from "../wire/constants.ts";
 
@@ -120,6 +129,11 @@ export class ZoneSigner {
     return ds;
   }
 
+  /** The zone's next key step after `now` (a rollover's switch); Infinity when none. */
+  nextKeyStep(now: number): number {
+    return nextKeyStep(this.keys.map((k) => k.times), now);
+  }
+
   /** Number of cached signatures (the dnssec-status view and tests). */
   get cached(): number {
     return this.#cache.size;
@@ -127,9 +141,15 @@ export class ZoneSigner {
 
   /**
    * The RRSIG RDATA over `rrset` at time `now` (seconds), and its expiration
-   * (the RRSIG's TTL must not outlive it).
+   * (the RRSIG's TTL must not outlive it). `cache: false` signs without
+   * keeping the signature (a black lie for a name that does not exist: one
+   * use, kept by the caller if at all), so such names never evict the zone's.
    */
-  async rrsig(rrset: RRsetToSign, now: number): Promise<{ rdata: Uint8Array; expiration: number }> {
+  async rrsig(
+    rrset: RRsetToSign,
+    now: number,
+    options: { cache?: boolean } = {},
+  ): Promise<{ rdata: Uint8Array; expiration: number }> {
     const key = this.signingKey(rrset.owner, rrset.type, now);
     if (!key) throw new Error(`Cannot sign in ${this.zone}: no key signs type ${rrset.type} now`);
     const id = `${rrset.type} ${rrset.owner}`;
@@ -145,6 +165,10 @@ export class ZoneSigner {
       inception: t - SIGNATURE_BACKDATE,
       expiration: t + SIGNATURE_VALIDITY,
     };
+    if (options.cache === false) {
+      const rdata = await signRRset(key, this.zone, rrset, validity);
+      return { rdata, expiration: validity.expiration };
+    }
     const entry: CachedSignature = {
       keyTag: key.keyTag,
       ttl: rrset.ttl,

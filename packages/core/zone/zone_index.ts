@@ -139,6 +139,16 @@ export class ZoneIndex {
   #answers = new AnswerTable();
   /** some apex is under another: the answer table cannot know a name's closest zone */
   #nested = false;
+  #generation = 0;
+
+  /**
+   * Moves on every change of what is served (a zone replaced, removed, its
+   * SOA or some of its names changed): whatever is derived from the index
+   * outside it (the signed-answer cache) is stale once this has moved.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
 
   /**
    * The packed answer table of the query hot path, or undefined while zones
@@ -200,6 +210,7 @@ export class ZoneIndex {
 
   /** Replaces a whole zone (SOA and all records). */
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
+    this.#generation++;
     const indexed: IndexedZone = {
       name: zone.name,
       labelCount: countLabels(zone.name),
@@ -234,12 +245,14 @@ export class ZoneIndex {
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
   updateZoneMeta(zone: StoredZone): void {
+    this.#generation++;
     const z = this.#zones.get(zone.name);
     if (z) setSoa(z, zoneSoa(zone, firstNs(z)));
   }
 
   /** Removes a zone. */
   removeZone(name: string): void {
+    this.#generation++;
     const old = this.#zones.get(name);
     if (!old) return;
     this.#zones.delete(name);
@@ -249,6 +262,7 @@ export class ZoneIndex {
 
   /** Replaces the RRs of the given owner names of one zone with `records` (all of those names). */
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
+    this.#generation++;
     const z = this.#zones.get(zoneName);
     if (!z) return;
     names = [...names];
