@@ -218,9 +218,11 @@ Deno.test({
           rrs.filter(([o, t]) => o === `${owner}.` && t === type);
         const covered = (owner: string, type: string) =>
           at(owner, "RRSIG").some(([, , d]) => d.startsWith(`${type} `));
-        assert.equal(at(ZONE, "DNSKEY").length, 1);
+        // A KSK and a ZSK; CDS and CDNSKEY name the KSK only (RFC 7344 §3).
+        assert.equal(at(ZONE, "DNSKEY").length, 2);
         assert.equal(at(ZONE, "CDS").length, 1);
         assert.equal(at(ZONE, "CDNSKEY").length, 1);
+        assert.match(at(ZONE, "CDNSKEY")[0][2], /^257 /);
         for (const [o, ty] of [[ZONE, "SOA"], [ZONE, "NS"], [ZONE, "MX"], [ZONE, "DNSKEY"]]) {
           assert.ok(covered(o, ty), `${o} ${ty} unsigned`);
         }
@@ -347,7 +349,7 @@ Deno.test({
             "A",
             /; fully validated\nwww\.signed\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.1[01]/,
           ],
-          [ZONE, "DNSKEY", /; fully validated\nsigned\.test\.\s+3600\s+IN\s+DNSKEY\s+257 3/],
+          [ZONE, "DNSKEY", /; fully validated\nsigned\.test\.\s+3600\s+IN\s+DNSKEY\s+25[67] 3/],
           [ZONE, "MX", /; fully validated\nsigned\.test\.\s+300\s+IN\s+MX\s+10 mail/],
           [`nope.${ZONE}`, "A", /; negative response, fully validated\n.*NXDOMAIN/],
           [`zzz.${ZONE}`, "A", /; negative response, fully validated\n.*NXDOMAIN/],

@@ -51,8 +51,9 @@ export async function resignSerial(
   keyStep = 0,
 ): Promise<boolean> {
   const t = Math.floor(now);
-  // A change in the same second as the step may predate it: only a later one counts.
-  const since = Math.max(resignPeriodStart(t), keyStep > 0 ? Math.floor(keyStep) + 1 : 0);
+  // A change in the same second as the step counts as after it: turning signing on moves the
+  // serial in the very write that publishes the keys, and needs no second move.
+  const since = Math.max(resignPeriodStart(t), Math.floor(keyStep));
   const [update] = await client.batch([
     {
       sql: `UPDATE zones SET serial = ${nextSerialSql(t)}
