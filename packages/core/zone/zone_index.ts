@@ -229,7 +229,7 @@ export class ZoneIndex {
       return;
     }
     if (old) untabulateZone(this.#answers, old);
-    for (const [name, rrsets] of indexed.nodes) tabulate(this.#answers, indexed, name, rrsets);
+    tabulateZone(this.#answers, indexed);
   }
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
@@ -265,10 +265,16 @@ export class ZoneIndex {
       for (const name of names) touched.set(name, redirectStatus(z, name));
       for (const r of records) touched.set(r.name, redirectStatus(z, r.name));
     }
+    // Names whose mark may change: the patched names and their ancestors (empty non-terminals).
+    const marks = answers ? new Set<string>() : undefined;
     for (const name of names) {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
       removeNode(z, name);
+      if (marks) {
+        marks.add(name);
+        forEachAncestor(z, name, (a) => marks.add(a));
+      }
     }
     for (const [name, rrs] of groupByOwner(zoneName, records)) {
       const old = z.nodes.get(name);
@@ -276,6 +282,7 @@ export class ZoneIndex {
       const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
+      if (marks) forEachAncestor(z, name, (a) => marks.add(a));
     }
     // A cut or DNAME added or removed changes which names below it the table may answer
     // (RFC 1034 §4.2.1, RFC 6672 §2.4: data below is not ours / occluded): refill those entries.
@@ -283,6 +290,10 @@ export class ZoneIndex {
       for (const [name, was] of touched) {
         if (redirectStatus(z, name) !== was) retabulateBelow(answers, z, name);
       }
+    }
+    if (answers && marks) {
+      for (const name of marks) markName(answers, z, name);
+      answers.markZone(z, isSimple(z));
     }
   }
 
@@ -302,9 +313,7 @@ export class ZoneIndex {
   #rebuildAnswers(): void {
     this.#answers.clear();
     this.#nested = false;
-    for (const z of this.#zones.values()) {
-      for (const [name, rrsets] of z.nodes) tabulate(this.#answers, z, name, rrsets);
-    }
+    for (const z of this.#zones.values()) tabulateZone(this.#answers, z);
   }
 
   /**
@@ -439,6 +448,7 @@ function tabulate(
   name: string,
   rrsets: IndexedRRset[],
 ): void {
+  markName(answers, z, name);
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
@@ -446,6 +456,63 @@ function tabulate(
   for (const set of rrsets) {
     if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
   }
+}
+
+/**
+ * Puts a whole zone in the answer table: its zone mark, every name's
+ * answers and name mark, and a mark per empty non-terminal.
+ */
+function tabulateZone(answers: AnswerTable, z: IndexedZone): void {
+  answers.markZone(z, isSimple(z));
+  for (const [name, rrsets] of z.nodes) tabulate(answers, z, name, rrsets);
+  for (const name of z.descendants.keys()) if (!z.nodes.has(name)) markName(answers, z, name);
+  if (!z.nodes.has(z.name)) markName(answers, z, z.name);
+}
+
+/**
+ * Whether a name of `z` without a mark is NXDOMAIN: no zone cut (a referral),
+ * DNAME (a redirection, RFC 6672) or wildcard (synthesis, RFC 4592) could
+ * answer it instead.
+ */
+function isSimple(z: IndexedZone): boolean {
+  return z.cuts.size === 0 && z.dnames.size === 0 && z.wildcards === 0;
+}
+
+/**
+ * Brings the answer table's mark of `name` up to date: the name exists (it
+ * has RRs, is the apex, or an empty non-terminal) or not. A mark is
+ * complete (a type not listed is NODATA, RFC 2308 §2.2) when the table
+ * could answer every type of it: under the zone, not the apex (its SOA is
+ * synthesized), no CNAME (RFC 1034 §3.6.2), not at or below a zone cut nor
+ * below a DNAME.
+ */
+function markName(answers: AnswerTable, z: IndexedZone, name: string): void {
+  const apex = name === z.name;
+  if (!apex && z.name !== "" && !name.endsWith("." + z.name)) return;
+  const rrsets = z.nodes.get(name);
+  if (rrsets === undefined && !apex && (z.descendants.get(name) ?? 0) === 0) {
+    answers.unmarkName(name);
+    return;
+  }
+  const open = !apex && (z.cuts.size === 0 || findZoneCut(z, name) === undefined) &&
+    (z.dnames.size === 0 || findDname(z, name) === undefined);
+  if (rrsets === undefined) {
+    answers.markName(name, {
+      complete: open,
+      emptyNonTerminal: open,
+      firstExpiry: Infinity,
+      types: [],
+    });
+    return;
+  }
+  let firstExpiry = Infinity;
+  const types: number[] = [];
+  for (const set of rrsets) {
+    types.push(set.type);
+    if (set.firstExpiry < firstExpiry) firstExpiry = set.firstExpiry;
+  }
+  const complete = open && !types.includes(TYPE.CNAME);
+  answers.markName(name, { complete, emptyNonTerminal: false, firstExpiry, types });
 }
 
 /** Whether `name` is a cut (1) and/or a DNAME owner (2) of `z`. */
@@ -461,11 +528,20 @@ function retabulateBelow(answers: AnswerTable, z: IndexedZone, top: string): voi
     for (const set of rrsets) answers.delete(name, set.type);
     tabulate(answers, z, name, rrsets);
   }
+  for (const name of z.descendants.keys()) {
+    if ((name === top || name.endsWith(suffix)) && !z.nodes.has(name)) markName(answers, z, name);
+  }
 }
 
 /** Takes every RRset of a zone out of the answer table. */
 function untabulateZone(answers: AnswerTable, z: IndexedZone): void {
-  for (const [name, rrsets] of z.nodes) for (const set of rrsets) answers.delete(name, set.type);
+  for (const [name, rrsets] of z.nodes) {
+    for (const set of rrsets) answers.delete(name, set.type);
+    answers.unmarkName(name);
+  }
+  for (const name of z.descendants.keys()) answers.unmarkName(name);
+  answers.unmarkName(z.name);
+  answers.unmarkZone(z.name);
 }
 
 function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
