@@ -95,6 +95,9 @@ Deno.test("storage worker: the journal arrives as patches that bring an index to
     const loaded = await storage.loadIndex(now, (n) => progress.push(n));
     assert.ok(progress.length > 0 && progress.at(-1)! >= 1, "progress while loading");
     assert.deepEqual(loaded.patches.map((p) => p.kind), ["replace_zone"]);
+    // A whole zone crosses as one encoded zone image, not an object per record.
+    const image = loaded.patches[0].kind === "replace_zone" ? loaded.patches[0].image : undefined;
+    assert.ok(image instanceof Uint8Array && image.length > 0);
     applyIndexPatches(index, loaded.patches);
     assert.deepEqual(index.zoneNames(), [ZONE]);
     const before = index.liveRecordCount(now);

@@ -32,6 +32,11 @@ export type StorageRequest =
   | { id: number; op: "sync" }
   /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
   | { id: number; op: "load_index"; now: number }
+  /**
+   * a fresh worker takes over from the one that did the first load: the journal position
+   * and the zones the DNS thread's index holds (the load ran in a worker of its own)
+   */
+  | { id: number; op: "adopt_index"; seq: number; zones: string[] }
   /** the journal since the last load or catch-up, as index patches */
   | { id: number; op: "catch_up"; now: number }
   | { id: number; op: "close" };

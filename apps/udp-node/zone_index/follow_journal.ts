@@ -44,6 +44,11 @@ export class JournalFollower {
     return this.#seq;
   }
 
+  /** Continues from journal position `seq`, where an index loaded elsewhere stands. */
+  adopt(seq: number): void {
+    this.#seq = seq;
+  }
+
   /** Loads every zone from scratch; `onProgress(recordsRead)` as pages arrive, for progress. */
   async loadAll(now: number, onProgress?: (recordsRead: number) => void): Promise<void> {
     const head = await readJournalHead(this.#client);

@@ -92,6 +92,22 @@ export class AnswerTable {
     return this.#used;
   }
 
+  /**
+   * Makes room for `entries` more entries of `bytes` arena bytes in all, in
+   * one growth: a whole zone tabulated entry by entry would otherwise copy
+   * the arena and rehash the slots at every step of its growth.
+   */
+  reserve(entries: number, bytes: number): void {
+    // An eighth to spare: `bytes` is already an upper bound, and patches come name by name.
+    this.#reserve(bytes, 1.125);
+    let capacity = this.#mask + 1;
+    while (4 * (this.#count + entries + 1) > capacity) capacity *= 2;
+    if (capacity > this.#mask + 1) {
+      this.#mask = capacity - 1;
+      this.#rehashInto(capacity);
+    }
+  }
+
   /** Drops every entry. */
   clear(): void {
     this.#slots = new Int32Array(2 * 1024);
@@ -401,11 +417,11 @@ export class AnswerTable {
   }
 
   /** Makes room for `size` more arena bytes: compacts away deleted entries, growing if needed. */
-  #reserve(size: number): void {
+  #reserve(size: number, growth = 1.5): void {
     if (this.#used + size <= this.#arena.length) return;
     const live = this.#used - this.#garbage;
     // Half again what is live: room to grow without doubling a large zone's footprint.
-    const capacity = Math.max(this.#arena.length, Math.ceil((live + size) * 1.5));
+    const capacity = Math.max(this.#arena.length, Math.ceil((live + size) * growth));
     const arena = new Uint8Array(capacity);
     const slots = this.#slots;
     let used = 0;
@@ -438,9 +454,13 @@ export class AnswerTable {
 
   /** Rebuilds the slots without tombstones, doubling when live entries fill a quarter. */
   #rehash(): void {
-    const old = this.#slots;
     let capacity = this.#mask + 1;
     if (4 * (this.#count + 1) > capacity) capacity *= 2;
+    this.#rehashInto(capacity);
+  }
+
+  #rehashInto(capacity: number): void {
+    const old = this.#slots;
     this.#slots = new Int32Array(2 * capacity);
     this.#mask = capacity - 1;
     this.#filled = 0;

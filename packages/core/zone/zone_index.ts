@@ -1,7 +1,8 @@
 /**
  * The in-memory zone index the DNS hot path answers from: per zone, its SOA
  * and a map of owner name → RRsets, each pre-encoded as answer-section bytes
- * (a whole zone packed into shared chunks), plus a count of descendants per
+ * (a whole zone read from one zone image, `zone_image.ts`, whose bytes the
+ * RRsets view), plus a count of descendants per
  * empty non-terminal. It is filled from the store and patched
  * name by name from the change journal, so queries never wait on SQLite.
  *
@@ -9,16 +10,14 @@
  * @module
  */
 
-import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
-import { ByteSlab } from "../wire/byte_slab.ts";
-import { writeUint16, writeUint32 } from "../wire/network_order.ts";
+import { POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
 import { AnswerTable } from "./answer_table.ts";
 import { resolveInZone } from "./lookup.ts";
 import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
 import { findDname } from "./dname.ts";
-import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
-import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
+import { encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
+import { encodeZoneImage, readZoneImage } from "./zone_image.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
 /** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
@@ -198,8 +197,17 @@ export class ZoneIndex {
     return undefined;
   }
 
-  /** Replaces a whole zone (SOA and all records). */
+  /** Replaces a whole zone (SOA and all records, in publish order). */
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
+    this.replaceZoneImage(zone, encodeZoneImage(zone.name, records));
+  }
+
+  /**
+   * Replaces a whole zone with the RRsets of a zone image
+   * ({@linkcode encodeZoneImage}, built by the storage worker). The index
+   * keeps views into `image`: it is the zone's copy of its answer bytes.
+   */
+  replaceZoneImage(zone: StoredZone, image: Uint8Array): void {
     const indexed: IndexedZone = {
       name: zone.name,
       labelCount: countLabels(zone.name),
@@ -211,12 +219,7 @@ export class ZoneIndex {
       dnames: new Set(),
       wildcards: 0,
     };
-    // A whole zone is packed into shared chunks; names patched later get their own buffers,
-    // so a chunk pinned by survivors never outgrows what the last full load used.
-    const slab = new ByteSlab(256 * 1024);
-    for (const [name, rrs] of groupByOwner(zone.name, records)) {
-      addNode(indexed, name, encodeRRsets(rrs, (n) => slab.alloc(n)));
-    }
+    readZoneImage(image, (name, rrsets) => addNode(indexed, name, rrsets));
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     const old = this.#zones.get(zone.name);
     this.#zones.set(zone.name, indexed);
@@ -276,14 +279,15 @@ export class ZoneIndex {
         forEachAncestor(z, name, (a) => marks.add(a));
       }
     }
-    for (const [name, rrs] of groupByOwner(zoneName, records)) {
+    // The patch's names get a small image of their own, so the last full load's image holds
+    // no more than that load did.
+    readZoneImage(encodeZoneImage(zoneName, records), (name, rrsets) => {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
-      const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
       if (marks) forEachAncestor(z, name, (a) => marks.add(a));
-    }
+    });
     // A cut or DNAME added or removed changes which names below it the table may answer
     // (RFC 1034 §4.2.1, RFC 6672 §2.4: data below is not ours / occluded): refill those entries.
     if (answers && touched) {
@@ -374,65 +378,6 @@ function firstNs(z: IndexedZone): string | undefined {
   return labels.join(".");
 }
 
-/** An RR on its way into the index. */
-interface PendingRecord {
-  type: number;
-  rdata: Uint8Array;
-  ttl: number;
-  expiresAt: number;
-}
-
-/** Groups the zone's records by owner, with RDATA encoded; unknown types are skipped. */
-function groupByOwner(
-  zoneName: string,
-  records: readonly StoredRecord[],
-): Map<string, PendingRecord[]> {
-  const owners = new Map<string, PendingRecord[]>();
-  for (const r of records) {
-    if (r.zone !== zoneName) continue;
-    const type = typeCode(r.type);
-    if (type === undefined) continue;
-    const rdata = (type === TYPE.TXT || type === TYPE.SPF) && r.txtSplit
-      ? encodeTxtRdataSplit(r.value, r.txtSplit)
-      : encodeRdata(type, r.value);
-    if (!rdata) continue;
-    let list = owners.get(r.name);
-    if (!list) owners.set(r.name, list = []);
-    list.push({ type, rdata, ttl: r.ttl, expiresAt: r.expiresAt });
-  }
-  return owners;
-}
-
-/** Packs one owner's RRs into RRsets (types in order of first appearance, RRs in publish order). */
-function encodeRRsets(
-  rrs: PendingRecord[],
-  alloc: (length: number) => Uint8Array,
-): IndexedRRset[] {
-  const types: number[] = [];
-  for (const r of rrs) if (!types.includes(r.type)) types.push(r.type);
-  return types.map((type) => {
-    let length = 0;
-    for (const r of rrs) if (r.type === type) length += POINTER_RR.HEADER_BYTES + r.rdata.length;
-    const wire = alloc(length);
-    const records: IndexedRecord[] = [];
-    let firstExpiry = Infinity;
-    let pos = 0;
-    for (const r of rrs) {
-      if (r.type !== type) continue;
-      writeUint16(wire, pos, 0xc000 | LIMIT.HEADER);
-      writeUint16(wire, pos + 2, type);
-      writeUint16(wire, pos + 4, CLASS.IN);
-      writeUint32(wire, pos + POINTER_RR.TTL_OFFSET, r.ttl);
-      writeUint16(wire, pos + 10, r.rdata.length);
-      wire.set(r.rdata, pos + POINTER_RR.HEADER_BYTES);
-      records.push({ offset: pos, ttl: r.ttl, expiresAt: r.expiresAt });
-      if (r.expiresAt !== 0) firstExpiry = Math.min(firstExpiry, r.expiresAt);
-      pos += POINTER_RR.HEADER_BYTES + r.rdata.length;
-    }
-    return { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
-  });
-}
-
 /**
  * Puts a name's RRsets in the answer table when the table alone can answer
  * them exactly: the name lies under its zone's apex and not at or below a
@@ -463,6 +408,16 @@ function tabulate(
  * answers and name mark, and a mark per empty non-terminal.
  */
 function tabulateZone(answers: AnswerTable, z: IndexedZone): void {
+  // Room for every answer and mark at once (an upper bound: patches as if every RR expires).
+  let bytes = 0;
+  for (const [name, rrsets] of z.nodes) {
+    bytes += 12 + name.length;
+    for (const set of rrsets) {
+      bytes += 2 + 2 * name.length + 2 + 32 + set.wire.length + 14 * set.records.length;
+    }
+  }
+  for (const name of z.descendants.keys()) bytes += 12 + name.length;
+  answers.reserve(2 * z.nodes.size + z.descendants.size + 2, bytes);
   answers.markZone(z, isSimple(z));
   for (const [name, rrsets] of z.nodes) tabulate(answers, z, name, rrsets);
   for (const name of z.descendants.keys()) if (!z.nodes.has(name)) markName(answers, z, name);
