@@ -20,8 +20,13 @@
  * Entry layout (offsets from the entry; numbers big-endian): `u8 n | name[n] |
  * u8 kind | body`, where the body of an answer is `u16 type | u16 rrCount |
  * u16 wireLength | u8 patchCount | f64 firstExpiry | patchCount × (u16 offset,
- * u32 ttl, f64 expiresAt) | wire`, of a name mark `u8 flags | f64 firstExpiry |
+ * u32 ttl, f64 expiresAt) | u32 buffer | u32 offset`, of a name mark `u8 flags | f64 firstExpiry |
  * u8 typeCount | typeCount × u16 type`, and of a zone mark `u8 simple | u16 slot`.
+ *
+ * An answer's bytes are not copied in: the entry points at the RRset's own
+ * bytes (`buffer` numbers the buffer, `offset` is where the RRset starts in
+ * it), which the index keeps anyway, views into the zone image of the last
+ * load (`zone_image.ts`). The answer bytes are held once.
  *
  * This module is browser compatible.
  * @module
@@ -75,6 +80,10 @@ export class AnswerTable {
   #count = 0;
   /** answer entries (marks not counted) */
   #answers = 0;
+  /** the buffers answers point into, by number, and how many answers point into each */
+  #buffers: (Uint8Array | undefined)[] = [];
+  #bufferRefs: number[] = [];
+  #bufferNumbers = new Map<ArrayBufferLike, number>();
   /** the zones of zone marks, by slot */
   #zones: (IndexedZone | undefined)[] = [];
   #arena = new Uint8Array(64 * 1024);
@@ -116,6 +125,9 @@ export class AnswerTable {
     this.#count = 0;
     this.#answers = 0;
     this.#zones = [];
+    this.#buffers = [];
+    this.#bufferRefs = [];
+    this.#bufferNumbers = new Map();
     this.#arena = new Uint8Array(64 * 1024);
     this.#view = new DataView(this.#arena.buffer);
     this.#used = 0;
@@ -141,7 +153,7 @@ export class AnswerTable {
       hash = fnv1aStep(hash, c);
     }
     this.delete(name, rrset.type);
-    const size = 2 + n + HEAD + patches * PATCH + rrset.wire.length;
+    const size = 2 + n + HEAD + patches * PATCH + 8;
     const e = this.#begin(name, ANSWER, size);
     const a = this.#arena;
     const v = this.#view;
@@ -159,12 +171,34 @@ export class AnswerTable {
       v.setFloat64(p + 6, r.expiresAt);
       p += PATCH;
     }
-    a.set(rrset.wire, p);
+    v.setUint32(p, this.#holdBuffer(rrset.wire.buffer));
+    v.setUint32(p + 4, rrset.wire.byteOffset);
     this.#used = e + size;
     this.#insert(keyHash(hash, rrset.type), e);
     this.#count++;
     this.#answers++;
     return true;
+  }
+
+  /** The number of `buffer` in {@linkcode #buffers}, one more answer pointing into it. */
+  #holdBuffer(buffer: ArrayBufferLike): number {
+    let b = this.#bufferNumbers.get(buffer);
+    if (b === undefined) {
+      b = this.#buffers.indexOf(undefined);
+      if (b < 0) b = this.#buffers.length;
+      this.#buffers[b] = new Uint8Array(buffer);
+      this.#bufferRefs[b] = 0;
+      this.#bufferNumbers.set(buffer, b);
+    }
+    this.#bufferRefs[b]++;
+    return b;
+  }
+
+  /** One answer fewer points into buffer `b`; the last one lets it go. */
+  #releaseBuffer(b: number): void {
+    if (--this.#bufferRefs[b] > 0) return;
+    this.#bufferNumbers.delete(this.#buffers[b]!.buffer);
+    this.#buffers[b] = undefined;
   }
 
   /** Removes the answer for (name, type), if any. */
@@ -352,6 +386,11 @@ export class AnswerTable {
   /** Marks slot `s` deleted; its bytes become garbage for the next compaction. */
   #drop(s: number): void {
     const e = this.#slots[2 * s + 1];
+    const n = this.#arena[e];
+    if (this.#arena[e + 1 + n] === ANSWER) {
+      const p = e + 2 + n;
+      this.#releaseBuffer(this.#view.getUint32(p + HEAD + this.#arena[p + 6] * PATCH));
+    }
     this.#slots[2 * s + 1] = DELETED;
     this.#count--;
     this.#garbage += this.#entrySize(e);
@@ -392,8 +431,9 @@ export class AnswerTable {
     const length = (a[p + 4] << 8) | a[p + 5];
     const patches = a[p + 6];
     p += HEAD;
-    const wire = p + patches * PATCH;
-    out.set(a.subarray(wire, wire + length), pos);
+    const ref = p + patches * PATCH;
+    const start = v.getUint32(ref + 4);
+    out.set(this.#buffers[v.getUint32(ref)]!.subarray(start, start + length), pos);
     for (let i = 0; i < patches; i++, p += PATCH) {
       const at = pos + v.getUint16(p) + POINTER_RR.TTL_OFFSET;
       const remaining = Math.max(0, Math.floor(v.getFloat64(p + 6) - now));
@@ -412,7 +452,7 @@ export class AnswerTable {
       case ZONE:
         return 2 + n + 3;
       default:
-        return 2 + n + HEAD + a[p + 6] * PATCH + this.#view.getUint16(p + 4);
+        return 2 + n + HEAD + a[p + 6] * PATCH + 8;
     }
   }
 

@@ -128,18 +128,27 @@ export function readZoneImage(
       const end = rr + length;
       if (end > image.length) throw new Error("zone image: RRset runs past the end");
       const wire = image.subarray(start, end);
-      const records: IndexedRecord[] = new Array(count);
+      let records: readonly IndexedRecord[];
       let firstExpiry = Infinity;
-      for (let i = 0; i < count; i++) {
-        const expiresAt = view.getFloat64(expiry);
-        expiry += 8;
-        records[i] = {
-          offset: rr - start,
-          ttl: view.getUint32(rr + POINTER_RR.TTL_OFFSET),
-          expiresAt,
-        };
-        if (expiresAt !== 0 && expiresAt < firstExpiry) firstExpiry = expiresAt;
+      if (count === 1 && view.getFloat64(expiry) === 0) {
+        // The common RRset (one RR that never expires) shares its record list with every other
+        // of its TTL: two objects fewer per name of a 100k-name zone.
+        records = singleRecord(view.getUint32(rr + POINTER_RR.TTL_OFFSET));
         rr += POINTER_RR.HEADER_BYTES + view.getUint16(rr + 10);
+      } else {
+        const list: IndexedRecord[] = new Array(count);
+        for (let i = 0; i < count; i++) {
+          const expiresAt = view.getFloat64(expiry);
+          expiry += 8;
+          list[i] = {
+            offset: rr - start,
+            ttl: view.getUint32(rr + POINTER_RR.TTL_OFFSET),
+            expiresAt,
+          };
+          if (expiresAt !== 0 && expiresAt < firstExpiry) firstExpiry = expiresAt;
+          rr += POINTER_RR.HEADER_BYTES + view.getUint16(rr + 10);
+        }
+        records = list;
       }
       if (rr !== end) throw new Error("zone image: RRset length mismatch");
       rrsets[s] = { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
@@ -147,6 +156,17 @@ export function readZoneImage(
     }
     fn(owner, rrsets);
   }
+}
+
+const singles = new Map<number, readonly IndexedRecord[]>();
+
+/** The frozen record list of a one-RR RRset without expiry at offset 0 with `ttl`. */
+function singleRecord(ttl: number): readonly IndexedRecord[] {
+  let list = singles.get(ttl);
+  if (!list) {
+    singles.set(ttl, list = Object.freeze([Object.freeze({ offset: 0, ttl, expiresAt: 0 })]));
+  }
+  return list;
 }
 
 /** A name's bytes: plain ASCII (nearly every name) without the UTF-8 encoder. */

@@ -40,7 +40,7 @@ export interface IndexedRRset {
   type: number;
   wire: Uint8Array;
   /** RRs in publish order */
-  records: IndexedRecord[];
+  records: readonly IndexedRecord[];
   /** some RR has an expiry: its TTL is computed per answer */
   expiring: boolean;
   /** earliest expiry among the RRs (Infinity when none): before it, every RR is live */
@@ -413,7 +413,7 @@ function tabulateZone(answers: AnswerTable, z: IndexedZone): void {
   for (const [name, rrsets] of z.nodes) {
     bytes += 12 + name.length;
     for (const set of rrsets) {
-      bytes += 2 + 2 * name.length + 2 + 32 + set.wire.length + 14 * set.records.length;
+      bytes += 2 + 2 * name.length + 2 + 32 + 14 * set.records.length;
     }
   }
   for (const name of z.descendants.keys()) bytes += 12 + name.length;
