@@ -64,6 +64,8 @@ export class StorageClient {
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
   #config: Config | undefined;
+  /** a worker replacement under way (#recycle): requests wait for it */
+  #recycling: Promise<void> | undefined;
   #onCrash: ((e: Error) => void) | undefined;
 
   /** The node's own database: reads, and writes when it is the primary. */
@@ -100,7 +102,7 @@ export class StorageClient {
         this.#die(e);
       });
       this.#worker = worker;
-      return await this.#call({ op: "open", config: this.#config! }) as StorageOpened;
+      return await this.#send({ op: "open", config: this.#config! }) as StorageOpened;
     } catch (e) {
       await this.#worker?.terminate();
       throw e;
@@ -120,12 +122,19 @@ export class StorageClient {
    * replica file never has two handles.
    */
   async #recycle(seq: number, zones: string[]): Promise<void> {
-    await this.#call({ op: "close" });
-    const old = this.#worker!;
-    this.#worker = undefined;
-    await old.terminate();
-    await this.#start();
-    await this.#call({ op: "adopt_index", seq, zones });
+    try {
+      await this.#send({ op: "close" });
+      const old = this.#worker!;
+      this.#worker = undefined;
+      await old.terminate();
+      await this.#start();
+      await this.#send({ op: "adopt_index", seq, zones });
+    } catch (e) {
+      this.#die(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    } finally {
+      this.#recycling = undefined;
+    }
   }
 
   /** How the database was opened. */
@@ -156,7 +165,9 @@ export class StorageClient {
     const loaded = await this.#call({ op: "load_index", now }, onProgress) as IndexPatches;
     const zones: string[] = [];
     for (const p of loaded.patches) if (p.kind === "replace_zone") zones.push(p.zone.name);
-    await this.#recycle(loaded.seq, zones);
+    // The fresh worker starts on the other core while the DNS thread indexes the patches.
+    const recycling = this.#recycling = this.#recycle(loaded.seq, zones);
+    recycling.catch(() => {}); // its failure reaches every later request (#die)
     return loaded;
   }
 
@@ -167,6 +178,7 @@ export class StorageClient {
 
   /** Closes the database and stops the worker. */
   async close(): Promise<void> {
+    await this.#recycling?.catch(() => {});
     try {
       if (!this.#dead) await this.#call({ op: "close" });
     } finally {
@@ -191,6 +203,13 @@ export class StorageClient {
   }
 
   #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
+    const recycling = this.#recycling;
+    if (recycling) return recycling.then(() => this.#send(body, progress));
+    return this.#send(body, progress);
+  }
+
+  /** Posts a request to the current worker (#call waits for a replacement first). */
+  #send(body: Body, progress?: (n: number) => void): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
