@@ -14,11 +14,11 @@
 
 import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
-import { encodeZoneImage } from "../../../packages/core/zone/zone_image.ts";
+import { encodeZoneImage, type ZoneImage } from "../../../packages/core/zone/zone_image.ts";
 
 /** One change to a zone index. */
 export type IndexPatch =
-  | { kind: "replace_zone"; zone: StoredZone; image: Uint8Array }
+  | { kind: "replace_zone"; zone: StoredZone; image: ZoneImage }
   | { kind: "replace_names"; zone: string; names: string[]; records: StoredRecord[] }
   | { kind: "zone_meta"; zone: StoredZone }
   | { kind: "remove_zone"; zone: string }
@@ -97,7 +97,9 @@ export class PatchRecorder implements IndexSink {
 export function patchTransferables(patches: readonly IndexPatch[]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const p of patches) {
-    if (p.kind === "replace_zone") out.push(p.image.buffer as ArrayBuffer);
+    if (p.kind === "replace_zone") {
+      out.push(p.image.head.buffer as ArrayBuffer, p.image.wire.buffer as ArrayBuffer);
+    }
   }
   return out;
 }

@@ -52,14 +52,19 @@ Deno.test("zone image: owners in first-publication order, types by first appeara
     0x65,
   ]);
   // The RRsets are views into the image: the image is their only copy.
-  assert.equal(txt.wire.buffer, image.buffer);
+  assert.equal(txt.wire.buffer, image.wire.buffer);
   assert.equal(seen[1][1][0].firstExpiry, Infinity);
 });
 
 Deno.test("zone image: a truncated image is an error, not a partial zone", () => {
   const image = encodeZoneImage("example.test", [rec("a.example.test", "TXT", "hello")]);
+  const cut = (b: Uint8Array) => b.subarray(0, b.length - 3);
   assert.throws(
-    () => readZoneImage(image.subarray(0, image.length - 3), () => {}),
+    () => readZoneImage({ head: image.head, wire: cut(image.wire) }, () => {}),
     /zone image/,
   );
+  assert.throws(() => readZoneImage({ head: cut(image.head), wire: image.wire }, () => {}));
+  const longer = new Uint8Array(image.wire.length + 1);
+  longer.set(image.wire);
+  assert.throws(() => readZoneImage({ head: image.head, wire: longer }, () => {}), /left over/);
 });

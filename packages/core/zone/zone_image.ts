@@ -4,12 +4,14 @@
  * store's rows and transfers the buffer to the DNS thread (no structured
  * clone of one object per record, no RDATA encoding on the thread that
  * answers); the zone index reads it in one pass and keeps the RRsets' bytes
- * as views into it, so the image is the zone's only copy of them.
+ * as views into its `wire` buffer, the zone's only copy of them, while the
+ * `head` buffer (names, counts, expiries: what the index turns into its own
+ * objects) is garbage once read.
  *
- * Layout (numbers big-endian), one group per owner in order of first
+ * `head` (numbers big-endian), one group per owner in order of first
  * publication: `u16 nameLength | name (UTF-8) | u8 setCount | setCount ×
- * (u16 type | u32 rrCount | u32 wireLength | rrCount × f64 expiresAt | wire)`.
- * `wire` is the RRset as {@linkcode IndexedRRset.wire} holds it: each RR with
+ * (u16 type | u32 rrCount | u32 wireLength | rrCount × f64 expiresAt)`.
+ * `wire` holds the RRsets in the same order, each as {@linkcode IndexedRRset.wire} holds it: each RR with
  * its owner as a pointer to the question (C0 0C), type, class IN, TTL,
  * RDLENGTH and RDATA; types in order of first appearance, RRs in publish
  * order. `expiresAt` is seconds since the epoch, 0 = never.
@@ -24,6 +26,15 @@ import { encodeRdata } from "../wire/rdata.ts";
 import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord } from "../store/records.ts";
 import type { IndexedRecord, IndexedRRset } from "./zone_index.ts";
+
+/**
+ * A zone image in two buffers: `head` (owners, types, counts, expiries),
+ * read once, and `wire` (the RRsets' answer bytes), which the index keeps.
+ */
+export interface ZoneImage {
+  head: Uint8Array;
+  wire: Uint8Array;
+}
 
 /** An RR on its way into an image. */
 interface PendingRecord {
@@ -41,33 +52,37 @@ const utf8Decoder = new TextDecoder();
  * zone image. Records of other zones, unknown types and values that do not
  * encode are left out, as the index always did.
  */
-export function encodeZoneImage(zoneName: string, records: readonly StoredRecord[]): Uint8Array {
+export function encodeZoneImage(zoneName: string, records: readonly StoredRecord[]): ZoneImage {
   const owners = groupByOwner(zoneName, records);
-  let size = 0;
+  let headSize = 0;
+  let wireSize = 0;
   const names: Uint8Array[] = [];
   for (const [name, rrs] of owners) {
     const bytes = nameBytes(name);
     names.push(bytes);
-    size += 2 + bytes.length + 1;
+    headSize += 2 + bytes.length + 1;
     const types = new Set<number>();
     for (const r of rrs) {
       types.add(r.type);
-      size += 8 + POINTER_RR.HEADER_BYTES + r.rdata.length;
+      headSize += 8;
+      wireSize += POINTER_RR.HEADER_BYTES + r.rdata.length;
     }
-    size += 10 * types.size;
+    headSize += 10 * types.size;
   }
-  const image = new Uint8Array(size);
-  const view = new DataView(image.buffer);
+  const head = new Uint8Array(headSize);
+  const wire = new Uint8Array(wireSize);
+  const view = new DataView(head.buffer);
   let pos = 0;
+  let w = 0;
   let n = 0;
   for (const rrs of owners.values()) {
     const name = names[n++];
-    writeUint16(image, pos, name.length);
-    image.set(name, pos + 2);
+    writeUint16(head, pos, name.length);
+    head.set(name, pos + 2);
     pos += 2 + name.length;
     const types: number[] = [];
     for (const r of rrs) if (!types.includes(r.type)) types.push(r.type);
-    image[pos++] = types.length;
+    head[pos++] = types.length;
     for (const type of types) {
       let count = 0;
       let length = 0;
@@ -76,86 +91,89 @@ export function encodeZoneImage(zoneName: string, records: readonly StoredRecord
         count++;
         length += POINTER_RR.HEADER_BYTES + r.rdata.length;
       }
-      writeUint16(image, pos, type);
-      writeUint32(image, pos + 2, count);
-      writeUint32(image, pos + 6, length);
+      writeUint16(head, pos, type);
+      writeUint32(head, pos + 2, count);
+      writeUint32(head, pos + 6, length);
       pos += 10;
       for (const r of rrs) {
         if (r.type !== type) continue;
         view.setFloat64(pos, r.expiresAt);
         pos += 8;
-      }
-      for (const r of rrs) {
-        if (r.type !== type) continue;
-        writeUint16(image, pos, 0xc000 | LIMIT.HEADER);
-        writeUint16(image, pos + 2, type);
-        writeUint16(image, pos + 4, CLASS.IN);
-        writeUint32(image, pos + POINTER_RR.TTL_OFFSET, r.ttl);
-        writeUint16(image, pos + 10, r.rdata.length);
-        image.set(r.rdata, pos + POINTER_RR.HEADER_BYTES);
-        pos += POINTER_RR.HEADER_BYTES + r.rdata.length;
+        writeUint16(wire, w, 0xc000 | LIMIT.HEADER);
+        writeUint16(wire, w + 2, type);
+        writeUint16(wire, w + 4, CLASS.IN);
+        writeUint32(wire, w + POINTER_RR.TTL_OFFSET, r.ttl);
+        writeUint16(wire, w + 10, r.rdata.length);
+        wire.set(r.rdata, w + POINTER_RR.HEADER_BYTES);
+        w += POINTER_RR.HEADER_BYTES + r.rdata.length;
       }
     }
   }
-  return image;
+  return { head, wire };
 }
 
 /**
  * Reads a zone image in one pass: `fn(owner, rrsets)` per owner, in the
- * image's order. The RRsets' `wire` are views into `image` (no copy).
- * Throws on an image that does not parse (it only ever comes from
- * {@linkcode encodeZoneImage}, so that is a bug, never input).
+ * image's order. The RRsets' `wire` are views into `image.wire` (no copy);
+ * `image.head` is not referenced afterwards. Throws on an image that does
+ * not parse (it only ever comes from {@linkcode encodeZoneImage}, so that
+ * is a bug, never input).
  */
 export function readZoneImage(
-  image: Uint8Array,
+  image: ZoneImage,
   fn: (owner: string, rrsets: IndexedRRset[]) => void,
 ): void {
-  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const { head, wire: bytes } = image;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const wires = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
-  while (pos < image.length) {
+  let w = 0;
+  while (pos < head.length) {
     const nameLength = view.getUint16(pos);
-    const owner = asciiOrUtf8(image, pos + 2, nameLength);
+    const owner = asciiOrUtf8(head, pos + 2, nameLength);
     pos += 2 + nameLength;
-    const setCount = image[pos++];
+    const setCount = head[pos++];
     const rrsets: IndexedRRset[] = new Array(setCount);
     for (let s = 0; s < setCount; s++) {
       const type = view.getUint16(pos);
       const count = view.getUint32(pos + 2);
       const length = view.getUint32(pos + 6);
       let expiry = pos + 10;
-      const start = expiry + 8 * count;
-      let rr = start;
-      const end = rr + length;
-      if (end > image.length) throw new Error("zone image: RRset runs past the end");
-      const wire = image.subarray(start, end);
+      pos = expiry + 8 * count;
+      const start = w;
+      const end = w + length;
+      if (pos > head.length || end > bytes.length) {
+        throw new Error("zone image: RRset runs past the end");
+      }
+      const wire = bytes.subarray(start, end);
       let records: readonly IndexedRecord[];
       let firstExpiry = Infinity;
       if (count === 1 && view.getFloat64(expiry) === 0) {
         // The common RRset (one RR that never expires) shares its record list with every other
         // of its TTL: two objects fewer per name of a 100k-name zone.
-        records = singleRecord(view.getUint32(rr + POINTER_RR.TTL_OFFSET));
-        rr += POINTER_RR.HEADER_BYTES + view.getUint16(rr + 10);
+        records = singleRecord(wires.getUint32(w + POINTER_RR.TTL_OFFSET));
+        w += POINTER_RR.HEADER_BYTES + wires.getUint16(w + 10);
       } else {
         const list: IndexedRecord[] = new Array(count);
         for (let i = 0; i < count; i++) {
           const expiresAt = view.getFloat64(expiry);
           expiry += 8;
           list[i] = {
-            offset: rr - start,
-            ttl: view.getUint32(rr + POINTER_RR.TTL_OFFSET),
+            offset: w - start,
+            ttl: wires.getUint32(w + POINTER_RR.TTL_OFFSET),
             expiresAt,
           };
           if (expiresAt !== 0 && expiresAt < firstExpiry) firstExpiry = expiresAt;
-          rr += POINTER_RR.HEADER_BYTES + view.getUint16(rr + 10);
+          w += POINTER_RR.HEADER_BYTES + wires.getUint16(w + 10);
         }
         records = list;
       }
-      if (rr !== end) throw new Error("zone image: RRset length mismatch");
+      if (w !== end) throw new Error("zone image: RRset length mismatch");
       rrsets[s] = { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
-      pos = end;
     }
     fn(owner, rrsets);
   }
+  if (w !== bytes.length) throw new Error("zone image: wire bytes left over");
 }
 
 const singles = new Map<number, readonly IndexedRecord[]>();
@@ -164,7 +182,8 @@ const singles = new Map<number, readonly IndexedRecord[]>();
 function singleRecord(ttl: number): readonly IndexedRecord[] {
   let list = singles.get(ttl);
   if (!list) {
-    singles.set(ttl, list = Object.freeze([Object.freeze({ offset: 0, ttl, expiresAt: 0 })]));
+    list = Object.freeze([Object.freeze({ offset: 0, ttl, expiresAt: 0 })]);
+    singles.set(ttl, list);
   }
   return list;
 }

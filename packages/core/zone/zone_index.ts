@@ -17,7 +17,7 @@ import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
 import { findDname } from "./dname.ts";
 import { encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
-import { encodeZoneImage, readZoneImage } from "./zone_image.ts";
+import { encodeZoneImage, readZoneImage, type ZoneImage } from "./zone_image.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
 /** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
@@ -205,9 +205,9 @@ export class ZoneIndex {
   /**
    * Replaces a whole zone with the RRsets of a zone image
    * ({@linkcode encodeZoneImage}, built by the storage worker). The index
-   * keeps views into `image`: it is the zone's copy of its answer bytes.
+   * keeps views into `image.wire`: it is the zone's copy of its answer bytes.
    */
-  replaceZoneImage(zone: StoredZone, image: Uint8Array): void {
+  replaceZoneImage(zone: StoredZone, image: ZoneImage): void {
     const indexed: IndexedZone = {
       name: zone.name,
       labelCount: countLabels(zone.name),
@@ -408,12 +408,14 @@ function tabulate(
  * answers and name mark, and a mark per empty non-terminal.
  */
 function tabulateZone(answers: AnswerTable, z: IndexedZone): void {
-  // Room for every answer and mark at once (an upper bound: patches as if every RR expires).
+  // Room for every answer and mark at once (the sizes AnswerTable.set and markName write).
   let bytes = 0;
   for (const [name, rrsets] of z.nodes) {
-    bytes += 12 + name.length;
+    bytes += 12 + name.length + 2 * rrsets.length;
     for (const set of rrsets) {
-      bytes += 2 + 2 * name.length + 2 + 32 + 14 * set.records.length;
+      let patches = 0;
+      if (set.expiring) { for (const r of set.records) if (r.expiresAt !== 0) patches++; }
+      bytes += 25 + name.length + 14 * patches;
     }
   }
   for (const name of z.descendants.keys()) bytes += 12 + name.length;
