@@ -110,6 +110,19 @@ Deno.test("storage worker: the journal arrives as patches that bring an index to
     applyIndexPatches(index, caught.patches);
     assert.equal(index.liveRecordCount(now), before + 1);
     assert.deepEqual((await storage.catchUp(now)).patches, [], "nothing new, nothing sent");
+
+    // A write, then the loading worker makes way for a fresh one while a catch-up is asked
+    // for: the new worker goes on from where the old one's follower stood (same journal
+    // position, same zones), so the catch-up brings exactly that write, as name patches.
+    await applyRecordChanges(storage.writer, [txt(`c.${ZONE}`, "three")], { now });
+    const renewing = storage.renewWorker();
+    const afterRenew = await storage.catchUp(now);
+    await renewing;
+    assert.equal(afterRenew.applied, 1);
+    assert.deepEqual(afterRenew.patches.map((p) => p.kind), ["replace_names", "zone_meta"]);
+    applyIndexPatches(index, afterRenew.patches);
+    assert.equal(index.liveRecordCount(now), before + 2);
+    assert.equal((await storage.reader.execute("SELECT count(*) AS n FROM records")).rows[0].n, 4);
   } finally {
     await storage.close();
   }

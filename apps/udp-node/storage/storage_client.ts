@@ -22,6 +22,7 @@ import type {
   SqlStatement,
 } from "../../../packages/core/store/sql_client.ts";
 import {
+  type FollowerState,
   type IndexPatches,
   STORAGE_WORKER_NAME,
   type StorageOpened,
@@ -64,6 +65,8 @@ export class StorageClient {
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
   #config: Config | undefined;
+  /** the first load is done and its worker not yet replaced ({@linkcode renewWorker}) */
+  #loaded = false;
   /** a worker replacement under way (#recycle): requests wait for it */
   #recycling: Promise<void> | undefined;
   #onCrash: ((e: Error) => void) | undefined;
@@ -121,16 +124,20 @@ export class StorageClient {
    * old worker closes its database before the new one opens it, so a
    * replica file never has two handles.
    */
-  async #recycle(seq: number, zones: string[]): Promise<void> {
+  async #recycle(): Promise<void> {
     try {
+      // The follower's position as it is now: catch-ups since the load moved it.
+      const state = await this.#send({ op: "follower_state" }) as FollowerState;
       await this.#send({ op: "close" });
       const old = this.#worker!;
       this.#worker = undefined;
       await old.terminate();
       await this.#start();
-      await this.#send({ op: "adopt_index", seq, zones });
+      await this.#send({ op: "adopt_index", ...state });
     } catch (e) {
-      this.#die(e instanceof Error ? e : new Error(String(e)));
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (!this.#dead) this.#onCrash?.(error);
+      this.#die(error);
       throw e;
     } finally {
       this.#recycling = undefined;
@@ -163,12 +170,21 @@ export class StorageClient {
    */
   async loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
     const loaded = await this.#call({ op: "load_index", now }, onProgress) as IndexPatches;
-    const zones: string[] = [];
-    for (const p of loaded.patches) if (p.kind === "replace_zone") zones.push(p.zone.name);
-    // The fresh worker starts on the other core while the DNS thread indexes the patches.
-    const recycling = this.#recycling = this.#recycle(loaded.seq, zones);
-    recycling.catch(() => {}); // its failure reaches every later request (#die)
+    this.#loaded = true;
     return loaded;
+  }
+
+  /**
+   * Replaces the worker that did the first load with a fresh one (see
+   * #recycle: it gives back the heap the load grew). Called once the node
+   * answers, so on a one-core host the new worker's start does not delay
+   * the first answer; requests made meanwhile wait for it.
+   */
+  async renewWorker(): Promise<void> {
+    if (!this.#loaded || this.#dead) return;
+    this.#loaded = false;
+    const recycling = this.#recycling = this.#recycle();
+    await recycling;
   }
 
   /** The journal entries since the last load or catch-up, as index patches. */

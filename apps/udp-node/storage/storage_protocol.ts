@@ -32,6 +32,8 @@ export type StorageRequest =
   | { id: number; op: "sync" }
   /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
   | { id: number; op: "load_index"; now: number }
+  /** where this worker's journal follower stands: {@linkcode FollowerState} */
+  | { id: number; op: "follower_state" }
   /**
    * a fresh worker takes over from the one that did the first load: the journal position
    * and the zones the DNS thread's index holds (the load ran in a worker of its own)
@@ -56,6 +58,13 @@ export interface IndexPatches {
   seq: number;
   /** journal entries applied (catch_up) */
   applied: number;
+}
+
+/** What "follower_state" answers and "adopt_index" takes. */
+export interface FollowerState {
+  seq: number;
+  /** the zones the DNS thread's index holds */
+  zones: string[];
 }
 
 /** Sent before the reply of a "load_index": records read so far. */
@@ -83,5 +92,9 @@ export interface WireError {
 
 /** The worker's answer to one request. */
 export type StorageReply =
-  | { id: number; ok: true; value: StorageOpened | WireResult | WireResult[] | IndexPatches | null }
+  | {
+    id: number;
+    ok: true;
+    value: StorageOpened | WireResult | WireResult[] | IndexPatches | FollowerState | null;
+  }
   | { id: number; ok: false; error: WireError };

@@ -76,6 +76,8 @@ export function serveStorage(port: StoragePort): void {
       case "load_index":
         await follower!.loadAll(request.now, (n) => port.reply({ id: request.id, progress: n }));
         return { patches: recorder.take(), seq: follower!.seq, applied: 0 };
+      case "follower_state":
+        return { seq: follower!.seq, zones: recorder.zoneNames() };
       case "adopt_index":
         follower!.adopt(request.seq);
         for (const zone of request.zones) recorder.adopt(zone);
