@@ -7,9 +7,10 @@
  * does not inflate as it does the wall time, and its RSS and PSS once it
  * answers.
  *
- *   ./node_modules/.bin/deno run -A bench/node_start/run.ts [--records=100000] [--rounds=3] [--db=PATH]
+ *   ./node_modules/.bin/deno run -A bench/node_start/run.ts [--records=100000] [--rounds=3] [--db=PATH] [--pin]
  *
  * `--db` keeps the generated database between runs (it is made when missing).
+ * `--pin` runs the node on core 0 only (`taskset -c 0`), as udp_qps_vs_nsd does.
  *
  * @module
  */
@@ -24,6 +25,7 @@ import {
   stopProcess,
 } from "../_support/processes.ts";
 import { cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { say } from "../_support/report.ts";
 
 const args = new Map(
   Deno.args.map((a) => a.replace(/^--/, "").split("=") as [string, string]),
@@ -36,7 +38,7 @@ const zone = generateTxtZone(20260602, records, "bench/node_start/run.ts");
 if (!exists(dbPath)) {
   const t0 = performance.now();
   await loadTxtZone(`file:${dbPath}`, zone.records);
-  console.log(
+  say(
     `loaded ${records} records into ${dbPath} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
@@ -54,7 +56,8 @@ try {
   for (let round = 1; round <= rounds; round++) {
     const port = await freePort();
     const t0 = performance.now();
-    const server = spawnServer("node", "node", [bundle, "node"], {
+    const cmd = args.has("pin") ? ["taskset", "-c", "0", "node"] : ["node"];
+    const server = spawnServer("node", cmd[0], [...cmd.slice(1), bundle, "node"], {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/tmp",
       NO_COLOR: "1",
@@ -87,9 +90,9 @@ try {
     if (!answered) throw new Error(`no answer within 60 s:\n${server.logs()}`);
     await sleep(500);
     const m = memory(server.pid);
-    console.log(
+    say(
       `round ${round}: first correct answer ${answered.toFixed(2)} s after start ` +
-        `(node CPU ${cpu.toFixed(2)} s); ` +
+        `(node CPU ${cpu.toFixed(2)} s${args.has("pin") ? ", pinned to core 0" : ""}); ` +
         `RSS ${(m.rss / 1024).toFixed(0)} MiB, PSS ${(m.pss / 1024).toFixed(0)} MiB ` +
         `(${records} TXT records in ${BENCH_ZONE})`,
     );
