@@ -18,6 +18,7 @@ import type { SqlClient, SqlResult } from "../../../packages/core/store/sql_clie
 import { type DbHandle, openDatabase } from "../db_client.ts";
 import { JournalFollower } from "../zone_index/follow_journal.ts";
 import { PatchRecorder, patchTransferables } from "../zone_index/index_patch.ts";
+import { openRawReader } from "./raw_rows.ts";
 import {
   STORAGE_WORKER_NAME,
   type StorageProgress,
@@ -73,9 +74,20 @@ export function serveStorage(port: StoragePort): void {
         return wireResult(await pick(db, request.target).execute(request.stmt));
       case "batch":
         return (await pick(db, request.target).batch(request.stmts, request.mode)).map(wireResult);
-      case "load_index":
-        await follower!.loadAll(request.now, (n) => port.reply({ id: request.id, progress: n }));
+      case "load_index": {
+        // The bulk read goes through a raw read-only connection when the database is local.
+        const raw = db.kind === "remote" ? undefined : openRawReader(db.url);
+        try {
+          await follower!.loadAll(
+            request.now,
+            (n) => port.reply({ id: request.id, progress: n }),
+            raw?.rows,
+          );
+        } finally {
+          raw?.close();
+        }
         return { patches: recorder.take(), seq: follower!.seq, applied: 0 };
+      }
       case "follower_state":
         return { seq: follower!.seq, zones: recorder.zoneNames() };
       case "adopt_index":

@@ -11,6 +11,7 @@
 
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import {
+  type RawRows,
   readJournalHead,
   readJournalSince,
   readRecordsByName,
@@ -50,7 +51,11 @@ export class JournalFollower {
   }
 
   /** Loads every zone from scratch; `onProgress(recordsRead)` as pages arrive, for progress. */
-  async loadAll(now: number, onProgress?: (recordsRead: number) => void): Promise<void> {
+  async loadAll(
+    now: number,
+    onProgress?: (recordsRead: number) => void,
+    rawRows?: RawRows,
+  ): Promise<void> {
     const head = await readJournalHead(this.#client);
     const zones = await listZones(this.#client);
     const keep = new Set(zones.map((z) => z.name));
@@ -62,6 +67,7 @@ export class JournalFollower {
         z.name,
         now,
         onProgress && ((n) => onProgress(before + n)),
+        rawRows,
       );
       this.#index.replaceZone(z, records);
       before += records.length;
