@@ -449,6 +449,10 @@ Deno.test("negative answers from the table's marks are those of the index, byte 
     "ns1.example.test",
     "other.test",
     "example.test.other",
+    "xexample.test",
+    "a.xexample.test",
+    // 120 labels: the table tries only suffixes as long as an apex, never each of these.
+    Array.from({ length: 120 }, () => "a").join(".") + ".example.test",
   ];
   const fast = indexWith(records);
   const slow = new IndexOnly();
@@ -461,6 +465,13 @@ Deno.test("negative answers from the table's marks are those of the index, byte 
   assertSameAnswers(fast, slow, names, 1_000_200);
   // The table decides most of these misses (NXDOMAIN, NODATA, empty non-terminals) itself.
   assert.ok(before.negatives >= 40, `table negatives: ${before.negatives}`);
+  const deep = parseRequest(query(names.at(-1)!, TYPE.TXT));
+  assert.ok(deep.kind === "query");
+  assert.equal(
+    fast.answerTable()!.negative(deep.key, deep.keyLength, deep.keyHash, TYPE.TXT, 1_000_000),
+    RCODE.NXDOMAIN,
+    "a deep name under the zone is NXDOMAIN from the table",
+  );
 
   // Patches: a name removed, one added under a new empty non-terminal, a wildcard added
   // (then unmarked names are no longer NXDOMAIN by the table: synthesis may answer them).
@@ -497,6 +508,29 @@ Deno.test("negative answers from the table's marks are those of the index, byte 
     ]);
   }
   assertSameAnswers(fast, slow, more, 1_000_000);
+});
+
+Deno.test("the root zone's misses come from the table too (the empty suffix is its apex)", () => {
+  const records = [
+    { name: "", type: "NS", value: "ns.test", ttl: 300, expiresAt: 0 },
+    { name: "a.test", type: "TXT", value: "v", ttl: 300, expiresAt: 0 },
+  ];
+  const fast = new ZoneIndex();
+  const slow = new IndexOnly();
+  for (const index of [fast, slow]) {
+    index.replaceZone(
+      storedZone(""),
+      records.map((r, i) => ({ ...r, id: i + 1, zone: "", createdAt: 0 })),
+    );
+  }
+  const names = ["", "test", "a.test", "b.test", "nope", "x.y.z"];
+  assertSameAnswers(fast, slow, names, 0);
+  const miss = parseRequest(query("x.y.z", TYPE.A));
+  assert.ok(miss.kind === "query");
+  assert.equal(
+    fast.answerTable()!.negative(miss.key, miss.keyLength, miss.keyHash, TYPE.A, 0),
+    RCODE.NXDOMAIN,
+  );
 });
 
 Deno.test("NXDOMAIN for a nonexistent mailbox slot comes from the table with the zone's SOA and RRL key", () => {

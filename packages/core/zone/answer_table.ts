@@ -84,6 +84,8 @@ export class AnswerTable {
   #buffers: (Uint8Array | undefined)[] = [];
   #bufferRefs: number[] = [];
   #bufferNumbers = new Map<ArrayBufferLike, number>();
+  /** lengths of the apexes with a zone mark, longest first (what negative() tries as suffixes) */
+  #apexLengths: number[] = [];
   /** the zones of zone marks, by slot */
   #zones: (IndexedZone | undefined)[] = [];
   #arena = new Uint8Array(64 * 1024);
@@ -125,6 +127,7 @@ export class AnswerTable {
     this.#count = 0;
     this.#answers = 0;
     this.#zones = [];
+    this.#apexLengths = [];
     this.#buffers = [];
     this.#bufferRefs = [];
     this.#bufferNumbers = new Map();
@@ -258,6 +261,14 @@ export class AnswerTable {
     this.#used = e + 2 + n + 3;
     this.#insert(markHash(nameHash(zone.name), ZONE), e);
     this.#count++;
+    this.#countApexLengths();
+  }
+
+  /** Rebuilds {@linkcode #apexLengths} from the zones marked (zone changes are rare). */
+  #countApexLengths(): void {
+    const lengths = new Set<number>();
+    for (const z of this.#zones) if (z) lengths.add(z.name.length);
+    this.#apexLengths = [...lengths].sort((a, b) => b - a);
   }
 
   /** Forgets a zone apex. */
@@ -268,6 +279,7 @@ export class AnswerTable {
     const slot = this.#view.getUint16(e + 3 + this.#arena[e]);
     if (this.#zones[slot]?.name === apex) this.#zones[slot] = undefined;
     this.#drop(s);
+    this.#countApexLengths();
   }
 
   /** The zone of the last {@linkcode negative} answer. */
@@ -305,10 +317,15 @@ export class AnswerTable {
       rcode = RCODE.NOERROR;
     }
     // The closest apex among the name's suffixes (zones do not nest while the table is used).
-    for (let start = 0; start <= length; start++) {
-      if (start > 0 && key[start - 1] !== 0x2e) continue;
+    // Only suffixes as long as some apex are hashed: a 127-label name costs what a short one
+    // does, not a hash of each of its suffixes.
+    const lengths = this.#apexLengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const start = length - lengths[i];
+      // A suffix starts at a label: the whole name, after a dot, or the root (empty).
+      if (start < 0 || (start > 0 && start < length && key[start - 1] !== 0x2e)) continue;
       let h = FNV1A_START;
-      for (let i = start; i < length; i++) h = fnv1aStep(h, key[i]);
+      for (let j = start; j < length; j++) h = fnv1aStep(h, key[j]);
       const z = this.#findMark(key, start, length, markHash(h, ZONE), ZONE);
       if (z < 0) continue;
       const p = z + 2 + (length - start);
