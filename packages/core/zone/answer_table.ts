@@ -84,6 +84,8 @@ export class AnswerTable {
   #buffers: (Uint8Array | undefined)[] = [];
   #bufferRefs: number[] = [];
   #bufferNumbers = new Map<ArrayBufferLike, number>();
+  /** numbers of released buffers, for reuse (journal patches bring a buffer each) */
+  #freeBuffers: number[] = [];
   /** lengths of the apexes with a zone mark, longest first (what negative() tries as suffixes) */
   #apexLengths: number[] = [];
   /** the zones of zone marks, by slot */
@@ -131,6 +133,7 @@ export class AnswerTable {
     this.#buffers = [];
     this.#bufferRefs = [];
     this.#bufferNumbers = new Map();
+    this.#freeBuffers = [];
     this.#arena = new Uint8Array(64 * 1024);
     this.#view = new DataView(this.#arena.buffer);
     this.#used = 0;
@@ -187,8 +190,7 @@ export class AnswerTable {
   #holdBuffer(buffer: ArrayBufferLike): number {
     let b = this.#bufferNumbers.get(buffer);
     if (b === undefined) {
-      b = this.#buffers.indexOf(undefined);
-      if (b < 0) b = this.#buffers.length;
+      b = this.#freeBuffers.pop() ?? this.#buffers.length;
       this.#buffers[b] = new Uint8Array(buffer);
       this.#bufferRefs[b] = 0;
       this.#bufferNumbers.set(buffer, b);
@@ -202,6 +204,7 @@ export class AnswerTable {
     if (--this.#bufferRefs[b] > 0) return;
     this.#bufferNumbers.delete(this.#buffers[b]!.buffer);
     this.#buffers[b] = undefined;
+    this.#freeBuffers.push(b);
   }
 
   /** Removes the answer for (name, type), if any. */
