@@ -308,6 +308,9 @@ async function startOn(
     throw e;
   }
   const { udp, tcp, runtime } = dns;
+  // Answering: now the worker that loaded the zones makes way for a fresh one (its heap grew
+  // with the load and V8 keeps it). A failure is the onCrash path: storage fails, DNS goes on.
+  db.renewWorker().catch(() => {});
   if (dotCertificate) {
     metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
     dotCertificate.onReload((result) =>

@@ -387,3 +387,173 @@ Deno.test("RRL keys: referrals on the delegation point, wildcard answers on the 
   assert.equal(nx[0], RESPONSE_CLASS.NXDOMAIN);
   assert.deepEqual(rrl("zz.example.test", TYPE.TXT), nx);
 });
+
+/** An index whose answer table is never used: every query takes ZoneIndex.lookup. */
+class IndexOnly extends ZoneIndex {
+  override answerTable(): undefined {
+    return undefined;
+  }
+}
+
+/** Asks every (name, type) of both indexes and asserts identical replies and RRL keys. */
+function assertSameAnswers(
+  fast: ZoneIndex,
+  slow: ZoneIndex,
+  names: readonly string[],
+  now: number,
+): { negatives: number } {
+  let negatives = 0;
+  const types = [TYPE.A, TYPE.AAAA, TYPE.TXT, TYPE.NS, TYPE.SOA, TYPE.CNAME, TYPE.DS, TYPE.ANY];
+  for (const name of names) {
+    for (const type of types) {
+      const request = query(name, type);
+      const q = parseRequest(request);
+      assert.ok(q.kind === "query");
+      if (fast.answerTable()!.negative(q.key, q.keyLength, q.keyHash, type, now) >= 0) negatives++;
+      const a = answerQuery(request, fast, { maxTtl: 300 }, { tcp: false, now });
+      const b = answerQuery(request, slow, { maxTtl: 300 }, { tcp: false, now });
+      assert.deepEqual(a, b, `${name} type ${type} at ${now}`);
+    }
+  }
+  return { negatives };
+}
+
+Deno.test("negative answers from the table's marks are those of the index, byte for byte (RFC 2308)", () => {
+  const records = [
+    { name: "example.test", type: "NS", value: "ns1.example.test", ttl: 300, expiresAt: 0 },
+    { name: "ns1.example.test", type: "A", value: "192.0.2.53", ttl: 300, expiresAt: 0 },
+    { name: "slot-1.mb-abc.example.test", type: "TXT", value: "v", ttl: 300, expiresAt: 0 },
+    { name: "slot-2.mb-abc.example.test", type: "TXT", value: "w", ttl: 60, expiresAt: 1_000_100 },
+    { name: "a.b.c.example.test", type: "A", value: "192.0.2.1", ttl: 300, expiresAt: 0 },
+    {
+      name: "alias.example.test",
+      type: "CNAME",
+      value: "a.b.c.example.test",
+      ttl: 300,
+      expiresAt: 0,
+    },
+  ];
+  const names = [
+    "example.test",
+    "nope.example.test",
+    "slot-1.mb-abc.example.test",
+    "SLOT-1.Mb-Abc.example.test",
+    "slot-2.mb-abc.example.test",
+    "slot-3.mb-abc.example.test",
+    "mb-abc.example.test",
+    "mb-abd.example.test",
+    "b.c.example.test",
+    "c.example.test",
+    "x.a.b.c.example.test",
+    "alias.example.test",
+    "ns1.example.test",
+    "other.test",
+    "example.test.other",
+    "xexample.test",
+    "a.xexample.test",
+    // 120 labels: the table tries only suffixes as long as an apex, never each of these.
+    Array.from({ length: 120 }, () => "a").join(".") + ".example.test",
+  ];
+  const fast = indexWith(records);
+  const slow = new IndexOnly();
+  slow.replaceZone(
+    storedZone(ZONE),
+    records.map((r, i) => ({ ...r, id: i + 1, zone: ZONE, createdAt: 0 })),
+  );
+  // Before and after slot-2 expires (its name then no longer exists: NXDOMAIN by the index).
+  const before = assertSameAnswers(fast, slow, names, 1_000_000);
+  assertSameAnswers(fast, slow, names, 1_000_200);
+  // The table decides most of these misses (NXDOMAIN, NODATA, empty non-terminals) itself.
+  assert.ok(before.negatives >= 40, `table negatives: ${before.negatives}`);
+  const deep = parseRequest(query(names.at(-1)!, TYPE.TXT));
+  assert.ok(deep.kind === "query");
+  assert.equal(
+    fast.answerTable()!.negative(deep.key, deep.keyLength, deep.keyHash, TYPE.TXT, 1_000_000),
+    RCODE.NXDOMAIN,
+    "a deep name under the zone is NXDOMAIN from the table",
+  );
+
+  // Patches: a name removed, one added under a new empty non-terminal, a wildcard added
+  // (then unmarked names are no longer NXDOMAIN by the table: synthesis may answer them).
+  const patch = (index: ZoneIndex, names: string[], recs: typeof records) =>
+    index.replaceNames(
+      ZONE,
+      names,
+      recs.map((r, i) => ({ ...r, id: 100 + i, zone: ZONE, createdAt: 0 })),
+    );
+  for (const index of [fast, slow]) {
+    patch(index, ["a.b.c.example.test"], []);
+    patch(index, ["new.d.e.example.test"], [
+      { name: "new.d.e.example.test", type: "TXT", value: "n", ttl: 300, expiresAt: 0 },
+    ]);
+  }
+  const more = [...names, "d.e.example.test", "e.example.test", "new.d.e.example.test"];
+  assertSameAnswers(fast, slow, more, 1_000_000);
+  for (const index of [fast, slow]) {
+    patch(index, ["*.example.test"], [
+      { name: "*.example.test", type: "TXT", value: "wild", ttl: 300, expiresAt: 0 },
+    ]);
+  }
+  assertSameAnswers(fast, slow, more, 1_000_000);
+  // A delegation: names at and below the cut get referrals, never the table's NXDOMAIN.
+  for (const index of [fast, slow]) {
+    patch(index, ["*.example.test", "mb-abc.example.test"], [
+      {
+        name: "mb-abc.example.test",
+        type: "NS",
+        value: "ns.elsewhere.example",
+        ttl: 300,
+        expiresAt: 0,
+      },
+    ]);
+  }
+  assertSameAnswers(fast, slow, more, 1_000_000);
+});
+
+Deno.test("the root zone's misses come from the table too (the empty suffix is its apex)", () => {
+  const records = [
+    { name: "", type: "NS", value: "ns.test", ttl: 300, expiresAt: 0 },
+    { name: "a.test", type: "TXT", value: "v", ttl: 300, expiresAt: 0 },
+  ];
+  const fast = new ZoneIndex();
+  const slow = new IndexOnly();
+  for (const index of [fast, slow]) {
+    index.replaceZone(
+      storedZone(""),
+      records.map((r, i) => ({ ...r, id: i + 1, zone: "", createdAt: 0 })),
+    );
+  }
+  const names = ["", "test", "a.test", "b.test", "nope", "x.y.z"];
+  assertSameAnswers(fast, slow, names, 0);
+  const miss = parseRequest(query("x.y.z", TYPE.A));
+  assert.ok(miss.kind === "query");
+  assert.equal(
+    fast.answerTable()!.negative(miss.key, miss.keyLength, miss.keyHash, TYPE.A, 0),
+    RCODE.NXDOMAIN,
+  );
+});
+
+Deno.test("NXDOMAIN for a nonexistent mailbox slot comes from the table with the zone's SOA and RRL key", () => {
+  const index = indexWith([
+    { name: "slot-1.mb-abc.example.test", type: "TXT", value: "v", ttl: 300, expiresAt: 0 },
+  ]);
+  const request = query("slot-7.mb-fff.Example.Test", TYPE.TXT);
+  const q = parseRequest(request);
+  assert.ok(q.kind === "query");
+  const table = index.answerTable()!;
+  assert.equal(table.negative(q.key, q.keyLength, q.keyHash, TYPE.TXT, 0), RCODE.NXDOMAIN);
+  assert.equal(table.negativeZone?.name, ZONE);
+  const out = answerQuery(request, index, { maxTtl: 300 }, { tcp: false, now: 0 });
+  assert.ok(out.kind === "reply");
+  assert.equal(out.rrlClass, RESPONSE_CLASS.NXDOMAIN);
+  const m = decodeMessage(out.bytes);
+  assert.ok(m.ok);
+  assert.equal(m.message.rcode, RCODE.NXDOMAIN);
+  assert.equal(m.message.authorities[0].type, TYPE.SOA);
+  assert.equal(m.message.authorities[0].name, "Example.Test", "owner points into the question");
+  // After the zone is removed the table no longer knows it: the index refuses the name.
+  index.removeZone(ZONE);
+  assert.equal(table.negative(q.key, q.keyLength, q.keyHash, TYPE.TXT, 0), -1);
+  const refused = answerQuery(request, index, { maxTtl: 300 }, { tcp: false, now: 0 });
+  assert.ok(refused.kind === "reply" && refused.outcome === "refused");
+});

@@ -156,6 +156,18 @@ export function answerQuery(
       plan.tableEntry = entry;
       return reply("noerror", encodeResponse(plan), RESPONSE_CLASS.POSITIVE, nameTypeHash);
     }
+    // The common DMP miss: NXDOMAIN (or NODATA) decided by the table's marks, no string built.
+    const rcode = table.negative(q.key, q.keyLength, q.keyHash, q.qtype, transport.now);
+    if (rcode >= 0) {
+      const zone = table.negativeZone!;
+      plan.rcode = rcode;
+      plan.soaZone = zone;
+      plan.soaOwnerOffset = table.negativeApexAt < 0 ? -1 : LIMIT.HEADER + table.negativeApexAt;
+      const bytes = encodeResponse(plan);
+      return rcode === RCODE.NXDOMAIN
+        ? reply("nxdomain", bytes, RESPONSE_CLASS.NXDOMAIN, stringHash(zone.name))
+        : reply("noerror", bytes, RESPONSE_CLASS.NODATA, nameTypeHash);
+    }
   }
   const qname = questionName(q, request);
   const result = index.lookup(qname, q.qtype, transport.now);

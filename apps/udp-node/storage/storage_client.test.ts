@@ -95,6 +95,9 @@ Deno.test("storage worker: the journal arrives as patches that bring an index to
     const loaded = await storage.loadIndex(now, (n) => progress.push(n));
     assert.ok(progress.length > 0 && progress.at(-1)! >= 1, "progress while loading");
     assert.deepEqual(loaded.patches.map((p) => p.kind), ["replace_zone"]);
+    // A whole zone crosses as one encoded zone image, not an object per record.
+    const image = loaded.patches[0].kind === "replace_zone" ? loaded.patches[0].image : undefined;
+    assert.ok(image && image.head.length > 0 && image.wire.length > 0);
     applyIndexPatches(index, loaded.patches);
     assert.deepEqual(index.zoneNames(), [ZONE]);
     const before = index.liveRecordCount(now);
@@ -107,6 +110,19 @@ Deno.test("storage worker: the journal arrives as patches that bring an index to
     applyIndexPatches(index, caught.patches);
     assert.equal(index.liveRecordCount(now), before + 1);
     assert.deepEqual((await storage.catchUp(now)).patches, [], "nothing new, nothing sent");
+
+    // A write, then the loading worker makes way for a fresh one while a catch-up is asked
+    // for: the new worker goes on from where the old one's follower stood (same journal
+    // position, same zones), so the catch-up brings exactly that write, as name patches.
+    await applyRecordChanges(storage.writer, [txt(`c.${ZONE}`, "three")], { now });
+    const renewing = storage.renewWorker();
+    const afterRenew = await storage.catchUp(now);
+    await renewing;
+    assert.equal(afterRenew.applied, 1);
+    assert.deepEqual(afterRenew.patches.map((p) => p.kind), ["replace_names", "zone_meta"]);
+    applyIndexPatches(index, afterRenew.patches);
+    assert.equal(index.liveRecordCount(now), before + 2);
+    assert.equal((await storage.reader.execute("SELECT count(*) AS n FROM records")).rows[0].n, 4);
   } finally {
     await storage.close();
   }

@@ -23,6 +23,7 @@ import type {
 } from "../../../packages/core/store/sql_client.ts";
 import type { QueryLogSample } from "../../../packages/core/store/query_log.ts";
 import {
+  type FollowerState,
   type IndexPatches,
   STORAGE_WORKER_NAME,
   type StorageOpened,
@@ -64,6 +65,12 @@ export class StorageClient {
   #nextId = 1;
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
+  #config: Config | undefined;
+  /** the first load is done and its worker not yet replaced ({@linkcode renewWorker}) */
+  #loaded = false;
+  /** a worker replacement under way (#recycle): requests wait for it */
+  #recycling: Promise<void> | undefined;
+  #onCrash: ((e: Error) => void) | undefined;
 
   /** The node's own database: reads, and writes when it is the primary. */
   readonly reader: SqlClient = this.#sqlClient("reader");
@@ -82,21 +89,60 @@ export class StorageClient {
     options: { onCrash?: (e: Error) => void } = {},
   ): Promise<StorageClient> {
     const client = new StorageClient();
+    client.#config = config;
+    client.#onCrash = options.onCrash;
+    client.#opened = await client.#start();
+    return client;
+  }
+
+  /** Starts a worker and opens the database in it. */
+  async #start(): Promise<StorageOpened> {
     const entry = await runnableEntry();
     try {
-      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => {
-        if (!client.#dead) options.onCrash?.(e);
-        client.#die(e);
+      const worker: WorkerHandle = startWorker(entry.url, (r) => this.#settle(r), (e) => {
+        // A worker retired by #recycle is no crash.
+        if (this.#worker !== worker) return;
+        if (!this.#dead) this.#onCrash?.(e);
+        this.#die(e);
       });
-      client.#opened = await client.#call({ op: "open", config }) as StorageOpened;
+      this.#worker = worker;
+      return await this.#send({ op: "open", config: this.#config! }) as StorageOpened;
     } catch (e) {
-      await client.#worker?.terminate();
+      await this.#worker?.terminate();
       throw e;
     } finally {
       // Loaded by now (or never will be).
       await entry.cleanup();
     }
-    return client;
+  }
+
+  /**
+   * Replaces the worker with a fresh one that goes on from the index the
+   * old one loaded. A full load grows the worker's V8 heap to a multiple of
+   * the zone (row objects, records, their strings) and V8 keeps a grown heap
+   * for the life of the isolate: ~150 MiB resident for 100k records, more
+   * than the whole index on the DNS thread. A new isolate starts small. The
+   * old worker closes its database before the new one opens it, so a
+   * replica file never has two handles.
+   */
+  async #recycle(): Promise<void> {
+    try {
+      // The follower's position as it is now: catch-ups since the load moved it.
+      const state = await this.#send({ op: "follower_state" }) as FollowerState;
+      await this.#send({ op: "close" });
+      const old = this.#worker!;
+      this.#worker = undefined;
+      await old.terminate();
+      await this.#start();
+      await this.#send({ op: "adopt_index", ...state });
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (!this.#dead) this.#onCrash?.(error);
+      this.#die(error);
+      throw e;
+    } finally {
+      this.#recycling = undefined;
+    }
   }
 
   /** How the database was opened. */
@@ -123,8 +169,23 @@ export class StorageClient {
    * The first full load of the zone index, as patches (read in the worker); `onProgress`
    * gets the records read so far while it runs.
    */
-  loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
-    return this.#call({ op: "load_index", now }, onProgress) as Promise<IndexPatches>;
+  async loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
+    const loaded = await this.#call({ op: "load_index", now }, onProgress) as IndexPatches;
+    this.#loaded = true;
+    return loaded;
+  }
+
+  /**
+   * Replaces the worker that did the first load with a fresh one (see
+   * #recycle: it gives back the heap the load grew). Called once the node
+   * answers, so on a one-core host the new worker's start does not delay
+   * the first answer; requests made meanwhile wait for it.
+   */
+  async renewWorker(): Promise<void> {
+    if (!this.#loaded || this.#dead) return;
+    this.#loaded = false;
+    const recycling = this.#recycling = this.#recycle();
+    await recycling;
   }
 
   /** The journal entries since the last load or catch-up, as index patches. */
@@ -144,6 +205,7 @@ export class StorageClient {
 
   /** Closes the database and stops the worker. */
   async close(): Promise<void> {
+    await this.#recycling?.catch(() => {});
     try {
       if (!this.#dead) await this.#call({ op: "close" });
     } finally {
@@ -168,6 +230,13 @@ export class StorageClient {
   }
 
   #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
+    const recycling = this.#recycling;
+    if (recycling) return recycling.then(() => this.#send(body, progress));
+    return this.#send(body, progress);
+  }
+
+  /** Posts a request to the current worker (#call waits for a replacement first). */
+  #send(body: Body, progress?: (n: number) => void): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {

@@ -33,6 +33,13 @@ export type StorageRequest =
   | { id: number; op: "sync" }
   /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
   | { id: number; op: "load_index"; now: number }
+  /** where this worker's journal follower stands: {@linkcode FollowerState} */
+  | { id: number; op: "follower_state" }
+  /**
+   * a fresh worker takes over from the one that did the first load: the journal position
+   * and the zones the DNS thread's index holds (the load ran in a worker of its own)
+   */
+  | { id: number; op: "adopt_index"; seq: number; zones: string[] }
   /** the journal since the last load or catch-up, as index patches */
   | { id: number; op: "catch_up"; now: number }
   /** the query log's new samples, appended and the node's rows pruned to `keep` (query_log/) */
@@ -56,6 +63,13 @@ export interface IndexPatches {
   seq: number;
   /** journal entries applied (catch_up) */
   applied: number;
+}
+
+/** What "follower_state" answers and "adopt_index" takes. */
+export interface FollowerState {
+  seq: number;
+  /** the zones the DNS thread's index holds */
+  zones: string[];
 }
 
 /** Sent before the reply of a "load_index": records read so far. */
@@ -83,5 +97,9 @@ export interface WireError {
 
 /** The worker's answer to one request. */
 export type StorageReply =
-  | { id: number; ok: true; value: StorageOpened | WireResult | WireResult[] | IndexPatches | null }
+  | {
+    id: number;
+    ok: true;
+    value: StorageOpened | WireResult | WireResult[] | IndexPatches | FollowerState | null;
+  }
   | { id: number; ok: false; error: WireError };

@@ -17,7 +17,8 @@ import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { SqlClient, SqlResult } from "../../../packages/core/store/sql_client.ts";
 import { type DbHandle, openDatabase } from "../db_client.ts";
 import { JournalFollower } from "../zone_index/follow_journal.ts";
-import { PatchRecorder } from "../zone_index/index_patch.ts";
+import { PatchRecorder, patchTransferables } from "../zone_index/index_patch.ts";
+import { openRawReader } from "./raw_rows.ts";
 import { queryLogAppendStatements } from "../../../packages/core/store/query_log.ts";
 import { tsigLastUsedStatement } from "../../../packages/core/store/tsig_keys.ts";
 import {
@@ -32,7 +33,8 @@ import {
 /** The two ends a worker host offers: receive requests, post replies. */
 export interface StoragePort {
   onRequest(handler: (request: StorageRequest) => void): void;
-  reply(reply: StorageReply | StorageProgress): void;
+  /** `transfer`: buffers the reply hands over instead of copying (zone images) */
+  reply(reply: StorageReply | StorageProgress, transfer?: ArrayBuffer[]): void;
 }
 
 /** Serves storage requests on `port` until "close". */
@@ -46,7 +48,12 @@ export function serveStorage(port: StoragePort): void {
     // One at a time: a group commit's batch must not overtake the read that follows it.
     queue = queue.then(async () => {
       try {
-        port.reply({ id: request.id, ok: true, value: await run(request) });
+        const value = await run(request);
+        // Zone images move to the DNS thread: copying 100k records' bytes would double them.
+        const transfer = value !== null && "patches" in value && value.patches
+          ? patchTransferables(value.patches)
+          : undefined;
+        port.reply({ id: request.id, ok: true, value }, transfer);
       } catch (e) {
         port.reply({ id: request.id, ok: false, error: wireError(e) });
       }
@@ -69,9 +76,26 @@ export function serveStorage(port: StoragePort): void {
         return wireResult(await pick(db, request.target).execute(request.stmt));
       case "batch":
         return (await pick(db, request.target).batch(request.stmts, request.mode)).map(wireResult);
-      case "load_index":
-        await follower!.loadAll(request.now, (n) => port.reply({ id: request.id, progress: n }));
+      case "load_index": {
+        // The bulk read goes through a raw read-only connection when the database is local.
+        const raw = db.kind === "remote" ? undefined : openRawReader(db.url);
+        try {
+          await follower!.loadAll(
+            request.now,
+            (n) => port.reply({ id: request.id, progress: n }),
+            raw?.rows,
+          );
+        } finally {
+          raw?.close();
+        }
         return { patches: recorder.take(), seq: follower!.seq, applied: 0 };
+      }
+      case "follower_state":
+        return { seq: follower!.seq, zones: recorder.zoneNames() };
+      case "adopt_index":
+        follower!.adopt(request.seq);
+        for (const zone of request.zones) recorder.adopt(zone);
+        return null;
       case "catch_up": {
         let applied;
         try {
@@ -140,12 +164,15 @@ function hostPort(): StoragePort | undefined {
   const data = workerData as { name?: unknown } | null | undefined;
   if (!isMainThread && parentPort && data?.name === STORAGE_WORKER_NAME) {
     const p = parentPort;
-    return { onRequest: (h) => p.on("message", h), reply: (r) => p.postMessage(r) };
+    return {
+      onRequest: (h) => p.on("message", h),
+      reply: (r, transfer) => p.postMessage(r, transfer ?? []),
+    };
   }
   // A Deno/Web Worker: its global scope is the port.
   const scope = globalThis as unknown as {
     name?: unknown;
-    postMessage?(m: unknown): void;
+    postMessage?(m: unknown, transfer?: ArrayBuffer[]): void;
     addEventListener(t: "message", h: (e: { data: StorageRequest }) => void): void;
   };
   if (scope.name !== STORAGE_WORKER_NAME || typeof scope.postMessage !== "function") {
@@ -153,7 +180,7 @@ function hostPort(): StoragePort | undefined {
   }
   return {
     onRequest: (h) => scope.addEventListener("message", (e) => h(e.data)),
-    reply: (r) => scope.postMessage!(r),
+    reply: (r, transfer) => scope.postMessage!(r, transfer ?? []),
   };
 }
 

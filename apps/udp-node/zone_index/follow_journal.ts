@@ -11,6 +11,7 @@
 
 import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import {
+  type RawRows,
   readJournalHead,
   readJournalSince,
   readRecordsByName,
@@ -44,8 +45,17 @@ export class JournalFollower {
     return this.#seq;
   }
 
+  /** Continues from journal position `seq`, where an index loaded elsewhere stands. */
+  adopt(seq: number): void {
+    this.#seq = seq;
+  }
+
   /** Loads every zone from scratch; `onProgress(recordsRead)` as pages arrive, for progress. */
-  async loadAll(now: number, onProgress?: (recordsRead: number) => void): Promise<void> {
+  async loadAll(
+    now: number,
+    onProgress?: (recordsRead: number) => void,
+    rawRows?: RawRows,
+  ): Promise<void> {
     const head = await readJournalHead(this.#client);
     const zones = await listZones(this.#client);
     const keep = new Set(zones.map((z) => z.name));
@@ -57,6 +67,7 @@ export class JournalFollower {
         z.name,
         now,
         onProgress && ((n) => onProgress(before + n)),
+        rawRows,
       );
       this.#index.replaceZone(z, records);
       before += records.length;

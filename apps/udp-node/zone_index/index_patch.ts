@@ -3,20 +3,22 @@
  * (apps/udp-node/storage/), tells the DNS thread to change in its zone index.
  * The follower writes into a {@linkcode PatchRecorder} instead of the index;
  * the recorded patches cross to the DNS thread as structured-clone data and
- * {@linkcode applyIndexPatches} replays them between packets. They carry
- * store records, not encoded RRsets: the index encodes them into its own
- * buffers (its layout is the index's business), and a binary patch format
- * would only be decoded back into the same objects on the DNS thread.
+ * {@linkcode applyIndexPatches} replays them between packets. A whole zone
+ * crosses as a zone image (`packages/core/zone/zone_image.ts`): one buffer,
+ * encoded here in the worker and transferred, not cloned, which the index
+ * reads in one pass and keeps as its copy of the answer bytes. Name patches
+ * are small and carry store records.
  *
  * @module
  */
 
 import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { encodeZoneImage, type ZoneImage } from "../../../packages/core/zone/zone_image.ts";
 
 /** One change to a zone index. */
 export type IndexPatch =
-  | { kind: "replace_zone"; zone: StoredZone; records: StoredRecord[] }
+  | { kind: "replace_zone"; zone: StoredZone; image: ZoneImage }
   | { kind: "replace_names"; zone: string; names: string[]; records: StoredRecord[] }
   | { kind: "zone_meta"; zone: StoredZone }
   | { kind: "remove_zone"; zone: string }
@@ -52,7 +54,7 @@ export class PatchRecorder implements IndexSink {
 
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
     this.#zones.add(zone.name);
-    this.#patches.push({ kind: "replace_zone", zone, records: [...records] });
+    this.#patches.push({ kind: "replace_zone", zone, image: encodeZoneImage(zone.name, records) });
   }
 
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
@@ -73,6 +75,11 @@ export class PatchRecorder implements IndexSink {
     if (this.#zones.delete(name)) this.#patches.push({ kind: "remove_zone", zone: name });
   }
 
+  /** Notes that the DNS thread's index holds `zone` (loaded by another worker). */
+  adopt(zone: string): void {
+    this.#zones.add(zone);
+  }
+
   /** Records that the TSIG keys changed. */
   keysChanged(): void {
     this.#patches.push({ kind: "keys_changed" });
@@ -86,13 +93,24 @@ export class PatchRecorder implements IndexSink {
   }
 }
 
+/** The buffers of `patches` to transfer rather than copy when they cross threads. */
+export function patchTransferables(patches: readonly IndexPatch[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const p of patches) {
+    if (p.kind === "replace_zone") {
+      out.push(p.image.head.buffer as ArrayBuffer, p.image.wire.buffer as ArrayBuffer);
+    }
+  }
+  return out;
+}
+
 /** Applies patches to the index in order; returns whether the TSIG keys changed. */
 export function applyIndexPatches(index: ZoneIndex, patches: readonly IndexPatch[]): boolean {
   let keysChanged = false;
   for (const p of patches) {
     switch (p.kind) {
       case "replace_zone":
-        index.replaceZone(p.zone, p.records);
+        index.replaceZoneImage(p.zone, p.image);
         break;
       case "replace_names":
         index.replaceNames(p.zone, p.names, p.records);

@@ -108,3 +108,25 @@ Deno.test("churn: 20,000 names rewritten ten times stay exact through compaction
   // Compaction keeps the arena near what is live, not all that was ever written.
   assert.ok(t.arenaBytes < 3 * live * 100, `arena ${t.arenaBytes} bytes for ${live} entries`);
 });
+
+Deno.test("answers point into the RRset's own bytes: the arena keeps no copy of them", () => {
+  const t = new AnswerTable();
+  // Two RRsets that are views into one buffer, as the index's RRsets are into a zone image.
+  const a = txtSet(3, 1000, 0x61);
+  const b = txtSet(1, 2000, 0x62);
+  const image = new Uint8Array(a.wire.length + b.wire.length);
+  image.set(a.wire);
+  image.set(b.wire, a.wire.length);
+  a.wire = image.subarray(0, a.wire.length);
+  b.wire = image.subarray(a.wire.length);
+  assert.ok(t.set("a.example.test", a) && t.set("b.example.test", b));
+  assert.ok(t.arenaBytes < 200, `arena ${t.arenaBytes} bytes for ${image.length} answer bytes`);
+  assert.deepEqual(answer(t, find(t, "a.example.test")), a.wire);
+  assert.deepEqual(answer(t, find(t, "b.example.test")), b.wire);
+  // Released and set again (the buffer's number is reused): still the right bytes.
+  t.delete("a.example.test", TYPE.TXT);
+  t.delete("b.example.test", TYPE.TXT);
+  const c = txtSet(2, 10, 0x63);
+  assert.ok(t.set("c.example.test", c));
+  assert.deepEqual(answer(t, find(t, "c.example.test")), c.wire);
+});

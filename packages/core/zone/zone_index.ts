@@ -1,7 +1,8 @@
 /**
  * The in-memory zone index the DNS hot path answers from: per zone, its SOA
  * and a map of owner name → RRsets, each pre-encoded as answer-section bytes
- * (a whole zone packed into shared chunks), plus a count of descendants per
+ * (a whole zone read from one zone image, `zone_image.ts`, whose bytes the
+ * RRsets view), plus a count of descendants per
  * empty non-terminal. It is filled from the store and patched
  * name by name from the change journal, so queries never wait on SQLite.
  *
@@ -9,16 +10,14 @@
  * @module
  */
 
-import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
-import { ByteSlab } from "../wire/byte_slab.ts";
-import { writeUint16, writeUint32 } from "../wire/network_order.ts";
+import { POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
 import { AnswerTable } from "./answer_table.ts";
 import { resolveInZone } from "./lookup.ts";
 import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
 import { findDname } from "./dname.ts";
-import { encodeRdata, encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
-import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
+import { encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
+import { encodeZoneImage, readZoneImage, type ZoneImage } from "./zone_image.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
 
 /** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
@@ -41,7 +40,7 @@ export interface IndexedRRset {
   type: number;
   wire: Uint8Array;
   /** RRs in publish order */
-  records: IndexedRecord[];
+  records: readonly IndexedRecord[];
   /** some RR has an expiry: its TTL is computed per answer */
   expiring: boolean;
   /** earliest expiry among the RRs (Infinity when none): before it, every RR is live */
@@ -208,8 +207,17 @@ export class ZoneIndex {
     return undefined;
   }
 
-  /** Replaces a whole zone (SOA and all records). */
+  /** Replaces a whole zone (SOA and all records, in publish order). */
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
+    this.replaceZoneImage(zone, encodeZoneImage(zone.name, records));
+  }
+
+  /**
+   * Replaces a whole zone with the RRsets of a zone image
+   * ({@linkcode encodeZoneImage}, built by the storage worker). The index
+   * keeps views into `image.wire`: it is the zone's copy of its answer bytes.
+   */
+  replaceZoneImage(zone: StoredZone, image: ZoneImage): void {
     this.#generation++;
     const indexed: IndexedZone = {
       name: zone.name,
@@ -222,12 +230,7 @@ export class ZoneIndex {
       dnames: new Set(),
       wildcards: 0,
     };
-    // A whole zone is packed into shared chunks; names patched later get their own buffers,
-    // so a chunk pinned by survivors never outgrows what the last full load used.
-    const slab = new ByteSlab(256 * 1024);
-    for (const [name, rrs] of groupByOwner(zone.name, records)) {
-      addNode(indexed, name, encodeRRsets(rrs, (n) => slab.alloc(n)));
-    }
+    readZoneImage(image, (name, rrsets) => addNode(indexed, name, rrsets));
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     const old = this.#zones.get(zone.name);
     this.#zones.set(zone.name, indexed);
@@ -240,7 +243,7 @@ export class ZoneIndex {
       return;
     }
     if (old) untabulateZone(this.#answers, old);
-    for (const [name, rrsets] of indexed.nodes) tabulate(this.#answers, indexed, name, rrsets);
+    tabulateZone(this.#answers, indexed);
   }
 
   /** Updates the SOA of a zone (its serial moved) without touching its names. */
@@ -279,24 +282,36 @@ export class ZoneIndex {
       for (const name of names) touched.set(name, redirectStatus(z, name));
       for (const r of records) touched.set(r.name, redirectStatus(z, r.name));
     }
+    // Names whose mark may change: the patched names and their ancestors (empty non-terminals).
+    const marks = answers ? new Set<string>() : undefined;
     for (const name of names) {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
       removeNode(z, name);
+      if (marks) {
+        marks.add(name);
+        forEachAncestor(z, name, (a) => marks.add(a));
+      }
     }
-    for (const [name, rrs] of groupByOwner(zoneName, records)) {
+    // The patch's names get a small image of their own, so the last full load's image holds
+    // no more than that load did.
+    readZoneImage(encodeZoneImage(zoneName, records), (name, rrsets) => {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
-      const rrsets = encodeRRsets(rrs, (n) => new Uint8Array(n));
       addNode(z, name, rrsets);
       if (answers) tabulate(answers, z, name, rrsets);
-    }
+      if (marks) forEachAncestor(z, name, (a) => marks.add(a));
+    });
     // A cut or DNAME added or removed changes which names below it the table may answer
     // (RFC 1034 §4.2.1, RFC 6672 §2.4: data below is not ours / occluded): refill those entries.
     if (answers && touched) {
       for (const [name, was] of touched) {
         if (redirectStatus(z, name) !== was) retabulateBelow(answers, z, name);
       }
+    }
+    if (answers && marks) {
+      for (const name of marks) markName(answers, z, name);
+      answers.markZone(z, isSimple(z));
     }
   }
 
@@ -316,9 +331,7 @@ export class ZoneIndex {
   #rebuildAnswers(): void {
     this.#answers.clear();
     this.#nested = false;
-    for (const z of this.#zones.values()) {
-      for (const [name, rrsets] of z.nodes) tabulate(this.#answers, z, name, rrsets);
-    }
+    for (const z of this.#zones.values()) tabulateZone(this.#answers, z);
   }
 
   /**
@@ -379,65 +392,6 @@ function firstNs(z: IndexedZone): string | undefined {
   return labels.join(".");
 }
 
-/** An RR on its way into the index. */
-interface PendingRecord {
-  type: number;
-  rdata: Uint8Array;
-  ttl: number;
-  expiresAt: number;
-}
-
-/** Groups the zone's records by owner, with RDATA encoded; unknown types are skipped. */
-function groupByOwner(
-  zoneName: string,
-  records: readonly StoredRecord[],
-): Map<string, PendingRecord[]> {
-  const owners = new Map<string, PendingRecord[]>();
-  for (const r of records) {
-    if (r.zone !== zoneName) continue;
-    const type = typeCode(r.type);
-    if (type === undefined) continue;
-    const rdata = (type === TYPE.TXT || type === TYPE.SPF) && r.txtSplit
-      ? encodeTxtRdataSplit(r.value, r.txtSplit)
-      : encodeRdata(type, r.value);
-    if (!rdata) continue;
-    let list = owners.get(r.name);
-    if (!list) owners.set(r.name, list = []);
-    list.push({ type, rdata, ttl: r.ttl, expiresAt: r.expiresAt });
-  }
-  return owners;
-}
-
-/** Packs one owner's RRs into RRsets (types in order of first appearance, RRs in publish order). */
-function encodeRRsets(
-  rrs: PendingRecord[],
-  alloc: (length: number) => Uint8Array,
-): IndexedRRset[] {
-  const types: number[] = [];
-  for (const r of rrs) if (!types.includes(r.type)) types.push(r.type);
-  return types.map((type) => {
-    let length = 0;
-    for (const r of rrs) if (r.type === type) length += POINTER_RR.HEADER_BYTES + r.rdata.length;
-    const wire = alloc(length);
-    const records: IndexedRecord[] = [];
-    let firstExpiry = Infinity;
-    let pos = 0;
-    for (const r of rrs) {
-      if (r.type !== type) continue;
-      writeUint16(wire, pos, 0xc000 | LIMIT.HEADER);
-      writeUint16(wire, pos + 2, type);
-      writeUint16(wire, pos + 4, CLASS.IN);
-      writeUint32(wire, pos + POINTER_RR.TTL_OFFSET, r.ttl);
-      writeUint16(wire, pos + 10, r.rdata.length);
-      wire.set(r.rdata, pos + POINTER_RR.HEADER_BYTES);
-      records.push({ offset: pos, ttl: r.ttl, expiresAt: r.expiresAt });
-      if (r.expiresAt !== 0) firstExpiry = Math.min(firstExpiry, r.expiresAt);
-      pos += POINTER_RR.HEADER_BYTES + r.rdata.length;
-    }
-    return { type, wire, records, expiring: firstExpiry !== Infinity, firstExpiry };
-  });
-}
-
 /**
  * Puts a name's RRsets in the answer table when the table alone can answer
  * them exactly: the name lies under its zone's apex and not at or below a
@@ -453,6 +407,7 @@ function tabulate(
   name: string,
   rrsets: IndexedRRset[],
 ): void {
+  markName(answers, z, name);
   if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
@@ -460,6 +415,75 @@ function tabulate(
   for (const set of rrsets) {
     if (set.type !== TYPE.SOA && set.type !== TYPE.NS) answers.set(name, set);
   }
+}
+
+/**
+ * Puts a whole zone in the answer table: its zone mark, every name's
+ * answers and name mark, and a mark per empty non-terminal.
+ */
+function tabulateZone(answers: AnswerTable, z: IndexedZone): void {
+  // Room for every answer and mark at once (the sizes AnswerTable.set and markName write).
+  let bytes = 0;
+  for (const [name, rrsets] of z.nodes) {
+    bytes += 12 + name.length + 2 * rrsets.length;
+    for (const set of rrsets) {
+      let patches = 0;
+      if (set.expiring) { for (const r of set.records) if (r.expiresAt !== 0) patches++; }
+      bytes += 25 + name.length + 14 * patches;
+    }
+  }
+  for (const name of z.descendants.keys()) bytes += 12 + name.length;
+  answers.reserve(2 * z.nodes.size + z.descendants.size + 2, bytes);
+  answers.markZone(z, isSimple(z));
+  for (const [name, rrsets] of z.nodes) tabulate(answers, z, name, rrsets);
+  for (const name of z.descendants.keys()) if (!z.nodes.has(name)) markName(answers, z, name);
+  if (!z.nodes.has(z.name)) markName(answers, z, z.name);
+}
+
+/**
+ * Whether a name of `z` without a mark is NXDOMAIN: no zone cut (a referral),
+ * DNAME (a redirection, RFC 6672) or wildcard (synthesis, RFC 4592) could
+ * answer it instead.
+ */
+function isSimple(z: IndexedZone): boolean {
+  return z.cuts.size === 0 && z.dnames.size === 0 && z.wildcards === 0;
+}
+
+/**
+ * Brings the answer table's mark of `name` up to date: the name exists (it
+ * has RRs, is the apex, or an empty non-terminal) or not. A mark is
+ * complete (a type not listed is NODATA, RFC 2308 §2.2) when the table
+ * could answer every type of it: under the zone, not the apex (its SOA is
+ * synthesized), no CNAME (RFC 1034 §3.6.2), not at or below a zone cut nor
+ * below a DNAME.
+ */
+function markName(answers: AnswerTable, z: IndexedZone, name: string): void {
+  const apex = name === z.name;
+  if (!apex && z.name !== "" && !name.endsWith("." + z.name)) return;
+  const rrsets = z.nodes.get(name);
+  if (rrsets === undefined && !apex && (z.descendants.get(name) ?? 0) === 0) {
+    answers.unmarkName(name);
+    return;
+  }
+  const open = !apex && (z.cuts.size === 0 || findZoneCut(z, name) === undefined) &&
+    (z.dnames.size === 0 || findDname(z, name) === undefined);
+  if (rrsets === undefined) {
+    answers.markName(name, {
+      complete: open,
+      emptyNonTerminal: open,
+      firstExpiry: Infinity,
+      types: [],
+    });
+    return;
+  }
+  let firstExpiry = Infinity;
+  const types: number[] = [];
+  for (const set of rrsets) {
+    types.push(set.type);
+    if (set.firstExpiry < firstExpiry) firstExpiry = set.firstExpiry;
+  }
+  const complete = open && !types.includes(TYPE.CNAME);
+  answers.markName(name, { complete, emptyNonTerminal: false, firstExpiry, types });
 }
 
 /** Whether `name` is a cut (1) and/or a DNAME owner (2) of `z`. */
@@ -475,11 +499,20 @@ function retabulateBelow(answers: AnswerTable, z: IndexedZone, top: string): voi
     for (const set of rrsets) answers.delete(name, set.type);
     tabulate(answers, z, name, rrsets);
   }
+  for (const name of z.descendants.keys()) {
+    if ((name === top || name.endsWith(suffix)) && !z.nodes.has(name)) markName(answers, z, name);
+  }
 }
 
 /** Takes every RRset of a zone out of the answer table. */
 function untabulateZone(answers: AnswerTable, z: IndexedZone): void {
-  for (const [name, rrsets] of z.nodes) for (const set of rrsets) answers.delete(name, set.type);
+  for (const [name, rrsets] of z.nodes) {
+    for (const set of rrsets) answers.delete(name, set.type);
+    answers.unmarkName(name);
+  }
+  for (const name of z.descendants.keys()) answers.unmarkName(name);
+  answers.unmarkName(z.name);
+  answers.unmarkZone(z.name);
 }
 
 function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { TYPE } from "../wire/constants.ts";
+import type { StoredRecord } from "../store/records.ts";
+import { encodeZoneImage, readZoneImage } from "./zone_image.ts";
+import type { IndexedRRset } from "./zone_index.ts";
+
+function rec(name: string, type: string, value: string, expiresAt = 0, zone = "example.test") {
+  return { id: 0, zone, name, type, value, ttl: 300, createdAt: 0, expiresAt } as StoredRecord;
+}
+
+Deno.test("zone image: owners in first-publication order, types by first appearance, RRs in publish order", () => {
+  const image = encodeZoneImage("example.test", [
+    rec("b.example.test", "TXT", "one", 1_000_500),
+    rec("a.example.test", "A", "192.0.2.1"),
+    rec("b.example.test", "A", "192.0.2.2"),
+    rec("b.example.test", "TXT", "two"),
+    rec("x.other.test", "A", "192.0.2.9", 0, "other.test"),
+    rec("c.example.test", "NOSUCHTYPE", "x"),
+    rec("ünï.example.test", "A", "192.0.2.3"),
+  ]);
+  const seen: [string, IndexedRRset[]][] = [];
+  readZoneImage(image, (owner, rrsets) => seen.push([owner, rrsets]));
+  assert.deepEqual(seen.map(([o, s]) => [o, s.map((x) => x.type)]), [
+    ["b.example.test", [TYPE.TXT, TYPE.A]],
+    ["a.example.test", [TYPE.A]],
+    ["ünï.example.test", [TYPE.A]],
+  ]);
+  const txt = seen[0][1][0];
+  assert.deepEqual(txt.records.map((r) => [r.offset, r.ttl, r.expiresAt]), [
+    [0, 300, 1_000_500],
+    [16, 300, 0],
+  ]);
+  assert.equal(txt.firstExpiry, 1_000_500);
+  assert.ok(txt.expiring);
+  // Each RR is answer-section bytes: pointer to the question, type, class IN, TTL, RDATA.
+  assert.deepEqual([...txt.wire.subarray(0, 16)], [
+    0xc0,
+    12,
+    0,
+    TYPE.TXT,
+    0,
+    1,
+    0,
+    0,
+    1,
+    44,
+    0,
+    4,
+    3,
+    0x6f,
+    0x6e,
+    0x65,
+  ]);
+  // The RRsets are views into the image: the image is their only copy.
+  assert.equal(txt.wire.buffer, image.wire.buffer);
+  assert.equal(seen[1][1][0].firstExpiry, Infinity);
+});
+
+Deno.test("zone image: a truncated image is an error, not a partial zone", () => {
+  const image = encodeZoneImage("example.test", [rec("a.example.test", "TXT", "hello")]);
+  const cut = (b: Uint8Array) => b.subarray(0, b.length - 3);
+  assert.throws(
+    () => readZoneImage({ head: image.head, wire: cut(image.wire) }, () => {}),
+    /zone image/,
+  );
+  assert.throws(() => readZoneImage({ head: cut(image.head), wire: image.wire }, () => {}));
+  const longer = new Uint8Array(image.wire.length + 1);
+  longer.set(image.wire);
+  assert.throws(() => readZoneImage({ head: image.head, wire: longer }, () => {}), /left over/);
+});
