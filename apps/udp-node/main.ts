@@ -322,11 +322,26 @@ async function startOn(
   signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await trigger.wait(syncEveryMs);
+      const bySignal = await trigger.wait(syncEveryMs);
       if (stopping) break;
       try {
+        // Where a write's way to this node's answers goes (bench/edge_write_visibility, DEBUG):
+        // signal fired → tick start → replica sync returned → index patches applied.
+        const t0 = Date.now();
+        const seq0 = follower.seq;
         if (db.kind === "replica") await db.sync();
+        const t1 = Date.now();
         await follower.catchUp(now());
+        if (follower.seq !== seq0) {
+          logger.debug("sync tick applied", {
+            seq: follower.seq,
+            by: bySignal ? "signal" : "poll",
+            fired_at: bySignal ? trigger.firedAt : undefined,
+            started_at: t0,
+            synced_at: t1,
+            applied_at: Date.now(),
+          });
+        }
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (box && now() - keyring.loadedAt > 60) await reloadKeys();
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });
