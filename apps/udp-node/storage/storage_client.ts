@@ -53,6 +53,25 @@ interface WorkerHandle {
   terminate(): Promise<void>;
 }
 
+/**
+ * Restarting a worker that died (issue 15): the DNS thread goes on answering from memory
+ * meanwhile; the new worker opens the database again and follows the journal from where the
+ * DNS thread's index is, so the next catch-up sends only what changed.
+ */
+export interface StorageRestart {
+  /** the journal sequence the DNS thread's index is at (the new worker resumes there) */
+  seq(): number;
+  /** a new worker is open and resumed: resync now */
+  onRestarted(): void;
+  /** a restart failed; the next try is in `retryMs` */
+  onRestartFailed?(e: Error, retryMs: number): void;
+  /** backoff between tries: the first delay, doubling up to the last (default 1 s, 30 s) */
+  backoffMs?: [number, number];
+}
+
+/** A worker up this long before it dies counts as healthy: the backoff starts over. */
+const HEALTHY_UPTIME_MS = 60_000;
+
 /** A database opened in the storage worker. */
 export class StorageClient {
   #worker: WorkerHandle | undefined;
@@ -63,6 +82,16 @@ export class StorageClient {
   #nextId = 1;
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
+  #config: Config | undefined;
+  #onCrash: ((e: Error) => void) | undefined;
+  #restart: StorageRestart | undefined;
+  /** bumped per worker started: events of an older worker are ignored */
+  #generation = 0;
+  #startedAt = 0;
+  #failures = 0;
+  #restarting = false;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing = false;
 
   /** The node's own database: reads, and writes when it is the primary. */
   readonly reader: SqlClient = this.#sqlClient("reader");
@@ -78,24 +107,92 @@ export class StorageClient {
    */
   static async open(
     config: Config,
-    options: { onCrash?: (e: Error) => void } = {},
+    options: { onCrash?: (e: Error) => void; restart?: StorageRestart } = {},
   ): Promise<StorageClient> {
     const client = new StorageClient();
-    const entry = await runnableEntry();
+    client.#config = config;
+    client.#onCrash = options.onCrash;
     try {
-      client.#worker = startWorker(entry.url, (r) => client.#settle(r), (e) => {
-        if (!client.#dead) options.onCrash?.(e);
-        client.#die(e);
-      });
-      client.#opened = await client.#call({ op: "open", config }) as StorageOpened;
+      await client.#startWorker();
     } catch (e) {
       await client.#worker?.terminate();
       throw e;
+    }
+    // Only once open: a worker that dies during start-up fails the start instead.
+    client.#restart = options.restart;
+    return client;
+  }
+
+  /** Starts a worker and opens the database in it (a new generation). */
+  async #startWorker(): Promise<void> {
+    const gen = ++this.#generation;
+    const entry = await runnableEntry();
+    try {
+      this.#worker = startWorker(
+        entry.url,
+        (r) => gen === this.#generation && this.#settle(r),
+        (e) => gen === this.#generation && this.#crashed(e),
+      );
+      this.#startedAt = Date.now();
+      this.#opened = await this.#post({ op: "open", config: this.#config! }) as StorageOpened;
     } finally {
       // Loaded by now (or never will be).
       await entry.cleanup();
     }
-    return client;
+  }
+
+  /** The worker stopped by itself: fail what waits, tell, and restart it with backoff. */
+  #crashed(e: Error): void {
+    const first = !this.#dead;
+    this.#die(e);
+    // A Deno Worker that reported an error may still run: end it before starting another.
+    this.#worker?.terminate().catch(() => {});
+    if (!first || this.#closing) return;
+    this.#onCrash?.(e);
+    if (!this.#restart || this.#restarting) return;
+    if (Date.now() - this.#startedAt >= HEALTHY_UPTIME_MS) this.#failures = 0;
+    this.#scheduleRestart();
+  }
+
+  #scheduleRestart(): void {
+    const [first, last] = this.#restart!.backoffMs ?? [1000, 30_000];
+    const delay = Math.min(first * 2 ** this.#failures, last);
+    this.#failures++;
+    this.#restartTimer = setTimeout(() => this.#restartNow(), delay);
+    return;
+  }
+
+  async #restartNow(): Promise<void> {
+    if (this.#closing) return;
+    this.#restarting = true;
+    try {
+      this.#dead = undefined;
+      await this.#startWorker();
+      await this.#post({ op: "resume", seq: this.#restart!.seq() });
+      this.#restarting = false;
+      this.#restart!.onRestarted();
+    } catch (e) {
+      this.#restarting = false;
+      this.#die(e as Error);
+      await this.#worker?.terminate().catch(() => {});
+      if (this.#closing) return;
+      this.#scheduleRestart();
+      const [first, last] = this.#restart!.backoffMs ?? [1000, 30_000];
+      this.#restart!.onRestartFailed?.(
+        e as Error,
+        Math.min(first * 2 ** (this.#failures - 1), last),
+      );
+    }
+  }
+
+  /** Tests only: makes the worker throw an uncaught error, the way a native fault ends it. */
+  crashWorkerForTest(): Promise<void> {
+    return this.#call({ op: "crash" }).then(() => undefined);
+  }
+
+  /** Whether the worker is up (false between a crash and its restart). */
+  get alive(): boolean {
+    return !this.#dead && !this.#restarting;
   }
 
   /** How the database was opened. */
@@ -133,6 +230,8 @@ export class StorageClient {
 
   /** Closes the database and stops the worker. */
   async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#restartTimer);
     try {
       if (!this.#dead) await this.#call({ op: "close" });
     } finally {
@@ -157,6 +256,14 @@ export class StorageClient {
   }
 
   #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    // While a restart opens the new worker, the node's calls wait for no one: they fail.
+    if (this.#restarting) return Promise.reject(new Error("storage worker is restarting"));
+    return this.#post(body, progress);
+  }
+
+  /** Sends a request to the current worker (the restart's own open/resume bypass `#call`). */
+  #post(body: Body, progress?: (n: number) => void): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {

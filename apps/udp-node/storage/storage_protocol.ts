@@ -34,6 +34,13 @@ export type StorageRequest =
   | { id: number; op: "load_index"; now: number }
   /** the journal since the last load or catch-up, as index patches */
   | { id: number; op: "catch_up"; now: number }
+  /**
+   * a restarted worker: follow the journal from `seq`, where the DNS thread's index is (its
+   * catch-ups then send only what changed since, not the whole zone again)
+   */
+  | { id: number; op: "resume"; seq: number }
+  /** tests only: the worker throws an uncaught error, as a native fault would end it */
+  | { id: number; op: "crash" }
   | { id: number; op: "close" };
 
 /** What "open" answers: how the database was opened (db_client.ts `DbHandle` without clients). */

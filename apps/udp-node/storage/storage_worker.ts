@@ -86,6 +86,15 @@ export function serveStorage(port: StoragePort): void {
       case "sync":
         if (db.kind === "replica") await db.client.sync!();
         return null;
+      case "resume":
+        follower!.resumeAt(request.seq);
+        return null;
+      case "crash":
+        // Outside the request's promise chain: an uncaught error ends the worker for real.
+        setTimeout(() => {
+          throw new Error("storage worker crash requested (test)");
+        });
+        return null;
       case "close":
         db.client.close();
         if (db.writer !== db.client) (db.writer as { close?: () => void }).close?.();

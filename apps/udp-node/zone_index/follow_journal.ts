@@ -64,6 +64,14 @@ export class JournalFollower {
     this.#seq = head;
   }
 
+  /**
+   * Continues from journal sequence `seq` instead of a full load: a restarted storage worker,
+   * whose DNS thread's index already holds everything up to `seq`.
+   */
+  resumeAt(seq: number): void {
+    this.#seq = seq;
+  }
+
   /** Applies journal entries since the last call; returns how many were applied. */
   async catchUp(now: number): Promise<number> {
     let applied = 0;
