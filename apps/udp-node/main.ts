@@ -70,7 +70,7 @@ export async function startNode(
   // A worker that dies (an uncaught error, out of memory) is restarted with backoff while the
   // DNS thread answers from memory; startOn fills in where the index is and how to resync.
   const restart: StorageRestart = {
-    seq: () => 0,
+    position: () => ({ seq: 0, zones: [] }),
     onRestarted: () => {},
     onRestartFailed: (e, retryMs) =>
       logger.warn("storage worker restart failed; trying again", {
@@ -326,7 +326,7 @@ async function startOn(
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
   const trigger = new SyncTrigger();
-  restart.seq = () => follower.seq;
+  restart.position = () => ({ seq: follower.seq, zones: index.zoneNames() });
   restart.onRestarted = () => {
     logger.info("storage worker restarted; resyncing from the journal", { seq: follower.seq });
     metrics.inc("dmp_storage_worker_restarts_total");

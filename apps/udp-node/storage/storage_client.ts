@@ -59,8 +59,8 @@ interface WorkerHandle {
  * DNS thread's index is, so the next catch-up sends only what changed.
  */
 export interface StorageRestart {
-  /** the journal sequence the DNS thread's index is at (the new worker resumes there) */
-  seq(): number;
+  /** where the DNS thread's index is: its journal sequence and zones (the new worker resumes there) */
+  position(): { seq: number; zones: string[] };
   /** a new worker is open and resumed: resync now */
   onRestarted(): void;
   /** a restart failed; the next try is in `retryMs` */
@@ -168,8 +168,14 @@ export class StorageClient {
     try {
       this.#dead = undefined;
       await this.#startWorker();
-      await this.#post({ op: "resume", seq: this.#restart!.seq() });
+      await this.#post({ op: "resume", ...this.#restart!.position() });
       this.#restarting = false;
+      if (this.#closing) {
+        // close() ran meanwhile and found no worker to stop: stop this one.
+        this.#die(new Error("storage is closed"));
+        await this.#worker?.terminate();
+        return;
+      }
       this.#restart!.onRestarted();
     } catch (e) {
       this.#restarting = false;
@@ -233,7 +239,7 @@ export class StorageClient {
     this.#closing = true;
     clearTimeout(this.#restartTimer);
     try {
-      if (!this.#dead) await this.#call({ op: "close" });
+      if (!this.#dead && !this.#restarting) await this.#call({ op: "close" });
     } finally {
       this.#die(new Error("storage is closed"));
       await this.#worker?.terminate();

@@ -38,7 +38,7 @@ export type StorageRequest =
    * a restarted worker: follow the journal from `seq`, where the DNS thread's index is (its
    * catch-ups then send only what changed since, not the whole zone again)
    */
-  | { id: number; op: "resume"; seq: number }
+  | { id: number; op: "resume"; seq: number; zones: string[] }
   /** tests only: the worker throws an uncaught error, as a native fault would end it */
   | { id: number; op: "crash" }
   | { id: number; op: "close" };

@@ -87,6 +87,7 @@ export function serveStorage(port: StoragePort): void {
         if (db.kind === "replica") await db.client.sync!();
         return null;
       case "resume":
+        recorder.knowZones(request.zones);
         follower!.resumeAt(request.seq);
         return null;
       case "crash":

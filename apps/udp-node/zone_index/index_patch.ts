@@ -50,6 +50,14 @@ export class PatchRecorder implements IndexSink {
     return this.#zones.has(name);
   }
 
+  /**
+   * The zones the DNS thread's index holds (a restarted worker): their changes are then sent
+   * as name patches, not as whole zones read again.
+   */
+  knowZones(names: readonly string[]): void {
+    for (const n of names) this.#zones.add(n);
+  }
+
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
     this.#zones.add(zone.name);
     this.#patches.push({ kind: "replace_zone", zone, records: [...records] });
