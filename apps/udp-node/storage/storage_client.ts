@@ -159,7 +159,6 @@ export class StorageClient {
     const delay = Math.min(first * 2 ** this.#failures, last);
     this.#failures++;
     this.#restartTimer = setTimeout(() => this.#restartNow(), delay);
-    return;
   }
 
   async #restartNow(): Promise<void> {
