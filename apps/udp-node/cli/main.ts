@@ -354,6 +354,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
       const parsed = parseMasterFile(readFileSync(file, "utf8"), {
         origin: name,
         include: includeReader(file),
+        // The import needs only the strings' lengths (the split), not a byte array per record.
+        txtLengthsOnly: true,
       });
       if (!parsed.ok) {
         err(`dmp zone import: ${file}: ${parsed.error}`);

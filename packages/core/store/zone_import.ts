@@ -14,7 +14,7 @@
 
 import type { MasterFileRecord } from "../zone/master_file.ts";
 import { isInZone } from "../wire/name.ts";
-import { txtSplitOf } from "../wire/txt_split.ts";
+import { txtSplitOf, txtSplitOfLengths } from "../wire/txt_split.ts";
 import { serialGreater, type SerialPolicy } from "../zone/serial.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 import {
@@ -203,7 +203,11 @@ export async function importZone(
     if (r.type === "SOA") continue;
     const k = key(r.name, r.type, r.value);
     // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
-    const txtSplit = r.txtStrings ? txtSplitOf(txtRdata(r.txtStrings)) : "";
+    const txtSplit = r.txtLengths
+      ? txtSplitOfLengths(r.txtLengths)
+      : r.txtStrings
+      ? txtSplitOf(txtRdata(r.txtStrings))
+      : "";
     const had = existing.get(k);
     if (inFile.has(k)) continue; // a duplicate line is one record
     inFile.add(k);
