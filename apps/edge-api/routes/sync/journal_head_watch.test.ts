@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { JournalHeadWatch } from "./journal_head_watch.ts";
+import { createClient } from "@libsql/client";
+import { JournalHeadWatch, kickOnWrites } from "./journal_head_watch.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,4 +53,35 @@ Deno.test("journal head watch: a failed read rejects the waiters, and the next w
   assert.equal(watch.waiting, 0);
   fail = false;
   assert.equal(await watch.waitPast(1, signal), 5);
+});
+
+Deno.test("journal head watch: a write through kickOnWrites answers the held request at once; a read does not read the head", async () => {
+  const dir = await Deno.makeTempDir();
+  const raw = createClient({ url: `file:${dir}/k.db` });
+  await raw.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY)");
+  let reads = 0;
+  // A tick of 30 s: only a kick can answer within the test's time.
+  const watch = new JournalHeadWatch(async () => {
+    reads++;
+    const r = await raw.execute("SELECT coalesce(max(seq), 0) AS head FROM journal");
+    return Number(r.rows[0].head);
+  }, 30_000);
+  const client = kickOnWrites(raw, watch);
+  try {
+    const held = watch.waitPast(0, new AbortController().signal);
+    await sleep(100);
+    assert.equal(reads, 1);
+    await client.execute("SELECT count(*) FROM journal");
+    await client.batch([{ sql: "SELECT 1" }], "read");
+    await sleep(100);
+    assert.equal(reads, 1, "reads do not kick");
+    const t0 = performance.now();
+    await client.batch([{ sql: "INSERT INTO journal (seq) VALUES (7)" }], "write");
+    assert.equal(await held, 7);
+    assert.ok(performance.now() - t0 < 5000, "answered by the kick, not the 30 s tick");
+    assert.equal(typeof client.close, "function", "other members pass through");
+  } finally {
+    raw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

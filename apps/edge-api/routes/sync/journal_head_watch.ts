@@ -4,13 +4,15 @@
  * read the head on its own every 50 ms, so N subscribed nodes cost N reads
  * per interval at the primary and N timers at the edge, and under load a
  * request's next read queued behind the others'. Now one loop reads while
- * anyone waits and answers every waiter the head passed; a new waiter
- * ({@linkcode JournalHeadWatch.kick}) makes it read at once instead of at the
- * next tick.
+ * anyone waits and answers every waiter the head passed; a new waiter, or a
+ * write committed through this edge ({@linkcode kickOnWrites}), makes it read
+ * at once instead of at the next tick.
  *
  * This module is runtime-neutral (timers only).
  * @module
  */
+
+import type { SqlClient, SqlStatement } from "../../../../packages/core/store/sql_client.ts";
 
 interface Waiter {
   after: number;
@@ -77,7 +79,7 @@ export class JournalHeadWatch {
     });
   }
 
-  /** Reads the head now rather than at the next tick (a new waiter); no-op when no one waits. */
+  /** Reads the head now rather than at the next tick (a new waiter, a write); no-op when no one waits. */
   kick(): void {
     this.#kicked = true;
     this.#wake?.();
@@ -119,4 +121,38 @@ export class JournalHeadWatch {
       };
     });
   }
+}
+
+/** Statements that only read: they move no journal head. */
+const READ_ONLY_SQL = /^\s*(SELECT|WITH|PRAGMA|EXPLAIN)\b/i;
+
+/**
+ * `client` with a {@linkcode JournalHeadWatch.kick} after each write it
+ * commits, so a write made through this edge answers the held long-polls at
+ * once instead of at the watch's next tick (writes made elsewhere, an UPDATE
+ * at a node, still wait for the tick). Everything else passes through.
+ */
+export function kickOnWrites<C extends SqlClient>(client: C, watch: JournalHeadWatch): C {
+  const isWrite = (s: SqlStatement | string) =>
+    !READ_ONLY_SQL.test(typeof s === "string" ? s : s.sql);
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "execute") {
+        return async (stmt: SqlStatement | string) => {
+          const r = await target.execute(stmt);
+          if (isWrite(stmt)) watch.kick();
+          return r;
+        };
+      }
+      if (prop === "batch") {
+        return async (stmts: SqlStatement[], mode: "write" | "read" | "deferred") => {
+          const r = await target.batch(stmts, mode);
+          if (mode !== "read" && stmts.some(isWrite)) watch.kick();
+          return r;
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
 }

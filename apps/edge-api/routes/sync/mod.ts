@@ -28,6 +28,7 @@ import { readJournalHead } from "../../../../packages/core/store/records.ts";
 import type { ResolvedDeps } from "../../app_deps.ts";
 import { bearerToken } from "../../middleware/operator_token/mod.ts";
 import { JournalHeadWatch } from "./journal_head_watch.ts";
+import type { SqlClient } from "../../../../packages/core/store/sql_client.ts";
 
 /**
  * How often the edge reads the journal head while requests are held: one indexed MAX() per
@@ -47,12 +48,25 @@ export const WORKERS_CHECK_INTERVAL_MS = 50;
 const AFTER = /^\d{1,16}$/;
 
 /**
+ * The edge process's one journal-head reader (journal_head_watch.ts), or undefined on
+ * Cloudflare Workers: there a request's I/O belongs to that request, so a read loop started
+ * by one request must not go on serving others after it has answered; each held request
+ * reads for itself there.
+ */
+export function sharedJournalHeadWatch(client: SqlClient): JournalHeadWatch | undefined {
+  if (globalThis.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  return new JournalHeadWatch(() => readJournalHead(client), CHECK_INTERVAL_MS);
+}
+
+/**
  * Builds the sync sub-app.
  *
  * @param deps the app dependencies
+ * @param shared the process's journal-head reader ({@linkcode sharedJournalHeadWatch});
+ *   without one each held request reads for itself
  * @returns a Hono app to mount at the root
  */
-export function syncRoutes(deps: ResolvedDeps): Hono {
+export function syncRoutes(deps: ResolvedDeps, shared?: JournalHeadWatch): Hono {
   const app = new Hono();
   const tokens = [deps.config.DMP_SYNC_SIGNAL_TOKEN, operatorToken(deps.config)].filter(
     (t): t is string => !!t,
@@ -62,11 +76,6 @@ export function syncRoutes(deps: ResolvedDeps): Hono {
   const maxWaiters = deps.config.DMP_SYNC_SIGNAL_MAX_WAITERS;
   let waiters = 0;
   const read = () => readJournalHead(deps.client);
-  // One head reader for every held request of this process (journal_head_watch.ts). Not on
-  // Workers: there a request's I/O belongs to that request, so a read loop started by one
-  // request must not go on serving others after it has answered; each reads for itself there.
-  const onWorkers = globalThis.navigator?.userAgent === "Cloudflare-Workers";
-  const shared = onWorkers ? undefined : new JournalHeadWatch(read, CHECK_INTERVAL_MS);
 
   app.get("/v1/sync/journal-head", async (c) => {
     c.header("cache-control", "no-store");
