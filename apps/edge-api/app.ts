@@ -23,7 +23,8 @@ import { nodesRoutes } from "./routes/nodes/mod.ts";
 import { opsRoutes } from "./routes/ops/mod.ts";
 import { recordsRoutes } from "./routes/records/mod.ts";
 import { registrationRoutes } from "./routes/registration/mod.ts";
-import { syncRoutes } from "./routes/sync/mod.ts";
+import { sharedJournalHeadWatch, syncRoutes } from "./routes/sync/mod.ts";
+import { kickOnWrites } from "./routes/sync/journal_head_watch.ts";
 
 export type { AppDeps } from "./app_deps.ts";
 
@@ -35,7 +36,12 @@ export type { AppDeps } from "./app_deps.ts";
  * @returns the Hono app; call `app.fetch(request, env)`
  */
 export function createApp(deps: AppDeps): Hono {
-  const d = resolveDeps(deps);
+  // One journal-head reader for the change signal's held requests; writes through this edge
+  // wake it at once (routes/sync/journal_head_watch.ts).
+  const journalHead = sharedJournalHeadWatch(deps.client);
+  const d = resolveDeps(
+    journalHead ? { ...deps, client: kickOnWrites(deps.client, journalHead) } : deps,
+  );
   const log = deps.logger;
   const app = new Hono({ strict: false });
 
@@ -58,7 +64,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", dashboardRoutes(d));
   app.route("/", heartbeatRoutes(d));
   app.route("/", nodesRoutes(d));
-  app.route("/", syncRoutes(d));
+  app.route("/", syncRoutes(d, journalHead));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((e, c) => {

@@ -17,7 +17,7 @@ import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { redactDatabaseUrl } from "./db_client.ts";
-import { StorageClient } from "./storage/storage_client.ts";
+import { StorageClient, type StorageRestart } from "./storage/storage_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";
 import { listenDns } from "./transports/listen_dns.ts";
@@ -60,6 +60,8 @@ export interface NodeHandle {
 export interface StartOptions {
   /** where the loading progress line goes (a terminal), and whether to keep it quiet */
   progress?: { sink: ProgressSink; quiet?: boolean; now?: () => number };
+  /** tests only: the storage client once open (to inject a worker fault) */
+  onStorage?: (storage: StorageClient) => void;
 }
 
 /** Starts a udp-node from a parsed config. */
@@ -72,15 +74,29 @@ export async function startNode(
   const dotCertificate = await loadDotCertificate(config, logger.child("dot"));
   // Every libSQL call runs in the storage worker; `client` and `db.writer` are its message
   // interface, so no statement, lock wait or replica sync ever runs on the thread answering DNS.
+  // A worker that dies (an uncaught error, out of memory) is restarted with backoff while the
+  // DNS thread answers from memory; startOn fills in where the index is and how to resync.
+  const restart: StorageRestart = {
+    position: () => ({ seq: 0, zones: [] }),
+    onRestarted: () => {},
+    onRestartFailed: (e, retryMs) =>
+      logger.warn("storage worker restart failed; trying again", {
+        error: errText(e),
+        retry_in_ms: retryMs,
+      }),
+  };
   const db = await StorageClient.open(config, {
     onCrash: (e) =>
       logger.error(
-        "storage worker stopped: serving the last data, no writes or syncs; restart the node",
+        "storage worker stopped: serving the last data from memory, no writes or syncs until " +
+          "it is restarted",
         { error: errText(e) },
       ),
+    restart,
   });
+  options.onStorage?.(db);
   try {
-    return await startOn(db, dotCertificate, config, logger, options);
+    return await startOn(db, dotCertificate, config, logger, options, restart);
   } catch (e) {
     dotCertificate?.stop();
     await db.close().catch(() => {});
@@ -94,6 +110,7 @@ async function startOn(
   config: Config,
   logger: Logger,
   options: StartOptions,
+  restart: StorageRestart,
 ): Promise<NodeHandle> {
   const client = db.reader;
   const metrics = new MetricsRegistry();
@@ -355,6 +372,12 @@ async function startOn(
   let stopping = false;
   const syncEveryMs = config.DMP_DB_SYNC_INTERVAL * 1000;
   const trigger = new SyncTrigger();
+  restart.position = () => ({ seq: follower.seq, zones: index.zoneNames() });
+  restart.onRestarted = () => {
+    logger.info("storage worker restarted; resyncing from the journal", { seq: follower.seq });
+    metrics.inc("dmp_storage_worker_restarts_total");
+    trigger.fire();
+  };
   const signal = config.DMP_SYNC_SIGNAL_URL
     ? new JournalHeadSignal({
       url: config.DMP_SYNC_SIGNAL_URL,
@@ -368,11 +391,28 @@ async function startOn(
   signal?.start();
   const syncLoop = (async () => {
     while (!stopping) {
-      await trigger.wait(syncEveryMs);
+      const bySignal = await trigger.wait(syncEveryMs);
       if (stopping) break;
+      // A dead storage worker was logged once; its restart fires the trigger when it is back.
+      if (!db.alive) continue;
       try {
+        // Where a write's way to this node's answers goes (bench/edge_write_visibility, DEBUG):
+        // signal fired → tick start → replica sync returned → index patches applied.
+        const t0 = Date.now();
+        const seq0 = follower.seq;
         if (db.kind === "replica") await db.sync();
+        const t1 = Date.now();
         await follower.catchUp(now());
+        if (follower.seq !== seq0) {
+          logger.debug("sync tick applied", {
+            seq: follower.seq,
+            by: bySignal ? "signal" : "poll",
+            fired_at: bySignal ? trigger.firedAt : undefined,
+            started_at: t0,
+            synced_at: t1,
+            applied_at: Date.now(),
+          });
+        }
         // Expiry of keys is time-driven, not journaled: re-read the keyring every minute.
         if (box && now() - keyring.loadedAt > 60) await reloadKeys();
         metrics.inc("dmp_replica_syncs_total", { result: "ok" });

@@ -20,14 +20,16 @@ export function nsdVersion(): string {
 /**
  * Writes `<dir>/nsd.conf` serving `zone` from `<dir>/<zone>.zone` on
  * `127.0.0.1:port`, checks it with nsd-checkconf and starts `nsd -d` under
- * `taskset -c 0`. `server` and `zone` add lines to those clauses; `top` adds
- * clauses (a `key:`).
+ * `taskset -c 0`. `zone` adds lines to that clause; `top` adds clauses (a
+ * `key:`); `minimalResponses` sets NSD's `minimal-responses: yes` (no NS and
+ * glue added to positive answers, as the node answers), which the query-rate
+ * comparison uses so both servers send the same sections.
  */
 export function startNsd(
   dir: string,
   port: number,
   zone: string,
-  extra: { top?: string; zone?: string } = {},
+  extra: { top?: string; zone?: string; minimalResponses?: boolean } = {},
 ): Server {
   const conf = `server:
   ip-address: 127.0.0.1
@@ -47,6 +49,7 @@ export function startNsd(
   verbosity: 1
   hide-version: yes
   refuse-any: no
+  minimal-responses: ${extra.minimalResponses ? "yes" : "no"}
   # Response rate limiting off (our node runs with DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0); NSD's default
   # rrl-ratelimit 200 would drop most of dnsperf's traffic from 127.0.0.1.
   rrl-ratelimit: 0

@@ -22,6 +22,27 @@ export function cpuSecondsOf(root: number): number {
   return ticks / CLK_TCK;
 }
 
+/**
+ * RSS and PSS (KiB) summed over the process and its descendants. PSS
+ * (`smaps_rollup`) divides each shared page among the processes mapping it,
+ * so a server that forks (NSD: main, xfrd, server) is not counted up to three
+ * times as summed RSS would.
+ */
+export function memoryOf(root: number): { rssKiB: number; pssKiB: number; pids: number[] } {
+  const pids = [root, ...descendants(root)];
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+      rss += m ? Number(m[1]) : 0;
+      const p = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+      pss += p ? Number(p[1]) : 0;
+    } catch { /* gone */ }
+  }
+  return { rssKiB: rss, pssKiB: pss, pids };
+}
+
 /** Per-core [busy, total] jiffies from /proc/stat. */
 export function coreTicks(): [number, number][] {
   const out: [number, number][] = [];

@@ -85,12 +85,16 @@ export function generateTxtZone(seed: number, count: number, source: string): Tx
   };
 }
 
-/** Writes the zone of {@linkcode generateTxtZone} into a fresh libSQL database at `url`. */
+/**
+ * Writes the zone of {@linkcode generateTxtZone} into a fresh libSQL database at `url`
+ * (a `file:` URL, or a sqld primary with its `authToken`).
+ */
 export async function loadTxtZone(
   url: string,
   records: readonly { name: string; value: string }[],
+  authToken?: string,
 ): Promise<void> {
-  const client = createClient({ url });
+  const client = createClient({ url, ...(authToken ? { authToken } : {}) });
   try {
     await migrate(client);
     const now = Date.now() / 1000;

@@ -24,6 +24,7 @@ import {
   zoneUpsertStatements,
 } from "../../../packages/core/store/zones.ts";
 import { importZone, ZoneImportError } from "../../../packages/core/store/zone_import.ts";
+import { openImportWriter } from "./import_writer.ts";
 import { exportZoneText, recordLine } from "../../../packages/core/zone/master_file_export.ts";
 import { isSerialPolicy, SERIAL_POLICY_EXPECTED } from "../../../packages/core/zone/serial.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
@@ -302,7 +303,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
     for (const f of flags) err(`dmp zone ${sub}: ${f}`);
     return 2;
   }
-  const { client } = await openForCommand(env, values.db);
+  const handle = await openForCommand(env, values.db);
+  const { client } = handle;
   try {
     if (sub === "add") {
       const existing = await readZone(client, name);
@@ -359,6 +361,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
       const parsed = parseMasterFile(readFileSync(file, "utf8"), {
         origin: name,
         include: includeReader(file),
+        // The import needs only the strings' lengths (the split), not a byte array per record.
+        txtLengthsOnly: true,
       });
       if (!parsed.ok) {
         err(`dmp zone import: ${file}: ${parsed.error}`);
@@ -372,11 +376,14 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         quiet: values.quiet,
       });
       let result;
+      // A file: database gets the prepared-statement writer (bounded memory, import_writer.ts).
+      const writer = handle.kind === "file" ? openImportWriter(handle.url) : undefined;
       try {
         result = await importZone(client, name, parsed.records, {
           now,
           replace: values.replace,
           serialPolicy,
+          writer,
           onProgress: (done, total) =>
             meter.update(Math.round(parsed.records.length * done / total)),
         });
@@ -384,6 +391,8 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
         if (!(e instanceof ZoneImportError)) throw e;
         err(`dmp zone import: ${file}: ${e.message}`);
         return 1;
+      } finally {
+        writer?.close();
       }
       meter.finish();
       out(

@@ -137,3 +137,69 @@ Deno.test("storage worker: a database that cannot be opened fails open() with th
     /DMP_DB_SYNC_URL needs a file: DMP_DB_URL/,
   );
 });
+
+Deno.test("storage worker: a dead worker is restarted with backoff and resumes the journal where the index is", async () => {
+  const db = await freshDatabase();
+  db.client.close();
+  const crashes: Error[] = [];
+  let restarted = 0;
+  let indexSeq = 0;
+  let indexZones: string[] = [];
+  const storage = await StorageClient.open(loadConfig({ DMP_DB_URL: db.url }), {
+    onCrash: (e) => crashes.push(e),
+    restart: {
+      position: () => ({ seq: indexSeq, zones: indexZones }),
+      onRestarted: () => restarted++,
+      backoffMs: [50, 400],
+    },
+  });
+  const until = async (what: string, check: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const now = Date.now() / 1000;
+    await upsertZone(storage.writer, { name: ZONE }, now);
+    indexSeq = (await storage.loadIndex(now)).seq;
+    indexZones = [ZONE];
+    const add = (name: string) => ({
+      op: "add" as const,
+      zone: ZONE,
+      name: `${name}.${ZONE}`,
+      type: "TXT",
+      value: name,
+      ttl: 60,
+    });
+    await applyRecordChanges(storage.writer, [add("before-crash")], { now });
+
+    await storage.crashWorkerForTest();
+    await until("the crash", () => crashes.length === 1);
+    assert.equal(storage.alive, false);
+    await assert.rejects(storage.reader.execute("SELECT 1"), /storage worker/);
+    await until("the restart", () => restarted === 1);
+    assert.equal(storage.alive, true);
+    // Resumed at the index's sequence and zones: the write made before the crash is sent as the
+    // patch of its name, not as the whole zone read again.
+    const caught = await storage.catchUp(now);
+    assert.equal(caught.applied, 1);
+    assert.deepEqual(caught.patches.map((p) => p.kind), ["replace_names", "zone_meta"]);
+
+    // A second death restarts again; the worker serves writes afterwards.
+    await storage.crashWorkerForTest();
+    await until("the second restart", () => restarted === 2);
+    assert.equal(crashes.length, 2);
+    await applyRecordChanges(storage.writer, [add("after-restart")], { now });
+    const r = await storage.reader.execute({
+      sql: "SELECT count(*) AS n FROM records WHERE zone = ?",
+      args: [ZONE],
+    });
+    assert.equal(Number(r.rows[0].n), 2);
+  } finally {
+    await storage.close();
+  }
+  // Closed while dead: no restart comes back to life afterwards.
+  assert.equal(storage.alive, false);
+});

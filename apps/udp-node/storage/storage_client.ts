@@ -55,6 +55,25 @@ interface WorkerHandle {
   terminate(): Promise<void>;
 }
 
+/**
+ * Restarting a worker that died (issue 15): the DNS thread goes on answering from memory
+ * meanwhile; the new worker opens the database again and follows the journal from where the
+ * DNS thread's index is, so the next catch-up sends only what changed.
+ */
+export interface StorageRestart {
+  /** where the DNS thread's index is: its journal sequence and zones (the new worker resumes there) */
+  position(): { seq: number; zones: string[] };
+  /** a new worker is open and resumed: resync now */
+  onRestarted(): void;
+  /** a restart failed; the next try is in `retryMs` */
+  onRestartFailed?(e: Error, retryMs: number): void;
+  /** backoff between tries: the first delay, doubling up to the last (default 1 s, 30 s) */
+  backoffMs?: [number, number];
+}
+
+/** A worker up this long before it dies counts as healthy: the backoff starts over. */
+const HEALTHY_UPTIME_MS = 60_000;
+
 /** A database opened in the storage worker. */
 export class StorageClient {
   #worker: WorkerHandle | undefined;
@@ -66,11 +85,19 @@ export class StorageClient {
   #dead: Error | undefined;
   #opened: StorageOpened = { kind: "file", url: "" };
   #config: Config | undefined;
+  #onCrash: ((e: Error) => void) | undefined;
   /** the first load is done and its worker not yet replaced ({@linkcode renewWorker}) */
   #loaded = false;
   /** a worker replacement under way (#recycle): requests wait for it */
   #recycling: Promise<void> | undefined;
-  #onCrash: ((e: Error) => void) | undefined;
+  #restart: StorageRestart | undefined;
+  /** bumped per worker started: events of an older worker are ignored */
+  #generation = 0;
+  #startedAt = 0;
+  #failures = 0;
+  #restarting = false;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing = false;
 
   /** The node's own database: reads, and writes when it is the primary. */
   readonly reader: SqlClient = this.#sqlClient("reader");
@@ -86,30 +113,34 @@ export class StorageClient {
    */
   static async open(
     config: Config,
-    options: { onCrash?: (e: Error) => void } = {},
+    options: { onCrash?: (e: Error) => void; restart?: StorageRestart } = {},
   ): Promise<StorageClient> {
     const client = new StorageClient();
     client.#config = config;
     client.#onCrash = options.onCrash;
-    client.#opened = await client.#start();
+    try {
+      await client.#startWorker();
+    } catch (e) {
+      await client.#worker?.terminate();
+      throw e;
+    }
+    // Only once open: a worker that dies during start-up fails the start instead.
+    client.#restart = options.restart;
     return client;
   }
 
-  /** Starts a worker and opens the database in it. */
-  async #start(): Promise<StorageOpened> {
+  /** Starts a worker and opens the database in it (a new generation). */
+  async #startWorker(): Promise<void> {
+    const gen = ++this.#generation;
     const entry = await runnableEntry();
     try {
-      const worker: WorkerHandle = startWorker(entry.url, (r) => this.#settle(r), (e) => {
-        // A worker retired by #recycle is no crash.
-        if (this.#worker !== worker) return;
-        if (!this.#dead) this.#onCrash?.(e);
-        this.#die(e);
-      });
-      this.#worker = worker;
-      return await this.#send({ op: "open", config: this.#config! }) as StorageOpened;
-    } catch (e) {
-      await this.#worker?.terminate();
-      throw e;
+      this.#worker = startWorker(
+        entry.url,
+        (r) => gen === this.#generation && this.#settle(r),
+        (e) => gen === this.#generation && this.#crashed(e),
+      );
+      this.#startedAt = Date.now();
+      this.#opened = await this.#post({ op: "open", config: this.#config! }) as StorageOpened;
     } finally {
       // Loaded by now (or never will be).
       await entry.cleanup();
@@ -128,21 +159,81 @@ export class StorageClient {
   async #recycle(): Promise<void> {
     try {
       // The follower's position as it is now: catch-ups since the load moved it.
-      const state = await this.#send({ op: "follower_state" }) as FollowerState;
-      await this.#send({ op: "close" });
+      const state = await this.#post({ op: "follower_state" }) as FollowerState;
+      await this.#post({ op: "close" });
       const old = this.#worker!;
       this.#worker = undefined;
+      // The old worker's exit is no crash: its events belong to a past generation.
+      this.#generation++;
       await old.terminate();
-      await this.#start();
-      await this.#send({ op: "adopt_index", ...state });
+      await this.#startWorker();
+      await this.#post({ op: "resume", ...state });
     } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      if (!this.#dead) this.#onCrash?.(error);
-      this.#die(error);
+      // As a crash: the restart (if configured) resumes from the DNS thread's index.
+      this.#crashed(e instanceof Error ? e : new Error(String(e)));
       throw e;
     } finally {
       this.#recycling = undefined;
     }
+  }
+
+  /** The worker stopped by itself: fail what waits, tell, and restart it with backoff. */
+  #crashed(e: Error): void {
+    const first = !this.#dead;
+    this.#die(e);
+    // A Deno Worker that reported an error may still run: end it before starting another.
+    this.#worker?.terminate().catch(() => {});
+    if (!first || this.#closing) return;
+    this.#onCrash?.(e);
+    if (!this.#restart || this.#restarting) return;
+    if (Date.now() - this.#startedAt >= HEALTHY_UPTIME_MS) this.#failures = 0;
+    this.#scheduleRestart();
+  }
+
+  #scheduleRestart(): void {
+    const [first, last] = this.#restart!.backoffMs ?? [1000, 30_000];
+    const delay = Math.min(first * 2 ** this.#failures, last);
+    this.#failures++;
+    this.#restartTimer = setTimeout(() => this.#restartNow(), delay);
+  }
+
+  async #restartNow(): Promise<void> {
+    if (this.#closing) return;
+    this.#restarting = true;
+    try {
+      this.#dead = undefined;
+      await this.#startWorker();
+      await this.#post({ op: "resume", ...this.#restart!.position() });
+      this.#restarting = false;
+      if (this.#closing) {
+        // close() ran meanwhile and found no worker to stop: stop this one.
+        this.#die(new Error("storage is closed"));
+        await this.#worker?.terminate();
+        return;
+      }
+      this.#restart!.onRestarted();
+    } catch (e) {
+      this.#restarting = false;
+      this.#die(e as Error);
+      await this.#worker?.terminate().catch(() => {});
+      if (this.#closing) return;
+      this.#scheduleRestart();
+      const [first, last] = this.#restart!.backoffMs ?? [1000, 30_000];
+      this.#restart!.onRestartFailed?.(
+        e as Error,
+        Math.min(first * 2 ** (this.#failures - 1), last),
+      );
+    }
+  }
+
+  /** Tests only: makes the worker throw an uncaught error, the way a native fault ends it. */
+  crashWorkerForTest(): Promise<void> {
+    return this.#call({ op: "crash" }).then(() => undefined);
+  }
+
+  /** Whether the worker is up (false between a crash and its restart). */
+  get alive(): boolean {
+    return !this.#dead && !this.#restarting;
   }
 
   /** How the database was opened. */
@@ -182,7 +273,7 @@ export class StorageClient {
    * the first answer; requests made meanwhile wait for it.
    */
   async renewWorker(): Promise<void> {
-    if (!this.#loaded || this.#dead) return;
+    if (!this.#loaded || this.#dead || this.#restarting) return;
     this.#loaded = false;
     const recycling = this.#recycling = this.#recycle();
     await recycling;
@@ -205,9 +296,11 @@ export class StorageClient {
 
   /** Closes the database and stops the worker. */
   async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#restartTimer);
     await this.#recycling?.catch(() => {});
     try {
-      if (!this.#dead) await this.#call({ op: "close" });
+      if (!this.#dead && !this.#restarting) await this.#call({ op: "close" });
     } finally {
       this.#die(new Error("storage is closed"));
       await this.#worker?.terminate();
@@ -230,13 +323,16 @@ export class StorageClient {
   }
 
   #call(body: Body, progress?: (n: number) => void): Promise<unknown> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    // While a restart opens the new worker, the node's calls wait for no one: they fail.
+    if (this.#restarting) return Promise.reject(new Error("storage worker is restarting"));
     const recycling = this.#recycling;
-    if (recycling) return recycling.then(() => this.#send(body, progress));
-    return this.#send(body, progress);
+    if (recycling) return recycling.then(() => this.#post(body, progress));
+    return this.#post(body, progress);
   }
 
-  /** Posts a request to the current worker (#call waits for a replacement first). */
-  #send(body: Body, progress?: (n: number) => void): Promise<unknown> {
+  /** Sends a request to the current worker (a restart's or #recycle's own requests bypass `#call`). */
+  #post(body: Body, progress?: (n: number) => void): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {

@@ -35,17 +35,20 @@ export type StorageRequest =
   | { id: number; op: "load_index"; now: number }
   /** where this worker's journal follower stands: {@linkcode FollowerState} */
   | { id: number; op: "follower_state" }
-  /**
-   * a fresh worker takes over from the one that did the first load: the journal position
-   * and the zones the DNS thread's index holds (the load ran in a worker of its own)
-   */
-  | { id: number; op: "adopt_index"; seq: number; zones: string[] }
   /** the journal since the last load or catch-up, as index patches */
   | { id: number; op: "catch_up"; now: number }
   /** the query log's new samples, appended and the node's rows pruned to `keep` (query_log/) */
   | { id: number; op: "query_log_append"; node: string; samples: QueryLogSample[]; keep: number }
   /** TSIG keys' last successful verification, coalesced (update/tsig_last_used.ts) */
   | { id: number; op: "tsig_last_used"; uses: { name: string; ts: number }[] }
+  /**
+   * a new worker (restarted after a crash, or replacing the one that did the first load):
+   * follow the journal from `seq`, where the DNS thread's index is (its catch-ups then send
+   * only what changed since, not the whole zone again)
+   */
+  | { id: number; op: "resume"; seq: number; zones: string[] }
+  /** tests only: the worker throws an uncaught error, as a native fault would end it */
+  | { id: number; op: "crash" }
   | { id: number; op: "close" };
 
 /** What "open" answers: how the database was opened (db_client.ts `DbHandle` without clients). */
@@ -65,7 +68,7 @@ export interface IndexPatches {
   applied: number;
 }
 
-/** What "follower_state" answers and "adopt_index" takes. */
+/** What "follower_state" answers and "resume" takes. */
 export interface FollowerState {
   seq: number;
   /** the zones the DNS thread's index holds */

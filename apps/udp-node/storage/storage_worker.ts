@@ -92,10 +92,6 @@ export function serveStorage(port: StoragePort): void {
       }
       case "follower_state":
         return { seq: follower!.seq, zones: recorder.zoneNames() };
-      case "adopt_index":
-        follower!.adopt(request.seq);
-        for (const zone of request.zones) recorder.adopt(zone);
-        return null;
       case "catch_up": {
         let applied;
         try {
@@ -123,6 +119,16 @@ export function serveStorage(port: StoragePort): void {
           request.uses.map((u) => tsigLastUsedStatement(u.name, u.ts)),
           "write",
         );
+        return null;
+      case "resume":
+        recorder.knowZones(request.zones);
+        follower!.resumeAt(request.seq);
+        return null;
+      case "crash":
+        // Outside the request's promise chain: an uncaught error ends the worker for real.
+        setTimeout(() => {
+          throw new Error("storage worker crash requested (test)");
+        });
         return null;
       case "close":
         db.client.close();

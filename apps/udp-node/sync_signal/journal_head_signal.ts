@@ -79,6 +79,7 @@ export class JournalHeadSignal {
         if (head > after) {
           this.#signalled = head;
           this.#o.metrics.inc("dmp_sync_signals_total", { result: "changed" });
+          this.#o.logger.debug("change signalled", { head, after });
           this.#o.onChange();
         } else {
           this.#o.metrics.inc("dmp_sync_signals_total", { result: "unchanged" });

@@ -12,6 +12,8 @@
 export class SyncTrigger {
   #pending = false;
   #wake: (() => void) | undefined;
+  /** When (unix ms) the fire that ended the last wait came (for the DEBUG timing line). */
+  firedAt: number | undefined;
 
   /**
    * Sleeps `ms`, or less if fired.
@@ -39,6 +41,7 @@ export class SyncTrigger {
 
   /** Ends the current wait now, or the next one at once when none is running. */
   fire(): void {
+    this.firedAt = Date.now();
     if (this.#wake) this.#wake();
     else this.#pending = true;
   }

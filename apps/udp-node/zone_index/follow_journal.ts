@@ -45,11 +45,6 @@ export class JournalFollower {
     return this.#seq;
   }
 
-  /** Continues from journal position `seq`, where an index loaded elsewhere stands. */
-  adopt(seq: number): void {
-    this.#seq = seq;
-  }
-
   /** Loads every zone from scratch; `onProgress(recordsRead)` as pages arrive, for progress. */
   async loadAll(
     now: number,
@@ -73,6 +68,15 @@ export class JournalFollower {
       before += records.length;
     }
     this.#seq = head;
+  }
+
+  /**
+   * Continues from journal sequence `seq` instead of a full load: a new storage worker (after
+   * a crash, or replacing the one that did the first load), whose DNS thread's index already
+   * holds everything up to `seq`.
+   */
+  resumeAt(seq: number): void {
+    this.#seq = seq;
   }
 
   /** Applies journal entries since the last call; returns how many were applied. */

@@ -52,6 +52,14 @@ export class PatchRecorder implements IndexSink {
     return this.#zones.has(name);
   }
 
+  /**
+   * The zones the DNS thread's index holds (a restarted worker): their changes are then sent
+   * as name patches, not as whole zones read again.
+   */
+  knowZones(names: readonly string[]): void {
+    for (const n of names) this.#zones.add(n);
+  }
+
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
     this.#zones.add(zone.name);
     this.#patches.push({ kind: "replace_zone", zone, image: encodeZoneImage(zone.name, records) });
@@ -73,11 +81,6 @@ export class PatchRecorder implements IndexSink {
 
   removeZone(name: string): void {
     if (this.#zones.delete(name)) this.#patches.push({ kind: "remove_zone", zone: name });
-  }
-
-  /** Notes that the DNS thread's index holds `zone` (loaded by another worker). */
-  adopt(zone: string): void {
-    this.#zones.add(zone);
   }
 
   /** Records that the TSIG keys changed. */

@@ -52,6 +52,12 @@ export const METRICS = {
       "Answers of the edge's journal-head long-poll seen by the node, by result (changed, unchanged, error)",
     labels: ["result"],
   },
+  dmp_storage_worker_restarts_total: {
+    type: "counter",
+    help:
+      "Storage worker restarts after it died (an uncaught error, out of memory); answers went on from memory",
+    labels: [],
+  },
   dmp_zone_transfers_total: {
     type: "counter",
     help:

@@ -14,7 +14,7 @@
 
 import type { MasterFileRecord } from "../zone/master_file.ts";
 import { isInZone } from "../wire/name.ts";
-import { txtSplitOf } from "../wire/txt_split.ts";
+import { txtSplitOf, txtSplitOfLengths } from "../wire/txt_split.ts";
 import {
   DEFAULT_SERIAL_POLICY,
   firstSerial,
@@ -222,7 +222,11 @@ export async function planZoneImport(
     if (r.type === "SOA") continue;
     const k = key(r.name, r.type, r.value);
     // RFC 1035 §3.3.14: a TXT's character-strings are served as the file splits them.
-    const txtSplit = r.txtStrings ? txtSplitOf(txtRdata(r.txtStrings)) : "";
+    const txtSplit = r.txtLengths
+      ? txtSplitOfLengths(r.txtLengths)
+      : r.txtStrings
+      ? txtSplitOf(txtRdata(r.txtStrings))
+      : "";
     const had = existing.get(k);
     if (inFile.has(k)) continue; // a duplicate line is one record
     inFile.add(k);
@@ -291,7 +295,15 @@ export async function planZoneImport(
 export async function applyZoneImport(
   client: SqlClient,
   plan: ZoneImportPlan,
-  options: { now: number; onProgress?: (done: number, total: number) => void },
+  options: {
+    now: number;
+    onProgress?: (done: number, total: number) => void;
+    /**
+     * where the stepped write transaction runs, when not on `client` (the CLI's
+     * prepared-statement writer for `file:` databases)
+     */
+    writer?: Pick<SteppedSqlClient, "transaction">;
+  },
 ): Promise<ZoneImportResult> {
   const { zone, before, changes, noop } = plan;
   const result = {
@@ -336,7 +348,7 @@ export async function applyZoneImport(
   batch.serialMovedBy(zone);
   for (const st of batch.finish()) stmts.push(st);
   try {
-    await runStatements(client, stmts, options.onProgress);
+    await runStatements(options.writer ?? client, stmts, options.onProgress);
   } catch (e) {
     if (/CHECK constraint failed/i.test(String((e as Error)?.message ?? e))) {
       throw new ZoneImportError(
@@ -373,6 +385,11 @@ export async function importZone(
     serialPolicy?: SerialPolicy;
     /** stepped writes with progress, for large files (CLI) */
     onProgress?: (done: number, total: number) => void;
+    /**
+     * where the stepped write transaction runs, when not on `client` (the CLI's
+     * prepared-statement writer for `file:` databases)
+     */
+    writer?: Pick<SteppedSqlClient, "transaction">;
   },
 ): Promise<ZoneImportResult> {
   const plan = await planZoneImport(client, zone, records, options);
@@ -392,23 +409,35 @@ function sameSettings(
     Number(expire) === z.soaExpire && Number(minimum) === z.soaMinimum;
 }
 
+/** Bound values per step of a stepped import (about 2,000 records' rows). */
+const IMPORT_STEP_ARGS = 24_000;
+
 /** Runs statements in one transaction, stepped with progress when the client can and asked. */
 async function runStatements(
-  client: SqlClient,
+  client: SqlClient | Pick<SteppedSqlClient, "transaction">,
   stmts: SqlStatement[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   const stepped = client as Partial<SteppedSqlClient>;
   if (!onProgress || typeof stepped.transaction !== "function") {
-    await client.batch(stmts, "write");
+    await (client as SqlClient).batch(stmts, "write");
     return;
   }
-  const step = 2000;
   const tx: SqlTransaction = await stepped.transaction("write");
   try {
-    for (let i = 0; i < stmts.length; i += step) {
-      await tx.batch(stmts.slice(i, i + step));
-      onProgress(Math.min(stmts.length, i + step), stmts.length);
+    // Steps bounded by bound values, not statements: ChangeBatch packs up to hundreds of rows
+    // into one multi-row INSERT, and the client converts a whole step's arguments at once, so
+    // a step of 2,000 statements held every value of a 100k-record zone twice (JS and native).
+    for (let i = 0; i < stmts.length;) {
+      let j = i;
+      let args = 0;
+      while (j < stmts.length && (j === i || args < IMPORT_STEP_ARGS)) {
+        const a = stmts[j++].args;
+        args += a?.length ?? 0;
+      }
+      await tx.batch(stmts.slice(i, j));
+      onProgress(j, stmts.length);
+      i = j;
     }
     await tx.commit();
   } finally {

@@ -30,11 +30,27 @@ const encoder = new TextEncoder();
 export function txtSplitOf(rdata: Uint8Array): string {
   const strings = decodeTxtStrings(rdata);
   if (!strings || strings.length === 0) return "";
-  const total = strings.reduce((n, s) => n + s.length, 0);
-  const canonical = strings.every((s, i) =>
-    i === strings.length - 1 ? s.length === total - 255 * i : s.length === 255
+  return txtSplitOfLengths(strings.map((s) => s.length));
+}
+
+/**
+ * The split of TXT character-strings of these octet lengths: "" when canonical, else the
+ * lengths comma-separated.
+ *
+ * @example
+ * ```ts
+ * import { txtSplitOfLengths } from "./txt_split.ts";
+ * if (txtSplitOfLengths([255, 3]) !== "") throw new Error();
+ * if (txtSplitOfLengths([9, 8]) !== "9,8") throw new Error();
+ * ```
+ */
+export function txtSplitOfLengths(lengths: readonly number[]): string {
+  if (lengths.length === 0) return "";
+  const total = lengths.reduce((n, l) => n + l, 0);
+  const canonical = lengths.every((l, i) =>
+    i === lengths.length - 1 ? l === total - 255 * i : l === 255
   );
-  return canonical ? "" : strings.map((s) => s.length).join(",");
+  return canonical ? "" : lengths.join(",");
 }
 
 /**

@@ -872,3 +872,22 @@ Deno.test("$GENERATE: ranges, steps, ${offset,width,base} and \\$; limits", () =
   const badIp = parseMasterFile("\n$GENERATE 250-260 h$ A 192.0.2.$\n", { origin: "example.com" });
   assert.ok(!badIp.ok && badIp.line === 2 && /192\.0\.2\.256/.test(badIp.error));
 });
+
+Deno.test("parseMasterFile: txtLengthsOnly gives each TXT's string lengths instead of the bytes, nothing else changes", () => {
+  const text = Deno.readTextFileSync(new URL("./testdata/example.zone", import.meta.url));
+  const full = parseMasterFile(text, { origin: "example.com" });
+  const lean = parseMasterFile(text, { origin: "example.com", txtLengthsOnly: true });
+  if (!full.ok || !lean.ok) throw new Error("example.zone did not parse");
+  assert.equal(lean.records.length, full.records.length);
+  for (let i = 0; i < full.records.length; i++) {
+    const a: MasterFileRecord = full.records[i];
+    const b: MasterFileRecord = lean.records[i];
+    const { txtStrings, ...rest } = a;
+    const { txtLengths, ...leanRest } = b;
+    assert.equal(b.txtStrings, undefined);
+    assert.deepEqual(txtLengths, txtStrings?.map((s) => s.length));
+    assert.deepEqual(leanRest, rest);
+  }
+  const dkim = lean.records.find((r) => r.name === "sel1._domainkey.example.com");
+  assert.deepEqual(dkim?.txtLengths, [198, 200, 12]);
+});

@@ -61,6 +61,12 @@ export interface MasterFileRecord {
   value: string;
   /** For TXT only: the individual character-strings as bytes, in order. */
   txtStrings?: Uint8Array[];
+  /**
+   * For TXT, instead of `txtStrings` when parsed with `txtLengthsOnly`: each
+   * character-string's length in octets (all a store needs to keep the split,
+   * at a fraction of the memory of a byte array per record).
+   */
+  txtLengths?: number[];
   /** 1-based line where the record started (for error messages). */
   line: number;
   /** The `$INCLUDE`d file the record came from (absent: the main file). */
@@ -732,6 +738,8 @@ interface ParserState {
   /** The file being read (undefined: the main file) and the chain of includes above it. */
   file?: string;
   depth: number;
+  /** TXT records get `txtLengths`, not `txtStrings` (options.txtLengthsOnly). */
+  txtLengthsOnly: boolean;
 }
 
 function handleDirective(entry: LogicalLine, state: ParserState): void {
@@ -907,7 +915,10 @@ function handleRecord(entry: LogicalLine, state: ParserState): void {
     line: entry.line,
     ...(state.file === undefined ? {} : { file: state.file }),
   };
-  if (rdata.txtStrings) record.txtStrings = rdata.txtStrings;
+  if (rdata.txtStrings) {
+    if (state.txtLengthsOnly) record.txtLengths = rdata.txtStrings.map((s) => s.length);
+    else record.txtStrings = rdata.txtStrings;
+  }
   if (rdata.soaMinimum !== undefined && state.soaMinimum === null) {
     state.soaMinimum = rdata.soaMinimum;
   }
@@ -964,7 +975,14 @@ function parseOrigin(origin: unknown): Labels {
  */
 export function parseMasterFile(
   text: string,
-  options: { origin: string; defaultTtl?: number; include?: IncludeReader; maxRecords?: number },
+  options: {
+    origin: string;
+    defaultTtl?: number;
+    include?: IncludeReader;
+    maxRecords?: number;
+    /** TXT records carry `txtLengths` instead of `txtStrings` (large imports: less memory) */
+    txtLengthsOnly?: boolean;
+  },
 ): MasterFileResult {
   try {
     const origin = parseOrigin(options?.origin);
@@ -983,6 +1001,7 @@ export function parseMasterFile(
       generated: { count: 0 },
       maxRecords: options.maxRecords ?? Infinity,
       depth: 0,
+      txtLengthsOnly: options.txtLengthsOnly ?? false,
     };
     parseText(text, state);
     const implicitTtl = state.soaMinimum ?? fallback;
