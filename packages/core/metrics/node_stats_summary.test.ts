@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import type { NodeStatsCounters, NodeStatsRow } from "../store/node_stats.ts";
+import {
+  type NodeStatsCounters,
+  type NodeStatsRow,
+  ZERO_NODE_STATS_COUNTERS,
+} from "../store/node_stats.ts";
 import { counterRates, historyBucketStarts, summarizeNodeStats } from "./node_stats_summary.ts";
 
-const ZERO: NodeStatsCounters = {
-  noerror: 0,
-  nodata: 0,
-  nxdomain: 0,
-  refused: 0,
-  servfail: 0,
-  other: 0,
-  dropped: 0,
-  rrl: 0,
-  updatesOk: 0,
-  updatesRefused: 0,
-  transfers: 0,
-};
 const T0 = 1_800_000_000; // a minute boundary
 
 function row(
@@ -30,7 +21,7 @@ function row(
     at,
     startedAt: T0 - 600,
     intervalSeconds: 5,
-    counters: { ...ZERO, ...counters },
+    counters: { ...ZERO_NODE_STATS_COUNTERS, ...counters },
     journalSeq: 10,
     lastSyncAt: at - 2,
     ...more,

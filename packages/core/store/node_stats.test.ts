@@ -4,25 +4,12 @@ import {
   MAX_NODE_STATS_NODES,
   NODE_STATS_BUCKET_SECONDS,
   NODE_STATS_BUCKETS,
-  type NodeStatsCounters,
   type NodeStatsSample,
   readNodeStats,
   writeNodeStats,
+  ZERO_NODE_STATS_COUNTERS,
 } from "./node_stats.ts";
 
-const ZERO: NodeStatsCounters = {
-  noerror: 0,
-  nodata: 0,
-  nxdomain: 0,
-  refused: 0,
-  servfail: 0,
-  other: 0,
-  dropped: 0,
-  rrl: 0,
-  updatesOk: 0,
-  updatesRefused: 0,
-  transfers: 0,
-};
 const T0 = 1_800_000_000; // a minute boundary (divisible by 60)
 
 function sample(node: string, at: number, noerror = 0, startedAt = T0 - 100): NodeStatsSample {
@@ -32,7 +19,7 @@ function sample(node: string, at: number, noerror = 0, startedAt = T0 - 100): No
     at,
     startedAt,
     intervalSeconds: 5,
-    counters: { ...ZERO, noerror },
+    counters: { ...ZERO_NODE_STATS_COUNTERS, noerror },
     journalSeq: 7,
     lastSyncAt: at - 1,
   };
@@ -165,9 +152,9 @@ Deno.test({
         [{ at: Number.NaN }, /at:/],
         [{ startedAt: T0 + 10 }, /startedAt:/],
         [{ intervalSeconds: 0 }, /intervalSeconds:/],
-        [{ counters: { ...ZERO, nxdomain: -1 } }, /counters\.nxdomain:/],
-        [{ counters: { ...ZERO, transfers: 2 ** 53 } }, /counters\.transfers:/],
-        [{ counters: { ...ZERO, refused: 1.5 } }, /counters\.refused:/],
+        [{ counters: { ...ZERO_NODE_STATS_COUNTERS, nxdomain: -1 } }, /counters\.nxdomain:/],
+        [{ counters: { ...ZERO_NODE_STATS_COUNTERS, transfers: 2 ** 53 } }, /counters\.transfers:/],
+        [{ counters: { ...ZERO_NODE_STATS_COUNTERS, refused: 1.5 } }, /counters\.refused:/],
         [{ journalSeq: -1 }, /journalSeq:/],
         [{ lastSyncAt: Infinity }, /lastSyncAt:/],
       ];

@@ -69,6 +69,11 @@ export const NODE_STATS_COUNTERS: readonly (keyof NodeStatsCounters)[] = [
   "transfers",
 ];
 
+/** Every counter at zero (a node's first row; tests build samples from it). */
+export const ZERO_NODE_STATS_COUNTERS: Readonly<NodeStatsCounters> = Object.freeze(
+  Object.fromEntries(NODE_STATS_COUNTERS.map((k) => [k, 0])) as unknown as NodeStatsCounters,
+);
+
 const COLUMN: Record<keyof NodeStatsCounters, string> = {
   noerror: "q_noerror",
   nodata: "q_nodata",

@@ -10,8 +10,8 @@ import { createLogger } from "../../../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../../../packages/core/metrics/catalog.ts";
 import { listAudit } from "../../../../packages/core/store/audit.ts";
 import {
-  type NodeStatsCounters,
   writeNodeStats,
+  ZERO_NODE_STATS_COUNTERS,
 } from "../../../../packages/core/store/node_stats.ts";
 import { readJournalHead } from "../../../../packages/core/store/records.ts";
 import { upsertZone } from "../../../../packages/core/store/zones.ts";
@@ -21,19 +21,6 @@ import { createApp } from "../../app.ts";
 const TOKEN = "stats-test-operator-token";
 const BASE = "http://edge.test";
 const T0 = 1_800_000_000; // a minute boundary
-const ZERO: NodeStatsCounters = {
-  noerror: 0,
-  nodata: 0,
-  nxdomain: 0,
-  refused: 0,
-  servfail: 0,
-  other: 0,
-  dropped: 0,
-  rrl: 0,
-  updatesOk: 0,
-  updatesRefused: 0,
-  transfers: 0,
-};
 
 async function setup() {
   const db = await freshDatabase();
@@ -79,12 +66,19 @@ Deno.test({
       await writeNodeStats(s.db.client, {
         ...base,
         at: T0 + 65,
-        counters: { ...ZERO, noerror: 100, nxdomain: 20, updatesOk: 2 },
+        counters: { ...ZERO_NODE_STATS_COUNTERS, noerror: 100, nxdomain: 20, updatesOk: 2 },
       });
       await writeNodeStats(s.db.client, {
         ...base,
         at: T0 + 125,
-        counters: { ...ZERO, noerror: 400, nodata: 60, nxdomain: 80, updatesOk: 8, rrl: 6 },
+        counters: {
+          ...ZERO_NODE_STATS_COUNTERS,
+          noerror: 400,
+          nodata: 60,
+          nxdomain: 80,
+          updatesOk: 8,
+          rrl: 6,
+        },
       });
       r = await s.get("/v1/admin/stats/nodes");
       assert.equal(r.status, 200);

@@ -10,8 +10,8 @@ import { loadConfig } from "../../../../packages/core/config/env.ts";
 import { createLogger } from "../../../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../../../packages/core/metrics/catalog.ts";
 import {
-  type NodeStatsCounters,
   writeNodeStats,
+  ZERO_NODE_STATS_COUNTERS,
 } from "../../../../packages/core/store/node_stats.ts";
 import { freshDatabase } from "../../../../tests/_support/node_process.ts";
 import { createApp } from "../../app.ts";
@@ -19,19 +19,6 @@ import { createApp } from "../../app.ts";
 const TOKEN = "overview-test-operator-token";
 const BASE = "http://edge.test";
 const T0 = 1_800_000_000;
-const ZERO: NodeStatsCounters = {
-  noerror: 0,
-  nodata: 0,
-  nxdomain: 0,
-  refused: 0,
-  servfail: 0,
-  other: 0,
-  dropped: 0,
-  rrl: 0,
-  updatesOk: 0,
-  updatesRefused: 0,
-  transfers: 0,
-};
 
 Deno.test({
   name: "the overview shows each node's rates, lag and sparklines, and escapes what rows hold",
@@ -54,11 +41,15 @@ Deno.test({
         journalSeq: 0,
         lastSyncAt: T0 + 118,
       };
-      await writeNodeStats(db.client, { ...base, at: T0 + 60, counters: { ...ZERO, noerror: 10 } });
+      await writeNodeStats(db.client, {
+        ...base,
+        at: T0 + 60,
+        counters: { ...ZERO_NODE_STATS_COUNTERS, noerror: 10 },
+      });
       await writeNodeStats(db.client, {
         ...base,
         at: T0 + 120,
-        counters: { ...ZERO, noerror: 130, refused: 30, updatesRefused: 6 },
+        counters: { ...ZERO_NODE_STATS_COUNTERS, noerror: 130, refused: 30, updatesRefused: 6 },
       });
       // A row no node could write (the writer refuses the name): written in SQL directly.
       await db.client.execute(
