@@ -274,22 +274,24 @@ Deno.test("export is a text/dns attachment; the zones list and page show transfe
   const on = await s.postForm(`/admin/zones/${ZONE}/dnssec`, { _csrf: s.csrf, algorithm: "15" });
   assert.equal(on.status, 303);
   assert.equal(on.headers.get("location"), `/admin/zones/${ZONE}?done=signing-enabled`);
-  const [key] = await listSigningKeys(s.db.client, ZONE);
-  assert.equal(key.algorithm, 15);
+  const keys = await listSigningKeys(s.db.client, ZONE);
+  assert.deepEqual(keys.map((k) => [k.algorithm, k.times.role]), [[15, "ksk"], [15, "zsk"]]);
+  const [ksk, zsk] = keys;
   assert.match(
     await row(),
     new RegExp(
       "<td>keys: xfr-key; nets: 192\\.0\\.2\\.0/24; notify: 192\\.0\\.2\\.53:5300 \\(xfr-key\\)</td>" +
-        `<td>ED25519, key tag ${key.keyTag}</td>`,
+        `<td>ED25519, key tag ${ksk.keyTag}, ${zsk.keyTag}</td>`,
     ),
   );
   const page = await (await s.get(`/admin/zones/${ZONE}`)).text();
   assert.match(
     page,
     new RegExp(
-      `<th scope="row">DS \\(key ${key.keyTag}\\)</th><td class="value">${ZONE}\\. \\d+ IN DS ${key.keyTag} 15 2 [0-9A-F]{64}</td>`,
+      `<th scope="row">DS \\(ksk ${ksk.keyTag}, active\\)</th><td class="value">${ZONE}\\. \\d+ IN DS ${ksk.keyTag} 15 2 [0-9A-F]{64}</td>`,
     ),
   );
+  assert.doesNotMatch(page, new RegExp(`DS \\(zsk`), "no DS row for the ZSK");
   assert.doesNotMatch(page, /Enable DNSSEC signing/, "no enable button once signed");
   // Without the CSRF token the signing form changes nothing.
   const s2 = await setup();

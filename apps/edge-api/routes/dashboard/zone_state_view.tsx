@@ -80,7 +80,8 @@ export function ZoneStateSection(
               <th scope="row">Signing</th>
               <td>{signingText(props.state.keys)}</td>
             </tr>
-            {props.state.keys.filter((k) => k.ds).map((k) => (
+            {/* The parent holds the DS of a KSK (or a combined key) only. */}
+            {props.state.keys.filter((k) => k.ds && k.role !== "zsk").map((k) => (
               <tr data-field="ds">
                 <th scope="row">
                   {k.role ? `DS (${k.role} ${k.keyTag}, ${k.state})` : `DS (key ${k.keyTag})`}
