@@ -22,9 +22,8 @@
  * refused with its reason and the key table and the journal stay as they were.
  */
 import assert from "node:assert/strict";
-import { decodeBase64Strict } from "../../packages/core/dmp/base64_strict.ts";
-import { keyTag } from "../../packages/core/dnssec/signing_key.ts";
 import { dig, run } from "../_support/dig.ts";
+import { dnskeyTags, rrsigKeyTag } from "../_support/dnskey_tags.ts";
 import {
   freshDatabase,
   type NodeProcess,
@@ -79,18 +78,6 @@ async function ok(p: ReturnType<typeof dmp>): Promise<string> {
 function dsValue(data: string): string {
   const [tag, alg, digestType, ...hex] = data.split(/\s+/);
   return `${tag} ${alg} ${digestType} ${hex.join("").toUpperCase()}`;
-}
-
-/** Key tags of DNSKEY answers (dig prints the key in base64). */
-function dnskeyTags(datas: string[]): number[] {
-  return datas.map((d) => {
-    const [flags, protocol, alg, ...b64] = d.split(/\s+/);
-    const pub = decodeBase64Strict(b64.join(""))!;
-    const rdata = new Uint8Array(4 + pub.length);
-    rdata.set([Number(flags) >> 8, Number(flags) & 0xff, Number(protocol), Number(alg)]);
-    rdata.set(pub, 4);
-    return keyTag(rdata);
-  }).sort((a, b) => a - b);
 }
 
 Deno.test({
@@ -242,11 +229,8 @@ Deno.test({
         (await dig(child.dnsPort, ZONE, type, ["+dnssec"])).answer;
       const tagsOf = async () =>
         dnskeyTags((await apex("DNSKEY")).filter((a) => a.type === "DNSKEY").map((a) => a.data));
-      const signerOf = async (name: string, type: string) => {
-        const r = await dig(child.dnsPort, name, type, ["+dnssec"]);
-        const sig = r.answer.find((a) => a.type === "RRSIG");
-        return sig ? Number(sig.data.split(/\s+/)[6]) : -1;
-      };
+      const signerOf = async (name: string, type: string) =>
+        rrsigKeyTag(await dig(child.dnsPort, name, type, ["+dnssec"]));
       const [ksk1, zsk1] = await (async () => {
         const tags = await tagsOf();
         const k = await signerOf(ZONE, "DNSKEY");

@@ -18,6 +18,7 @@
 import assert from "node:assert/strict";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import { dig, run } from "../_support/dig.ts";
+import { dnskeyTags, rrsigKeyTag } from "../_support/dnskey_tags.ts";
 import {
   freePort,
   freshDatabase,
@@ -58,6 +59,13 @@ a-b 300 IN A 192.0.2.15
 z9 300 IN A 192.0.2.16
 `;
 
+/** Rollover waits of a few seconds (the defaults are hours), for the roll below. */
+const SHORT_ROLL = {
+  DMP_DNSSEC_DNSKEY_TTL: "3",
+  DMP_DNSSEC_PROPAGATION_DELAY: "3",
+  DMP_DNSSEC_MAX_ZONE_TTL: "3",
+};
+
 function dmp(dbUrl: string, ...args: string[]) {
   return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
     env: {
@@ -65,6 +73,7 @@ function dmp(dbUrl: string, ...args: string[]) {
       HOME: Deno.env.get("HOME") ?? "/tmp",
       DMP_DB_URL: dbUrl,
       DMP_TSIG_SECRET_KEY: SEALING_KEY,
+      ...SHORT_ROLL,
     },
     timeoutMs: 30000,
   });
@@ -475,6 +484,41 @@ Deno.test({
         assert.doesNotMatch(await knot!.logs(), /DNSSEC, validation failed/);
         assert.match(node!.logs(), /IXFR \(full zone\) of signed\.test sent/);
       });
+
+      await t.step(
+        "a ZSK rollover reaches Knot with no change to the zone: the new key published, then signing",
+        async () => {
+          const atKnot = (name: string, type: string) => dig(knot!.port, name, type, ["+dnssec"]);
+          const tags = async () =>
+            dnskeyTags(
+              (await atKnot(ZONE, "DNSKEY")).answer.filter((a) => a.type === "DNSKEY")
+                .map((a) => a.data),
+            );
+          const before = await tags();
+          const zsk1 = rrsigKeyTag(await atKnot(`www.${ZONE}`, "A"));
+          assert.equal(before.length, 2);
+          const out = await ok(dmp(db.url, "zone", "rollover", ZONE, "--zsk"));
+          const zsk2 = Number(/rollover started, new key (\d+)/.exec(out)![1]);
+          // Each step moves the serial (the node holding the NOTIFY lease), so Knot, which
+          // only transfers on a new serial, publishes the new ZSK before it signs.
+          const seen = { prepublished: false };
+          assert.ok(
+            await waitFor(async () => {
+              const now = await tags();
+              const signer = rrsigKeyTag(await atKnot(`www.${ZONE}`, "A"));
+              if (now.includes(zsk2) && signer === zsk1) seen.prepublished = true;
+              return signer === zsk2;
+            }, 40_000),
+            `Knot never served RRSIGs of the new ZSK ${zsk2}:\n${await knot!.logs()}`,
+          );
+          assert.ok(seen.prepublished, "Knot published the new ZSK before it signed");
+          assert.deepEqual(await tags(), [...before, zsk2].sort((a, b) => a - b));
+          assert.match(node!.logs(), /serial moved to refresh the signatures and keys/);
+          const r = await delv(`www.${ZONE}`, "A");
+          assert.match(r.stdout, /; fully validated\nwww\.signed\.test\./);
+          assert.doesNotMatch(await knot!.logs(), /DNSSEC, validation failed/);
+        },
+      );
     } finally {
       await kresd?.stop();
       await knot?.stop();
