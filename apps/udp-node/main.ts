@@ -138,8 +138,8 @@ async function startOn(
       this.seq = seq;
       if (keysChanged) await reloadKeys();
     },
-    catchUp(now: number): Promise<void> {
-      return this.apply(db.catchUp(now));
+    catchUp(now: number, primary = false): Promise<void> {
+      return this.apply(db.catchUp(now, primary));
     },
   };
   const now = () => Date.now() / 1000;
@@ -400,10 +400,32 @@ async function startOn(
         // signal fired → tick start → replica sync returned → index patches applied.
         const t0 = Date.now();
         const seq0 = follower.seq;
+        if (bySignal && db.kind === "replica") {
+          // The primary moved: read the change from it at once, not after the replica's sync
+          // (a pull of WAL frames, the slow part of a write's way here). The replica's own
+          // catch-up below goes on from there; a failure here leaves it to that catch-up.
+          try {
+            await follower.catchUp(now(), true);
+          } catch (e) {
+            logger.debug("reading the change from the primary failed", { error: errText(e) });
+          }
+          if (follower.seq !== seq0) {
+            logger.debug("sync tick applied", {
+              seq: follower.seq,
+              by: "signal",
+              from: "primary",
+              fired_at: trigger.firedAt,
+              started_at: t0,
+              synced_at: t0,
+              applied_at: Date.now(),
+            });
+          }
+        }
+        const seq1 = follower.seq;
         if (db.kind === "replica") await db.sync();
         const t1 = Date.now();
         await follower.catchUp(now());
-        if (follower.seq !== seq0) {
+        if (follower.seq !== seq1) {
           logger.debug("sync tick applied", {
             seq: follower.seq,
             by: bySignal ? "signal" : "poll",

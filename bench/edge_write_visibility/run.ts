@@ -176,7 +176,15 @@ await Deno.writeTextFile(
  * seen by this script.
  */
 function breakdown(): string[] {
-  type Tick = { seq: number; by: string; startedAt: number; syncedAt: number; appliedAt: number };
+  type Tick = {
+    seq: number;
+    by: string;
+    /** "primary": read from the primary on the signal, before the replica's sync */
+    from: string;
+    startedAt: number;
+    syncedAt: number;
+    appliedAt: number;
+  };
   const parse = (log: string) => {
     const signals: { head: number; at: number }[] = [];
     const ticks: Tick[] = [];
@@ -194,6 +202,7 @@ function breakdown(): string[] {
         ticks.push({
           seq: Number(o.seq),
           by: String(o.by),
+          from: String(o.from ?? "replica"),
           startedAt: Number(o.started_at),
           syncedAt: Number(o.synced_at),
           appliedAt: Number(o.applied_at),
@@ -205,6 +214,7 @@ function breakdown(): string[] {
   const stages = ["signal heard", "tick started", "sync returned", "patch applied", "answered"];
   const per: number[][] = stages.map(() => []);
   const rows: { w: number; node: number; by: string; t: number[] }[] = [];
+  let fromPrimary = 0;
   nodeLogs.forEach((log, node) => {
     const { signals, ticks } = parse(log);
     written.forEach((wr, w) => {
@@ -219,6 +229,7 @@ function breakdown(): string[] {
       ];
       t.forEach((v, i) => Number.isFinite(v) && per[i].push(v));
       rows.push({ w, node, by: tick?.by ?? "?", t });
+      if (tick?.from === "primary") fromPrimary++;
     });
   });
   const out = [
@@ -240,5 +251,8 @@ function breakdown(): string[] {
   }
   const bySignal = rows.filter((r) => r.by === "signal").length;
   out.push(`applied by a signalled tick: ${bySignal} of ${rows.length}; the rest by the poll`);
+  out.push(
+    `read from the primary on the signal (before the replica's sync): ${fromPrimary} of ${rows.length}`,
+  );
   return out;
 }

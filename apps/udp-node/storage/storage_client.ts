@@ -279,9 +279,14 @@ export class StorageClient {
     await recycling;
   }
 
-  /** The journal entries since the last load or catch-up, as index patches. */
-  catchUp(now: number): Promise<IndexPatches> {
-    return this.#call({ op: "catch_up", now }) as Promise<IndexPatches>;
+  /**
+   * The journal entries since the last load or catch-up, as index patches; with `primary`, read
+   * from a replica's primary (only what that fast path takes: `JournalFollower.catchUp`).
+   */
+  catchUp(now: number, primary = false): Promise<IndexPatches> {
+    return this.#call({ op: "catch_up", now, ...(primary ? { primary } : {}) }) as Promise<
+      IndexPatches
+    >;
   }
 
   /** Appends query log samples for `node` and prunes its rows to the newest `keep` (one write). */

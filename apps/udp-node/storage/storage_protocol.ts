@@ -35,8 +35,11 @@ export type StorageRequest =
   | { id: number; op: "load_index"; now: number }
   /** where this worker's journal follower stands: {@linkcode FollowerState} */
   | { id: number; op: "follower_state" }
-  /** the journal since the last load or catch-up, as index patches */
-  | { id: number; op: "catch_up"; now: number }
+  /**
+   * the journal since the last load or catch-up, as index patches; `primary`: read it from a
+   * replica's primary (the change signal's fast path, `JournalFollower.catchUp`)
+   */
+  | { id: number; op: "catch_up"; now: number; primary?: boolean }
   /** the query log's new samples, appended and the node's rows pruned to `keep` (query_log/) */
   | { id: number; op: "query_log_append"; node: string; samples: QueryLogSample[]; keep: number }
   /** TSIG keys' last successful verification, coalesced (update/tsig_last_used.ts) */

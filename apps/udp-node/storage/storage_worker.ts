@@ -95,7 +95,9 @@ export function serveStorage(port: StoragePort): void {
       case "catch_up": {
         let applied;
         try {
-          applied = await follower!.catchUp(request.now);
+          // The primary's own rows only for a replica (elsewhere the node's database is it).
+          const from = request.primary && db.kind === "replica" ? db.writer : undefined;
+          applied = await follower!.catchUp(request.now, from);
         } catch (e) {
           // Pages applied before the failure are in the recorder (and in `seq`): discarding
           // them would leave the DNS thread's index behind the follower for good.

@@ -79,8 +79,20 @@ export class JournalFollower {
     this.#seq = seq;
   }
 
-  /** Applies journal entries since the last call; returns how many were applied. */
-  async catchUp(now: number): Promise<number> {
+  /**
+   * Applies journal entries since the last call; returns how many were applied.
+   *
+   * `from`: read this call from another database than the follower's own, the
+   * primary of a replica (a node told by the change signal that the primary
+   * moved, issue 15 item 6), so the change is served before the replica's own
+   * sync brings it. That path takes one page at most and stops before a change
+   * of keys (zone "", which the DNS thread reloads from the node's own
+   * database, maybe not synced yet) and before a page that would need a full
+   * reload: what it leaves, the next catch-up from the replica applies. The
+   * replica catches up to the sequence reached this way and goes on from it.
+   */
+  async catchUp(now: number, from?: SqlClient): Promise<number> {
+    if (from) return await this.#catchUpFrom(now, from);
     let applied = 0;
     for (;;) {
       const entries = await readJournalSince(this.#client, this.#seq, JOURNAL_PAGE);
@@ -90,34 +102,55 @@ export class JournalFollower {
         await this.loadAll(now);
         return applied + entries.length;
       }
-      const byZone = new Map<string, Set<string>>();
-      let keysChanged = false;
-      for (const e of entries) {
-        if (e.zone === "") {
-          keysChanged = true;
-          continue;
-        }
-        let names = byZone.get(e.zone);
-        if (!names) byZone.set(e.zone, names = new Set());
-        names.add(e.name);
-      }
-      for (const [zoneName, names] of byZone) {
-        const zone = await readZone(this.#client, zoneName);
-        if (!zone) {
-          this.#index.removeZone(zoneName);
-          continue;
-        }
-        if (names.has("") || !this.#index.zone(zoneName)) {
-          this.#index.replaceZone(zone, await readZoneRecords(this.#client, zoneName, now));
-          continue;
-        }
-        const list = [...names];
-        this.#index.replaceNames(zoneName, list, await readRecordsByName(this.#client, list, now));
-        this.#index.updateZoneMeta(zone);
-      }
+      const keysChanged = await this.#apply(this.#client, entries, now);
       if (keysChanged) await this.#onKeystoreChange();
       this.#seq = entries[entries.length - 1].seq;
       applied += entries.length;
     }
+  }
+
+  async #catchUpFrom(now: number, from: SqlClient): Promise<number> {
+    const page = await readJournalSince(from, this.#seq, JOURNAL_PAGE);
+    if (page.length === JOURNAL_PAGE) return 0;
+    const keys = page.findIndex((e) => e.zone === "");
+    const entries = keys < 0 ? page : page.slice(0, keys);
+    if (entries.length === 0) return 0;
+    await this.#apply(from, entries, now);
+    this.#seq = entries[entries.length - 1].seq;
+    return entries.length;
+  }
+
+  /** Re-reads what `entries` name from `client` into the index; returns whether keys changed. */
+  async #apply(
+    client: SqlClient,
+    entries: readonly { zone: string; name: string }[],
+    now: number,
+  ): Promise<boolean> {
+    const byZone = new Map<string, Set<string>>();
+    let keysChanged = false;
+    for (const e of entries) {
+      if (e.zone === "") {
+        keysChanged = true;
+        continue;
+      }
+      let names = byZone.get(e.zone);
+      if (!names) byZone.set(e.zone, names = new Set());
+      names.add(e.name);
+    }
+    for (const [zoneName, names] of byZone) {
+      const zone = await readZone(client, zoneName);
+      if (!zone) {
+        this.#index.removeZone(zoneName);
+        continue;
+      }
+      if (names.has("") || !this.#index.zone(zoneName)) {
+        this.#index.replaceZone(zone, await readZoneRecords(client, zoneName, now));
+        continue;
+      }
+      const list = [...names];
+      this.#index.replaceNames(zoneName, list, await readRecordsByName(client, list, now));
+      this.#index.updateZoneMeta(zone);
+    }
+    return keysChanged;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * The journal follower's fast path (issue 15 item 6): a replica node told by
+ * the change signal reads the change from the primary before its replica has
+ * it. Two real file databases stand for the primary and the lagging replica.
+ */
+import assert from "node:assert/strict";
+import { freshDatabase } from "../../../tests/_support/node_process.ts";
+import { applyRecordChanges, readJournalHead } from "../../../packages/core/store/records.ts";
+import { upsertZone } from "../../../packages/core/store/zones.ts";
+import { putTsigKey } from "../../../packages/core/store/tsig_keys.ts";
+import { createSecretBox } from "../../../packages/core/store/secret_box.ts";
+import { TYPE } from "../../../packages/core/wire/constants.ts";
+import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { JournalFollower } from "./follow_journal.ts";
+
+const ZONE = "fast.test";
+const NOW = 1_800_000_000;
+
+async function twoDatabases() {
+  const primary = await freshDatabase();
+  const replica = await freshDatabase();
+  // The same history on both: the replica is in step up to here.
+  for (const db of [primary, replica]) {
+    await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, NOW);
+  }
+  return { primary, replica };
+}
+
+const add = (name: string, value: string) => ({
+  op: "add" as const,
+  zone: ZONE,
+  name,
+  type: "TXT",
+  value,
+  ttl: 300,
+});
+
+Deno.test({
+  name: "catchUp(now, primary) serves a change the replica lacks; the replica goes on from there",
+  sanitizeResources: false,
+  async fn() {
+    const { primary, replica } = await twoDatabases();
+    try {
+      const index = new ZoneIndex();
+      const follower = new JournalFollower(replica.client, index);
+      await follower.loadAll(NOW);
+      const start = follower.seq;
+      assert.equal(start, await readJournalHead(primary.client));
+
+      await applyRecordChanges(primary.client, [add(`new.${ZONE}`, "v=1")], { now: NOW + 1 });
+      assert.equal(await follower.catchUp(NOW + 1), 0, "the replica has nothing yet");
+      assert.equal(index.lookup(`new.${ZONE}`, TYPE.TXT, NOW + 1).kind, "nxdomain");
+
+      assert.equal(await follower.catchUp(NOW + 1, primary.client), 1);
+      assert.equal(index.lookup(`new.${ZONE}`, TYPE.TXT, NOW + 1).kind, "answer");
+      assert.equal(follower.seq, await readJournalHead(primary.client));
+
+      // The replica syncs (the same write lands there): nothing is applied twice, and a
+      // later write reaches the index through the replica as before.
+      await applyRecordChanges(replica.client, [add(`new.${ZONE}`, "v=1")], { now: NOW + 1 });
+      assert.equal(await follower.catchUp(NOW + 2), 0);
+      await applyRecordChanges(replica.client, [add(`later.${ZONE}`, "v=2")], { now: NOW + 3 });
+      assert.equal(await follower.catchUp(NOW + 3), 1);
+      assert.equal(index.lookup(`later.${ZONE}`, TYPE.TXT, NOW + 3).kind, "answer");
+      assert.equal(index.lookup(`new.${ZONE}`, TYPE.TXT, NOW + 3).kind, "answer");
+    } finally {
+      primary.client.close();
+      replica.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "catchUp(now, primary) stops before a key change: keys are reloaded from the replica",
+  sanitizeResources: false,
+  async fn() {
+    const { primary, replica } = await twoDatabases();
+    try {
+      const index = new ZoneIndex();
+      let keyReloads = 0;
+      const follower = new JournalFollower(replica.client, index, () => {
+        keyReloads++;
+        return Promise.resolve();
+      });
+      await follower.loadAll(NOW);
+      await applyRecordChanges(primary.client, [add(`a.${ZONE}`, "1")], { now: NOW + 1 });
+      await putTsigKey(primary.client, await createSecretBox("7a".repeat(32)), {
+        name: `k.${ZONE}`,
+        algorithm: "hmac-sha256",
+        secret: new Uint8Array(32),
+        allowedSuffixes: [ZONE],
+        subject: "",
+        registeredSpk: "",
+        registeredX25519Pub: "",
+        expiresAt: 0,
+      }, NOW + 1);
+      await applyRecordChanges(primary.client, [add(`b.${ZONE}`, "2")], { now: NOW + 1 });
+
+      assert.equal(await follower.catchUp(NOW + 1, primary.client), 1, "a only");
+      assert.equal(index.lookup(`a.${ZONE}`, TYPE.TXT, NOW + 1).kind, "answer");
+      assert.equal(index.lookup(`b.${ZONE}`, TYPE.TXT, NOW + 1).kind, "nxdomain");
+      assert.equal(keyReloads, 0);
+      // Asked again, it still stops at the key change: the replica's catch-up takes it.
+      assert.equal(await follower.catchUp(NOW + 1, primary.client), 0);
+    } finally {
+      primary.client.close();
+      replica.client.close();
+    }
+  },
+});
