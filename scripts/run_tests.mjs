@@ -97,7 +97,7 @@ const r = await runTee(deno, [
   "-A",
   "--no-check",
   `--junit-path=${junitPath}`,
-  ...(only.length ? only : ["packages/", "apps/", "tests/"]),
+  ...(only.length ? only : ["packages/", "apps/", "tests/", "bench/"]),
 ]);
 
 let cases = [];

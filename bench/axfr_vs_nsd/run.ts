@@ -40,6 +40,7 @@ import {
 } from "../_support/report.ts";
 import { BENCH_ZONE, generateTxtZone, loadTxtZone } from "../_support/txt_zone.ts";
 import { NSD_BIN, nsdVersion, startNsd } from "../_support/nsd.ts";
+import { parseBenchOptions } from "../_support/bench_options.ts";
 import { createClient } from "@libsql/client";
 import { putTsigKey } from "../../packages/core/store/tsig_keys.ts";
 import { createSecretBox } from "../../packages/core/store/secret_box.ts";
@@ -67,31 +68,20 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    records: 100_000,
-    seed: 20260602,
-    rounds: 3,
-    transfers: 5,
-    only: ["node", "nsd"],
-    keep: false,
-  };
-  for (const a of argv) {
-    const [k, v] = a.replace(/^--/, "").split("=");
-    const n = Number(v);
-    if (k === "keep") o.keep = true;
-    else if (k === "only") o.only = v.split(",");
-    else if (
-      ["records", "seed", "rounds", "transfers"].includes(k) && Number.isInteger(n) && n > 0
-    ) {
-      (o as unknown as Record<string, number>)[k] = n;
-    } else {
-      throw new Error(
-        `unknown option ${a}; usage: [--records=100000] [--seed=N] [--rounds=3] [--transfers=5] ` +
-          "[--only=node,nsd] [--keep]",
-      );
-    }
-  }
-  return o;
+  return parseBenchOptions(
+    argv,
+    {
+      records: 100_000,
+      seed: 20260602,
+      rounds: 3,
+      transfers: 5,
+      only: ["node", "nsd"],
+      keep: false,
+    },
+    "usage: deno run -A bench/axfr_vs_nsd/run.ts [--records=100000] [--seed=N] [--rounds=3] " +
+      "[--transfers=5] [--only=node,nsd] [--keep]",
+    { choices: { only: ["node", "nsd"] } },
+  );
 }
 
 // ---------------------------------------------------------------- the client

@@ -33,6 +33,7 @@ import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_suppor
 import { cpuSecondsOf, run } from "../_support/proc_stats.ts";
 import { BENCH_ZONE, generateTxtZone, HEX, loadTxtZone } from "../_support/txt_zone.ts";
 import { KNOTD_BIN, knotVersion, startKnot } from "../_support/knot.ts";
+import { parseBenchOptions } from "../_support/bench_options.ts";
 import {
   describeHost,
   keep,
@@ -64,40 +65,24 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    duration: 15,
-    warmup: 2,
-    clients: 4,
-    latencyDuration: 5,
-    only: ["node", "knot", "knot-signed"],
-    records: 20_000,
-    seed: 20261126,
-    keep: false,
-    rounds: 3,
-  };
-  for (const a of argv) {
-    const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
-    const n = Number(v);
-    if (k === "duration") o.duration = n;
-    else if (k === "warmup") o.warmup = n;
-    else if (k === "clients") o.clients = n;
-    else if (k === "latency-duration") o.latencyDuration = n;
-    else if (k === "only") o.only = v.split(",").filter(Boolean);
-    else if (k === "records") o.records = n;
-    else if (k === "seed") o.seed = n;
-    else if (k === "keep") o.keep = true;
-    else if (k === "rounds") o.rounds = Math.max(1, Math.floor(n));
-    else if (k === "help" || k === "h") {
-      say(
-        "usage: deno run -A bench/signed_qps_vs_knot/run.ts [--duration=15] [--warmup=2] " +
-          "[--clients=4] [--latency-duration=5] [--only=node,knot,knot-signed] " +
-          "[--records=20000] [--seed=N] [--keep] [--rounds=3]",
-      );
-      Deno.exit(0);
-    } else throw new Error(`unknown option ${a}`);
-    if (Number.isNaN(n) && !["only", "keep"].includes(k)) throw new Error(`bad value in ${a}`);
-  }
-  return o;
+  return parseBenchOptions(
+    argv,
+    {
+      duration: 15,
+      warmup: 2,
+      clients: 4,
+      latencyDuration: 5,
+      only: ["node", "knot", "knot-signed"],
+      records: 20_000,
+      seed: 20261126,
+      keep: false,
+      rounds: 3,
+    },
+    "usage: deno run -A bench/signed_qps_vs_knot/run.ts [--duration=15] [--warmup=2] " +
+      "[--clients=4] [--latency-duration=5] [--only=node,knot,knot-signed] " +
+      "[--records=20000] [--seed=N] [--keep] [--rounds=3]",
+    { choices: { only: ["node", "knot", "knot-signed"] } },
+  );
 }
 
 // ---------------------------------------------------------------- data

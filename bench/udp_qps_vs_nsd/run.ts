@@ -39,6 +39,7 @@ import { NSD_BIN, startNsd } from "../_support/nsd.ts";
 import { startPinnedSqld } from "../_support/sqld.ts";
 import { summarizeCpuProfile } from "../_support/cpu_profile.ts";
 import { worstRound } from "../_support/rounds.ts";
+import { parseBenchOptions } from "../_support/bench_options.ts";
 import {
   describeHost,
   keep,
@@ -76,60 +77,39 @@ interface Options {
 const CONTENDERS = ["node", "replica", "deno", "nsd"];
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    duration: 15,
-    warmup: 2,
-    clients: 4,
-    qpsCap: 0,
-    latencyQps: 10000,
-    latencyDuration: 5,
-    only: [...CONTENDERS],
-    mixes: [...MIX_NAMES],
-    records: 100_000,
-    seed: 20260602,
-    cpuProf: false,
-    keep: false,
-    rounds: 3,
-  };
-  for (const a of argv) {
-    const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
-    const n = Number(v);
-    if (k === "duration") o.duration = n;
-    else if (k === "warmup") o.warmup = n;
-    else if (k === "clients") o.clients = n;
-    else if (k === "qps") o.qpsCap = v === "none" ? 0 : n;
-    else if (k === "latency-qps") o.latencyQps = n;
-    else if (k === "latency-duration") o.latencyDuration = n;
-    else if (k === "only") {
-      o.only = v.split(",").filter(Boolean);
-      const bad = o.only.find((x) => !CONTENDERS.includes(x));
-      if (bad) throw new Error(`--only: unknown contender ${bad} (${CONTENDERS.join(", ")})`);
-    } else if (k === "mix") {
-      const names = v.split(",").filter(Boolean);
-      const bad = names.find((x) => !(MIX_NAMES as readonly string[]).includes(x));
-      if (bad || names.length === 0) {
-        throw new Error(`--mix: unknown mix ${bad ?? "(none)"} (${MIX_NAMES.join(", ")})`);
-      }
-      o.mixes = MIX_NAMES.filter((m) => names.includes(m));
-    } else if (k === "records") o.records = n;
-    else if (k === "seed") o.seed = n;
-    else if (k === "cpu-prof") o.cpuProf = true;
-    else if (k === "keep") o.keep = true;
-    else if (k === "rounds") o.rounds = Math.max(1, Math.floor(n));
-    else if (k === "help" || k === "h") {
-      say(
-        "usage: deno run -A bench/udp_qps_vs_nsd/run.ts [--duration=15] [--warmup=2] " +
-          "[--clients=4] [--qps=N|none] [--latency-qps=10000] [--latency-duration=5] " +
-          "[--only=node,replica,deno,nsd] [--mix=main,dmp,negative] [--records=100000] " +
-          "[--seed=N] [--cpu-prof] [--keep] [--rounds=3]",
-      );
-      Deno.exit(0);
-    } else throw new Error(`unknown option ${a}`);
-    if (Number.isNaN(n) && !["only", "mix", "cpu-prof", "keep", "qps"].includes(k)) {
-      throw new Error(`bad value in ${a}`);
-    }
-  }
-  return o;
+  return parseBenchOptions(
+    argv,
+    {
+      duration: 15,
+      warmup: 2,
+      clients: 4,
+      qpsCap: 0,
+      latencyQps: 10000,
+      latencyDuration: 5,
+      only: [...CONTENDERS],
+      mixes: [...MIX_NAMES],
+      records: 100_000,
+      seed: 20260602,
+      cpuProf: false,
+      keep: false,
+      rounds: 3,
+    },
+    "usage: deno run -A bench/udp_qps_vs_nsd/run.ts [--duration=15] [--warmup=2] " +
+      "[--clients=4] [--qps=N|none] [--latency-qps=10000] [--latency-duration=5] " +
+      "[--only=node,replica,deno,nsd] [--mix=main,dmp,negative] [--records=100000] " +
+      "[--seed=N] [--cpu-prof] [--keep] [--rounds=3]",
+    {
+      choices: { only: CONTENDERS, mixes: MIX_NAMES },
+      aliases: { qps: "qpsCap", mix: "mixes" },
+      custom: {
+        qpsCap: (text, o) => {
+          const n = text === "none" ? 0 : Number(text);
+          if (text === "" || !Number.isFinite(n)) throw new Error(`--qps: a number or none`);
+          o.qpsCap = n;
+        },
+      },
+    },
+  );
 }
 
 // ---------------------------------------------------------------- processes

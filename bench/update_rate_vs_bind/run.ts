@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console
 /**
  * Benchmark of issue 3: RFC 2136 UPDATE throughput with TSIG (hmac-sha256),
  * one TXT add per message, driven by `dnsperf -u`, against
@@ -58,6 +57,7 @@ import {
 } from "../_support/report.ts";
 import { SQLD_BIN, startPinnedSqld } from "../_support/sqld.ts";
 import { worstRound } from "../_support/rounds.ts";
+import { parseBenchOptions } from "../_support/bench_options.ts";
 
 const NAMED_BIN = "/usr/sbin/named";
 
@@ -81,40 +81,23 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    duration: 15,
-    warmup: 2,
-    outstanding: 100,
-    only: ["replica", "file", "bind"],
-    updates: 150_000,
-    cpuProf: false,
-    keep: false,
-    rounds: 3,
-  };
-  for (const a of argv) {
-    const [k, v = ""] = a.replace(/^--/, "").split("=", 2);
-    const n = Number(v);
-    if (k === "duration") o.duration = n;
-    else if (k === "warmup") o.warmup = n;
-    else if (k === "outstanding") o.outstanding = n;
-    else if (k === "only") o.only = v.split(",").filter(Boolean);
-    else if (k === "updates") o.updates = n;
-    else if (k === "cpu-prof") o.cpuProf = true;
-    else if (k === "keep") o.keep = true;
-    else if (k === "rounds") o.rounds = Math.max(1, Math.floor(n));
-    else if (k === "help" || k === "h") {
-      console.log(
-        "usage: deno run -A bench/update_rate_vs_bind/run.ts [--duration=15] [--warmup=2] " +
-          "[--outstanding=100] [--only=replica,file,bind] [--updates=150000] [--rounds=3] " +
-          "[--cpu-prof] [--keep]",
-      );
-      Deno.exit(0);
-    } else throw new Error(`unknown option ${a}`);
-    if (Number.isNaN(n) && !["only", "cpu-prof", "keep"].includes(k)) {
-      throw new Error(`bad value in ${a}`);
-    }
-  }
-  return o;
+  return parseBenchOptions(
+    argv,
+    {
+      duration: 15,
+      warmup: 2,
+      outstanding: 100,
+      only: ["replica", "file", "bind"],
+      updates: 150_000,
+      cpuProf: false,
+      keep: false,
+      rounds: 3,
+    },
+    "usage: deno run -A bench/update_rate_vs_bind/run.ts [--duration=15] [--warmup=2] " +
+      "[--outstanding=100] [--only=replica,file,bind] [--updates=150000] [--rounds=3] " +
+      "[--cpu-prof] [--keep]",
+    { choices: { only: ["replica", "file", "bind"] } },
+  );
 }
 
 // ---------------------------------------------------------------- output
