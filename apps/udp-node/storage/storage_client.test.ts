@@ -13,6 +13,7 @@ import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
 import { applyIndexPatches } from "../zone_index/index_patch.ts";
 import { StorageClient } from "./storage_client.ts";
+import { STORAGE_WORKER_NICE } from "./storage_worker.ts";
 
 const ZONE = "worker.test";
 
@@ -202,4 +203,42 @@ Deno.test("storage worker: a dead worker is restarted with backoff and resumes t
   }
   // Closed while dead: no restart comes back to life afterwards.
   assert.equal(storage.alive, false);
+});
+
+Deno.test("storage worker: its thread runs at a lower priority than the DNS thread", async () => {
+  // A process of its own: this one has run other workers, whose threads the runtime may keep.
+  const db = await freshDatabase();
+  db.client.close();
+  const code = `
+    import { loadConfig } from "${new URL(
+    "../../../packages/core/config/env.ts",
+    import.meta.url,
+  )}";
+    import { StorageClient } from "${new URL("./storage_client.ts", import.meta.url)}";
+    const nice = () => [...Deno.readDirSync("/proc/self/task")].map((t) => ({
+      main: t.name === String(Deno.pid),
+      nice: Number(Deno.readTextFileSync("/proc/self/task/" + t.name + "/stat").split(") ")[1].split(" ")[16]),
+    }));
+    const before = nice();
+    const storage = await StorageClient.open(loadConfig({ DMP_DB_URL: ${JSON.stringify(db.url)} }));
+    await storage.reader.execute("SELECT 1");
+    console.log(JSON.stringify({ before, after: nice() }));
+    await storage.close();
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const { before, after } = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<
+    string,
+    { main: boolean; nice: number }[]
+  >;
+  const lowered = (l: { nice: number }[]) => l.filter((t) => t.nice === STORAGE_WORKER_NICE).length;
+  assert.equal(lowered(before), 0);
+  // The worker's thread, and threads it started since (libSQL's), which inherit its value.
+  assert.ok(lowered(after) >= 1, JSON.stringify(after));
+  assert.ok(lowered(after) < after.length, "not the whole process");
+  assert.equal(after.find((t) => t.main)?.nice, 0, "the main (DNS) thread keeps its priority");
 });

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { setPriority } from "node:os";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { SqlClient, SqlResult } from "../../../packages/core/store/sql_client.ts";
 import { type DbHandle, openDatabase } from "../db_client.ts";
@@ -204,8 +205,30 @@ export function serveIfWorker(): boolean {
   const port = hostPort();
   if (!port) return false;
   serving = true;
+  lowerThreadPriority();
   serveStorage(port);
   return true;
+}
+
+/**
+ * The nice value of this thread: storage work yields the CPU to the DNS thread when both want
+ * it (a one-core host, or a node pinned to one core), so queries keep their latency during a
+ * burst of writes; with a core to spare it changes nothing.
+ */
+export const STORAGE_WORKER_NICE = 10;
+
+/**
+ * Sets {@linkcode STORAGE_WORKER_NICE} on the calling thread: on Linux a nice value belongs to
+ * a thread, and `setpriority(PRIO_PROCESS, 0, …)` (what `os.setPriority(n)` calls) changes the
+ * calling one only (setpriority(2), NOTES). Lowering one's own priority needs no privilege; a
+ * runtime without it keeps the default.
+ */
+function lowerThreadPriority(): void {
+  try {
+    setPriority(STORAGE_WORKER_NICE);
+  } catch {
+    // Not supported here: the worker runs at the process's priority, as before.
+  }
 }
 
 serveIfWorker();
