@@ -22,7 +22,6 @@ import { createClient } from "@libsql/client";
 import {
   buildNodeBundle,
   cleanupAll,
-  descendants,
   freePort,
   type Server,
   sleep,
@@ -30,7 +29,7 @@ import {
   stopProcess,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
-import { cpuSecondsOf, run } from "../_support/proc_stats.ts";
+import { cpuSecondsOf, memoryOf, run } from "../_support/proc_stats.ts";
 import { BENCH_ZONE, generateTxtZone, HEX, loadTxtZone } from "../_support/txt_zone.ts";
 import { KNOTD_BIN, knotVersion, startKnot } from "../_support/knot.ts";
 import { parseBenchOptions } from "../_support/bench_options.ts";
@@ -271,21 +270,6 @@ async function dnsperf(
     dnsperfCpu: r.cpuShare,
     summary: text,
   };
-}
-
-/** PSS and RSS (KiB) summed over the process and its descendants. */
-function memoryOf(root: number): { rssKiB: number; pssKiB: number } {
-  let rss = 0;
-  let pss = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
-      rss += m ? Number(m[1]) : 0;
-      const p = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
-      pss += p ? Number(p[1]) : 0;
-    } catch { /* gone */ }
-  }
-  return { rssKiB: rss, pssKiB: pss };
 }
 
 // ---------------------------------------------------------------- contenders

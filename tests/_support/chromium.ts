@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Where screenshots go (git-ignored). */
@@ -74,4 +74,47 @@ export async function shoot(b: Browser, page: Page, name: string): Promise<void>
 export async function assertFitsWidth(page: Page, width: number, what: string): Promise<void> {
   const w = Number(await page.evaluate("document.documentElement.scrollWidth"));
   assert.ok(w <= width, `${what} is ${w}px wide at ${width}`);
+}
+
+/** A page to drive, with what it did that a test asserts never happens. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** requests that left `origin` (data: URLs and `allowed` ones aside) */
+  external: string[];
+  /** console messages reporting a Content Security Policy violation */
+  cspErrors: string[];
+}
+
+/**
+ * A page in a fresh 1280×900 context that records every request leaving
+ * `origin` and every CSP violation, for the "no external request, no CSP
+ * error" checks. `allowed` may let through one more origin (a test's own
+ * attacker page). Close `context` when done.
+ */
+export async function watchedPage(
+  b: Browser,
+  origin: string,
+  allowed: (url: string) => boolean = () => false,
+): Promise<WatchedPage> {
+  const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const external: string[] = [];
+  const cspErrors: string[] = [];
+  context.on("request", (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith("data:") && !allowed(u)) external.push(u);
+  });
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+  return { context, page, external, cspErrors };
+}
+
+/** Signs in to the dashboard at `base` with the operator token; waits for the overview. */
+export async function signInDashboard(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/admin/sign-in`);
+  await page.getByLabel("Operator token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/admin\/overview$/);
 }

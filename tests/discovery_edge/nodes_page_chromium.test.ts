@@ -7,22 +7,12 @@
  * that do not match. A screenshot is saved to `test-artifacts/nodes.png`.
  */
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";
+import { launchChromium, shoot } from "../_support/chromium.ts";
 import { freshDatabase } from "../_support/node_process.ts";
 import { startProcess } from "../_support/edge_process.ts";
 import { heartbeatWire, newOperator } from "./_fixtures.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test({
   name: "/nodes renders every node, the seen graph, and the filter box hides non-matching rows",
@@ -61,10 +51,7 @@ Deno.test({
       DMP_DIRECTORY_ENABLED: "1",
       DMP_LOG_LEVEL: "ERROR",
     });
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       const cspErrors: string[] = [];
@@ -116,9 +103,7 @@ Deno.test({
       assert.equal(await visible().count(), 3);
       assert.deepEqual(cspErrors, []);
 
-      await Deno.mkdir(`${ROOT}test-artifacts`, { recursive: true });
-      await page.screenshot({ path: `${ROOT}test-artifacts/nodes.png`, fullPage: true });
-      assert.ok((await Deno.stat(`${ROOT}test-artifacts/nodes.png`)).size > 1000);
+      await shoot(browser, page, "nodes");
     } finally {
       await browser.close();
       await edge.stop();

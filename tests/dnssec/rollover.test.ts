@@ -23,6 +23,7 @@
  */
 import assert from "node:assert/strict";
 import { dig, run } from "../_support/dig.ts";
+import { dmpOk, runDmp } from "../_support/dmp_cli.ts";
 import { dnskeyTags, rrsigKeyTag } from "../_support/dnskey_tags.ts";
 import {
   freshDatabase,
@@ -33,7 +34,6 @@ import {
 import { startUnbound, type UnboundProcess } from "../_support/unbound.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SEALING_KEY = "6e".repeat(32);
 const ZONE = "roll.parent.test";
 /** Rollover waits: DNSKEY TTL, zone TTL, parent DS TTL 2 s; 2 s for changes to reach the nodes. */
@@ -56,22 +56,7 @@ function dmp(dbUrl: string, ...args: string[]) {
 }
 
 function dmpWith(sealingKey: string, dbUrl: string, ...args: string[]) {
-  return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      DMP_DB_URL: dbUrl,
-      DMP_TSIG_SECRET_KEY: sealingKey,
-      ...TIMINGS,
-    },
-    timeoutMs: 30000,
-  });
-}
-
-async function ok(p: ReturnType<typeof dmp>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+  return runDmp({ DMP_DB_URL: dbUrl, DMP_TSIG_SECRET_KEY: sealingKey, ...TIMINGS }, ...args);
 }
 
 /** A DS in the form the parent stores it: "tag alg 2 HEX" (dig splits long digests). */
@@ -92,31 +77,31 @@ Deno.test({
     const loops: Promise<void>[] = [];
     try {
       // The parent: signed, delegating roll.parent.test with a 2 s DS.
-      await ok(dmp(parentDb.url, "zone", "add", "parent.test", "--ns", "ns1.parent.test"));
-      await ok(dmp(parentDb.url, "record", "add", ZONE, "NS", `ns.${ZONE}`, "--ttl", "2"));
-      await ok(dmp(parentDb.url, "record", "add", `ns.${ZONE}`, "A", "127.0.0.1", "--ttl", "2"));
-      await ok(dmp(parentDb.url, "zone", "sign", "parent.test"));
+      await dmpOk(dmp(parentDb.url, "zone", "add", "parent.test", "--ns", "ns1.parent.test"));
+      await dmpOk(dmp(parentDb.url, "record", "add", ZONE, "NS", `ns.${ZONE}`, "--ttl", "2"));
+      await dmpOk(dmp(parentDb.url, "record", "add", `ns.${ZONE}`, "A", "127.0.0.1", "--ttl", "2"));
+      await dmpOk(dmp(parentDb.url, "zone", "sign", "parent.test"));
       const parentKey = /^(\S+) \d+ IN (DNSKEY 257 .+)$/m.exec(
-        await ok(dmp(parentDb.url, "zone", "ds", "parent.test")),
+        await dmpOk(dmp(parentDb.url, "zone", "ds", "parent.test")),
       )!;
       // The child: every TTL 2 s, signed with a KSK and a ZSK.
       await Deno.writeTextFile(`${childDb.dir}/child.zone`, CHILD);
-      await ok(dmp(childDb.url, "zone", "add", ZONE, "--ns", `ns.${ZONE}`));
-      await ok(dmp(childDb.url, "zone", "import", ZONE, `${childDb.dir}/child.zone`));
+      await dmpOk(dmp(childDb.url, "zone", "add", ZONE, "--ns", `ns.${ZONE}`));
+      await dmpOk(dmp(childDb.url, "zone", "import", ZONE, `${childDb.dir}/child.zone`));
       assert.match(
-        await ok(dmp(childDb.url, "zone", "sign", ZONE)),
+        await dmpOk(dmp(childDb.url, "zone", "sign", ZONE)),
         /signing on, key (\d+) algorithm 13 \(KSK\), key (\d+) algorithm 13 \(ZSK\)/,
       );
       const parentDs = new Set<string>();
       const addDs = async (ds: string) => {
         parentDs.add(ds);
         await writeAnchors();
-        await ok(dmp(parentDb.url, "record", "add", ZONE, "DS", ds, "--ttl", "2"));
+        await dmpOk(dmp(parentDb.url, "record", "add", ZONE, "DS", ds, "--ttl", "2"));
       };
       const removeDs = async (ds: string) => {
         parentDs.delete(ds);
         await writeAnchors();
-        await ok(dmp(parentDb.url, "record", "delete", ZONE, "DS", ds));
+        await dmpOk(dmp(parentDb.url, "record", "delete", ZONE, "DS", ds));
       };
       // delv's trust anchor is the DS set the parent holds now (static-ds, BIND 9.16+).
       let anchors = "";
@@ -130,7 +115,7 @@ Deno.test({
         await Deno.writeTextFile(file, `trust-anchors {\n${lines.join("")}};\n`);
         anchors = file;
       };
-      const initialDs = /IN DS (.+)$/m.exec(await ok(dmp(childDb.url, "zone", "ds", ZONE)))![1];
+      const initialDs = /IN DS (.+)$/m.exec(await dmpOk(dmp(childDb.url, "zone", "ds", ZONE)))![1];
       await addDs(initialDs);
 
       const env = { DMP_TSIG_SECRET_KEY: SEALING_KEY, ...TIMINGS };
@@ -239,7 +224,7 @@ Deno.test({
       assert.equal(await signerOf(`www.${ZONE}`, "A"), zsk1);
 
       // ZSK rollover: the new ZSK is published first, signs later, the old one leaves last.
-      const zskOut = await ok(dmp(childDb.url, "zone", "rollover", ZONE, "--zsk"));
+      const zskOut = await dmpOk(dmp(childDb.url, "zone", "rollover", ZONE, "--zsk"));
       const zsk2 = Number(/rollover started, new key (\d+)/.exec(zskOut)![1]);
       // The command shows each key's state and next step as it wrote them.
       assert.match(
@@ -267,7 +252,7 @@ Deno.test({
       assert.deepEqual(await tagsOf(), [ksk1, zsk2].sort((a, b) => a - b));
 
       // KSK rollover by double-DS, the test playing the parent (it follows the CDS).
-      const kskOut = await ok(dmp(childDb.url, "zone", "rollover", ZONE, "--ksk"));
+      const kskOut = await dmpOk(dmp(childDb.url, "zone", "rollover", ZONE, "--ksk"));
       const ksk2 = Number(/rollover started, new key (\d+)/.exec(kskOut)![1]);
       assert.match(
         kskOut,
@@ -283,7 +268,7 @@ Deno.test({
         for (const ds of cds) {
           if (parentDs.has(ds)) continue;
           // The node lists a DS to add: `dmp zone ds` shows both during the roll.
-          const listed = await ok(dmp(childDb.url, "zone", "ds", ZONE));
+          const listed = await dmpOk(dmp(childDb.url, "zone", "ds", ZONE));
           assert.equal(listed.match(/ IN DS /g)?.length, 2, listed);
           await addDs(ds);
           const served = await waitFor(async () => {
@@ -292,7 +277,7 @@ Deno.test({
           }, 10_000);
           assert.ok(served, "the parent serves the new DS");
           dsServedAt.set(Number(ds.split(" ")[0]), Date.now() / 1000);
-          await ok(dmp(childDb.url, "zone", "ds-seen", ZONE, ds.split(" ")[0]));
+          await dmpOk(dmp(childDb.url, "zone", "ds-seen", ZONE, ds.split(" ")[0]));
           steps.push(`added ${ds.split(" ")[0]}`);
         }
         for (const ds of [...parentDs]) {
@@ -362,7 +347,7 @@ Deno.test({
         "A",
       ]);
       assert.doesNotMatch(old.stdout, /fully validated/, old.stdout);
-      const status = await ok(dmp(childDb.url, "zone", "dnssec-status", ZONE));
+      const status = await dmpOk(dmp(childDb.url, "zone", "dnssec-status", ZONE));
       assert.match(status, new RegExp(`key ${ksk1} .* removed`));
       assert.match(status, new RegExp(`key ${ksk2} .*\\(KSK\\) active signs keys`));
       assert.match(status, new RegExp(`key ${zsk2} .*\\(ZSK\\) active signs zone`));
@@ -384,8 +369,8 @@ Deno.test({
   async fn() {
     const db = await freshDatabase();
     try {
-      await ok(dmp(db.url, "zone", "add", "plain.test", "--ns", "ns1.plain.test"));
-      await ok(dmp(db.url, "zone", "add", "signed.test", "--ns", "ns1.signed.test"));
+      await dmpOk(dmp(db.url, "zone", "add", "plain.test", "--ns", "ns1.plain.test"));
+      await dmpOk(dmp(db.url, "zone", "add", "signed.test", "--ns", "ns1.signed.test"));
       const snapshot = async () => {
         const keys = await db.client.execute(
           "SELECT * FROM dnssec_keys ORDER BY zone, key_tag",
@@ -406,7 +391,7 @@ Deno.test({
       await refused(["zone", "rollover", "plain.test", "--zsk", "--ksk"], /exactly one of/, 2);
       await refused(["zone", "ds-seen", "plain.test", "12345"], /the zone is not signed/);
 
-      await ok(dmp(db.url, "zone", "sign", "signed.test"));
+      await dmpOk(dmp(db.url, "zone", "sign", "signed.test"));
       const rows = (await db.client.execute(
         "SELECT key_tag, role FROM dnssec_keys WHERE zone = 'signed.test'",
       )).rows;

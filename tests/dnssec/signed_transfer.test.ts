@@ -18,6 +18,7 @@
 import assert from "node:assert/strict";
 import { encodeBase64 } from "../../packages/core/dmp/base64_strict.ts";
 import { dig, run } from "../_support/dig.ts";
+import { dmpOk, runDmp } from "../_support/dmp_cli.ts";
 import { dnskeyTags, rrsigKeyTag } from "../_support/dnskey_tags.ts";
 import {
   freePort,
@@ -30,7 +31,6 @@ import { type Secondary, startSecondary } from "../_support/secondaries.ts";
 import { type KresdProcess, startKresd } from "../_support/kresd.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SEALING_KEY = "7e".repeat(32);
 const ZONE = "signed.test";
 const XFR_KEY = "xfr-key";
@@ -67,22 +67,7 @@ const SHORT_ROLL = {
 };
 
 function dmp(dbUrl: string, ...args: string[]) {
-  return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      DMP_DB_URL: dbUrl,
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-      ...SHORT_ROLL,
-    },
-    timeoutMs: 30000,
-  });
-}
-
-async function ok(p: ReturnType<typeof dmp>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+  return runDmp({ DMP_DB_URL: dbUrl, DMP_TSIG_SECRET_KEY: SEALING_KEY, ...SHORT_ROLL }, ...args);
 }
 
 async function serialAt(port: number): Promise<number | undefined> {
@@ -143,10 +128,10 @@ Deno.test({
     let kresd: KresdProcess | undefined;
     try {
       await Deno.writeTextFile(`${db.dir}/signed.zone`, ZONE_FILE);
-      await ok(dmp(db.url, "zone", "add", ZONE, "--ns", `ns1.${ZONE}`));
-      await ok(dmp(db.url, "zone", "import", ZONE, `${db.dir}/signed.zone`));
+      await dmpOk(dmp(db.url, "zone", "add", ZONE, "--ns", `ns1.${ZONE}`));
+      await dmpOk(dmp(db.url, "zone", "import", ZONE, `${db.dir}/signed.zone`));
       // DMP values with lifetimes: one RRset, TTLs from what is left of each (signed with one TTL).
-      await ok(
+      await dmpOk(
         dmp(
           db.url,
           "record",
@@ -160,7 +145,7 @@ Deno.test({
           "7200",
         ),
       );
-      await ok(
+      await dmpOk(
         dmp(
           db.url,
           "record",
@@ -174,16 +159,16 @@ Deno.test({
           "900",
         ),
       );
-      const listed = JSON.parse(await ok(dmp(db.url, "zone", "list", "--json")));
+      const listed = JSON.parse(await dmpOk(dmp(db.url, "zone", "list", "--json")));
       const unsignedSerial: number = listed.find((z: { name: string }) => z.name === ZONE).serial;
-      await ok(dmp(db.url, "zone", "sign", ZONE));
-      const ds = await ok(dmp(db.url, "zone", "ds", ZONE));
+      await dmpOk(dmp(db.url, "zone", "sign", ZONE));
+      const ds = await dmpOk(dmp(db.url, "zone", "ds", ZONE));
       const key = /DNSKEY (\d+) (\d+) (\d+) (\S+)$/m.exec(ds)!;
-      await ok(
+      await dmpOk(
         dmp(db.url, "key", "import", XFR_KEY, "--algorithm", "hmac-sha256", "--secret", XFR_SECRET),
       );
       const knotPort = await freePort();
-      await ok(
+      await dmpOk(
         dmp(
           db.url,
           "zone",
@@ -462,7 +447,7 @@ Deno.test({
       });
 
       await t.step("a change reaches Knot signed (NOTIFY, then the whole zone)", async () => {
-        await ok(dmp(db.url, "record", "add", `new.${ZONE}`, "A", "192.0.2.66"));
+        await dmpOk(dmp(db.url, "record", "add", `new.${ZONE}`, "A", "192.0.2.66"));
         assert.ok(
           await waitFor(async () => {
             const s = await serialAt(knot!.port);
@@ -497,7 +482,7 @@ Deno.test({
           const before = await tags();
           const zsk1 = rrsigKeyTag(await atKnot(`www.${ZONE}`, "A"));
           assert.equal(before.length, 2);
-          const out = await ok(dmp(db.url, "zone", "rollover", ZONE, "--zsk"));
+          const out = await dmpOk(dmp(db.url, "zone", "rollover", ZONE, "--zsk"));
           const zsk2 = Number(/rollover started, new key (\d+)/.exec(out)![1]);
           // Each step moves the serial (the node holding the NOTIFY lease), so Knot, which
           // only transfers on a new serial, publishes the new ZSK before it signs.

@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { dig, run } from "../_support/dig.ts";
+import { dmpOk, runDmp } from "../_support/dmp_cli.ts";
 import {
   freePort,
   freshDatabase,
@@ -27,7 +28,6 @@ import { canonicalName, isInZone } from "../../packages/core/wire/name.ts";
 import { TYPE } from "../../packages/core/wire/constants.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SEALING_KEY = "5c".repeat(32);
 
 const PARENT = `$ORIGIN signed.test.
@@ -46,21 +46,7 @@ www.new 300 IN A 192.0.2.13
 `;
 
 function dmp(dbUrl: string, ...args: string[]) {
-  return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      DMP_DB_URL: dbUrl,
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-    },
-    timeoutMs: 30000,
-  });
-}
-
-async function ok(p: ReturnType<typeof dmp>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+  return runDmp({ DMP_DB_URL: dbUrl, DMP_TSIG_SECRET_KEY: SEALING_KEY }, ...args);
 }
 
 /** A UDP relay to `port` that rewrites 192.0.2.10 to 192.0.2.99 in every response. */
@@ -146,31 +132,38 @@ for (const algorithm of [13, 15]) {
         // The parent zone, signed; a secure child (signed, its DS at the parent) and an
         // insecure one (unsigned, no DS) on a second node.
         await Deno.writeTextFile(`${parentDb.dir}/parent.zone`, PARENT);
-        await ok(dmp(parentDb.url, "zone", "add", "signed.test", "--ns", "ns1.signed.test"));
-        await ok(dmp(parentDb.url, "zone", "import", "signed.test", `${parentDb.dir}/parent.zone`));
+        await dmpOk(dmp(parentDb.url, "zone", "add", "signed.test", "--ns", "ns1.signed.test"));
+        await dmpOk(
+          dmp(parentDb.url, "zone", "import", "signed.test", `${parentDb.dir}/parent.zone`),
+        );
         assert.match(
-          await ok(dmp(parentDb.url, "zone", "sign", "signed.test", "--algorithm", `${algorithm}`)),
+          await dmpOk(
+            dmp(parentDb.url, "zone", "sign", "signed.test", "--algorithm", `${algorithm}`),
+          ),
           new RegExp(`signing on, key \\d+ algorithm ${algorithm}`),
         );
         // Signing twice keeps the key (generated once).
-        assert.match(await ok(dmp(parentDb.url, "zone", "sign", "signed.test")), /already signed/);
+        assert.match(
+          await dmpOk(dmp(parentDb.url, "zone", "sign", "signed.test")),
+          /already signed/,
+        );
         for (const child of ["secure.signed.test", "insecure.signed.test"]) {
-          await ok(dmp(childDb.url, "zone", "add", child, "--ns", `ns.${child}`));
-          await ok(dmp(childDb.url, "record", "add", `www.${child}`, "A", "192.0.2.77"));
+          await dmpOk(dmp(childDb.url, "zone", "add", child, "--ns", `ns.${child}`));
+          await dmpOk(dmp(childDb.url, "record", "add", `www.${child}`, "A", "192.0.2.77"));
         }
-        await ok(dmp(childDb.url, "zone", "sign", "secure.signed.test"));
+        await dmpOk(dmp(childDb.url, "zone", "sign", "secure.signed.test"));
         const childDs = /IN DS (.+)$/m.exec(
-          await ok(dmp(childDb.url, "zone", "ds", "secure.signed.test")),
+          await dmpOk(dmp(childDb.url, "zone", "ds", "secure.signed.test")),
         )![1];
-        await ok(
+        await dmpOk(
           dmp(parentDb.url, "record", "add", "secure.signed.test", "NS", "ns.secure.signed.test"),
         );
-        await ok(dmp(parentDb.url, "record", "add", "ns.secure.signed.test", "A", "127.0.0.1"));
-        await ok(dmp(parentDb.url, "record", "add", "secure.signed.test", "DS", childDs));
-        const ds = await ok(dmp(parentDb.url, "zone", "ds", "signed.test"));
+        await dmpOk(dmp(parentDb.url, "record", "add", "ns.secure.signed.test", "A", "127.0.0.1"));
+        await dmpOk(dmp(parentDb.url, "record", "add", "secure.signed.test", "DS", childDs));
+        const ds = await dmpOk(dmp(parentDb.url, "zone", "ds", "signed.test"));
         const dnskey = /^(\S+ \d+ IN DNSKEY .+)$/m.exec(ds)![1];
         assert.match(dnskey, new RegExp(`DNSKEY 257 3 ${algorithm} `));
-        const status = await ok(dmp(parentDb.url, "zone", "dnssec-status", "signed.test"));
+        const status = await dmpOk(dmp(parentDb.url, "zone", "dnssec-status", "signed.test"));
         assert.match(status, new RegExp(`signed online.*\\n  key \\d+ algorithm ${algorithm}`));
 
         const env = { DMP_TSIG_SECRET_KEY: SEALING_KEY };

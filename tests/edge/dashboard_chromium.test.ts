@@ -15,7 +15,7 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, shoot } from "../_support/chromium.ts";
+import { launchChromium, shoot, watchedPage } from "../_support/chromium.ts";
 import { parseHeartbeatWire } from "../../packages/core/dmp/heartbeat_record.ts";
 import { storeHeartbeats } from "../../packages/core/store/heartbeats_seen.ts";
 import { dig, txtJoin } from "../_support/dig.ts";
@@ -167,21 +167,13 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
   });
   assert.equal(imp.status, 201, await imp.text());
 
-  const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const external: string[] = [];
   /** The attacker's own page (below) is the one request to elsewhere that the test makes. */
   let attackerOrigin = "none:";
-  const cspErrors: string[] = [];
-  context.on("request", (r) => {
-    const u = r.url();
-    if (!u.startsWith(edge.url) && !u.startsWith("data:") && !u.startsWith(attackerOrigin)) {
-      external.push(u);
-    }
-  });
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
+  const { context, page, external, cspErrors } = await watchedPage(
+    b,
+    edge.url,
+    (u) => u.startsWith(attackerOrigin),
+  );
   const tag = `dashboard-${runtime}`;
   try {
     // Sign-in: /admin without a session lands on the sign-in form.

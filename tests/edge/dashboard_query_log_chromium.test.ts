@@ -11,8 +11,14 @@
  * are checked not blank; at 390 px the page is no wider than the screen.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import { assertFitsWidth, launchChromium, shoot } from "../_support/chromium.ts";
+import type { Browser } from "playwright-core";
+import {
+  assertFitsWidth,
+  launchChromium,
+  shoot,
+  signInDashboard,
+  watchedPage,
+} from "../_support/chromium.ts";
 import { dig } from "../_support/dig.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
 import {
@@ -51,13 +57,6 @@ Deno.test.afterAll(async () => {
   await sqld?.stop();
 });
 
-async function signIn(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/admin/sign-in`);
-  await page.getByLabel("Operator token").fill(OPERATOR_TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/admin\/overview$/);
-}
-
 async function runQueryLogPage(runtime: "node" | "workerd"): Promise<void> {
   const { sqld, node, browser: b } = await shared();
   const edge: EdgeProcess = await startEdge({
@@ -86,20 +85,11 @@ async function runQueryLogPage(runtime: "node" | "workerd"): Promise<void> {
     "the node serves the zone",
   );
 
-  const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const external: string[] = [];
-  const cspErrors: string[] = [];
-  context.on("request", (r) => {
-    if (!r.url().startsWith(edge.url) && !r.url().startsWith("data:")) external.push(r.url());
-  });
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
+  const { context, page, external, cspErrors } = await watchedPage(b, edge.url);
   const tag = `dashboard-query-log-${runtime}`;
   const row = (name: string) => page.locator("#query-log tbody tr", { hasText: name });
   try {
-    await signIn(page, edge.url);
+    await signInDashboard(page, edge.url, OPERATOR_TOKEN);
     await page.getByRole("link", { name: "Query log" }).click();
     await page.waitForURL(/\/admin\/query-log$/);
     const status = page.locator("#query-log-status");

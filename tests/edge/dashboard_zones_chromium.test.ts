@@ -16,7 +16,13 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { dig } from "../_support/dig.ts";
-import { assertFitsWidth, launchChromium, shoot } from "../_support/chromium.ts";
+import {
+  assertFitsWidth,
+  launchChromium,
+  shoot,
+  signInDashboard,
+  watchedPage,
+} from "../_support/chromium.ts";
 import { type EdgeProcess, startEdge } from "../_support/edge_process.ts";
 import {
   type NodeProcess,
@@ -75,27 +81,14 @@ async function runZones(runtime: "node" | "workerd"): Promise<void> {
       ...init,
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, "content-type": "application/json" },
     });
-  const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const external: string[] = [];
-  const cspErrors: string[] = [];
-  context.on("request", (r) => {
-    const u = r.url();
-    if (!u.startsWith(edge.url) && !u.startsWith("data:")) external.push(u);
-  });
-  page.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
+  const { context, page, external, cspErrors } = await watchedPage(b, edge.url);
   const tag = `dashboard-zones-${runtime}`;
   const cell = (field: string) =>
     page.locator(`#import-summary tr[data-field="${field}"] td`).innerText();
   const state = (field: string) =>
     page.locator(`#zone-state-table tr[data-field="${field}"] td`).first().innerText();
   try {
-    await page.goto(`${edge.url}/admin/sign-in`);
-    await page.getByLabel("Operator token").fill(OPERATOR_TOKEN);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/admin\/overview$/);
+    await signInDashboard(page, edge.url, OPERATOR_TOKEN);
 
     // A new zone from pasted text: preview (nothing written yet), then apply.
     await page.getByRole("link", { name: "Zones" }).click();

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { run } from "../_support/dig.ts";
+import { runDmp } from "../_support/dmp_cli.ts";
 import { freshDatabase, type NodeProcess, startNodeProcess } from "../_support/node_process.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SEALING_KEY = "9a".repeat(32);
 const ZONE = "cli.test";
 
@@ -19,15 +19,7 @@ let keyFile = "";
 let secret = "";
 
 function dmp(...args: string[]) {
-  return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      DMP_DB_URL: db.url,
-      DMP_TSIG_SECRET_KEY: SEALING_KEY,
-    },
-    timeoutMs: 30000,
-  });
+  return runDmp({ DMP_DB_URL: db.url, DMP_TSIG_SECRET_KEY: SEALING_KEY }, ...args);
 }
 
 Deno.test({

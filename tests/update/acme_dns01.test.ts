@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { dig, run } from "../_support/dig.ts";
+import { runDmp } from "../_support/dmp_cli.ts";
 import {
   freePort,
   freshDatabase,
@@ -19,7 +20,6 @@ import {
 import { nsupdate } from "../_support/nsupdate.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SEALING_KEY = "ac".repeat(32);
 const ZONE = "acme.test";
 const OTHER = "other.test";
@@ -34,10 +34,7 @@ let pebbleLog = "";
 let secret = "";
 
 function dmp(...args: string[]) {
-  return run("node", [`${ROOT}bin/dmp.mjs`, ...args], {
-    env: { DMP_DB_URL: db.url, DMP_TSIG_SECRET_KEY: SEALING_KEY },
-    timeoutMs: 30000,
-  });
+  return runDmp({ DMP_DB_URL: db.url, DMP_TSIG_SECRET_KEY: SEALING_KEY }, ...args);
 }
 
 const keyArg = () => `hmac-sha256:${KEY}:${secret}`;

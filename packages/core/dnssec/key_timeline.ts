@@ -77,27 +77,26 @@ const before = (at: number | null, now: number) => at === null || now < at;
  */
 export function lastKeyStep(keys: readonly KeyTimes[], now: number): number {
   let last = 0;
-  for (const k of keys) {
-    for (
-      const at of [k.publishAt, k.activeAt, k.zoneUntil, k.keysUntil, k.removeAt, k.dsRemoveAt]
-    ) {
-      if (at !== null && at <= now && at > last) last = at;
-    }
-  }
+  for (const at of stepTimes(keys)) if (at <= now && at > last) last = at;
   return last;
 }
 
 /** The earliest step of any of `keys` after `now`; Infinity when none is scheduled. */
 export function nextKeyStep(keys: readonly KeyTimes[], now: number): number {
   let next = Infinity;
+  for (const at of stepTimes(keys)) if (at > now && at < next) next = at;
+  return next;
+}
+
+/** Every scheduled step time of `keys` (what changes DNSKEY, CDS or the signing key). */
+function* stepTimes(keys: readonly KeyTimes[]): Generator<number> {
   for (const k of keys) {
     for (
       const at of [k.publishAt, k.activeAt, k.zoneUntil, k.keysUntil, k.removeAt, k.dsRemoveAt]
     ) {
-      if (at !== null && at > now && at < next) next = at;
+      if (at !== null) yield at;
     }
   }
-  return next;
 }
 
 /** Whether the key is in the DNSKEY RRset at `now`. */
