@@ -226,13 +226,16 @@ export class DnsService {
       this.#o.logger.error("query handler failed", { error: String(e) });
       return null;
     }
+    // The async paths below read the request after this call returns, and the UDP listeners
+    // reuse their receive buffers: those paths take their own copy (`request.slice()`).
     const transfer = this.#transfer;
     if (
       transfer &&
       (result.kind === "async" || (result.kind === "reply" && result.outcome === "notimp")) &&
       transfer.claims(request)
     ) {
-      return this.#settle(() => transfer.answer(request, { tcp, remoteAddress, now }));
+      const owned = request.slice();
+      return this.#settle(() => transfer.answer(owned, { tcp, remoteAddress, now }));
     }
     if (result.kind === "reply") {
       this.#count(result.outcome);
@@ -265,8 +268,9 @@ export class DnsService {
       // Signed answers are the largest we send: UDP ones go through response rate limiting
       // like the synchronous path's (the handler says which class and key).
       let rrl: { class: number; name: number } | undefined;
+      const owned = request.slice();
       const pending = this.#settle(async () => {
-        const r = await signed(request, { tcp, remoteAddress, now });
+        const r = await signed(owned, { tcp, remoteAddress, now });
         rrl = r.rrl;
         return r;
       });
@@ -280,7 +284,8 @@ export class DnsService {
       this.#count("malformed");
       return null;
     }
-    return this.#settle(() => handler(request, { tcp, remoteAddress, now }));
+    const owned = request.slice();
+    return this.#settle(() => handler(owned, { tcp, remoteAddress, now }));
   }
 
   /** Response rate limiting of one UDP answer: the answer, null (drop) or a TC=1 slip. */

@@ -270,7 +270,13 @@ async function startOn(
   let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
   try {
     // UDP then TCP on the same port; each bind failure is a ListenError naming DMP_DNS_PORT.
-    dns = await listenDns(service, config.DMP_DNS_HOST, config.DMP_DNS_PORT, streamLimits);
+    dns = await listenDns(
+      service,
+      config.DMP_DNS_HOST,
+      config.DMP_DNS_PORT,
+      streamLimits,
+      config.DMP_DNS_UDP_IO,
+    );
     listeners.push(dns.udp, dns.tcp);
     // DoT has its own connection table with the same limits (a TLS client does not take TCP slots).
     if (dotCertificate) {
@@ -325,6 +331,9 @@ async function startOn(
     throw e;
   }
   const { udp, tcp, runtime } = dns;
+  if (udp.fallbackReason) {
+    logger.warn(`UDP through node:dgram, slower than batched I/O: ${udp.fallbackReason}`);
+  }
   // Answering: now the worker that loaded the zones makes way for a fresh one (its heap grew
   // with the load and V8 keeps it). A failure is the onCrash path: storage fails, DNS goes on.
   db.renewWorker().catch(() => {});
@@ -482,7 +491,7 @@ async function startOn(
   }, config.DMP_QUERY_LOG_FLUSH_INTERVAL * 1000);
 
   logger.info(
-    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}) dot=${
+    `DMP node up: dns=${config.DMP_DNS_HOST}:${udp.port}/udp+tcp (${runtime}, udp ${udp.io}) dot=${
       dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
     } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
       redactDatabaseUrl(db.url)

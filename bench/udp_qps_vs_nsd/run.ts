@@ -74,7 +74,7 @@ interface Options {
   rounds: number;
 }
 
-const CONTENDERS = ["node", "replica", "deno", "nsd"];
+const CONTENDERS = ["node", "dgram", "replica", "deno", "nsd"];
 
 function parseOptions(argv: string[]): Options {
   return parseBenchOptions(
@@ -96,7 +96,7 @@ function parseOptions(argv: string[]): Options {
     },
     "usage: deno run -A bench/udp_qps_vs_nsd/run.ts [--duration=15] [--warmup=2] " +
       "[--clients=4] [--qps=N|none] [--latency-qps=10000] [--latency-duration=5] " +
-      "[--only=node,replica,deno,nsd] [--mix=main,dmp,negative] [--records=100000] " +
+      "[--only=node,dgram,replica,deno,nsd] [--mix=main,dmp,negative] [--records=100000] " +
       "[--seed=N] [--cpu-prof] [--keep] [--rounds=3]",
     {
       choices: { only: CONTENDERS, mixes: MIX_NAMES },
@@ -346,7 +346,7 @@ function contenders(
   primary: { dir: string; records: TxtZone["records"] } | undefined,
   profDir: string,
 ): Contender[] {
-  const wantNode = opts.only.includes("node") || opts.only.includes("replica");
+  const wantNode = ["node", "dgram", "replica"].some((c) => opts.only.includes(c));
   const nodeBundle = wantNode ? buildNodeBundle() : "";
   const nodeVersion = run("node", ["--version"]).out.trim();
   const denoVersion = run(DENO_BIN, ["--version"]).out.split("\n")[0].trim();
@@ -372,6 +372,19 @@ function contenders(
           "taskset",
           nodeArgs(opts.cpuProf),
           nodeEnv(port, await freePort(), { DMP_DB_URL: fileDb }),
+        )),
+    },
+    {
+      // The same node on node:dgram: what the batched recvmmsg/sendmmsg I/O buys (issue 15 item 7).
+      name: "dgram",
+      label: "dmp udp-node (Node, file:, dgram)",
+      version: `node ${nodeVersion}, DMP_DNS_UDP_IO=dgram`,
+      start: async (port) =>
+        plain(spawnServer(
+          "node-dgram",
+          "taskset",
+          nodeArgs(false),
+          nodeEnv(port, await freePort(), { DMP_DB_URL: fileDb, DMP_DNS_UDP_IO: "dgram" }),
         )),
     },
     {

@@ -10,7 +10,7 @@
 import type { DnsService } from "../dns_service.ts";
 import { listenTcp, type TcpListener, type TcpOptions } from "./tcp.ts";
 import { listenTcpDeno } from "./tcp_deno.ts";
-import { listenUdp, type UdpListener } from "./udp.ts";
+import { listenUdp, type UdpIoChoice, type UdpListener } from "./udp.ts";
 import { denoDatagramAvailable, listenUdpDeno } from "./udp_deno.ts";
 import { bindOrFail } from "./listen_error.ts";
 
@@ -32,13 +32,15 @@ export interface DnsListeners {
 /**
  * Binds UDP on host:port and TCP on the same port (0 picks one for both).
  * On Deno without `--unstable-net` it fails with the flag to add rather than
- * fall back to node:dgram, which is ~50× slower there.
+ * fall back to node:dgram, which is ~50× slower there. `udpIo` (DMP_DNS_UDP_IO)
+ * picks Node's UDP I/O; Deno has one.
  */
 export async function listenDns(
   service: DnsService,
   host: string,
   port: number,
   tcpOptions: TcpOptions,
+  udpIo: UdpIoChoice = "auto",
 ): Promise<DnsListeners> {
   const runtime = dnsTransportRuntime();
   if (runtime === "deno" && !denoDatagramAvailable()) {
@@ -52,7 +54,7 @@ export async function listenDns(
     "DMP_DNS_PORT",
     host,
     port,
-    runtime === "deno" ? listenUdpDeno(service, host, port) : listenUdp(service, host, port),
+    runtime === "deno" ? listenUdpDeno(service, host, port) : listenUdp(service, host, port, udpIo),
   );
   try {
     const tcp = await bindOrFail(

@@ -70,8 +70,9 @@ export function listenUdpDeno(
         continue;
       }
       const from = addr as Deno.NetAddr;
-      // A copy: the buffer is reused for the next datagram while an UPDATE is still answered.
-      const r = service.handle(data.slice(), false, from.hostname);
+      // No copy: `buf` is reused for the next datagram, and DnsService copies the request
+      // before its async paths (UPDATE, signed, transfer) read it later.
+      const r = service.handle(data, false, from.hostname);
       if (r === null) continue;
       if (r instanceof Uint8Array) send(r, from);
       else r.then((bytes) => bytes && send(bytes, from)).catch(() => {});
@@ -79,6 +80,7 @@ export function listenUdpDeno(
   })();
   return Promise.resolve({
     port: (socket.addr as Deno.NetAddr).port,
+    io: "Deno.listenDatagram",
     async close() {
       closing = true;
       socket.close();

@@ -57,6 +57,7 @@ const logLevel = z.string().trim().toUpperCase().pipe(
   z.enum(["DEBUG", "INFO", "WARNING", "WARN", "ERROR"]),
 );
 const logFormat = z.string().trim().toLowerCase().pipe(z.enum(["text", "json"]));
+const udpIo = z.string().trim().toLowerCase().pipe(z.enum(["auto", "batched", "dgram"]));
 const authMode = z.string().trim().toLowerCase().pipe(z.enum(["open", "legacy", "multi-tenant"]));
 
 /** One environment variable: parser, default (as the text an operator would write) and doc. */
@@ -139,6 +140,12 @@ export const ENV_VARS = {
   ),
   DMP_DNS_HOST: spec(str, "0.0.0.0", "DNS listen address (UDP and TCP)", "node"),
   DMP_DNS_PORT: spec(port, "5353", "DNS listen port (UDP and TCP)", "node"),
+  DMP_DNS_UDP_IO: spec(
+    udpIo,
+    "auto",
+    "UDP I/O on Node: `batched` (recvmmsg/sendmmsg addon, built by npm install on Linux), `dgram` (node:dgram), `auto` (batched when built, else dgram with a warning); Deno has its own",
+    "node",
+  ),
   DMP_DNS_TTL: spec(
     int(0, MAX_TTL),
     "60",
