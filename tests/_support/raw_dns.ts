@@ -45,8 +45,10 @@ export async function udpExchange(
 
 /**
  * Sends every packet at once from one socket, then collects replies until each
- * has one or `settleMs` pass after the last send (a slow node under load still
- * gets its answers counted, unlike a short per-query window).
+ * has one or `settleMs` pass without a reply after the last send (a slow node
+ * under load still gets its answers counted, unlike a short per-query window).
+ * On `Deno.listenDatagram`: node:dgram under Deno sent some datagrams of a
+ * burst late and lost replies under load.
  *
  * @returns the replies, in arrival order
  */
@@ -55,31 +57,33 @@ export async function udpBurst(
   packets: Uint8Array[],
   settleMs = 3000,
 ): Promise<Uint8Array[]> {
-  const sock = dgram.createSocket("udp4");
+  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
   const replies: Uint8Array[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      sock.once("error", reject);
-      sock.bind(0, "127.0.0.1", () => resolve());
-    });
-    await new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      sock.on("message", (msg) => {
-        replies.push(new Uint8Array(msg));
-        if (replies.length >= packets.length) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      let sent = 0;
-      for (const p of packets) {
-        sock.send(p, port, "127.0.0.1", () => {
-          if (++sent === packets.length) timer = setTimeout(resolve, settleMs);
-        });
+  const receiving = (async () => {
+    try {
+      for (;;) {
+        const [data] = await sock.receive();
+        replies.push(data);
       }
-    });
+    } catch {
+      // closed below
+    }
+  })();
+  try {
+    for (const p of packets) await sock.send(p, to);
+    let seen = -1;
+    while (replies.length < packets.length && replies.length !== seen) {
+      seen = replies.length;
+      // The window restarts at every reply.
+      const deadline = Date.now() + settleMs;
+      while (replies.length === seen && replies.length < packets.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
   } finally {
     sock.close();
+    await receiving;
   }
   return replies;
 }
