@@ -8,8 +8,8 @@
 import dgram from "node:dgram";
 import { encodeMessage } from "../../packages/core/wire/message.ts";
 
-/** Builds a simple query message. */
-export function buildQuery(name: string, type: number, id = 0x1234): Uint8Array {
+/** Builds a simple query message; with `edns`, an OPT record (payload 1232, no DO). */
+export function buildQuery(name: string, type: number, id = 0x1234, edns = false): Uint8Array {
   return encodeMessage({
     id,
     flags: 0,
@@ -18,7 +18,9 @@ export function buildQuery(name: string, type: number, id = 0x1234): Uint8Array 
     questions: [{ name, type, class: 1 }],
     answers: [],
     authorities: [],
-    additionals: [],
+    additionals: edns
+      ? [{ name: "", type: 41, class: 1232, ttl: 0, rdata: new Uint8Array(0) }]
+      : [],
   });
 }
 

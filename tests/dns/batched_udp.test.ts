@@ -15,7 +15,7 @@ import { tsigKey } from "../../packages/core/tsig/keyring.ts";
 import { decodeMessage, encodeMessage } from "../../packages/core/wire/message.ts";
 import { encodeTxtRdata } from "../../packages/core/wire/rdata.ts";
 import { freshDatabase, type NodeProcess, startNodeProcess } from "../_support/node_process.ts";
-import { udpBurst } from "../_support/raw_dns.ts";
+import { buildQuery, udpBurst } from "../_support/raw_dns.ts";
 import { seededRandom } from "../_support/seeded_random.ts";
 
 const ZONE = "burst.test";
@@ -46,22 +46,7 @@ async function signedUpdate(value: string): Promise<Uint8Array> {
     now: Math.floor(Date.now() / 1000),
   })).wire;
 }
-const TYPE = { A: 1, NS: 2, SOA: 6, TXT: 16, AAAA: 28, OPT: 41 };
-
-function query(id: number, name: string, type: number, edns: boolean): Uint8Array {
-  return encodeMessage({
-    id,
-    flags: 0,
-    opcode: 0,
-    rcode: 0,
-    questions: [{ name, type, class: 1 }],
-    answers: [],
-    authorities: [],
-    additionals: edns
-      ? [{ name: "", type: TYPE.OPT, class: 1232, ttl: 0, rdata: new Uint8Array(0) }]
-      : [],
-  });
-}
+const TYPE = { A: 1, NS: 2, SOA: 6, TXT: 16, AAAA: 28 };
 
 /** Random 0x20 case, as resolvers send (RFC draft-vixie-dnsext-dns0x20). */
 function randomCase(name: string, random: () => number): string {
@@ -89,7 +74,7 @@ function burst(signed?: Uint8Array): { packets: Uint8Array[]; queries: number } 
   const queries = (n: number) => {
     for (let i = 0; i < n; i++) {
       const [name, type] = names[Math.floor(random() * names.length)];
-      packets.push(query(id++, randomCase(name, random), type, random() < 0.5));
+      packets.push(buildQuery(randomCase(name, random), type, id++, random() < 0.5));
     }
   };
   queries(100);

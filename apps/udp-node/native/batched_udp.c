@@ -312,6 +312,21 @@ static udp_socket *socket_of(napi_env env, napi_value v) {
   return (udp_socket *)p;
 }
 
+/* Reads a call's arguments into argv; its first must be a socket handle, else throws. */
+static udp_socket *socket_call(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
+                               const char *what) {
+  size_t argc = want;
+  udp_socket *s = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == want)
+    s = socket_of(env, argv[0]);
+  if (!s) {
+    char text[96];
+    snprintf(text, sizeof text, "batched_udp.%s: expected a socket handle", what);
+    napi_throw_type_error(env, NULL, text);
+  }
+  return s;
+}
+
 static void free_socket(uv_handle_t *handle) {
   udp_socket *s = (udp_socket *)handle->data;
   napi_env env = s->env;
@@ -323,14 +338,9 @@ static void free_socket(uv_handle_t *handle) {
 
 /* close(handle): stops polling and frees the port at once (a test rebinds it next). */
 static napi_value close_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket *s = argc == 1 ? socket_of(env, argv[0]) : NULL;
-  if (!s) {
-    napi_throw_type_error(env, NULL, "batched_udp.close: expected a socket handle");
-    return NULL;
-  }
+  udp_socket *s = socket_call(env, info, 1, argv, "close");
+  if (!s) return NULL;
   if (s->fd < 0) return NULL;
   /* uv_close stops the poll and takes the fd out of epoll at once, so closing it next is safe. */
   uv_close((uv_handle_t *)&s->poll, free_socket);
@@ -341,14 +351,9 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
 
 /* sendTo(handle, bytes, family, port, address16): one answer that came later (UPDATE, AXFR). */
 static napi_value send_to(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket *s = argc == 5 ? socket_of(env, argv[0]) : NULL;
-  if (!s) {
-    napi_throw_type_error(env, NULL, "batched_udp.sendTo: expected a socket handle");
-    return NULL;
-  }
+  udp_socket *s = socket_call(env, info, 5, argv, "sendTo");
+  if (!s) return NULL;
   if (s->fd < 0) return NULL; /* closed: the answer is lost, as on a closed dgram socket */
   void *data = NULL, *addr = NULL;
   size_t len = 0, addr_len = 0;
@@ -387,14 +392,9 @@ static napi_value send_to(napi_env env, napi_callback_info info) {
 
 /* stats(handle) -> [received, sent, sendDropped, oversized] */
 static napi_value stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  udp_socket *s = argc == 1 ? socket_of(env, argv[0]) : NULL;
-  if (!s) {
-    napi_throw_type_error(env, NULL, "batched_udp.stats: expected a socket handle");
-    return NULL;
-  }
+  udp_socket *s = socket_call(env, info, 1, argv, "stats");
+  if (!s) return NULL;
   napi_value out, v;
   CHECK(napi_create_array_with_length(env, 4, &out));
   double values[4] = {s->received, s->sent, s->send_dropped, s->oversized};
