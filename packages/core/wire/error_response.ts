@@ -9,7 +9,8 @@
  * @module
  */
 
-import { encodeMessage, type Message } from "./message.ts";
+import type { Message } from "./message.ts";
+import { encodeName, nameWireLength } from "./name.ts";
 
 /**
  * A response echoing the request's first question (the zone section of an
@@ -30,16 +31,29 @@ import { encodeMessage, type Message } from "./message.ts";
  * ```
  */
 export function questionEchoResponse(msg: Message, rcode: number, aa = false): Uint8Array {
-  return encodeMessage({
-    id: msg.id,
-    flags: 0x8000 | (aa ? 0x0400 : 0) | (msg.flags & 0x0100),
-    opcode: msg.opcode,
-    rcode,
-    questions: msg.questions.slice(0, 1),
-    answers: [],
-    authorities: [],
-    additionals: [],
-  });
+  // Written directly (no encodeMessage): UPDATE answers are built at the UPDATE rate, and
+  // the generic encoder's compression table is garbage the DNS thread then collects.
+  const q = msg.questions[0];
+  const nameLength = q ? nameWireLength(q.name) : 0;
+  if (nameLength < 0) {
+    throw new RangeError(`Cannot encode name: "${q.name}" is not a valid domain name`);
+  }
+  const out = new Uint8Array(12 + (q ? nameLength + 4 : 0));
+  const flags = 0x8000 | (aa ? 0x0400 : 0) | (msg.flags & 0x0100) | ((msg.opcode & 0xf) << 11) |
+    (rcode & 0xf);
+  out[0] = msg.id >> 8;
+  out[1] = msg.id & 0xff;
+  out[2] = flags >> 8;
+  out[3] = flags & 0xff;
+  if (q) {
+    out[5] = 1;
+    const end = encodeName(out, 12, q.name);
+    out[end] = q.type >> 8;
+    out[end + 1] = q.type & 0xff;
+    out[end + 2] = q.class >> 8;
+    out[end + 3] = q.class & 0xff;
+  }
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 
 import { LIMIT, TYPE } from "./constants.ts";
-import { decodeName, encodeName, nameToLabels } from "./name.ts";
+import { decodeName, encodeName, nameToLabels, nameWireLength } from "./name.ts";
 
 /** One entry of the question section (RFC 1035 §4.1.2). */
 export interface Question {
@@ -213,10 +213,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * ```
  */
 export function encodeNameBytes(name: string): Uint8Array {
-  const labels = nameToLabels(name);
-  if (!labels) throw new RangeError(`Cannot encode name: "${name}" is not a valid domain name`);
-  let len = 1;
-  for (const l of labels) len += l.length + 1;
+  const len = nameWireLength(name);
+  if (len < 0) throw new RangeError(`Cannot encode name: "${name}" is not a valid domain name`);
   const out = new Uint8Array(len);
   encodeName(out, 0, name);
   return out;

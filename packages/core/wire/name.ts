@@ -155,6 +155,8 @@ export function nameToLabels(name: string): Uint8Array[] | null {
  * ```
  */
 export function encodeName(buf: Uint8Array, offset: number, name: string): number {
+  const plain = encodePlainName(buf, offset, name);
+  if (plain >= 0) return plain;
   const labels = nameToLabels(name);
   if (!labels) throw new RangeError(`Cannot encode name: "${name}" is not a valid domain name`);
   let pos = offset;
@@ -177,11 +179,61 @@ export function encodeName(buf: Uint8Array, offset: number, name: string): numbe
  * ```
  */
 export function nameWireLength(name: string): number {
+  const plain = plainNameWireLength(name);
+  if (plain >= 0) return plain;
   const labels = nameToLabels(name);
   if (!labels) return -1;
   let n = 1;
   for (const l of labels) n += l.length + 1;
   return n;
+}
+
+/**
+ * Wire length of a name without escapes, or -1 when it has one (or a byte
+ * above 0x7f), or is not a valid name: the common case measured without the
+ * per-label arrays {@linkcode nameToLabels} builds.
+ */
+function plainNameWireLength(name: string): number {
+  let end = name.length;
+  if (end > 0 && name.charCodeAt(end - 1) === 0x2e) end--;
+  if (end === 0) return 1;
+  if (end + 2 > LIMIT.NAME) return -1;
+  let labelLen = 0;
+  for (let i = 0; i < end; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch === 0x2e) {
+      if (labelLen === 0 || labelLen > LIMIT.LABEL) return -1;
+      labelLen = 0;
+    } else if (ch === 0x5c || ch > 0x7f) return -1;
+    else labelLen++;
+  }
+  return labelLen === 0 || labelLen > LIMIT.LABEL ? -1 : end + 2;
+}
+
+/**
+ * Encodes a name without escapes straight into `buf` (RFC 1035 §3.1); -1,
+ * with nothing written, when the name needs {@linkcode nameToLabels} (escapes),
+ * is invalid, or does not fit.
+ */
+function encodePlainName(buf: Uint8Array, offset: number, name: string): number {
+  const length = plainNameWireLength(name);
+  if (length < 0 || offset + length > buf.length) return -1;
+  if (length === 1) {
+    buf[offset] = 0; // the root
+    return offset + 1;
+  }
+  let lenPos = offset;
+  let pos = offset + 1;
+  for (let i = 0; i < length - 2; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch === 0x2e) {
+      buf[lenPos] = pos - lenPos - 1;
+      lenPos = pos++;
+    } else buf[pos++] = ch;
+  }
+  buf[lenPos] = pos - lenPos - 1;
+  buf[pos++] = 0;
+  return pos;
 }
 
 /**
