@@ -20,8 +20,8 @@ export interface TsigAlgorithm {
   /** Canonical algorithm name, e.g. `"hmac-sha256"` (RFC 8945 §6). */
   readonly name: string;
   /**
-   * Hash used by HMAC (RFC 2104). WebCrypto has no SHA-224, so `"SHA-224"` is
-   * served by the pure implementation in `hmac_sha224.ts`.
+   * Hash used by HMAC (RFC 2104). SHA-256 and SHA-224 (which WebCrypto lacks)
+   * are computed by `hmac_sha256.ts`, the others by WebCrypto.
    */
   readonly hash: HmacHash | "SHA-224";
   /** Length in octets of the untruncated MAC (the hash output length). */

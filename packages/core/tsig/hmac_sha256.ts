@@ -1,8 +1,17 @@
 /**
- * HMAC-SHA-224 (RFC 2104 over FIPS 180-4 SHA-224) in plain TypeScript, for
- * the `hmac-sha224` TSIG algorithm (RFC 8945 §6): WebCrypto offers HMAC with
- * SHA-1/256/384/512 only. SHA-224 is SHA-256 with other initial values and a
- * 28-octet output. Cold path only: DMP mints hmac-sha256 keys.
+ * HMAC (RFC 2104) over the SHA-256 compression function (FIPS 180-4 §6.2),
+ * for SHA-256 and SHA-224 (SHA-256 with other initial values and a 28-octet
+ * output), in plain TypeScript and synchronous.
+ *
+ * Why not WebCrypto: it has no SHA-224 (`hmac-sha224`, RFC 8945 §6), and for
+ * `hmac-sha256`, the algorithm DMP mints, every `subtle.sign` is a thread-pool
+ * round trip plus kilobytes of argument objects and off-heap buffers. Under an
+ * UPDATE burst that garbage made the DNS thread stop for scavenges while plain
+ * queries waited (issue 15). Here a key's inner and outer pad states are
+ * computed once, and a MAC allocates only its own 28 or 32 octets.
+ *
+ * SHA-256 is add-rotate-xor with no secret-indexed table, so its running time
+ * does not depend on the key or the data's values, only on the data's length.
  *
  * This module is browser compatible.
  * @module
@@ -75,8 +84,20 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
+/** FIPS 180-4 §5.3.3 initial hash value of SHA-256. */
+const IV256 = new Uint32Array([
+  0x6a09e667,
+  0xbb67ae85,
+  0x3c6ef372,
+  0xa54ff53a,
+  0x510e527f,
+  0x9b05688c,
+  0x1f83d9ab,
+  0x5be0cd19,
+]);
+
 /** FIPS 180-4 §5.3.2 initial hash value of SHA-224. */
-const IV224 = [
+const IV224 = new Uint32Array([
   0xc1059ed8,
   0x367cd507,
   0x3070dd17,
@@ -85,89 +106,156 @@ const IV224 = [
   0x68581511,
   0x64f98fa7,
   0xbefa4fa4,
-];
+]);
+
+/** The two hashes sharing the SHA-256 compression function. */
+export type Sha256Variant = "SHA-256" | "SHA-224";
+
+const BLOCK = 64;
+/** Message schedule, reused: the module runs on one thread and never re-enters. */
+const W = new Uint32Array(64);
+/** Last one or two blocks of a message with its padding (FIPS 180-4 §5.1.1). */
+const TAIL = new Uint8Array(2 * BLOCK);
+/** The inner digest as the outer hash's message. */
+const INNER_DIGEST = new Uint8Array(32);
+/** Working state of a MAC in progress. */
+const STATE = new Uint32Array(8);
 
 function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
 }
 
+/** FIPS 180-4 §6.2.2: folds the 64-octet block at `off` of `block` into `h`. */
+function compress(h: Uint32Array, block: Uint8Array, off: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = off + i * 4;
+    W[i] = ((block[j] << 24) | (block[j + 1] << 16) | (block[j + 2] << 8) | block[j + 3]) >>> 0;
+  }
+  for (let i = 16; i < 64; i++) {
+    const w15 = W[i - 15];
+    const w2 = W[i - 2];
+    const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
+    const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
+    W[i] = (W[i - 16] + s0 + W[i - 7] + s1) >>> 0;
+  }
+  let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+  for (let i = 0; i < 64; i++) {
+    const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (hh + S1 + ch + K[i] + W[i]) >>> 0;
+    const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (S0 + maj) >>> 0;
+    hh = g;
+    g = f;
+    f = e;
+    e = (d + t1) >>> 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) >>> 0;
+  }
+  h[0] = (h[0] + a) >>> 0;
+  h[1] = (h[1] + b) >>> 0;
+  h[2] = (h[2] + c) >>> 0;
+  h[3] = (h[3] + d) >>> 0;
+  h[4] = (h[4] + e) >>> 0;
+  h[5] = (h[5] + f) >>> 0;
+  h[6] = (h[6] + g) >>> 0;
+  h[7] = (h[7] + hh) >>> 0;
+}
+
 /**
- * SHA-224 digest (FIPS 180-4 §6.3) of `data`: 28 octets.
+ * Hashes the first `length` octets of `data` into `h`, which already holds
+ * the state after `before` octets (a whole number of blocks), and pads
+ * (FIPS 180-4 §5.1.1) with the total length.
+ */
+function finish(h: Uint32Array, data: Uint8Array, length: number, before: number): void {
+  const full = length - (length % BLOCK);
+  for (let off = 0; off < full; off += BLOCK) compress(h, data, off);
+  const rest = length - full;
+  TAIL.fill(0);
+  for (let i = 0; i < rest; i++) TAIL[i] = data[full + i];
+  TAIL[rest] = 0x80;
+  const tailLength = rest + 9 <= BLOCK ? BLOCK : 2 * BLOCK;
+  const bits = (before + length) * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const lo = bits >>> 0;
+  for (let i = 0; i < 4; i++) {
+    TAIL[tailLength - 8 + i] = (hi >>> (24 - 8 * i)) & 0xff;
+    TAIL[tailLength - 4 + i] = (lo >>> (24 - 8 * i)) & 0xff;
+  }
+  compress(h, TAIL, 0);
+  if (tailLength > BLOCK) compress(h, TAIL, BLOCK);
+}
+
+function writeDigest(h: Uint32Array, out: Uint8Array, length = out.length): void {
+  for (let i = 0; i < length; i++) out[i] = (h[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff;
+}
+
+function outputLength(variant: Sha256Variant): number {
+  return variant === "SHA-224" ? 28 : 32;
+}
+
+/**
+ * SHA-256 or SHA-224 digest (FIPS 180-4 §6.2, §6.3) of `data`.
  *
  * @example
  * ```ts
- * import { sha224 } from "./hmac_sha224.ts";
- * if (sha224(new Uint8Array()).length !== 28) throw new Error();
+ * import { sha256Family } from "./hmac_sha256.ts";
+ * if (sha256Family(new Uint8Array(), "SHA-224").length !== 28) throw new Error();
  * ```
  */
-export function sha224(data: Uint8Array): Uint8Array {
-  const bitLength = data.length * 8;
-  const padded = new Uint8Array(Math.ceil((data.length + 9) / 64) * 64);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const pv = new DataView(padded.buffer);
-  pv.setUint32(padded.length - 8, Math.floor(bitLength / 0x100000000));
-  pv.setUint32(padded.length - 4, bitLength >>> 0);
-  const h = IV224.slice();
-  const w = new Uint32Array(64);
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = pv.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
-      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h;
-    for (let i = 0; i < 64; i++) {
-      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + K[i] + w[i]) >>> 0;
-      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0] = (h[0] + a) >>> 0;
-    h[1] = (h[1] + b) >>> 0;
-    h[2] = (h[2] + c) >>> 0;
-    h[3] = (h[3] + d) >>> 0;
-    h[4] = (h[4] + e) >>> 0;
-    h[5] = (h[5] + f) >>> 0;
-    h[6] = (h[6] + g) >>> 0;
-    h[7] = (h[7] + hh) >>> 0;
-  }
-  const out = new Uint8Array(28);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 7; i++) ov.setUint32(i * 4, h[i]);
+export function sha256Family(data: Uint8Array, variant: Sha256Variant): Uint8Array {
+  const h = (variant === "SHA-224" ? IV224 : IV256).slice();
+  finish(h, data, data.length, 0);
+  const out = new Uint8Array(outputLength(variant));
+  writeDigest(h, out);
   return out;
 }
 
 /**
- * HMAC-SHA-224 (RFC 2104 with a 64-octet block; RFC 4231 test vectors).
+ * An HMAC key (RFC 2104 §2) for SHA-256 or SHA-224, its padded-key states
+ * computed once.
  *
  * @example
  * ```ts
- * import { hmacSha224 } from "./hmac_sha224.ts";
- * if (hmacSha224(new Uint8Array(4), new Uint8Array(1)).length !== 28) throw new Error();
+ * import { Sha256Hmac } from "./hmac_sha256.ts";
+ * const key = new Sha256Hmac(new TextEncoder().encode("Jefe"), "SHA-256");
+ * const mac = key.mac(new TextEncoder().encode("what do ya want for nothing?"));
+ * if (mac[0] !== 0x5b || mac.length !== 32) throw new Error(); // RFC 4231 test case 2
  * ```
  */
-export function hmacSha224(secret: Uint8Array, data: Uint8Array): Uint8Array {
-  const block = new Uint8Array(64);
-  block.set(secret.length > 64 ? sha224(secret) : secret);
-  const inner = new Uint8Array(64 + data.length);
-  const outer = new Uint8Array(64 + 28);
-  for (let i = 0; i < 64; i++) {
-    inner[i] = block[i] ^ 0x36;
-    outer[i] = block[i] ^ 0x5c;
+export class Sha256Hmac {
+  readonly #inner = new Uint32Array(8);
+  readonly #outer = new Uint32Array(8);
+  readonly #outputLength: number;
+
+  /** @param key the secret, of any length (a key longer than a block is hashed first) */
+  constructor(key: Uint8Array, variant: Sha256Variant) {
+    this.#outputLength = outputLength(variant);
+    const k = key.length > BLOCK ? sha256Family(key, variant) : key;
+    const pad = new Uint8Array(BLOCK);
+    const iv = variant === "SHA-224" ? IV224 : IV256;
+    for (let i = 0; i < BLOCK; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
+    this.#inner.set(iv);
+    compress(this.#inner, pad, 0);
+    for (let i = 0; i < BLOCK; i++) pad[i] = (k[i] ?? 0) ^ 0x5c;
+    this.#outer.set(iv);
+    compress(this.#outer, pad, 0);
+    pad.fill(0);
   }
-  inner.set(data, 64);
-  outer.set(sha224(inner), 64);
-  return sha224(outer);
+
+  /** The full-length MAC of `data`. */
+  mac(data: Uint8Array): Uint8Array {
+    STATE.set(this.#inner);
+    finish(STATE, data, data.length, BLOCK);
+    const length = this.#outputLength;
+    writeDigest(STATE, INNER_DIGEST, length);
+    STATE.set(this.#outer);
+    finish(STATE, INNER_DIGEST, length, BLOCK);
+    const out = new Uint8Array(length);
+    writeDigest(STATE, out);
+    return out;
+  }
 }

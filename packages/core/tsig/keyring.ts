@@ -1,7 +1,7 @@
 /**
  * TSIG keys, the keyring interface the verifier looks keys up in, and a
  * bounded cache of imported MAC keys so the hot path does not re-import a
- * secret into WebCrypto for every packet (keyrings may be rebuilt per packet,
+ * secret for every packet (keyrings may be rebuilt per packet,
  * as the reference node does, so the cache is keyed by name + algorithm and
  * re-validated against the secret).
  *
@@ -14,7 +14,7 @@
 
 import { canonicalName } from "../wire/name.ts";
 import { canonicalAlgorithmName, type TsigAlgorithm, tsigAlgorithm } from "./algorithm.ts";
-import { hmacSha224 } from "./hmac_sha224.ts";
+import { Sha256Hmac } from "./hmac_sha256.ts";
 
 /** A shared secret (RFC 8945 §3). */
 export interface TsigKey {
@@ -154,9 +154,11 @@ export class MacKeyCache {
 export const defaultMacKeyCache: MacKeyCache = new MacKeyCache();
 
 async function importMacKey(algorithm: TsigAlgorithm, secret: Uint8Array): Promise<MacKey> {
-  if (algorithm.hash === "SHA-224") {
-    const raw = secret.slice();
-    return { algorithm, sign: (data) => Promise.resolve(hmacSha224(raw, data)) };
+  // The SHA-256 family (hmac-sha256 is what DMP mints) in plain TypeScript: synchronous, no
+  // thread-pool round trip, no garbage but the MAC itself (hmac_sha256.ts says why).
+  if (algorithm.hash === "SHA-256" || algorithm.hash === "SHA-224") {
+    const hmac = new Sha256Hmac(secret, algorithm.hash);
+    return { algorithm, sign: (data) => Promise.resolve(hmac.mac(data)) };
   }
   const cryptoKey = await crypto.subtle.importKey(
     "raw",
