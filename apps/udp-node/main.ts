@@ -25,6 +25,7 @@ import { listenDot } from "./transports/dot.ts";
 import { CertificatePair } from "./transports/tls_certificate.ts";
 import { bindOrFail } from "./transports/listen_error.ts";
 import { applyIndexPatches, type IndexPatch } from "./zone_index/index_patch.ts";
+import { IndexPatchQueue } from "./zone_index/index_patch_queue.ts";
 import { ZoneSigners } from "./zone_index/zone_signers.ts";
 import { answerSigned, answerSignedFromCache } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
@@ -115,6 +116,8 @@ async function startOn(
   const client = db.reader;
   const metrics = new MetricsRegistry();
   const index = new ZoneIndex();
+  // Every patch after the first load goes through one queue, a slice of names per loop turn.
+  const indexPatches = new IndexPatchQueue(index);
   const box = await loadSecretBox(config);
   const keyring = new NodeKeyring(client, box);
   const signers = new ZoneSigners(config.DMP_DNSSEC_DNSKEY_TTL);
@@ -134,7 +137,7 @@ async function startOn(
     seq: 0,
     async apply(read: Promise<{ patches: IndexPatch[]; seq: number }>): Promise<void> {
       const { patches, seq } = await read;
-      const keysChanged = applyIndexPatches(index, patches);
+      const keysChanged = await indexPatches.apply(patches);
       this.seq = seq;
       if (keysChanged) await reloadKeys();
     },
@@ -210,6 +213,7 @@ async function startOn(
       config,
       client,
       index,
+      indexPatches,
       keyring,
       logger: logger.child("update"),
       metrics,

@@ -85,12 +85,16 @@ import type { AsyncHandler } from "../dns_service.ts";
 import { answerQuery } from "../pipeline/answer_query.ts";
 import type { NodeKeyring } from "./node_keyring.ts";
 import { GroupCommitter } from "./group_commit.ts";
+import type { IndexPatch } from "../zone_index/index_patch.ts";
+import type { IndexPatchQueue } from "../zone_index/index_patch_queue.ts";
 
 /** Dependencies of the UPDATE handler. */
 export interface UpdateDeps {
   config: Config;
   client: SqlClient;
   index: ZoneIndex;
+  /** where the handler's read of its own writes goes into `index` (in order with catch-ups) */
+  indexPatches: IndexPatchQueue;
   keyring: NodeKeyring;
   logger: Logger;
   metrics: MetricsRegistry;
@@ -186,11 +190,14 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       }
       for (const [zoneName, names] of byZone) {
         const list = [...names];
+        const patches: IndexPatch[] = [];
         if (list.length > 0) {
-          deps.index.replaceNames(zoneName, list, await readRecordsByName(deps.writer, list, now));
+          const records = await readRecordsByName(deps.writer, list, now);
+          patches.push({ kind: "replace_names", zone: zoneName, names: list, records });
         }
         const zone = await readZone(deps.writer, zoneName);
-        if (zone) deps.index.updateZoneMeta(zone);
+        if (zone) patches.push({ kind: "zone_meta", zone });
+        await deps.indexPatches.apply(patches);
       }
     },
     (e) => {

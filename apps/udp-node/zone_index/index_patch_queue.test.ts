@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
+import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
+import { IndexPatchQueue, sliceByNames } from "./index_patch_queue.ts";
+
+const ZONE: StoredZone = {
+  name: "q.test",
+  soaMname: "",
+  soaRname: "",
+  soaRefresh: 3600,
+  soaRetry: 600,
+  soaExpire: 86400,
+  soaMinimum: 60,
+  serial: 1,
+};
+
+let nextId = 1;
+function txt(name: string, value: string): StoredRecord {
+  return {
+    id: nextId++,
+    zone: ZONE.name,
+    name,
+    type: "TXT",
+    value,
+    ttl: 300,
+    createdAt: 0,
+    expiresAt: 0,
+  };
+}
+
+function names(n: number, prefix = "n"): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}.q.test`);
+}
+
+function kindOf(index: ZoneIndex, name: string): string {
+  return index.lookup(name, 16, 0).kind;
+}
+
+Deno.test("sliceByNames: every name once, each record with its name, unlisted records last", () => {
+  const list = names(10);
+  const records = [...list.map((n) => txt(n, "v")), txt("stray.q.test", "x")];
+  const slices = sliceByNames({ kind: "replace_names", zone: ZONE.name, names: list, records }, 4);
+  assert.deepEqual(slices.map((s) => s.names.length), [4, 4, 2]);
+  assert.deepEqual(slices.flatMap((s) => s.names), list);
+  for (const s of slices.slice(0, -1)) {
+    assert.deepEqual(s.records.map((r) => r.name), s.names);
+  }
+  assert.deepEqual(slices[2].records.map((r) => r.name), [...slices[2].names, "stray.q.test"]);
+});
+
+Deno.test("a large patch is applied a slice per loop turn: a timer runs between slices", async () => {
+  const index = new ZoneIndex();
+  index.replaceZone(ZONE, []);
+  const queue = new IndexPatchQueue(index, 50);
+  const list = names(400);
+  const seenBetween: number[] = [];
+  // Sample, from a timer, how many names are in the index while the patch is applied.
+  const sampler = setInterval(() => {
+    seenBetween.push(list.filter((n) => kindOf(index, n) === "answer").length);
+  }, 0);
+  try {
+    await queue.apply([{
+      kind: "replace_names",
+      zone: ZONE.name,
+      names: list,
+      records: list.map((n) => txt(n, "v")),
+    }]);
+  } finally {
+    clearInterval(sampler);
+  }
+  assert.ok(list.every((n) => kindOf(index, n) === "answer"));
+  assert.ok(
+    seenBetween.some((n) => n > 0 && n < list.length),
+    `the loop ran while the patch was half applied (${seenBetween.join(",")})`,
+  );
+});
+
+Deno.test("patches apply in the order queued, so an older read never lands over a newer one", async () => {
+  const index = new ZoneIndex();
+  index.replaceZone(ZONE, []);
+  const queue = new IndexPatchQueue(index, 10);
+  const list = names(100);
+  const older = queue.apply([{
+    kind: "replace_names",
+    zone: ZONE.name,
+    names: list,
+    records: list.map((n) => txt(n, "old")),
+  }]);
+  // Queued while the first is still being applied: must win for the name both touch.
+  const newer = queue.apply([{
+    kind: "replace_names",
+    zone: ZONE.name,
+    names: [list[99]],
+    records: [txt(list[99], "new")],
+  }, { kind: "zone_meta", zone: { ...ZONE, serial: 2 } }]);
+  await Promise.all([older, newer]);
+  const found = index.lookup(list[99], 16, 0);
+  assert.equal(found.kind, "answer");
+  if (found.kind !== "answer") return;
+  const wire = found.rrsets[0].wire;
+  assert.equal(new TextDecoder().decode(wire.subarray(wire.length - 3)), "new");
+  assert.equal(index.zone(ZONE.name)?.soa.serial, 2);
+});
+
+Deno.test("a patch that throws rejects its own apply and leaves the queue working", async () => {
+  const index = new ZoneIndex();
+  index.replaceZone(ZONE, []);
+  const queue = new IndexPatchQueue(index);
+  const bad = { kind: "replace_names", zone: ZONE.name, names: ["x.q.test"], records: null };
+  await assert.rejects(() => queue.apply([bad as never]));
+  await queue.apply([{
+    kind: "replace_names",
+    zone: ZONE.name,
+    names: ["y.q.test"],
+    records: [txt("y.q.test", "v")],
+  }]);
+  assert.equal(kindOf(index, "y.q.test"), "answer");
+});
