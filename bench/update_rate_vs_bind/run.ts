@@ -27,7 +27,6 @@
  * @module
  */
 
-import dgram from "node:dgram";
 import {
   buildNodeBundle,
   cleanupAll,
@@ -154,17 +153,29 @@ async function waitUntilAnswering(server: Server, port: number, timeoutMs: numbe
  * latencies (ms) and the number unanswered within 2 s.
  */
 function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: number }> {
-  const sock = dgram.createSocket("udp4");
+  // Deno.listenDatagram, not node:dgram: under Deno, node:dgram delivered some datagrams late
+  // (the same reason tests/_support/raw_dns.ts's udpBurst left it), which added milliseconds
+  // of the probe's own to a few answers and so to its p99.
+  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
   const sentAt = new Map<number, number>();
   const lat: number[] = [];
   let id = 0;
   let unanswered = 0;
-  sock.on("message", (msg: Uint8Array) => {
-    const t = sentAt.get((msg[0] << 8) | msg[1]);
-    if (t === undefined) return;
-    sentAt.delete((msg[0] << 8) | msg[1]);
-    lat.push(performance.now() - t);
-  });
+  const receiving = (async () => {
+    try {
+      for (;;) {
+        const [msg] = await sock.receive();
+        const at = performance.now();
+        const t = sentAt.get((msg[0] << 8) | msg[1]);
+        if (t === undefined) continue;
+        sentAt.delete((msg[0] << 8) | msg[1]);
+        lat.push(at - t);
+      }
+    } catch {
+      // closed when the probe stops
+    }
+  })();
   const timer = setInterval(() => {
     const now = performance.now();
     for (const [k, t] of sentAt) {
@@ -184,14 +195,15 @@ function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: nu
       authorities: [],
       additionals: [],
     });
-    sentAt.set(id, now);
-    sock.send(q, port, "127.0.0.1");
+    sentAt.set(id, performance.now());
+    sock.send(q, to).catch(() => {});
   }, 50);
   return async () => {
     clearInterval(timer);
     await sleep(2000);
     unanswered += sentAt.size;
     sock.close();
+    await receiving;
     return { lat, unanswered };
   };
 }
