@@ -80,6 +80,7 @@ import {
 import { parseClaimOwner, parseClaimWire } from "../../../packages/core/dmp/claim_record.ts";
 import { recipientHash12FromX25519Pub } from "../../../packages/core/dmp/claim_record.ts";
 import { bytesToHex, hexToBytes } from "../../../packages/core/dmp/hex.ts";
+import { utf8ByteLength } from "../../../packages/core/dmp/utf8.ts";
 import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import type { AsyncHandler } from "../dns_service.ts";
 import { answerQuery } from "../pipeline/answer_query.ts";
@@ -220,6 +221,8 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     }
     const msg = decoded.message;
     let verified: TsigVerified | undefined;
+    // The request MAC in hex: the replay key, the remembered answer's key, the used-MAC row.
+    let macHex = "";
     if (msg.tsigOffset !== undefined) {
       const v = await verifyTsig(request, msg.tsigOffset, deps.keyring, { now: ctx.now });
       if (v.kind === "formerr") {
@@ -246,7 +249,8 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         return { bytes, outcome: "tsig_failed" };
       }
       verified = v;
-      const macKey = `${v.keyName} ${bytesToHex(v.requestMac)}`;
+      macHex = bytesToHex(v.requestMac);
+      const macKey = `${v.keyName} ${macHex}`;
       if (!replay.checkAndRemember(v.keyName, v.requestMac, v.timeSigned, ctx.now, v.fudge)) {
         const earlier = answered.get(macKey);
         if (earlier) {
@@ -282,7 +286,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
 
     let verdict: Verdict;
     try {
-      verdict = await decideUpdate(msg, verified, ctx.now, request.length);
+      verdict = await decideUpdate(msg, verified, macHex, ctx.now, request.length);
     } catch (e) {
       // Deciding reads nothing from the store any more (its checks run in the write); whatever
       // fails here is answered SERVFAIL (retryable) with nothing applied.
@@ -333,7 +337,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     const response = questionEchoResponse(msg, rcode, true);
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
-    remember(`${verified.keyName} ${bytesToHex(verified.requestMac)}`, signed);
+    remember(`${verified.keyName} ${macHex}`, signed);
     return { bytes: signed, outcome: outcome ?? rcodeName(rcode) };
   };
 
@@ -358,6 +362,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
   async function decideUpdate(
     msg: Message,
     verified: TsigVerified | undefined,
+    macHex: string,
     now: number,
     size: number,
   ): Promise<Verdict> {
@@ -443,7 +448,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
             : { rcode: RCODE.REFUSED, reason: `type ${typeName(rr.type)} is not writable` };
         }
         if (rr.type === TYPE.TXT) {
-          if (new TextEncoder().encode(value).length > cfg.DMP_MAX_VALUE_BYTES) {
+          if (utf8ByteLength(value) > cfg.DMP_MAX_VALUE_BYTES) {
             return {
               rcode: RCODE.REFUSED,
               reason: `value exceeds DMP_MAX_VALUE_BYTES (${cfg.DMP_MAX_VALUE_BYTES})`,
@@ -553,7 +558,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       }
       write.usedMac = {
         keyName: canonicalName(verified.keyName),
-        mac: bytesToHex(verified.requestMac),
+        mac: macHex,
         expiresAt: verified.timeSigned + verified.fudge,
       };
     } else {

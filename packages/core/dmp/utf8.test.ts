@@ -5,6 +5,7 @@ import {
   encodeUtf8,
   hasControlOrSpace,
   isAscii,
+  utf8ByteLength,
 } from "./utf8.ts";
 
 Deno.test("utf8: strict decode keeps a BOM and rejects invalid sequences like Python", () => {
@@ -24,4 +25,20 @@ Deno.test("utf8: helper predicates", () => {
   assert.ok(hasControlOrSpace("a b"));
   assert.ok(hasControlOrSpace("a\u007f"));
   assert.equal(hasControlOrSpace("a.b-c"), false);
+});
+
+Deno.test("utf8ByteLength equals the encoded length: ASCII, 2-, 3- and 4-byte, lone surrogates", () => {
+  const samples = [
+    "",
+    "plain ascii",
+    "caf\u00e9",
+    "\u20ac and \u4e2d\u6587",
+    "\u{1f600} astral",
+    "lone \ud800 high",
+    "lone \udc00 low",
+    "\ud800",
+    "\ud83d\ude00\ud83d",
+    "x".repeat(300) + "\u00ff",
+  ];
+  for (const s of samples) assert.equal(utf8ByteLength(s), encodeUtf8(s).length, JSON.stringify(s));
 });

@@ -16,6 +16,27 @@ export function encodeUtf8(text: string): Uint8Array {
   return ENCODER.encode(text);
 }
 
+/**
+ * Length in bytes of `text` encoded as UTF-8, exactly what {@linkcode encodeUtf8} returns, without
+ * encoding it: a lone surrogate counts as the 3 bytes of the U+FFFD it becomes.
+ */
+export function utf8ByteLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** Decode UTF-8 strictly; returns `null` instead of throwing on invalid input. */
 export function decodeUtf8Strict(bytes: Uint8Array): string | null {
   try {

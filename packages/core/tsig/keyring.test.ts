@@ -72,3 +72,23 @@ Deno.test("MacKeyCache is bounded (LRU) and re-imports a changed secret", async 
   cache.clear();
   assert.equal(cache.size, 0);
 });
+
+Deno.test("MacKeyCache.peek: only an imported key with the same secret, computing the same MAC", async () => {
+  const cache = new MacKeyCache();
+  const key = tsigKey("k.test", "hmac-sha256", "c2VjcmV0");
+  assert.equal(cache.peek(key), undefined, "nothing before the first get");
+  const imported = await cache.get(key);
+  const peeked = cache.peek(key);
+  assert.ok(imported && peeked);
+  const data = new TextEncoder().encode("message");
+  assert.deepEqual(peeked.macSync?.(data), await imported.sign(data));
+  assert.equal(cache.peek(tsigKey("k.test", "hmac-sha256", "b3RoZXI=")), undefined, "new secret");
+  assert.equal(
+    cache.peek(tsigKey("k.test", "hmac-sha512", "c2VjcmV0")),
+    undefined,
+    "other algorithm",
+  );
+  const sha1 = tsigKey("s.test", "hmac-sha1", "c2VjcmV0");
+  await cache.get(sha1);
+  assert.equal(cache.peek(sha1)?.macSync, undefined, "WebCrypto keys have no synchronous MAC");
+});

@@ -72,11 +72,15 @@ export interface MacKey {
   readonly algorithm: TsigAlgorithm;
   /** Computes the full-length MAC of `data`. */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /** The same MAC computed synchronously, where the algorithm allows (the SHA-256 family). */
+  macSync?(data: Uint8Array): Uint8Array;
 }
 
 interface CacheEntry {
   secret: Uint8Array;
   key: Promise<MacKey>;
+  /** the key once `key` has resolved: {@linkcode MacKeyCache.peek} hands it out without a tick */
+  resolved?: MacKey;
 }
 
 /**
@@ -107,6 +111,18 @@ export class MacKeyCache {
   }
 
   /**
+   * The MAC key for `key` if it is already imported (the secret checked as in
+   * {@linkcode get}), without a promise: the per-message path of a busy
+   * server. Does not refresh the entry's recency; `get` does.
+   */
+  peek(key: TsigKey): MacKey | undefined {
+    const algorithm = tsigAlgorithm(key.algorithm);
+    if (!algorithm) return undefined;
+    const hit = this.#entries.get(`${canonicalName(key.name)}\u0000${algorithm.name}`);
+    return hit?.resolved && bytesEqual(hit.secret, key.secret) ? hit.resolved : undefined;
+  }
+
+  /**
    * The MAC key for `key`, importing it on a miss. Resolves to undefined
    * when the algorithm is unsupported or the secret cannot be imported.
    */
@@ -129,6 +145,7 @@ export class MacKeyCache {
       secret: key.secret.slice(),
       key: importMacKey(algorithm, key.secret),
     };
+    entry.key.then((k) => entry.resolved = k, () => {});
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     while (this.#entries.size > this.#max) {
@@ -158,7 +175,11 @@ async function importMacKey(algorithm: TsigAlgorithm, secret: Uint8Array): Promi
   // thread-pool round trip, no garbage but the MAC itself (hmac_sha256.ts says why).
   if (algorithm.hash === "SHA-256" || algorithm.hash === "SHA-224") {
     const hmac = new Sha256Hmac(secret, algorithm.hash);
-    return { algorithm, sign: (data) => Promise.resolve(hmac.mac(data)) };
+    return {
+      algorithm,
+      sign: (data) => Promise.resolve(hmac.mac(data)),
+      macSync: (data) => hmac.mac(data),
+    };
   }
   const cryptoKey = await crypto.subtle.importKey(
     "raw",

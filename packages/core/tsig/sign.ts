@@ -308,7 +308,8 @@ interface SignParams {
 
 async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessage> {
   if (wire.length < 12) throw new RangeError("message shorter than a header");
-  const macKey = await requireMacKey(p.key, p.cache);
+  const macKey = (p.cache ?? defaultMacKeyCache).peek(p.key) ??
+    await requireMacKey(p.key, p.cache);
   const algorithm = macKey.algorithm.name;
   // RFC 8945 §4.3.1: the digested message carries the Original ID.
   const digested = new Uint8Array(wire);
@@ -322,7 +323,8 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
     error: p.error,
     otherData: p.otherData,
   });
-  const mac = await macKey.sign(concatBytes([p.prefix, digested, vars]));
+  const input = concatBytes([p.prefix, digested, vars]);
+  const mac = macKey.macSync ? macKey.macSync(input) : await macKey.sign(input);
   const record = encodeTsigRecord(p.key.name, {
     algorithm,
     timeSigned: p.timeSigned,

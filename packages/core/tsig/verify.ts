@@ -139,7 +139,8 @@ async function verifyInner(
   if (!algorithm || !key || tsigAlgorithm(key.algorithm)?.name !== algorithm.name) {
     return { kind: "badkey", ...fields };
   }
-  const macKey: MacKey | undefined = await (options.cache ?? defaultMacKeyCache).get(key);
+  const cache = options.cache ?? defaultMacKeyCache;
+  const macKey: MacKey | undefined = cache.peek(key) ?? await cache.get(key);
   if (!macKey) return { kind: "badkey", ...fields };
 
   // §5.2.2.1: MAC truncation limits.
@@ -153,7 +154,8 @@ async function verifyInner(
   }
 
   // §5.2.2 / §4.3.1: request MAC.
-  const expected = await macKey.sign(concatBytes([message, tsigVariables({ keyName, ...rdata })]));
+  const input = concatBytes([message, tsigVariables({ keyName, ...rdata })]);
+  const expected = macKey.macSync ? macKey.macSync(input) : await macKey.sign(input);
   if (!macPrefixEquals(rdata.mac, expected)) return { kind: "badsig", key, ...fields };
 
   // §5.2.3: time, checked only after the MAC, with the request's fudge.
