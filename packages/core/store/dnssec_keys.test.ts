@@ -13,7 +13,7 @@ import { MIGRATION_0007 } from "./migrations/0007_serial_policy.ts";
 import { MIGRATION_0008 } from "./migrations/0008_dashboard_sessions.ts";
 import { MIGRATION_0009 } from "./migrations/0009_dnssec_keys.ts";
 import { createSecretBox } from "./secret_box.ts";
-import { upsertZone } from "./zones.ts";
+import { readZone, upsertZone } from "./zones.ts";
 import {
   enableZoneSigning,
   listSigningKeys,
@@ -123,6 +123,39 @@ Deno.test({
       )!;
       assert.equal(old.times.zoneUntil, NOW + 110);
       assert.equal(old.times.removeAt, NOW + 110 + 5000 + 10);
+    } finally {
+      client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "startRollover(): the zone's serial moves and its apex is journaled in the write that publishes the new key, even in the second of an earlier change",
+  ...opts,
+  async fn() {
+    const { client } = await freshDatabase();
+    try {
+      const box = await createSecretBox("7c".repeat(32));
+      await upsertZone(client, { name: "roll.test", serialPolicy: "increment", serial: 40 }, NOW);
+      await enableZoneSigning(client, box, "roll.test", 13, NOW - 10);
+      const signedSerial = (await readZone(client, "roll.test"))!.serial;
+      // A record added in the same second as the rollover, just before it.
+      await client.execute({
+        sql: "INSERT INTO journal (ts, zone, name) VALUES (?, 'roll.test', 'www.roll.test')",
+        args: [NOW],
+      });
+      const r = await startRollover(client, box, "roll.test", "zsk", NOW, T);
+      assert.ok(r.ok);
+      assert.equal((await readZone(client, "roll.test"))!.serial, signedSerial + 1);
+      const last = await client.execute(
+        "SELECT ts, zone, name FROM journal WHERE zone = 'roll.test' ORDER BY seq DESC LIMIT 1",
+      );
+      assert.deepEqual([Number(last.rows[0].ts), last.rows[0].name], [NOW, "roll.test"]);
+      // Refused (a rollover is under way): nothing moves.
+      const again = await startRollover(client, box, "roll.test", "zsk", NOW + 1, T);
+      assert.ok(!again.ok);
+      assert.equal((await readZone(client, "roll.test"))!.serial, signedSerial + 1);
     } finally {
       client.close();
     }

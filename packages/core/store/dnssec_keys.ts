@@ -299,6 +299,18 @@ export async function startRollover(
       args: [zone, zone, t, t, t, t, t, t],
     }),
     ...plan.changes.map((c) => updateKey(zone, existing[c.index].keyTag, c.set, ours)),
+    // The new key is published now: the transferred zone's DNSKEY set changes, so its serial
+    // moves in this write, as when signing is turned on. Left to the re-sign check, a change
+    // of the zone in the same second (a record added just before) kept it from moving, and
+    // secondaries went from the old key straight to signatures by the new one.
+    {
+      sql: `UPDATE zones SET serial = ${nextSerialSql(t)} WHERE name = ? AND ${ours.sql}`,
+      args: [zone, ...ours.args],
+    },
+    {
+      sql: "INSERT INTO journal (ts, zone, name) SELECT ?, ?, ? WHERE changes() > 0",
+      args: [t, zone, zone],
+    },
     journalRow(t, ours),
   ], "write");
   if (insert.rowsAffected === 0) {
