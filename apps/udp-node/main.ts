@@ -38,6 +38,7 @@ import { loadSecretBox } from "./secret_key_file.ts";
 import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { ResignSerials } from "./transfer/resign_serials.ts";
 import { NotifySender } from "./transfer/notify.ts";
+import { CHeapTrimmer, loadMallocTrim, patchesFreeMuch } from "./c_heap_trim.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
@@ -118,6 +119,11 @@ async function startOn(
   const index = new ZoneIndex();
   // Every patch after the first load goes through one queue, a slice of names per loop turn.
   const indexPatches = new IndexPatchQueue(index);
+  const heapTrim = loadMallocTrim();
+  const heapTrimmer = new CHeapTrimmer(
+    heapTrim.trim,
+    (ms, released) => logger.debug("C heap trimmed", { ms: Math.round(ms), released }),
+  );
   const box = await loadSecretBox(config);
   const keyring = new NodeKeyring(client, box);
   const signers = new ZoneSigners(config.DMP_DNSSEC_DNSKEY_TTL);
@@ -138,6 +144,7 @@ async function startOn(
     async apply(read: Promise<{ patches: IndexPatch[]; seq: number }>): Promise<void> {
       const { patches, seq } = await read;
       const keysChanged = await indexPatches.apply(patches);
+      if (patchesFreeMuch(patches)) heapTrimmer.request();
       this.seq = seq;
       if (keysChanged) await reloadKeys();
     },
@@ -340,7 +347,9 @@ async function startOn(
   }
   // Answering: now the worker that loaded the zones makes way for a fresh one (its heap grew
   // with the load and V8 keeps it). A failure is the onCrash path: storage fails, DNS goes on.
-  db.renewWorker().catch(() => {});
+  // Once it is gone, what it allocated is free but still resident: give it back.
+  db.renewWorker().then(() => heapTrimmer.request(), () => {});
+  if (heapTrim.loadError) logger.debug(heapTrim.loadError);
   if (dotCertificate) {
     metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
     dotCertificate.onReload((result) =>
@@ -389,6 +398,7 @@ async function startOn(
   restart.onRestarted = () => {
     logger.info("storage worker restarted; resyncing from the journal", { seq: follower.seq });
     metrics.inc("dmp_storage_worker_restarts_total");
+    heapTrimmer.request();
     trigger.fire();
   };
   const signal = config.DMP_SYNC_SIGNAL_URL
@@ -509,6 +519,7 @@ async function startOn(
     async stop() {
       stopping = true;
       trigger.fire();
+      heapTrimmer.stop();
       await signal?.stop();
       clearInterval(cleanupTimer);
       clearInterval(flushTimer);
