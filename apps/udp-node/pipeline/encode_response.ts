@@ -25,6 +25,7 @@ import {
   isLive,
   type OwnedRRset,
   recordLength,
+  recordLengthAt,
   type SectionsResult,
 } from "../../../packages/core/zone/zone_index.ts";
 import { encodeName, nameWireLength } from "../../../packages/core/wire/name.ts";
@@ -250,8 +251,9 @@ function writeRRset(
   maxTtl: number,
   now: number,
 ): number {
+  const wire = set.wire;
   if (now < set.firstExpiry) {
-    out.set(set.wire, pos);
+    out.set(wire, pos);
     if (set.expiring) {
       for (const r of set.records) {
         if (r.expiresAt !== 0) {
@@ -263,12 +265,12 @@ function writeRRset(
         }
       }
     }
-    return pos + set.wire.length;
+    return pos + wire.length;
   }
   for (const r of set.records) {
     if (!isLive(r, now)) continue;
-    const length = recordLength(set, r);
-    out.set(set.wire.subarray(r.offset, r.offset + length), pos);
+    const length = recordLengthAt(wire, r.offset);
+    out.set(wire.subarray(r.offset, r.offset + length), pos);
     if (r.expiresAt !== 0) {
       writeUint32(out, pos + POINTER_RR.TTL_OFFSET, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
     }
@@ -319,14 +321,15 @@ function writeOwned(
 ): number {
   const set = o.set;
   if (pointer === SKIP) return pos;
+  const wire = set.wire;
   for (const r of set.records) {
     if (!isLive(r, now)) continue;
     if (pointer >= 0) {
       writeUint16(out, pos, 0xc000 | pointer);
       pos += 2;
     } else pos = encodeName(out, pos, o.owner);
-    const length = recordLength(set, r) - 2;
-    out.set(set.wire.subarray(r.offset + 2, r.offset + 2 + length), pos);
+    const length = recordLengthAt(wire, r.offset) - 2;
+    out.set(wire.subarray(r.offset + 2, r.offset + 2 + length), pos);
     if (r.expiresAt !== 0) {
       writeUint32(out, pos + 4, answerTtl(r.ttl, r.expiresAt, maxTtl, now));
     }

@@ -112,13 +112,13 @@ Deno.test("churn: 20,000 names rewritten ten times stay exact through compaction
 Deno.test("answers point into the RRset's own bytes: the arena keeps no copy of them", () => {
   const t = new AnswerTable();
   // Two RRsets that are views into one buffer, as the index's RRsets are into a zone image.
-  const a = txtSet(3, 1000, 0x61);
-  const b = txtSet(1, 2000, 0x62);
-  const image = new Uint8Array(a.wire.length + b.wire.length);
-  image.set(a.wire);
-  image.set(b.wire, a.wire.length);
-  a.wire = image.subarray(0, a.wire.length);
-  b.wire = image.subarray(a.wire.length);
+  const ownA = txtSet(3, 1000, 0x61);
+  const ownB = txtSet(1, 2000, 0x62);
+  const image = new Uint8Array(ownA.wire.length + ownB.wire.length);
+  image.set(ownA.wire);
+  image.set(ownB.wire, ownA.wire.length);
+  const a = { ...ownA, wire: image.subarray(0, ownA.wire.length) };
+  const b = { ...ownB, wire: image.subarray(ownA.wire.length) };
   assert.ok(t.set("a.example.test", a) && t.set("b.example.test", b));
   assert.ok(t.arenaBytes < 200, `arena ${t.arenaBytes} bytes for ${image.length} answer bytes`);
   assert.deepEqual(answer(t, find(t, "a.example.test")), a.wire);

@@ -147,7 +147,8 @@ export class AnswerTable {
    */
   set(name: string, rrset: IndexedRRset): boolean {
     const n = name.length;
-    if (n > 253 || rrset.wire.length > ANSWER_TABLE_MAX_WIRE) return false;
+    const wire = rrset.wire;
+    if (n > 253 || wire.length > ANSWER_TABLE_MAX_WIRE) return false;
     let patches = 0;
     for (const r of rrset.records) if (r.expiresAt !== 0) patches++;
     if (patches > 255) return false;
@@ -166,7 +167,7 @@ export class AnswerTable {
     let p = e + 2 + n;
     v.setUint16(p, rrset.type);
     v.setUint16(p + 2, rrset.records.length);
-    v.setUint16(p + 4, rrset.wire.length);
+    v.setUint16(p + 4, wire.length);
     a[p + 6] = patches;
     v.setFloat64(p + 7, rrset.firstExpiry);
     p += HEAD;
@@ -177,8 +178,8 @@ export class AnswerTable {
       v.setFloat64(p + 6, r.expiresAt);
       p += PATCH;
     }
-    v.setUint32(p, this.#holdBuffer(rrset.wire.buffer));
-    v.setUint32(p + 4, rrset.wire.byteOffset);
+    v.setUint32(p, this.#holdBuffer(wire.buffer));
+    v.setUint32(p + 4, wire.byteOffset);
     this.#used = e + size;
     this.#insert(keyHash(hash, rrset.type), e);
     this.#count++;

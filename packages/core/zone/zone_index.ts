@@ -37,14 +37,18 @@ export interface IndexedRecord {
  * for RRs that expire.
  */
 export interface IndexedRRset {
-  type: number;
-  wire: Uint8Array;
+  readonly type: number;
+  /**
+   * The RRs' bytes. An RRset of a loaded zone makes a fresh view of the zone
+   * image on each read (`zone_image.ts`): read it once per use, not in a loop.
+   */
+  readonly wire: Uint8Array;
   /** RRs in publish order */
-  records: readonly IndexedRecord[];
+  readonly records: readonly IndexedRecord[];
   /** some RR has an expiry: its TTL is computed per answer */
-  expiring: boolean;
+  readonly expiring: boolean;
   /** earliest expiry among the RRs (Infinity when none): before it, every RR is live */
-  firstExpiry: number;
+  readonly firstExpiry: number;
 }
 
 /** One zone: apex, SOA and names. */
@@ -360,8 +364,12 @@ export function isLive(r: IndexedRecord, now: number): boolean {
 
 /** Wire length of one RR of `set` (header and RDATA). */
 export function recordLength(set: IndexedRRset, r: IndexedRecord): number {
-  const w = set.wire;
-  return POINTER_RR.HEADER_BYTES + ((w[r.offset + 10] << 8) | w[r.offset + 11]);
+  return recordLengthAt(set.wire, r.offset);
+}
+
+/** Wire length of the RR at `offset` of an RRset's `wire` (header and RDATA). */
+export function recordLengthAt(wire: Uint8Array, offset: number): number {
+  return POINTER_RR.HEADER_BYTES + ((wire[offset + 10] << 8) | wire[offset + 11]);
 }
 
 function countLabels(name: string): number {
