@@ -2,7 +2,8 @@
  * The production entry (dist/dmp.mjs from `npm run build`, what the systemd
  * unit runs) is the same node: built fresh, it serves a zone written by
  * another process and answers over UDP and TCP, with every TypeScript module
- * compiled in (no loader needed at run time).
+ * compiled in (no loader needed at run time), and its storage worker from a
+ * bundle of its own that loads libSQL and nothing else.
  */
 import assert from "node:assert/strict";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
@@ -32,6 +33,12 @@ Deno.test({
         !/import\("[^"]*\.ts"\)/.test(source),
       "every TypeScript module is compiled in",
     );
+    // The storage worker has its own bundle beside it, which loads no package but libSQL's
+    // (as the CLI bundle, it loaded zod, hono and the rest into the worker: 6 MiB of its heap).
+    const worker = await Deno.readTextFile(`${outDir}/storage_worker.mjs`);
+    const packages = [...worker.matchAll(/^import .* from "([^"]+)";$/gm)]
+      .map((m) => m[1]).filter((p) => !p.startsWith("node:"));
+    assert.deepEqual([...new Set(packages)].sort(), ["@libsql/client", "libsql"]);
     const db = await freshDatabase();
     const now = Date.now() / 1000;
     await upsertZone(db.client, { name: "bundle.test" }, now);

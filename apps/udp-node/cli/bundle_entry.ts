@@ -2,18 +2,18 @@
  * Entry of the production bundle of the `dmp` CLI (`dist/dmp.mjs`, built by
  * `npm run build` with esbuild): the same CLI as `bin/dmp.mjs`, already
  * compiled, so a udp-node runs without a TypeScript loader in its process.
- * The bundle is also the node's storage worker (one file to deploy): started
- * as that worker, it serves storage requests and runs no CLI.
+ * The node's storage worker is compiled into its own file beside it (the
+ * worker then loads libSQL, not every package the CLI uses).
  *
  * @module
  */
 
 import process from "node:process";
 import { setStorageWorkerEntry } from "../storage/storage_client.ts";
-import { serveIfWorker } from "../storage/storage_worker.ts";
 
-if (!serveIfWorker()) {
-  setStorageWorkerEntry(new URL(import.meta.url));
-  const { runCli } = await import("./main.ts");
-  process.exitCode = await runCli(process.argv.slice(2), process.env);
-}
+/** The worker bundle's file name, set by scripts/build_node_bundle.mjs (esbuild `define`). */
+declare const STORAGE_WORKER_BUNDLE: string;
+
+setStorageWorkerEntry(new URL(`./${STORAGE_WORKER_BUNDLE}`, import.meta.url));
+const { runCli } = await import("./main.ts");
+process.exitCode = await runCli(process.argv.slice(2), process.env);

@@ -42,8 +42,8 @@ type Body<R = StorageRequest> = R extends unknown ? Omit<R, "id"> : never;
 let workerEntry = new URL("./storage_worker.ts", import.meta.url);
 
 /**
- * Sets the module the storage worker runs (the production bundle, which is one file that is
- * both the CLI and the worker: apps/udp-node/cli/bundle_entry.ts).
+ * Sets the module the storage worker runs (the production bundle's compiled worker, beside
+ * the CLI bundle: apps/udp-node/cli/bundle_entry.ts).
  */
 export function setStorageWorkerEntry(url: URL): void {
   workerEntry = url;

@@ -196,9 +196,8 @@ function hostPort(): StoragePort | undefined {
 let serving = false;
 
 /**
- * Starts serving when this module runs as the storage worker; returns whether it does. The
- * production bundle is one file that is both the CLI and this worker: its entry calls this
- * first and runs the CLI only when it returns false.
+ * Starts serving when this module runs as the storage worker; returns whether it does (false
+ * when it is imported on the DNS thread, as tests do).
  */
 export function serveIfWorker(): boolean {
   if (serving) return true;
