@@ -221,6 +221,10 @@ async function startOn(
       client,
       index,
       indexPatches,
+      followJournal: async (at) => {
+        await follower.catchUp(at, true);
+        return follower.seq;
+      },
       keyring,
       logger: logger.child("update"),
       metrics,

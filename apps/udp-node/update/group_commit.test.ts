@@ -13,6 +13,7 @@ Deno.test("GroupCommitter groups what queues while a batch is in flight", async 
     async (ch) => {
       batches.push(ch.flat().map((x) => x.name));
       await new Promise((r) => setTimeout(r, 20));
+      return batches.length;
     },
     () => Promise.resolve(),
     isCap,
@@ -28,6 +29,7 @@ Deno.test("GroupCommitter retries one by one on a cap, refusing only the offende
       await new Promise((r) => setTimeout(r, 5));
       if (ch.flat().some((x) => x.name === "bad")) throw new CapExceededError();
       stored.push(...ch.flat().map((x) => x.name));
+      return stored.length;
     },
     () => Promise.resolve(),
     isCap,
@@ -50,6 +52,7 @@ Deno.test("GroupCommitter fails the whole group on a store error, and resolves a
   const c = new GroupCommitter<RecordChange[]>(async () => {
     await new Promise((r) => setTimeout(r, 5));
     if (fail) throw new Error("primary unreachable");
+    return 1;
   }, (ch) => {
     seen = ch.flat().map((x) => x.name);
     return Promise.resolve();
@@ -75,6 +78,7 @@ Deno.test("GroupCommitter drops a culprit the store names and commits the rest i
       await new Promise((r) => setTimeout(r, 5));
       const bad = names.indexOf("bad");
       if (bad >= 0) throw new Named(bad);
+      return batches.length;
     },
     () => Promise.resolve(),
     (e) => (e instanceof Named ? e.index : null),
@@ -90,4 +94,26 @@ Deno.test("GroupCommitter drops a culprit the store names and commits the rest i
     "fulfilled",
   ]);
   assert.deepEqual(batches, [["first"], ["ok1", "bad", "ok2", "ok3"], ["ok1", "ok2", "ok3"]]);
+});
+
+Deno.test("afterCommit gets the highest mark of the group's commits, retries included", async () => {
+  let position = 0;
+  const marks: number[] = [];
+  const c = new GroupCommitter<RecordChange[]>(
+    async (ch) => {
+      await new Promise((r) => setTimeout(r, 5));
+      if (ch.flat().some((x) => x.name === "bad")) throw new CapExceededError();
+      position += ch.length;
+      return position;
+    },
+    (_ch, mark) => {
+      marks.push(mark);
+      return Promise.resolve();
+    },
+    isCap,
+  );
+  // "first" goes alone; the rest queue behind it as one group, committed one by one after the
+  // cap error: a (position 2), bad refused, b (position 3).
+  await Promise.allSettled(["first", "a", "bad", "b"].map((n) => c.submit(add(n))));
+  assert.deepEqual(marks, [1, 3], "the group's mark is its last commit's, not its first");
 });

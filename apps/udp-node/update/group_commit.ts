@@ -28,20 +28,22 @@ interface Pending<T> {
 export class GroupCommitter<T> {
   #pending: Pending<T>[] = [];
   #draining = false;
-  #apply: (items: T[]) => Promise<void>;
-  #afterCommit: (items: T[]) => Promise<void>;
+  #apply: (items: T[]) => Promise<number>;
+  #afterCommit: (items: T[], mark: number) => Promise<void>;
   #fault: (e: unknown) => number | undefined | null;
   #maxGroup: number;
 
   /**
-   * @param apply writes one atomic batch of messages
-   * @param afterCommit runs once per committed group (read-your-writes); its errors are not the writers'
+   * @param apply writes one atomic batch of messages; returns a mark of how far the store got
+   *   (the journal position), which grows with every commit
+   * @param afterCommit runs once per committed group with the highest mark of its commits
+   *   (read-your-writes); its errors are not the writers'
    * @param fault for an error one message caused, that message's index in the group, or
    *   undefined when the error does not say which (retry one by one); null for any other error
    */
   constructor(
-    apply: (items: T[]) => Promise<void>,
-    afterCommit: (items: T[]) => Promise<void>,
+    apply: (items: T[]) => Promise<number>,
+    afterCommit: (items: T[], mark: number) => Promise<void>,
     fault: (e: unknown) => number | undefined | null,
     maxGroup = 256,
   ) {
@@ -65,9 +67,10 @@ export class GroupCommitter<T> {
       while (this.#pending.length > 0) {
         let group = this.#pending.splice(0, this.#maxGroup);
         const committed: Pending<T>[] = [];
+        let mark = 0;
         while (group.length > 0) {
           try {
-            await this.#apply(group.map((p) => p.item));
+            mark = Math.max(mark, await this.#apply(group.map((p) => p.item)));
             committed.push(...group);
             break;
           } catch (e) {
@@ -83,7 +86,7 @@ export class GroupCommitter<T> {
             }
             for (const p of group) {
               try {
-                await this.#apply([p.item]);
+                mark = Math.max(mark, await this.#apply([p.item]));
                 committed.push(p);
               } catch (one) {
                 p.reject(one);
@@ -94,7 +97,7 @@ export class GroupCommitter<T> {
         }
         if (committed.length === 0) continue;
         try {
-          await this.#afterCommit(committed.map((p) => p.item));
+          await this.#afterCommit(committed.map((p) => p.item), mark);
         } catch {
           // The write is durable; the sync loop will bring the index up to date.
         }

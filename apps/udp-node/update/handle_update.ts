@@ -108,6 +108,13 @@ export interface UpdateDeps {
   writer: SqlClient;
   /** hears of each fresh (not replayed) successful TSIG verification: the key's last use */
   keyUsed?: (keyName: string, now: number) => void;
+  /**
+   * Brings the index up to date with the journal (a replica reads the primary's) and returns
+   * the journal position the index has reached. After a commit, the handler calls it first: the
+   * journal follower then applies the group's writes once, instead of the handler re-reading
+   * the names and the follower applying them again at its next catch-up.
+   */
+  followJournal?: (now: number) => Promise<number>;
 }
 
 /** Types a zone-wide (operator) key may write; user keys write TXT only (issue #3). */
@@ -175,10 +182,19 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         now: Date.now() / 1000,
         maxValuesPerName: maxValues,
       }),
-    async (writes) => {
-      // Read our own writes: re-read the touched names from the primary and patch the index
-      // (the journal follower applies the same entries again later, idempotently).
+    async (writes, journalSeq) => {
       const now = Date.now() / 1000;
+      // Read our own writes: the journal follower applies them (and whatever came before).
+      if (deps.followJournal && journalSeq > 0) {
+        try {
+          if (await deps.followJournal(now) >= journalSeq) return;
+        } catch {
+          // Read the names below instead.
+        }
+      }
+      // It did not get that far (a keystore change first in the primary's journal, a backlog of
+      // a full page): re-read the touched names from the primary and patch the index (the
+      // follower applies the same entries again later, idempotently).
       const byZone = new Map<string, Set<string>>();
       const touch = (zone: string) => {
         let names = byZone.get(zone);

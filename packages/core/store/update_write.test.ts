@@ -60,6 +60,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a committed batch returns the journal position it reached",
+  sanitizeResources: false,
+  fn: () =>
+    withDb(async ({ client }) => {
+      const first = await applyUpdateWrites(client, [
+        { prerequisites: [], changes: [add(`p.${Z}`, "1")] },
+        { prerequisites: [], changes: [add(`q.${Z}`, "2")] },
+      ], { now: NOW });
+      const max = async () =>
+        Number((await client.execute("SELECT max(seq) AS s FROM journal")).rows[0].s);
+      assert.equal(first, await max());
+      const second = await applyUpdateWrites(client, [
+        { prerequisites: [], changes: [add(`r.${Z}`, "3")] },
+      ], { now: NOW });
+      assert.ok(second > first);
+      assert.equal(second, await max());
+      // Nothing to write: no transaction, position 0.
+      assert.equal(await applyUpdateWrites(client, [], { now: NOW }), 0);
+    }),
+});
+
+Deno.test({
   name: "a used MAC is refused until pruned; value-dependent prerequisites match exactly",
   sanitizeResources: false,
   fn: () =>

@@ -124,10 +124,11 @@ const LIVE = "(expires_at = 0 OR expires_at > ?)";
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /**
- * Applies UPDATE writes as one transaction. Throws
- * {@linkcode ReplayedUpdateError}, {@linkcode UpdateGuardError} or
- * `CapExceededError` (values per name) when a check fails: the batch is then
- * rolled back whole.
+ * Applies UPDATE writes as one transaction and returns the journal position
+ * it reached (the highest `journal.seq` once it committed; 0 when there was
+ * nothing to write). Throws {@linkcode ReplayedUpdateError},
+ * {@linkcode UpdateGuardError} or `CapExceededError` (values per name) when a
+ * check fails: the batch is then rolled back whole.
  *
  * @example
  * ```ts ignore
@@ -140,7 +141,7 @@ export async function applyUpdateWrites(
   client: SqlClient,
   writes: readonly UpdateWrite[],
   options: { now: number; maxValuesPerName?: number },
-): Promise<void> {
+): Promise<number> {
   const now = Math.floor(options.now);
   const batch = new ChangeBatch(now);
   /** first statement of each write, to name the write a failed statement belongs to */
@@ -163,9 +164,13 @@ export async function applyUpdateWrites(
   }
   const ownEnd = batch.statements.length;
   const statements = batch.finish(options.maxValuesPerName);
-  if (statements.length === 0) return;
+  if (statements.length === 0) return 0;
+  // Last, inside the same transaction: the journal position this batch reached, so the caller
+  // can tell when a journal follower has brought the batch into its index.
+  statements.push({ sql: "SELECT coalesce(max(seq), 0) AS seq FROM journal", args: [] });
+  let results;
   try {
-    await client.batch(statements, "write");
+    results = await client.batch(statements, "write");
   } catch (e) {
     const classified = classifyWriteError(e);
     if (classified instanceof UpdateGuardError || classified instanceof ReplayedUpdateError) {
@@ -179,6 +184,7 @@ export async function applyUpdateWrites(
     }
     throw classified;
   }
+  return Number(results[results.length - 1].rows[0]?.seq ?? 0);
 }
 
 /** Maps a failed batch to the check that failed (or returns the error as it is). */
