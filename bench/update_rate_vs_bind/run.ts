@@ -18,8 +18,15 @@
  * Options: --duration=S (15) --warmup=S (2) --outstanding=N (dnsperf -q, 100)
  * --only=replica,file,bind --updates=N (update file size, 150000) --rounds=N (3: the
  * contenders alternate N times on fresh stores; every verdict is the worst round's)
- * --cpu-prof (profile the node contenders, print the hottest functions) --keep (keep
- * the temp dir).
+ * --paced-rate=N (800: UPDATEs/s offered to every contender alike in the paced phase; 0 = no
+ * paced phase) --paced-duration=S (10) --cpu-prof (profile the node contenders, print the
+ * hottest functions) --keep (keep the temp dir).
+ *
+ * Two probes of plain SOA queries: during the saturating load (each server at its own
+ * maximum, so each probe waits behind a queue as deep as that server's throughput makes
+ * it), and during the paced phase (`dnsperf -Q`: the same offered UPDATE rate for every
+ * contender, below each one's maximum), where the probes compare how much the same write
+ * burst delays queries.
  *
  * Output: progress, a table, and everything (host, versions, each dnsperf summary,
  * the checks) in bench/results/<date>-update_rate_vs_bind.txt.
@@ -71,6 +78,8 @@ const TARGET = { ups: { replica: 1.0, file: 0.6 } as Record<string, number>, pro
 interface Options {
   duration: number;
   warmup: number;
+  pacedRate: number;
+  pacedDuration: number;
   outstanding: number;
   only: string[];
   updates: number;
@@ -85,6 +94,8 @@ function parseOptions(argv: string[]): Options {
     {
       duration: 15,
       warmup: 2,
+      pacedRate: 800,
+      pacedDuration: 10,
       outstanding: 100,
       only: ["replica", "file", "bind"],
       updates: 150_000,
@@ -94,7 +105,7 @@ function parseOptions(argv: string[]): Options {
     },
     "usage: deno run -A bench/update_rate_vs_bind/run.ts [--duration=15] [--warmup=2] " +
       "[--outstanding=100] [--only=replica,file,bind] [--updates=150000] [--rounds=3] " +
-      "[--cpu-prof] [--keep]",
+      "[--paced-rate=800] [--paced-duration=10] [--cpu-prof] [--keep]",
     { choices: { only: ["replica", "file", "bind"] } },
   );
 }
@@ -148,11 +159,14 @@ async function waitUntilAnswering(server: Server, port: number, timeoutMs: numbe
 }
 
 /**
- * A plain SOA query every 50 ms while the UPDATE load runs: how long ordinary
- * queries wait on a server busy with writes. Returns a stop function giving the
- * latencies (ms) and the number unanswered within 2 s.
+ * A plain SOA query every `everyMs` (50) while the UPDATE load runs: how long
+ * ordinary queries wait on a server busy with writes. Returns a stop function
+ * giving the latencies (ms) and the number unanswered within 2 s.
  */
-function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: number }> {
+function queryProbe(
+  port: number,
+  everyMs = 50,
+): () => Promise<{ lat: number[]; unanswered: number }> {
   // Deno.listenDatagram, not node:dgram: under Deno, node:dgram delivered some datagrams late
   // (the same reason tests/_support/raw_dns.ts's udpBurst left it), which added milliseconds
   // of the probe's own to a few answers and so to its p99.
@@ -197,7 +211,7 @@ function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: nu
     });
     sentAt.set(id, performance.now());
     sock.send(q, to).catch(() => {});
-  }, 50);
+  }, everyMs);
   return async () => {
     clearInterval(timer);
     await sleep(2000);
@@ -239,8 +253,10 @@ async function dnsperf(
   seconds: number,
   outstanding: number,
   secret: string,
+  maxRate = 0,
 ): Promise<PerfResult> {
   const args = [
+    ...(maxRate > 0 ? ["-Q", String(maxRate)] : []),
     "-u",
     "-v",
     "-s",
@@ -323,6 +339,9 @@ function nodeEnv(port: number, httpPort: number, extra: Record<string, string>) 
     DMP_DNS_HOST: "127.0.0.1",
     DMP_DNS_PORT: String(port),
     DMP_DNS_RATE: "0",
+    // Response rate limiting off, as BIND runs here: the paced phase's probe asks the same SOA
+    // 100 times a second from one address, which RRL rightly throttles.
+    DMP_DNS_RRL_RATE: "0",
     DMP_DNS_UPDATE_ENABLED: "1",
     DMP_TSIG_SECRET_KEY: SEALING_KEY,
     DMP_NODE_HTTP_HOST: "127.0.0.1",
@@ -537,13 +556,15 @@ interface Row {
   check: Check;
   /** the plain SOA probe during the load: p50/p99 ms, unanswered within 2 s */
   probe: { p50: number; p99: number; unanswered: number; sent: number };
+  /** the paced phase (same offered UPDATE rate for all): updates/s and its probe */
+  paced?: { ups: number; p50: number; p99: number; unanswered: number; sent: number };
 }
 
 async function measure(
   c: Contender,
   round: number,
   dir: string,
-  files: { warm: string; main: string },
+  files: { warm: string; main: string; paced: string },
   secret: Uint8Array,
   opts: Options,
 ): Promise<Row> {
@@ -561,6 +582,7 @@ async function measure(
       say(`warm-up ${opts.warmup} s (warm-<n> names): ${w.ups.toFixed(0)} updates/s, ${w.rcodes}`);
       if (w.noerror === 0) throw new Error(`warm-up got no NOERROR:\n${w.summary}`);
     }
+    const paced = opts.pacedRate > 0 ? await pacedPhase(port, files.paced, b64, opts) : undefined;
     const serial0 = soaSerial(port);
     const pids = running.cpuPids();
     const cpu0 = pids.map((p) => cpuSecondsOf(p.pid));
@@ -622,12 +644,51 @@ async function measure(
         unanswered: probe.unanswered,
         sent: probe.lat.length + probe.unanswered,
       },
+      paced,
     };
   } finally {
     await running.stop();
     const logTail = running.server.logs().trim().split("\n").slice(-5).join("\n");
     if (logTail) keep(`--- last log lines of ${c.label}\n${logTail}`);
   }
+}
+
+/** Probe rate of the paced phase: 100/s, so its p99 rests on ~10 samples, not 3. */
+const PACED_PROBE_EVERY_MS = 10;
+
+/**
+ * The paced phase: `dnsperf -Q` offers every contender the same UPDATE rate
+ * (`pace-<n>` names, outside the checks of the `id-` names) while a probe
+ * sends plain SOA queries at 100/s.
+ */
+async function pacedPhase(
+  port: number,
+  file: string,
+  b64: string,
+  opts: Options,
+): Promise<NonNullable<Row["paced"]>> {
+  const stopProbe = queryProbe(port, PACED_PROBE_EVERY_MS);
+  const perf = await dnsperf(port, file, opts.pacedDuration, opts.outstanding, b64, opts.pacedRate);
+  const probe = await stopProbe();
+  const out = {
+    ups: perf.ups,
+    p50: pctOf(probe.lat, 0.5),
+    p99: pctOf(probe.lat, 0.99),
+    unanswered: probe.unanswered,
+    sent: probe.lat.length + probe.unanswered,
+  };
+  keep(`--- dnsperf -u -Q ${opts.pacedRate} ${opts.pacedDuration} s\n${perf.summary}`);
+  say(
+    `paced ${opts.pacedDuration} s at ${opts.pacedRate}/s offered: ${perf.ups.toFixed(0)} ` +
+      `updates/s, p99 ${perf.p99Ms.toFixed(2)} ms, ${perf.rcodes}; plain SOA queries (100/s ` +
+      `probe): p50 ${out.p50.toFixed(2)} ms, p99 ${out.p99.toFixed(2)} ms, max ${
+        pctOf(probe.lat, 1).toFixed(1)
+      } ms, unanswered (2 s) ${out.unanswered}/${out.sent}`,
+  );
+  if (perf.ups < 0.95 * opts.pacedRate) {
+    say(`WARNING: the paced phase ran below its offered rate: lower --paced-rate`);
+  }
+  return out;
 }
 
 /**
@@ -734,6 +795,9 @@ function table(rows: Row[]): string[] {
     "probe p99 ms",
     "BIND probe p99 ms",
     "probe p99 vs BIND",
+    "paced: probe p99 ms",
+    "BIND paced probe p99 ms",
+    "paced probe p99 vs BIND",
     "server CPU (core 0)",
   ];
   const body = rows.map((r) => {
@@ -754,6 +818,11 @@ function table(rows: Row[]): string[] {
       r.probe.p99.toFixed(2) + (r.probe.unanswered ? ` (${r.probe.unanswered} unanswered)` : ""),
       bind ? bind.probe.p99.toFixed(2) : "-",
       bind ? (r.probe.p99 / bind.probe.p99).toFixed(2) + "x" : "-",
+      r.paced
+        ? r.paced.p99.toFixed(2) + (r.paced.unanswered ? ` (${r.paced.unanswered} unanswered)` : "")
+        : "-",
+      bind?.paced ? bind.paced.p99.toFixed(2) : "-",
+      bind?.paced && r.paced ? (r.paced.p99 / bind.paced.p99).toFixed(2) + "x" : "-",
       r.cpu.map((x) => `${x.label} ${(x.share * 100).toFixed(0)}%`).join(" + "),
     ];
   });
@@ -780,6 +849,9 @@ function verdicts(rows: Row[]): string[] {
           ups: r.perf.ups / bind.perf.ups,
           // An unanswered probe query is a latency beyond 2 s: the p99 cannot be trusted then.
           probe: r.probe.unanswered > 0 ? Infinity : r.probe.p99 / bind.probe.p99,
+          paced: r.paced && bind.paced
+            ? (r.paced.unanswered > 0 ? Infinity : r.paced.p99 / bind.paced.p99)
+            : undefined,
         }]
         : [];
     });
@@ -799,6 +871,15 @@ function verdicts(rows: Row[]): string[] {
       }); SOA probe p99 vs BIND's per round ${fmt(probe)}, worst ${
         worstProbe.toFixed(2)
       }x (target <= ${TARGET.probeP99}x: ${worstProbe <= TARGET.probeP99 ? "met" : "NOT met"})`;
+      const paced = paired.flatMap((p) => p.paced === undefined ? [] : [p.paced]);
+      if (paced.length === paired.length) {
+        const worstPaced = worstRound(paced, "lower-is-better");
+        line += `; at the same offered rate (paced phase) SOA probe p99 vs BIND's per round ${
+          fmt(paced)
+        }, worst ${worstPaced.toFixed(2)}x (target <= ${TARGET.probeP99}x: ${
+          worstPaced <= TARGET.probeP99 ? "met" : "NOT met"
+        })`;
+      }
     } else line += "; no BIND run to compare with";
     out.push(line);
   }
@@ -830,14 +911,28 @@ async function main(): Promise<number> {
       `TTL 300); dnsperf -u -v -c 1 -T 1 -q ${opts.outstanding} -n 1 -l ${opts.duration} after a ` +
       `${opts.warmup} s warm-up on warm-<n> names; server on core 0 (taskset -c 0; named -n 1; ` +
       `the replica contender's sqld shares core 0 with its node), dnsperf and this script on ` +
-      `core 1; node DMP_DNS_RATE=0 DMP_LOG_LEVEL=WARNING; BIND update logging off`,
+      `core 1; node DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0 DMP_LOG_LEVEL=WARNING; BIND update logging off; paced ` +
+      `phase ${
+        opts.pacedRate > 0
+          ? `dnsperf -Q ${opts.pacedRate} for ${opts.pacedDuration} s on pace-<n> names`
+          : "off"
+      }`,
   );
   run("taskset", ["-a", "-p", "-c", "1", String(Deno.pid)]);
   const rows: Row[] = [];
   try {
     const secret = crypto.getRandomValues(new Uint8Array(32));
-    const files = { warm: `${dir}/warm.txt`, main: `${dir}/updates.txt` };
+    const files = {
+      warm: `${dir}/warm.txt`,
+      main: `${dir}/updates.txt`,
+      paced: `${dir}/paced.txt`,
+    };
     Deno.writeTextFileSync(files.warm, updateFile("warm-", 20_000));
+    // A fifth to spare: dnsperf -Q may run a little ahead of its rate.
+    Deno.writeTextFileSync(
+      files.paced,
+      updateFile("pace-", Math.ceil(opts.pacedRate * opts.pacedDuration * 1.2) + 1),
+    );
     Deno.writeTextFileSync(files.main, updateFile("id-", opts.updates));
     const list = contenders(opts, profDir);
     // Rounds alternate the contenders (replica, file, bind, replica, …), each on a fresh store,
@@ -864,7 +959,9 @@ async function main(): Promise<number> {
   );
   say(
     "probe = one plain SOA query every 50 ms during the UPDATE load (its p99 against BIND's in " +
-      "the same round); a target is met when the worst round meets it (issue 15)",
+      "the same round); paced = the same probe at 100/s while dnsperf -Q offers every server " +
+      `${opts.pacedRate} UPDATEs/s for ${opts.pacedDuration} s (after the warm-up, before the ` +
+      "load); a target is met when the worst round meets it (issue 15)",
   );
   for (const l of verdicts(rows)) say(l);
   if (rows.some((r) => r.perf.dnsperfCpu > 0.9)) {
