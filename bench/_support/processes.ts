@@ -137,6 +137,20 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * The Node flags the systemd unit starts the udp-node with (what stands between
+ * the node binary and `dist/dmp.mjs` on `ExecStart` of
+ * `infra/systemd/dmp-udp-node.service`): benchmarks start the node with them,
+ * as production does.
+ */
+export function udpNodeFlags(): string[] {
+  const unit = Deno.readTextFileSync(`${ROOT}infra/systemd/dmp-udp-node.service`);
+  const words = /^ExecStart=\S+\s+(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
+  const script = words.findIndex((w) => w.endsWith("/dist/dmp.mjs"));
+  if (script < 0) throw new Error("dmp-udp-node.service: no ExecStart running dist/dmp.mjs");
+  return words.slice(0, script);
+}
+
+/**
  * Builds the production entry of the node, `dist/dmp.mjs` (`npm run build`),
  * from the current sources and returns its path: the benchmarks measure what
  * the systemd unit runs, not the sources through tsx.

@@ -28,6 +28,7 @@ import {
   sleep,
   spawnServer,
   stopProcess,
+  udpNodeFlags,
 } from "../_support/processes.ts";
 import { cpuSecondsOf, run } from "../_support/proc_stats.ts";
 import {
@@ -240,7 +241,7 @@ function contenders(opts: Options, dir: string, dbUrl: string, key: TsigKey, sea
       label: "dmp udp-node (Node)",
       version: `node ${run("node", ["--version"]).out.trim()}`,
       start: async (port) =>
-        spawnServer("node", "taskset", ["-c", "0", "node", bundle, "node"], {
+        spawnServer("node", "taskset", ["-c", "0", "node", ...udpNodeFlags(), bundle, "node"], {
           PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
           HOME: Deno.env.get("HOME") ?? "/tmp",
           NO_COLOR: "1",

@@ -23,6 +23,7 @@ import {
   sleep,
   spawnServer,
   stopProcess,
+  udpNodeFlags,
 } from "../_support/processes.ts";
 import { cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
 import { say } from "../_support/report.ts";
@@ -57,17 +58,22 @@ try {
     const port = await freePort();
     const t0 = performance.now();
     const cmd = args.has("pin") ? ["taskset", "-c", "0", "node"] : ["node"];
-    const server = spawnServer("node", cmd[0], [...cmd.slice(1), bundle, "node"], {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      NO_COLOR: "1",
-      DMP_DB_URL: `file:${dbPath}`,
-      DMP_DNS_HOST: "127.0.0.1",
-      DMP_DNS_PORT: String(port),
-      DMP_NODE_HTTP_HOST: "127.0.0.1",
-      DMP_NODE_HTTP_PORT: String(await freePort()),
-      DMP_LOG_LEVEL: "WARNING",
-    });
+    const server = spawnServer(
+      "node",
+      cmd[0],
+      [...cmd.slice(1), ...udpNodeFlags(), bundle, "node"],
+      {
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        NO_COLOR: "1",
+        DMP_DB_URL: `file:${dbPath}`,
+        DMP_DNS_HOST: "127.0.0.1",
+        DMP_DNS_PORT: String(port),
+        DMP_NODE_HTTP_HOST: "127.0.0.1",
+        DMP_NODE_HTTP_PORT: String(await freePort()),
+        DMP_LOG_LEVEL: "WARNING",
+      },
+    );
     let answered = 0;
     let cpu = 0;
     while (performance.now() - t0 < 60_000 && !server.exited()) {

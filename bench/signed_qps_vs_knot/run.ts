@@ -27,6 +27,7 @@ import {
   sleep,
   spawnServer,
   stopProcess,
+  udpNodeFlags,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
 import { cpuSecondsOf, memoryOf, run } from "../_support/proc_stats.ts";
@@ -294,7 +295,7 @@ function contenders(opts: Options, dbUrl: string, bundle: string): Contender[] {
       version: `node ${run("node", ["--version"]).out.trim()}`,
       modes: ["unsigned", "signed"],
       start: async (_dir, port) =>
-        spawnServer("node", "taskset", ["-c", "0", "node", bundle, "node"], {
+        spawnServer("node", "taskset", ["-c", "0", "node", ...udpNodeFlags(), bundle, "node"], {
           PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
           HOME: Deno.env.get("HOME") ?? "/tmp",
           NO_COLOR: "1",

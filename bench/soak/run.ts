@@ -51,7 +51,7 @@ import {
 } from "../../tests/_support/node_process.ts";
 import { buildQuery, udpExchange } from "../../tests/_support/raw_dns.ts";
 import { type SqldProcess, startSqld } from "../../tests/_support/sqld.ts";
-import { buildNodeBundle, descendants, sleep } from "../_support/processes.ts";
+import { buildNodeBundle, descendants, sleep, udpNodeFlags } from "../_support/processes.ts";
 import { describeHost, runBench, saveResults, say } from "../_support/report.ts";
 
 const { values: opt } = parseArgs({
@@ -260,6 +260,7 @@ async function main(): Promise<number> {
         DMP_NODE_HTTP_PORT: String(http),
       }),
       entry,
+      nodeFlags: udpNodeFlags(),
     };
   };
   const dirs = [

@@ -30,6 +30,7 @@ import {
   sleep,
   spawnServer,
   stopProcess,
+  udpNodeFlags,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
 import { coreTicks, cpuSecondsOf, exists, memoryOf, run } from "../_support/proc_stats.ts";
@@ -355,6 +356,8 @@ function contenders(
     "-c",
     "0",
     "node",
+    // The unit's flags, then an experiment's (BENCH_NODE_FLAGS, e.g. another semi-space size).
+    ...udpNodeFlags(),
     ...(Deno.env.get("BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ?? []),
     ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
     nodeBundle,

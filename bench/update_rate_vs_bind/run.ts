@@ -42,6 +42,7 @@ import {
   sleep,
   spawnServer as spawn,
   stopProcess,
+  udpNodeFlags,
 } from "../_support/processes.ts";
 import { DNSPERF_BIN, percentileMs, runDnsperf, summaryNumber } from "../_support/dnsperf.ts";
 import { coreTicks, cpuSecondsOf, run } from "../_support/proc_stats.ts";
@@ -380,6 +381,7 @@ function contenders(opts: Options, profDir: string): Contender[] {
     "-c",
     "0",
     "node",
+    ...udpNodeFlags(),
     ...(opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profDir}/${name}`] : []),
     nodeBundle,
     "node",

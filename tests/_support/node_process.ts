@@ -89,6 +89,8 @@ export async function startNodeProcess(
     runtime?: "node" | "deno";
     /** with runtime "node": the CLI module to run (default bin/dmp.mjs, the sources via tsx) */
     entry?: string;
+    /** with runtime "node": Node flags before the module (the systemd unit's, for benchmarks) */
+    nodeFlags?: readonly string[];
   } = {},
 ): Promise<NodeProcess> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "dmp-node-" });
@@ -132,7 +134,7 @@ async function startOnce(
   const runtime = options.runtime ?? "node";
   const cmd = runtime === "node" ? "node" : `${ROOT}node_modules/.bin/deno`;
   const args = runtime === "node"
-    ? [options.entry ?? `${ROOT}bin/dmp.mjs`, "node"]
+    ? [...(options.nodeFlags ?? []), options.entry ?? `${ROOT}bin/dmp.mjs`, "node"]
     : ["run", "-A", "--unstable-net", `${ROOT}bin/dmp_deno.ts`, "node"];
   const child = new Deno.Command(cmd, {
     args,
