@@ -186,9 +186,8 @@ async function runDashboard(runtime: "node" | "workerd"): Promise<void> {
     // The right token, from the keyboard: the field is focused on load and Enter submits.
     await page.goto(`${edge.url}/admin/sign-in`);
     // autofocus lands after load; wait for it (bounded) rather than type into nothing.
-    await page.waitForFunction("document.activeElement?.getAttribute('name') === 'token'", null, {
-      timeout: 10000,
-    });
+    // A locator, not a waitForFunction string, which the page's CSP forbids evaluating.
+    await page.locator('[name="token"]:focus').waitFor({ timeout: 10000 });
     await page.keyboard.type(OPERATOR_TOKEN);
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/admin\/overview$/);

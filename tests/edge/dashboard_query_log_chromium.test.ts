@@ -95,11 +95,9 @@ async function runQueryLogPage(runtime: "node" | "workerd"): Promise<void> {
     const status = page.locator("#query-log-status");
     const toggle = page.getByRole("button", { name: "Pause" });
     await toggle.waitFor({ state: "visible", timeout: 10000 });
-    await page.waitForFunction(
-      "document.getElementById('query-log-status').textContent === 'Live'",
-      null,
-      { timeout: 10000 },
-    );
+    // A locator, not waitForFunction: a string predicate is eval'd in the page, which the
+    // dashboard's CSP (script-src 'self') refuses, and one CI run failed on that.
+    await status.filter({ hasText: /^Live$/ }).waitFor({ timeout: 10000 });
 
     // A query sent now streams into the table, the client as its /24.
     const live = `live.${zone}`;
