@@ -108,6 +108,32 @@ function byId(replies: Uint8Array[]): Map<number, string> {
   return m;
 }
 
+/**
+ * The replies to a burst, by ID, after up to two resends of the queries (IDs 1..`queries`) left
+ * unanswered. UDP drops a datagram when a socket buffer fills (the node's, or this client's
+ * while it is still sending), which is not what this test compares; every query must still be
+ * answered in the end, and identically.
+ */
+async function burstReplies(
+  port: number,
+  packets: Uint8Array[],
+  queries: number,
+): Promise<Map<number, string>> {
+  const replies = byId(await udpBurst(port, packets));
+  const idOf = (p: Uint8Array) => p.length >= 2 ? (p[0] << 8) | p[1] : -1;
+  for (let round = 0; round < 2; round++) {
+    const missing = packets.filter((p) => {
+      const id = idOf(p);
+      return id >= 1 && id <= queries && !replies.has(id);
+    });
+    if (missing.length === 0) break;
+    for (const [id, hex] of byId(await udpBurst(port, missing))) {
+      if (!replies.has(id)) replies.set(id, hex);
+    }
+  }
+  return replies;
+}
+
 Deno.test({
   name: "batched UDP answers a burst of queries, junk and an UPDATE exactly as node:dgram does",
   sanitizeOps: false,
@@ -145,8 +171,8 @@ Deno.test({
 
       const { packets, queries } = burst();
       const [batched, plain] = [
-        byId(await udpBurst(nodes[0].dnsPort, packets)),
-        byId(await udpBurst(nodes[1].dnsPort, packets)),
+        await burstReplies(nodes[0].dnsPort, packets, queries),
+        await burstReplies(nodes[1].dnsPort, packets, queries),
       ];
       for (let id = 1; id <= queries; id++) assert.ok(batched.has(id), `query ${id} unanswered`);
       const update = batched.get(0x7777);
@@ -156,7 +182,11 @@ Deno.test({
 
       // A signed UPDATE amid a burst: it is verified and committed after awaits, while its
       // receive slot already holds later queries.
-      const signed = byId(await udpBurst(nodes[0].dnsPort, burst(await signedUpdate("w")).packets));
+      const signed = await burstReplies(
+        nodes[0].dnsPort,
+        burst(await signedUpdate("w")).packets,
+        queries,
+      );
       for (let id = 1; id <= queries; id++) assert.ok(signed.has(id), `query ${id} unanswered`);
       const hex = signed.get(SIGNED_ID);
       assert.ok(hex, "the signed UPDATE was not answered");
