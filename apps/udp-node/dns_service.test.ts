@@ -6,10 +6,13 @@ import { encodeMessage } from "../../packages/core/wire/message.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
 import { DnsService } from "./dns_service.ts";
 import { QueryLogRecorder } from "./query_log/query_log_recorder.ts";
+import { QueryFirstLane } from "./pipeline/query_first_lane.ts";
 
 const ZONE = "log.test";
 
-function service(options: { every: number; rate?: number; clock?: () => number }) {
+function service(
+  options: { every: number; rate?: number; clock?: () => number; lane?: QueryFirstLane },
+) {
   const index = new ZoneIndex();
   index.replaceZone({
     name: ZONE,
@@ -41,6 +44,7 @@ function service(options: { every: number; rate?: number; clock?: () => number }
     maxConcurrency: 8,
     clock: options.clock,
     queryLog,
+    lane: options.lane,
   });
   return { s, ring: queryLog.ring };
 }
@@ -110,4 +114,26 @@ Deno.test("unsampled queries leave the ring empty", () => {
   const { s, ring } = service({ every: 1_000_000 });
   for (let i = 0; i < 1000; i++) s.handle(query(`www.${ZONE}`, TYPE.A), false, "192.0.2.1");
   assert.ok(ring.size <= 1, `sampled ${ring.size}`);
+});
+
+Deno.test("an UPDATE waits for its lane turn, and a query behind it is answered at once", async () => {
+  const iterations: (() => void)[] = [];
+  const lane = new QueryFirstLane((run) => iterations.push(run));
+  const { s } = service({ every: 1_000_000, lane });
+  const handled: number[] = [];
+  s.setAsyncHandler((request) => {
+    handled.push(request[1]); // the message ID's low byte
+    return Promise.resolve({ bytes: null, outcome: "update_refused" });
+  });
+  const update = query(ZONE, TYPE.SOA, OPCODE.UPDATE);
+  const pending = s.handle(update, false, "192.0.2.77");
+  assert.ok(pending instanceof Promise);
+  update[1] = 99; // the listener reuses its receive buffer: the lane holds a copy
+  const answer = s.handle(query(`www.${ZONE}`, TYPE.A), false, "192.0.2.1");
+  assert.ok(answer instanceof Uint8Array, "the query is answered synchronously");
+  await Promise.resolve();
+  assert.deepEqual(handled, [], "the UPDATE has not run before its turn");
+  iterations.shift()!();
+  assert.equal(await pending, null);
+  assert.deepEqual(handled, [7], "the UPDATE ran on its turn, from its own copy of the request");
 });

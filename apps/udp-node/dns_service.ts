@@ -1,7 +1,8 @@
 /**
  * The node's DNS message handler shared by every transport: rate limit →
  * synchronous query path → response rate limiting (UDP only: TCP and DoH
- * peers cannot be spoofed) → (async) UPDATE / TSIG path, or the transfer path
+ * peers cannot be spoofed) → (async, after the queries: `pipeline/query_first_lane.ts`)
+ * UPDATE / TSIG path, or the transfer path
  * (AXFR, IXFR, NOTIFY; streamed over TCP by {@linkcode DnsService.stream}) →
  * metrics. Returns the
  * response bytes, null to drop, or a promise for the async path only, so
@@ -25,6 +26,7 @@ import { answerQuery, type QuerySettings } from "./pipeline/answer_query.ts";
 import { slipResponse } from "./pipeline/slip_response.ts";
 import { isNodataResponse } from "../../packages/core/wire/nodata_response.ts";
 import type { TransferHandler } from "./transfer/transfer_handler.ts";
+import type { QueryFirstLane } from "./pipeline/query_first_lane.ts";
 import {
   type QueryLogRecorder,
   readQuestion,
@@ -67,6 +69,8 @@ export interface DnsServiceOptions {
   clock?: () => number;
   /** the sampled query log (`query_log/`); absent = off */
   queryLog?: QueryLogRecorder;
+  /** where async messages (UPDATE, TSIG-signed) wait for their turn, so queries go first */
+  lane?: QueryFirstLane;
 }
 
 /** The DNS message handler. */
@@ -285,7 +289,11 @@ export class DnsService {
       return null;
     }
     const owned = request.slice();
-    return this.#settle(() => handler(owned, { tcp, remoteAddress, now }));
+    const lane = this.#o.lane;
+    const ctx = { tcp, remoteAddress, now };
+    return this.#settle(
+      lane ? () => lane.turn().then(() => handler(owned, ctx)) : () => handler(owned, ctx),
+    );
   }
 
   /** Response rate limiting of one UDP answer: the answer, null (drop) or a TC=1 slip. */

@@ -29,6 +29,7 @@ import { IndexPatchQueue } from "./zone_index/index_patch_queue.ts";
 import { ZoneSigners } from "./zone_index/zone_signers.ts";
 import { answerSigned, answerSignedFromCache } from "./pipeline/signed_answer.ts";
 import { createUpdateHandler } from "./update/handle_update.ts";
+import { QueryFirstLane } from "./pipeline/query_first_lane.ts";
 import { NodeKeyring } from "./update/node_keyring.ts";
 import { HeartbeatWorker } from "./heartbeat/heartbeat_worker.ts";
 import { mountDoh } from "./transports/doh.ts";
@@ -192,7 +193,10 @@ async function startOn(
   });
   const lastUsed = new TsigLastUsed();
   const keyUsed = (name: string, at: number) => lastUsed.note(canonicalName(name), at);
+  // UPDATEs and their answers take turns between the loop's socket polls (issue 15).
+  const lane = new QueryFirstLane();
   const service = new DnsService({
+    lane,
     queryLog,
     index,
     metrics,
@@ -230,6 +234,7 @@ async function startOn(
       metrics,
       writer: db.writer,
       keyUsed,
+      lane,
     }),
   );
   const signedSettings = {

@@ -86,6 +86,7 @@ import type { AsyncHandler } from "../dns_service.ts";
 import { answerQuery } from "../pipeline/answer_query.ts";
 import type { NodeKeyring } from "./node_keyring.ts";
 import { GroupCommitter } from "./group_commit.ts";
+import type { QueryFirstLane } from "../pipeline/query_first_lane.ts";
 import type { IndexPatch } from "../zone_index/index_patch.ts";
 import type { IndexPatchQueue } from "../zone_index/index_patch_queue.ts";
 
@@ -115,6 +116,8 @@ export interface UpdateDeps {
    * the names and the follower applying them again at its next catch-up.
    */
   followJournal?: (now: number) => Promise<number>;
+  /** where a committed UPDATE waits to be answered, so queries go first (absent: at once) */
+  lane?: QueryFirstLane;
 }
 
 /** Types a zone-wide (operator) key may write; user keys write TXT only (issue #3). */
@@ -320,6 +323,8 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     ) {
       try {
         await committer.submit(write);
+        // A group's answers are signed one per turn, queries in between (query_first_lane.ts).
+        await deps.lane?.turn();
       } catch (e) {
         const refused = refusal(e);
         // Same outcome as a replay this node caught in memory (dmp_dns_queries_total).
