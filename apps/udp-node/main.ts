@@ -357,7 +357,10 @@ async function startOn(
   // Answering: now the worker that loaded the zones makes way for a fresh one (its heap grew
   // with the load and V8 keeps it). A failure is the onCrash path: storage fails, DNS goes on.
   // Once it is gone, what it allocated is free but still resident: give it back.
-  db.renewWorker().then(() => heapTrimmer.request(), () => {});
+  db.renewWorker().then(() => {
+    logger.debug("loading storage worker replaced");
+    heapTrimmer.request();
+  }, () => {});
   if (heapTrim.loadError) logger.debug(heapTrim.loadError);
   if (dotCertificate) {
     metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
