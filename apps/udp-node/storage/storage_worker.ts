@@ -193,22 +193,6 @@ function hostPort(): StoragePort | undefined {
   };
 }
 
-let serving = false;
-
-/**
- * Starts serving when this module runs as the storage worker; returns whether it does (false
- * when it is imported on the DNS thread, as tests do).
- */
-export function serveIfWorker(): boolean {
-  if (serving) return true;
-  const port = hostPort();
-  if (!port) return false;
-  serving = true;
-  lowerThreadPriority();
-  serveStorage(port);
-  return true;
-}
-
 /**
  * The nice value of this thread: storage work yields the CPU to the DNS thread when both want
  * it (a one-core host, or a node pinned to one core), so queries keep their latency during a
@@ -230,4 +214,10 @@ function lowerThreadPriority(): void {
   }
 }
 
-serveIfWorker();
+// Serve when this module runs as the storage worker; imported on the DNS thread (as tests do), it
+// does nothing.
+const workerPort = hostPort();
+if (workerPort) {
+  lowerThreadPriority();
+  serveStorage(workerPort);
+}
