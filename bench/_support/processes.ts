@@ -140,14 +140,17 @@ export function sleep(ms: number): Promise<void> {
  * The Node flags the systemd unit starts the udp-node with (what stands between
  * the node binary and `dist/dmp.mjs` on `ExecStart` of
  * `infra/systemd/dmp-udp-node.service`): benchmarks start the node with them,
- * as production does.
+ * as production does, then with an experiment's extra flags from the
+ * `BENCH_NODE_FLAGS` environment variable (space-separated, e.g. another
+ * semi-space size), which a results file must then say it ran with.
  */
 export function udpNodeFlags(): string[] {
   const unit = Deno.readTextFileSync(`${ROOT}infra/systemd/dmp-udp-node.service`);
   const words = /^ExecStart=\S+\s+(.*)$/m.exec(unit)?.[1].trim().split(/\s+/) ?? [];
   const script = words.findIndex((w) => w.endsWith("/dist/dmp.mjs"));
   if (script < 0) throw new Error("dmp-udp-node.service: no ExecStart running dist/dmp.mjs");
-  return words.slice(0, script);
+  const extra = Deno.env.get("BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ?? [];
+  return [...words.slice(0, script), ...extra];
 }
 
 /**

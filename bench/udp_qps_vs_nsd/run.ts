@@ -356,9 +356,8 @@ function contenders(
     "-c",
     "0",
     "node",
-    // The unit's flags, then an experiment's (BENCH_NODE_FLAGS, e.g. another semi-space size).
+    // The unit's flags, then an experiment's (BENCH_NODE_FLAGS).
     ...udpNodeFlags(),
-    ...(Deno.env.get("BENCH_NODE_FLAGS")?.split(" ").filter(Boolean) ?? []),
     ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
     nodeBundle,
     "node",
@@ -664,7 +663,7 @@ async function main(): Promise<number> {
   say(
     `parameters: ${opts.records} TXT records, seed ${opts.seed}; contenders ${
       opts.only.join(",")
-    }; ` +
+    } (node ${udpNodeFlags().join(" ")}); ` +
       `mixes ${opts.mixes.join(",")}; ${opts.rounds} round(s); qps: dnsperf -c ${opts.clients} ` +
       `-T 1 -l ${opts.duration} -Q ${opts.qpsCap || "none"} after a ${opts.warmup} s warm-up; ` +
       `p99: a further ${opts.latencyDuration} s with -v (per-query latencies)` +

@@ -20,7 +20,7 @@
  * contenders alternate N times on fresh stores; every verdict is the worst round's)
  * --paced-rate=N (800: UPDATEs/s offered to every contender alike in the paced phase; 0 = no
  * paced phase) --paced-duration=S (10) --cpu-prof (profile the node contenders, print the
- * hottest functions) --keep (keep the temp dir).
+ * hottest functions) --keep (keep the temp dir, profiles included).
  *
  * Two probes of plain SOA queries: during the saturating load (each server at its own
  * maximum, so each probe waits behind a queue as deep as that server's throughput makes
@@ -913,7 +913,8 @@ async function main(): Promise<number> {
       `TTL 300); dnsperf -u -v -c 1 -T 1 -q ${opts.outstanding} -n 1 -l ${opts.duration} after a ` +
       `${opts.warmup} s warm-up on warm-<n> names; server on core 0 (taskset -c 0; named -n 1; ` +
       `the replica contender's sqld shares core 0 with its node), dnsperf and this script on ` +
-      `core 1; node DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0 DMP_LOG_LEVEL=WARNING; BIND update logging off; paced ` +
+      `core 1; node ${udpNodeFlags().join(" ")} with DMP_DNS_RATE=0 DMP_DNS_RRL_RATE=0 ` +
+      `DMP_LOG_LEVEL=WARNING; BIND update logging off; paced ` +
       `phase ${
         opts.pacedRate > 0
           ? `dnsperf -Q ${opts.pacedRate} for ${opts.pacedDuration} s on pace-<n> names`
@@ -945,7 +946,9 @@ async function main(): Promise<number> {
         rows.push(await measure(c, round, dir, files, secret, opts));
         if (opts.cpuProf && c.name !== "bind") {
           say(summarizeCpuProfile(`${profDir}/${c.name}`));
-          Deno.removeSync(`${profDir}/${c.name}`, { recursive: true });
+          // Kept profiles move aside: the next round's would land in the same directory.
+          if (opts.keep) Deno.renameSync(`${profDir}/${c.name}`, `${profDir}/${c.name}-${round}`);
+          else Deno.removeSync(`${profDir}/${c.name}`, { recursive: true });
         }
       }
     }
