@@ -40,6 +40,7 @@ import { TransferHandler } from "./transfer/transfer_handler.ts";
 import { ResignSerials } from "./transfer/resign_serials.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { CHeapTrimmer, loadMallocTrim, patchesFreeMuch } from "./c_heap_trim.ts";
+import { loadFullGc } from "./full_gc.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
@@ -357,11 +358,20 @@ async function startOn(
   // Answering: now the worker that loaded the zones makes way for a fresh one (its heap grew
   // with the load and V8 keeps it). A failure is the onCrash path: storage fails, DNS goes on.
   // Once it is gone, what it allocated is free but still resident: give it back.
+  // The load's dead objects may sit in old space until a major GC that query load never
+  // brings (full_gc.ts): collect them once, then give the C heap back.
+  const fullGc = loadFullGc();
   db.renewWorker().then(() => {
     logger.debug("loading storage worker replaced");
+    if (fullGc.gc) {
+      const t0 = performance.now();
+      fullGc.gc();
+      logger.debug("full GC after the load", { ms: Math.round(performance.now() - t0) });
+    }
     heapTrimmer.request();
   }, () => {});
   if (heapTrim.loadError) logger.debug(heapTrim.loadError);
+  if (fullGc.loadError) logger.debug(fullGc.loadError);
   if (dotCertificate) {
     metrics.gauge("dmp_dot_certificate_expiry_timestamp_seconds", () => dotCertificate.notAfter);
     dotCertificate.onReload((result) =>
