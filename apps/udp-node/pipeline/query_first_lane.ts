@@ -34,7 +34,7 @@ export class QueryFirstLane {
     this.#next = next;
   }
 
-  /** Turns granted not yet taken. */
+  /** Callers still waiting for their turn. */
   get waiting(): number {
     return this.#waiting.length - this.#head;
   }
