@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { createClient } from "@libsql/client";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { ReplicaClient } from "./replica_client.ts";
+import { primaryFetch } from "./primary_fetch.ts";
 import type { Config } from "../../packages/core/config/env.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 
@@ -58,10 +59,14 @@ export async function openDatabase(c: Config): Promise<DbHandle> {
       authToken: c.DMP_DB_AUTH_TOKEN,
       fileExists: replicaExisted,
     });
-    const writer = createClient({ url: c.DMP_DB_SYNC_URL, authToken: c.DMP_DB_AUTH_TOKEN });
+    const writer = createClient({
+      url: c.DMP_DB_SYNC_URL,
+      authToken: c.DMP_DB_AUTH_TOKEN,
+      fetch: primaryFetch(c.DMP_DB_SYNC_URL),
+    });
     return { client, kind: "replica", url, replicaExisted, writer };
   }
-  const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN });
+  const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN, fetch: primaryFetch(url) });
   const kind = url.startsWith("file:") ? "file" : "remote";
   if (kind === "file") await prepareFileDatabase(client);
   return { client, kind, url, writer: client };
