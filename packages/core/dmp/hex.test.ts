@@ -11,3 +11,11 @@ Deno.test("hex: lower-case encode, case-insensitive decode, null on bad input", 
   const all = Uint8Array.from({ length: 256 }, (_, i) => i);
   assert.deepEqual(hexToBytes(bytesToHex(all)), all);
 });
+
+Deno.test("hex: every byte value encodes as its two lower-case digits, in order", () => {
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  let expected = "";
+  for (const b of all) expected += b.toString(16).padStart(2, "0");
+  assert.equal(bytesToHex(all), expected);
+  assert.deepEqual(hexToBytes(expected), all);
+});

@@ -7,10 +7,16 @@
 
 const HEX_DIGITS = "0123456789abcdef";
 
+/** "00" … "ff" by byte: one string append per byte, no per-digit strings (TSIG MACs, per UPDATE). */
+const HEX_PAIRS: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 0x0f],
+);
+
 /** Encode bytes as lower-case hex (the form DMP owner names and feeds use). */
 export function bytesToHex(bytes: Uint8Array): string {
   let out = "";
-  for (const b of bytes) out += HEX_DIGITS[b >> 4] + HEX_DIGITS[b & 0x0f];
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]];
   return out;
 }
 

@@ -12,6 +12,7 @@
  */
 
 import type { SqlClient } from "./sql_client.ts";
+import { bytesToHex } from "../dmp/hex.ts";
 
 /** Expired rows purged per use at most (bounded work per request). */
 const PURGE_LIMIT = 100;
@@ -40,7 +41,7 @@ export function newFormNonce(random: (n: number) => Uint8Array): string {
 
 async function sha256Hex(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(new Uint8Array(d));
 }
 
 /**

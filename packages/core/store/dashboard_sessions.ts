@@ -8,6 +8,7 @@
  */
 
 import type { SqlClient } from "./sql_client.ts";
+import { bytesToHex } from "../dmp/hex.ts";
 
 /** Expired rows are purged at most this many per sign-in (bounded work per request). */
 const PURGE_LIMIT = 100;
@@ -16,7 +17,7 @@ export const MAX_DASHBOARD_SESSIONS = 1000;
 
 async function nonceHash(nonce: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(nonce));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(new Uint8Array(d));
 }
 
 /**

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { bytesToHex } from "../dmp/hex.ts";
 import { canonicalName } from "../wire/name.ts";
 
 /** Default entry cap. */
@@ -59,7 +60,7 @@ export class ReplayCache {
     fudge: number,
   ): boolean {
     this.#sweep(now);
-    const id = `${canonicalName(keyName)} ${toHex(mac)}`;
+    const id = `${canonicalName(keyName)} ${bytesToHex(mac)}`;
     const expires = this.#entries.get(id);
     if (expires !== undefined && now <= expires) return false;
     this.#entries.delete(id);
@@ -85,10 +86,4 @@ export class ReplayCache {
       this.#entries.delete(id);
     }
   }
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
 }

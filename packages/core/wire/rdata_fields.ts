@@ -12,6 +12,7 @@
  * @module
  */
 
+import { bytesToHex } from "../dmp/hex.ts";
 import { LIMIT } from "./constants.ts";
 import { decodeName, nameToLabels } from "./name.ts";
 
@@ -224,7 +225,7 @@ export function fieldRdataToValue(type: number, rdata: Uint8Array): string | nul
       case "base64": {
         const rest = rdata.subarray(p);
         if (rest.length === 0) return null;
-        parts.push(field.kind === "hex" ? toHex(rest) : toBase64(rest));
+        parts.push(field.kind === "hex" ? bytesToHex(rest).toUpperCase() : toBase64(rest));
         p = rdata.length;
         break;
       }
@@ -251,7 +252,7 @@ export function isStorableType(type: number): boolean {
 
 /** RFC 3597 §5: `\# <length> <hex>` (`\# 0` for empty RDATA). */
 export function genericValue(rdata: Uint8Array): string {
-  return rdata.length === 0 ? "\\# 0" : `\\# ${rdata.length} ${toHex(rdata)}`;
+  return rdata.length === 0 ? "\\# 0" : `\\# ${rdata.length} ${bytesToHex(rdata).toUpperCase()}`;
 }
 
 function encodeGeneric(tokens: Token[]): FieldRdataResult {
@@ -336,12 +337,6 @@ function fromHex(s: string): Uint8Array | null {
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return out;
-}
-
-function toHex(b: Uint8Array): string {
-  let s = "";
-  for (const x of b) s += x.toString(16).padStart(2, "0");
-  return s.toUpperCase();
 }
 
 function fromBase64(s: string): Uint8Array | null {

@@ -18,6 +18,7 @@
  */
 
 import type { StoredRecord, StoredZone } from "../store/records.ts";
+import { bytesToHex } from "../dmp/hex.ts";
 import { typeCode } from "../wire/constants.ts";
 import { decodeTxtStrings, encodeRdata } from "../wire/rdata.ts";
 import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
@@ -41,12 +42,6 @@ function quoted(bytes: Uint8Array): string {
     else s += "\\" + String(b).padStart(3, "0");
   }
   return s + '"';
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s.toUpperCase();
 }
 
 /** Which space-separated field of a stored value is a domain name (-1: the last). */
@@ -112,7 +107,7 @@ export function rdataText(r: Pick<StoredRecord, "type" | "value" | "txtSplit">):
   // RFC 3597 §5: the generic form reads back to the same RDATA whatever the type.
   const rdata = code === undefined ? null : encodeRdata(code, r.value);
   if (!rdata) throw new Error(`cannot export ${r.type} value ${JSON.stringify(r.value)}`);
-  return `\\# ${rdata.length}${rdata.length ? " " + hex(rdata) : ""}`;
+  return `\\# ${rdata.length}${rdata.length ? " " + bytesToHex(rdata).toUpperCase() : ""}`;
 }
 
 /**
