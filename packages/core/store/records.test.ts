@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
 import {
   applyRecordChanges,
+  CapExceededError,
   readRecordsByName,
   readZoneRecords,
   type RecordChange,
@@ -96,6 +97,53 @@ Deno.test({
       assert.ok(rows.some((r) => r.value === "fine"), "later records are still read");
       const byName = await readRecordsByName(client, ["x.bad.test", "y.bad.test"], 2000);
       assert.equal(byName.length, 2);
+    } finally {
+      client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the per-name value cap holds for every name of a batch, one over it in a later chunk",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, client } = await freshDatabase();
+    try {
+      await upsertZone(client, { name: "cap.test" }, 1000);
+      const add = (name: string, value: string, lifetime?: number): RecordChange => ({
+        op: "add",
+        zone: "cap.test",
+        name: `${name}.cap.test`,
+        type: "TXT",
+        value,
+        ttl: 60,
+        lifetime,
+      });
+      // 700 names (two guard statements of names), each at the cap of 2: accepted.
+      const atCap: RecordChange[] = [];
+      for (let i = 0; i < 700; i++) atCap.push(add(`n${i}`, "a"), add(`n${i}`, "b"));
+      await applyRecordChanges(client, atCap, { now: 2000, maxValuesPerName: 2 });
+      assert.equal((await readRecordsByName(client, ["n699.cap.test"], 2000)).length, 2);
+
+      // One value more at a name of the second chunk, beside fresh names: refused, nothing written.
+      const over: RecordChange[] = [];
+      for (let i = 0; i < 600; i++) over.push(add(`m${i}`, "a"));
+      over.push(add("n650", "c"));
+      await assert.rejects(
+        applyRecordChanges(client, over, { now: 2001, maxValuesPerName: 2 }),
+        CapExceededError,
+      );
+      assert.equal((await readRecordsByName(client, ["n650.cap.test"], 2001)).length, 2);
+      assert.equal((await readRecordsByName(client, ["m0.cap.test"], 2001)).length, 0);
+
+      // Expired values do not count: with one of them gone, a third value fits.
+      await applyRecordChanges(client, [add("e", "old", 10), add("e", "b")], {
+        now: 3000,
+        maxValuesPerName: 2,
+      });
+      await applyRecordChanges(client, [add("e", "c")], { now: 3020, maxValuesPerName: 2 });
+      assert.equal((await readRecordsByName(client, ["e.cap.test"], 3020)).length, 2);
     } finally {
       client.close();
       await Deno.remove(dir, { recursive: true });

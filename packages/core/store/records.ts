@@ -78,6 +78,9 @@ export interface JournalEntry {
 }
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
+
+/** Names per value-cap guard statement (well under SQLite's 32766 bound parameters). */
+const CAP_GUARD_NAMES_PER_STATEMENT = 500;
 /** Rows per multi-row INSERT (12 arguments each, far below SQLite's bound-parameter limit). */
 const ADD_ROWS_PER_STATEMENT = 200;
 /** Value sizes for the quotas (UTF-8 bytes, as DMP_MAX_VALUE_BYTES counts them). */
@@ -320,11 +323,17 @@ export class ChangeBatch {
   finish(maxValuesPerName?: number): SqlStatement[] {
     this.#flushRows();
     if (maxValuesPerName !== undefined && this.#capped.size > 0) {
-      for (const name of this.#capped) {
+      // One guard per chunk of names, not per name: a group commit of 100 UPDATEs was 100 more
+      // statements to prepare. The guards run after every write's own statements, so a failure
+      // names no single write either way (the group committer then retries them one by one).
+      const names = [...this.#capped];
+      for (let i = 0; i < names.length; i += CAP_GUARD_NAMES_PER_STATEMENT) {
+        const chunk = names.slice(i, i + CAP_GUARD_NAMES_PER_STATEMENT);
         this.statements.push({
           sql: `INSERT INTO write_guard (excess) SELECT count(*) - ? FROM records
-                WHERE name = ? AND type = 'TXT' AND ${LIVE}`,
-          args: [maxValuesPerName, name, this.#now],
+                WHERE name IN (${chunk.map(() => "?").join(", ")}) AND type = 'TXT' AND ${LIVE}
+                GROUP BY name`,
+          args: [maxValuesPerName, ...chunk, this.#now],
         });
       }
       this.statements.push({ sql: "DELETE FROM write_guard" });
