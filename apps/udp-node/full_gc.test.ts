@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runModuleUnderNode } from "../../tests/_support/node_process.ts";
 import { loadFullGc } from "./full_gc.ts";
 
 // A real Node process (the node's runtime): objects promoted to old space, then dropped. Nothing
@@ -20,14 +21,9 @@ console.log(JSON.stringify({ before, after }));
 `;
 
 Deno.test("the full GC frees dead objects of the old space (real Node)", async () => {
-  const out = await new Deno.Command("node", {
-    args: ["--import", "tsx", "--input-type=module", "-e", OLD_SPACE_GARBAGE],
-    cwd: new URL("../..", import.meta.url).pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const { before, after } = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as {
+  const out = await runModuleUnderNode(OLD_SPACE_GARBAGE);
+  assert.equal(out.code, 0, out.stderr);
+  const { before, after } = JSON.parse(out.stdout.trim()) as {
     before: number;
     after: number;
   };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runModuleUnderNode } from "../../tests/_support/node_process.ts";
 import { isLoopbackUrl, primaryFetch } from "./primary_fetch.ts";
 
 Deno.test("a primary at a loopback address is asked for uncompressed answers; others keep fetch's default", () => {
@@ -67,14 +68,9 @@ Deno.test("the loopback fetch sends Accept-Encoding: identity under Node (the no
       );
       console.log(await r.text());
     `;
-    const out = await new Deno.Command("node", {
-      args: ["--import", "tsx", "--input-type=module", "-e", script],
-      cwd: new URL("../..", import.meta.url).pathname,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    assert.equal(new TextDecoder().decode(out.stdout).trim(), "identity");
+    const out = await runModuleUnderNode(script);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout.trim(), "identity");
   } finally {
     await echo.close();
   }

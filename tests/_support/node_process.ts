@@ -191,6 +191,23 @@ async function startOnce(
   };
 }
 
+/**
+ * Runs an ES module's source in a real `node` process (the node's runtime; TypeScript imports
+ * through tsx), from the repository root, so `./apps/…` imports resolve: its exit code and output.
+ */
+export async function runModuleUnderNode(
+  source: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command("node", {
+    args: ["--import", "tsx", "--input-type=module", "-e", source],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
 /** Polls `check` until it returns true or the timeout passes (no fixed sleeps). */
 export async function waitFor(
   check: () => Promise<boolean> | boolean,
