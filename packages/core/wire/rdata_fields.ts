@@ -12,7 +12,7 @@
  * @module
  */
 
-import { bytesToHex } from "../dmp/hex.ts";
+import { bytesToHex, hexToBytes } from "../dmp/hex.ts";
 import { LIMIT } from "./constants.ts";
 import { decodeName, nameToLabels } from "./name.ts";
 
@@ -133,7 +133,7 @@ export function encodeFieldRdata(type: number, value: string): FieldRdataResult 
     if (field.kind === "hex" || field.kind === "base64") {
       const rest = tokens.slice(t).map((x) => x.text).join("");
       t = tokens.length;
-      const bytes = field.kind === "hex" ? fromHex(rest) : fromBase64(rest);
+      const bytes = field.kind === "hex" ? hexToBytes(rest) : fromBase64(rest);
       if (!bytes || bytes.length === 0) {
         return { ok: false, error: `${field.label}: expected ${field.kind}` };
       }
@@ -258,7 +258,7 @@ export function genericValue(rdata: Uint8Array): string {
 function encodeGeneric(tokens: Token[]): FieldRdataResult {
   const length = tokens[0] && /^\d{1,5}$/.test(tokens[0].text) ? Number(tokens[0].text) : NaN;
   if (!(length <= 0xffff)) return { ok: false, error: "\\# needs the RDATA length" };
-  const bytes = fromHex(tokens.slice(1).map((t) => t.text).join(""));
+  const bytes = hexToBytes(tokens.slice(1).map((t) => t.text).join(""));
   if (!bytes || bytes.length !== length) {
     return { ok: false, error: `\\# ${length}: expected ${length} octets of hex` };
   }
@@ -330,13 +330,6 @@ function quote(bytes: Uint8Array): string {
     else s += "\\" + String(b).padStart(3, "0");
   }
   return s + '"';
-}
-
-function fromHex(s: string): Uint8Array | null {
-  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return null;
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
 
 function fromBase64(s: string): Uint8Array | null {
