@@ -2,10 +2,15 @@
  * The journal follower's fast path (issue 15 item 6): a replica node told by
  * the change signal reads the change from the primary before its replica has
  * it. Two real file databases stand for the primary and the lagging replica.
+ * And a follower behind entries the primary pruned reloads its zones.
  */
 import assert from "node:assert/strict";
 import { freshDatabase } from "../../../tests/_support/node_process.ts";
-import { applyRecordChanges, readJournalHead } from "../../../packages/core/store/records.ts";
+import {
+  applyRecordChanges,
+  pruneJournal,
+  readJournalHead,
+} from "../../../packages/core/store/records.ts";
 import { upsertZone } from "../../../packages/core/store/zones.ts";
 import { putTsigKey } from "../../../packages/core/store/tsig_keys.ts";
 import { createSecretBox } from "../../../packages/core/store/secret_box.ts";
@@ -105,6 +110,60 @@ Deno.test({
     } finally {
       primary.client.close();
       replica.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a follower behind pruned journal entries reloads its zones; the primary path leaves that to it",
+  sanitizeResources: false,
+  async fn() {
+    const db = await freshDatabase();
+    try {
+      await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, NOW);
+      await applyRecordChanges(db.client, [add(`old.${ZONE}`, "1")], { now: NOW });
+      const index = new ZoneIndex();
+      let keyReloads = 0;
+      const follower = new JournalFollower(db.client, index, () => {
+        keyReloads++;
+        return Promise.resolve();
+      });
+      await follower.loadAll(NOW);
+      const seen = follower.seq;
+      // Writes while the follower is away, a key among them; the primary then keeps only the
+      // newest entry.
+      await putTsigKey(db.client, await createSecretBox("7a".repeat(32)), {
+        name: `k.${ZONE}`,
+        algorithm: "hmac-sha256",
+        secret: new Uint8Array(32),
+        allowedSuffixes: [ZONE],
+        subject: "",
+        registeredSpk: "",
+        registeredX25519Pub: "",
+        expiresAt: 0,
+      }, NOW + 1);
+      await applyRecordChanges(db.client, [{
+        op: "delete_rrset",
+        zone: ZONE,
+        name: `old.${ZONE}`,
+        type: "TXT",
+      }], { now: NOW + 1 });
+      await applyRecordChanges(db.client, [add(`a.${ZONE}`, "1")], { now: NOW + 1 });
+      await applyRecordChanges(db.client, [add(`b.${ZONE}`, "2")], { now: NOW + 1 });
+      assert.ok(await pruneJournal(db.client, 1) >= 3);
+
+      assert.equal(await follower.catchUp(NOW + 2, db.client), 0, "the primary path stops");
+      assert.equal(follower.seq, seen);
+      await follower.catchUp(NOW + 2);
+      assert.equal(follower.seq, await readJournalHead(db.client));
+      // The key change, the deletion and the first add were named only by pruned entries.
+      assert.equal(keyReloads, 1, "keys are read again too");
+      assert.equal(index.lookup(`old.${ZONE}`, TYPE.TXT, NOW + 2).kind, "nxdomain");
+      assert.equal(index.lookup(`a.${ZONE}`, TYPE.TXT, NOW + 2).kind, "answer");
+      assert.equal(index.lookup(`b.${ZONE}`, TYPE.TXT, NOW + 2).kind, "answer");
+    } finally {
+      db.client.close();
     }
   },
 });

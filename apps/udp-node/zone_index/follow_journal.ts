@@ -97,9 +97,12 @@ export class JournalFollower {
     for (;;) {
       const entries = await readJournalSince(this.#client, this.#seq, JOURNAL_PAGE);
       if (entries.length === 0) return applied;
-      if (entries.length === JOURNAL_PAGE && applied > 0) {
-        // Far behind: a full reload is cheaper than many pages of patches.
+      // Entries after ours were pruned (store/records.ts pruneJournal), or we are far behind (a
+      // full reload is cheaper than many pages of patches): every zone is read again, as at start,
+      // and the keys too, since a skipped entry may have changed them.
+      if (this.#missed(entries) || (entries.length === JOURNAL_PAGE && applied > 0)) {
         await this.loadAll(now);
+        await this.#onKeystoreChange();
         return applied + entries.length;
       }
       const keysChanged = await this.#apply(this.#client, entries, now);
@@ -111,13 +114,22 @@ export class JournalFollower {
 
   async #catchUpFrom(now: number, from: SqlClient): Promise<number> {
     const page = await readJournalSince(from, this.#seq, JOURNAL_PAGE);
-    if (page.length === JOURNAL_PAGE) return 0;
+    // A full page or a pruned gap needs a reload: the catch-up from the node's own database does it.
+    if (page.length === JOURNAL_PAGE || this.#missed(page)) return 0;
     const keys = page.findIndex((e) => e.zone === "");
     const entries = keys < 0 ? page : page.slice(0, keys);
     if (entries.length === 0) return 0;
     await this.#apply(from, entries, now);
     this.#seq = entries[entries.length - 1].seq;
     return entries.length;
+  }
+
+  /**
+   * True when `entries` (read after `seq`) do not start right after it. Sequence numbers are
+   * AUTOINCREMENT and a rolled-back write takes its numbers back, so a gap means pruned entries.
+   */
+  #missed(entries: readonly { seq: number }[]): boolean {
+    return entries.length > 0 && entries[0].seq > this.#seq + 1;
   }
 
   /** Re-reads what `entries` name from `client` into the index; returns whether keys changed. */

@@ -3,6 +3,9 @@ import { freshDatabase } from "../../../tests/_support/node_process.ts";
 import {
   applyRecordChanges,
   CapExceededError,
+  JOURNAL_PRUNE_BATCH,
+  pruneJournal,
+  readJournalHead,
   readRecordsByName,
   readZoneRecords,
   type RecordChange,
@@ -144,6 +147,39 @@ Deno.test({
       });
       await applyRecordChanges(client, [add("e", "c")], { now: 3020, maxValuesPerName: 2 });
       assert.equal((await readRecordsByName(client, ["e.cap.test"], 3020)).length, 2);
+    } finally {
+      client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "pruneJournal keeps the newest entries and the head, a bounded number per call",
+  sanitizeResources: false,
+  fn: async () => {
+    const { dir, client } = await freshDatabase();
+    try {
+      const rows = JOURNAL_PRUNE_BATCH + 10_010;
+      await client.execute({
+        sql: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+              INSERT INTO journal (ts, zone, name) SELECT 1000, 'j.test', 'n' || x || '.j.test' FROM c`,
+        args: [rows],
+      });
+      const head = await readJournalHead(client);
+      const count = async () =>
+        Number((await client.execute("SELECT count(*) AS n FROM journal")).rows[0].n);
+      assert.equal(await pruneJournal(client, 10), JOURNAL_PRUNE_BATCH, "one batch per call");
+      assert.equal(await pruneJournal(client, 10), 10_000);
+      assert.equal(await pruneJournal(client, 10), 0);
+      assert.equal(await count(), 10);
+      assert.equal(await readJournalHead(client), head, "the head stays");
+      const oldest = (await client.execute("SELECT MIN(seq) AS s FROM journal")).rows[0].s;
+      assert.equal(Number(oldest), head - 9, "the newest ten are kept");
+      // Keeping fewer than one still keeps the head.
+      await pruneJournal(client, 0);
+      assert.equal(await count(), 1);
+      assert.equal(await readJournalHead(client), head);
     } finally {
       client.close();
       await Deno.remove(dir, { recursive: true });

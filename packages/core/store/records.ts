@@ -616,6 +616,31 @@ export async function readJournalSince(
   return out;
 }
 
+/** Most journal entries one {@linkcode pruneJournal} call deletes (a short write lock). */
+export const JOURNAL_PRUNE_BATCH = 50_000;
+
+/**
+ * Deletes the oldest journal entries beyond the newest `keep`, at most
+ * {@linkcode JOURNAL_PRUNE_BATCH} per call; returns how many went. The head
+ * entry always stays, so the journal head never moves back. The journal is
+ * how running nodes catch up, not a history: a follower behind the oldest
+ * entry left reloads its zones (`follow_journal.ts`), as at start.
+ *
+ * @example
+ * ```ts ignore
+ * await pruneJournal(writer, 200_000);
+ * ```
+ */
+export async function pruneJournal(client: SqlClient, keep: number): Promise<number> {
+  // Both bounds are ranges of the primary key: no scan, whatever the journal's size.
+  const r = await client.execute({
+    sql: `DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?
+            AND seq < (SELECT MIN(seq) FROM journal) + ?`,
+    args: [Math.max(1, Math.floor(keep)), JOURNAL_PRUNE_BATCH],
+  });
+  return r.rowsAffected;
+}
+
 /**
  * Highest journal sequence number (0 when empty).
  *

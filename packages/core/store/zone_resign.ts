@@ -54,6 +54,8 @@ export async function resignSerial(
   // A change in the same second as the step counts as after it: turning signing on moves the
   // serial in the very write that publishes the keys, and needs no second move.
   const since = Math.max(resignPeriodStart(t), Math.floor(keyStep));
+  // A zone whose entries since then were pruned (pruneJournal, after DMP_JOURNAL_KEEP newer
+  // writes) looks unchanged: its serial moves once more than needed, which is harmless.
   const [update] = await client.batch([
     {
       sql: `UPDATE zones SET serial = ${nextSerialSql(t)}
