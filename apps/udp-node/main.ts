@@ -12,7 +12,11 @@ import { operatorToken } from "../../packages/core/config/env.ts";
 import type { Logger } from "../../packages/core/log/logger.ts";
 import { MetricsRegistry } from "../../packages/core/metrics/catalog.ts";
 import { migrate, SchemaTooNewError } from "../../packages/core/store/migrate.ts";
-import { countLiveRecords, sweepExpiredRecords } from "../../packages/core/store/records.ts";
+import {
+  countLiveRecords,
+  pruneJournal,
+  sweepExpiredRecords,
+} from "../../packages/core/store/records.ts";
 import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
@@ -503,6 +507,8 @@ async function startOn(
       const n = await sweepExpiredRecords(client, now());
       if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
       await pruneUsedTsigMacs(client, now());
+      const pruned = await pruneJournal(db.writer, config.DMP_JOURNAL_KEEP);
+      if (pruned > 0) logger.info(`cleanup worker pruned ${pruned} journal entries`);
     } catch (e) {
       logger.warn("cleanup failed", { error: errText(e) });
     }

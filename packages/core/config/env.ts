@@ -335,7 +335,19 @@ export const ENV_VARS = {
     "0",
     "Seconds after a KSK rollover starts at which the parent is taken to serve the new DS; 0 = wait for `dmp zone ds-seen`",
   ),
-  DMP_CLEANUP_INTERVAL: spec(num(0.1), "60", "Seconds between sweeps of expired records", "node"),
+  DMP_CLEANUP_INTERVAL: spec(
+    num(0.1),
+    "60",
+    "Seconds between sweeps of expired records and of journal entries past DMP_JOURNAL_KEEP",
+    "node",
+  ),
+  // Catching up through more entries than this costs more than reloading a zone of that size.
+  DMP_JOURNAL_KEEP: spec(
+    int(1000, 1_000_000_000),
+    "200000",
+    "Change-journal entries kept at the primary, the newest (each sweep prunes older ones); a node further behind reloads its zones, as at start",
+    "node",
+  ),
   // The overview's per-node stats rows (issue 14; store/node_stats.ts).
   DMP_NODE_STATS_INTERVAL: spec(
     num(0).refine((n) => n === 0 || (n >= 1 && n <= 3600), "expected 0 (off) or 1 to 3600"),
