@@ -31,6 +31,20 @@ async function twoDatabases() {
   return { primary, replica };
 }
 
+/** A TSIG key for the zone: its write journals a key change (zone ""). */
+async function putKey(client: Parameters<typeof putTsigKey>[0], now: number): Promise<void> {
+  await putTsigKey(client, await createSecretBox("7a".repeat(32)), {
+    name: `k.${ZONE}`,
+    algorithm: "hmac-sha256",
+    secret: new Uint8Array(32),
+    allowedSuffixes: [ZONE],
+    subject: "",
+    registeredSpk: "",
+    registeredX25519Pub: "",
+    expiresAt: 0,
+  }, now);
+}
+
 const add = (name: string, value: string) => ({
   op: "add" as const,
   zone: ZONE,
@@ -89,16 +103,7 @@ Deno.test({
       });
       await follower.loadAll(NOW);
       await applyRecordChanges(primary.client, [add(`a.${ZONE}`, "1")], { now: NOW + 1 });
-      await putTsigKey(primary.client, await createSecretBox("7a".repeat(32)), {
-        name: `k.${ZONE}`,
-        algorithm: "hmac-sha256",
-        secret: new Uint8Array(32),
-        allowedSuffixes: [ZONE],
-        subject: "",
-        registeredSpk: "",
-        registeredX25519Pub: "",
-        expiresAt: 0,
-      }, NOW + 1);
+      await putKey(primary.client, NOW + 1);
       await applyRecordChanges(primary.client, [add(`b.${ZONE}`, "2")], { now: NOW + 1 });
 
       assert.equal(await follower.catchUp(NOW + 1, primary.client), 1, "a only");
@@ -133,16 +138,7 @@ Deno.test({
       const seen = follower.seq;
       // Writes while the follower is away, a key among them; the primary then keeps only the
       // newest entry.
-      await putTsigKey(db.client, await createSecretBox("7a".repeat(32)), {
-        name: `k.${ZONE}`,
-        algorithm: "hmac-sha256",
-        secret: new Uint8Array(32),
-        allowedSuffixes: [ZONE],
-        subject: "",
-        registeredSpk: "",
-        registeredX25519Pub: "",
-        expiresAt: 0,
-      }, NOW + 1);
+      await putKey(db.client, NOW + 1);
       await applyRecordChanges(db.client, [{
         op: "delete_rrset",
         zone: ZONE,
