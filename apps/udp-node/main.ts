@@ -502,11 +502,13 @@ async function startOn(
       }
     }
   })();
+  // The sweeps write: to the primary, as UPDATEs do (a replica's own client would hand each
+  // write to libSQL's synchronous write forwarding).
   const cleanupTimer = setInterval(async () => {
     try {
-      const n = await sweepExpiredRecords(client, now());
+      const n = await sweepExpiredRecords(db.writer, now());
       if (n > 0) logger.info(`cleanup worker removed ${n} expired records`);
-      await pruneUsedTsigMacs(client, now());
+      await pruneUsedTsigMacs(db.writer, now());
       const pruned = await pruneJournal(db.writer, config.DMP_JOURNAL_KEEP);
       if (pruned > 0) logger.info(`cleanup worker pruned ${pruned} journal entries`);
     } catch (e) {

@@ -1,8 +1,8 @@
 /**
- * The change journal stays bounded (DMP_JOURNAL_KEEP): a real udp-node on an
- * embedded replica of a real sqld prunes the primary's journal down to the
- * newest entries in its cleanup sweep, and goes on following the journal
- * afterwards (a write at the primary is answered).
+ * The cleanup sweep of a real udp-node on an embedded replica of a real sqld,
+ * at the primary: the change journal stays bounded (DMP_JOURNAL_KEEP, the
+ * newest entries kept) and the node goes on following it afterwards (a write
+ * at the primary is answered); an expired record is deleted.
  */
 import assert from "node:assert/strict";
 import { createClient } from "@libsql/client";
@@ -17,7 +17,8 @@ const ZONE = "prune.test";
 const now = () => Date.now() / 1000;
 
 Deno.test({
-  name: "a node prunes the primary's journal to DMP_JOURNAL_KEEP and keeps following it",
+  name:
+    "a node prunes the primary's journal to DMP_JOURNAL_KEEP, keeps following it, sweeps expired records",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -39,7 +40,24 @@ Deno.test({
           ttl: 60,
         });
       }
+      changes.push({
+        op: "add",
+        zone: ZONE,
+        name: `gone.${ZONE}`,
+        type: "TXT",
+        value: "v=gone",
+        ttl: 60,
+        lifetime: 1,
+      });
       await applyRecordChanges(remote, changes, { now: now() });
+      const goneRows = async () =>
+        Number(
+          (await remote.execute({
+            sql: "SELECT count(*) AS n FROM records WHERE name = ?",
+            args: [`gone.${ZONE}`],
+          })).rows[0].n,
+        );
+      assert.equal(await goneRows(), 1);
       const journalRows = async () =>
         Number((await remote.execute("SELECT count(*) AS n FROM journal")).rows[0].n);
       assert.ok(await journalRows() > 1200);
@@ -50,6 +68,7 @@ Deno.test({
       const port = node.dnsPort;
       assert.ok(await waitFor(async () => await journalRows() === 1000, 15000), "pruned to 1000");
       assert.match(node.logs(), /pruned \d+ journal entries/);
+      assert.ok(await waitFor(async () => await goneRows() === 0, 15000), "expired record swept");
 
       await applyRecordChanges(remote, [
         { op: "add", zone: ZONE, name: `after.${ZONE}`, type: "TXT", value: "v=after", ttl: 60 },
