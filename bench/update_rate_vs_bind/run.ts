@@ -19,14 +19,20 @@
  * --only=replica,file,bind --updates=N (update file size, 150000) --rounds=N (3: the
  * contenders alternate N times on fresh stores; every verdict is the worst round's)
  * --paced-rate=N (800: UPDATEs/s offered to every contender alike in the paced phase; 0 = no
- * paced phase) --paced-duration=S (10) --cpu-prof (profile the node contenders, print the
- * hottest functions) --keep (keep the temp dir, profiles included).
+ * paced phase) --paced-duration=S (10) --matched=false (no phase at BIND's rate) --cpu-prof
+ * (profile the node contenders, print the hottest functions) --keep (keep the temp dir,
+ * profiles included).
  *
- * Two probes of plain SOA queries: during the saturating load (each server at its own
- * maximum, so each probe waits behind a queue as deep as that server's throughput makes
- * it), and during the paced phase (`dnsperf -Q`: the same offered UPDATE rate for every
- * contender, below each one's maximum), where the probes compare how much the same write
- * burst delays queries.
+ * Three probes of plain SOA queries, each one query every 10 ms (so a p99 rests on ~15
+ * samples, not 3):
+ *   - during the saturating load: each server at its own maximum, so a faster server also
+ *     does more work per second while its probe runs;
+ *   - during the paced phase (`dnsperf -Q`): the same offered UPDATE rate for every
+ *     contender, below each one's maximum;
+ *   - during the matched phase (node contenders only, after their load): `dnsperf -Q` at
+ *     the UPDATE rate BIND reached in the same round, for as long as the load ran. Its p99
+ *     is compared with BIND's saturated probe: the same burst, the same work per second.
+ * BIND runs first in every round, so its rate is known when the nodes run.
  *
  * Output: progress, a table, and everything (host, versions, each dnsperf summary,
  * the checks) in bench/results/<date>-update_rate_vs_bind.txt.
@@ -81,6 +87,7 @@ interface Options {
   warmup: number;
   pacedRate: number;
   pacedDuration: number;
+  matched: boolean;
   outstanding: number;
   only: string[];
   updates: number;
@@ -97,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       warmup: 2,
       pacedRate: 800,
       pacedDuration: 10,
+      matched: true,
       outstanding: 100,
       only: ["replica", "file", "bind"],
       updates: 150_000,
@@ -106,7 +114,7 @@ function parseOptions(argv: string[]): Options {
     },
     "usage: deno run -A bench/update_rate_vs_bind/run.ts [--duration=15] [--warmup=2] " +
       "[--outstanding=100] [--only=replica,file,bind] [--updates=150000] [--rounds=3] " +
-      "[--paced-rate=800] [--paced-duration=10] [--cpu-prof] [--keep]",
+      "[--paced-rate=800] [--paced-duration=10] [--matched=false] [--cpu-prof] [--keep]",
     { choices: { only: ["replica", "file", "bind"] } },
   );
 }
@@ -159,15 +167,15 @@ async function waitUntilAnswering(server: Server, port: number, timeoutMs: numbe
   throw new Error(`${server.name} did not answer within ${timeoutMs} ms:\n${server.logs()}`);
 }
 
+/** Probe rate of every phase: 100/s, so a p99 rests on ~15 samples in 15 s, not 3. */
+const PROBE_EVERY_MS = 10;
+
 /**
- * A plain SOA query every `everyMs` (50) while the UPDATE load runs: how long
+ * A plain SOA query every `PROBE_EVERY_MS` while an UPDATE load runs: how long
  * ordinary queries wait on a server busy with writes. Returns a stop function
  * giving the latencies (ms) and the number unanswered within 2 s.
  */
-function queryProbe(
-  port: number,
-  everyMs = 50,
-): () => Promise<{ lat: number[]; unanswered: number }> {
+function queryProbe(port: number): () => Promise<{ lat: number[]; unanswered: number }> {
   // Deno.listenDatagram, not node:dgram: under Deno, node:dgram delivered some datagrams late
   // (the same reason tests/_support/raw_dns.ts's udpBurst left it), which added milliseconds
   // of the probe's own to a few answers and so to its p99.
@@ -212,7 +220,7 @@ function queryProbe(
     });
     sentAt.set(id, performance.now());
     sock.send(q, to).catch(() => {});
-  }, everyMs);
+  }, PROBE_EVERY_MS);
   return async () => {
     clearInterval(timer);
     await sleep(2000);
@@ -509,7 +517,9 @@ zone "${ZONE}" {
       },
     },
   ];
-  return all.filter((c) => opts.only.includes(c.name));
+  // BIND first: the node contenders' matched phase runs at BIND's rate of the same round.
+  return all.filter((c) => opts.only.includes(c.name))
+    .sort((a, b) => Number(b.name === "bind") - Number(a.name === "bind"));
 }
 
 /** Reads the zone back by AXFR (TSIG-signed) from the running named. */
@@ -558,8 +568,10 @@ interface Row {
   check: Check;
   /** the plain SOA probe during the load: p50/p99 ms, unanswered within 2 s */
   probe: { p50: number; p99: number; unanswered: number; sent: number };
-  /** the paced phase (same offered UPDATE rate for all): updates/s and its probe */
-  paced?: { ups: number; p50: number; p99: number; unanswered: number; sent: number };
+  /** the paced phase (same offered UPDATE rate for all) */
+  paced?: RatedPhase;
+  /** the matched phase (node only): offered BIND's UPDATE rate of the same round */
+  matched?: RatedPhase;
 }
 
 async function measure(
@@ -569,6 +581,8 @@ async function measure(
   files: { warm: string; main: string; paced: string },
   secret: Uint8Array,
   opts: Options,
+  /** BIND's UPDATEs/s in this round: the matched phase's rate (none: no matched phase) */
+  bindUps?: number,
 ): Promise<Row> {
   const port = await freePort();
   const cdir = `${dir}/round-${round}-${c.name}`;
@@ -584,7 +598,9 @@ async function measure(
       say(`warm-up ${opts.warmup} s (warm-<n> names): ${w.ups.toFixed(0)} updates/s, ${w.rcodes}`);
       if (w.noerror === 0) throw new Error(`warm-up got no NOERROR:\n${w.summary}`);
     }
-    const paced = opts.pacedRate > 0 ? await pacedPhase(port, files.paced, b64, opts) : undefined;
+    const paced = opts.pacedRate > 0
+      ? await ratedPhase("paced", port, files.paced, b64, opts.pacedRate, opts.pacedDuration, opts)
+      : undefined;
     const serial0 = soaSerial(port);
     const pids = running.cpuPids();
     const cpu0 = pids.map((p) => cpuSecondsOf(p.pid));
@@ -616,7 +632,7 @@ async function measure(
         }`,
     );
     say(
-      `plain SOA queries during the load (20/s probe): p50 ${
+      `plain SOA queries during the load (100/s probe): p50 ${
         pctOf(probe.lat, 0.5).toFixed(2)
       } ms, ` +
         `p99 ${pctOf(probe.lat, 0.99).toFixed(2)} ms, max ${
@@ -632,6 +648,22 @@ async function measure(
     const stored = await running.read();
     const check = verify(perf, stored, serial1 - serial0, port, c.name === "bind");
     for (const n of check.notes) say(`check: ${n}`);
+    // After the checks, on the store the load left: as large as BIND's at the end of its load.
+    let matched: RatedPhase | undefined;
+    if (bindUps !== undefined) {
+      const rate = Math.round(bindUps);
+      const file = `${cdir}/matched.txt`;
+      Deno.writeTextFileSync(file, updateFile("match-", Math.ceil(rate * opts.duration * 1.2) + 1));
+      matched = await ratedPhase(
+        "matched (BIND's rate)",
+        port,
+        file,
+        b64,
+        rate,
+        opts.duration,
+        opts,
+      );
+    }
     return {
       round,
       name: c.name,
@@ -647,6 +679,7 @@ async function measure(
         sent: probe.lat.length + probe.unanswered,
       },
       paced,
+      matched,
     };
   } finally {
     await running.stop();
@@ -655,41 +688,51 @@ async function measure(
   }
 }
 
-/** Probe rate of the paced phase: 100/s, so its p99 rests on ~10 samples, not 3. */
-const PACED_PROBE_EVERY_MS = 10;
+/** Figures of a phase at a fixed offered UPDATE rate: updates/s and its probe. */
+interface RatedPhase {
+  /** offered UPDATEs/s (`dnsperf -Q`) */
+  rate: number;
+  ups: number;
+  p50: number;
+  p99: number;
+  unanswered: number;
+  sent: number;
+}
 
 /**
- * The paced phase: `dnsperf -Q` offers every contender the same UPDATE rate
- * (`pace-<n>` names, outside the checks of the `id-` names) while a probe
- * sends plain SOA queries at 100/s.
+ * A phase at a fixed offered rate: `dnsperf -Q rate` adds TXT records from `file`
+ * (names outside the checks of the `id-` names) while the probe sends plain SOA queries.
+ * `what` names the phase in the output.
  */
-async function pacedPhase(
+async function ratedPhase(
+  what: string,
   port: number,
   file: string,
   b64: string,
+  rate: number,
+  seconds: number,
   opts: Options,
-): Promise<NonNullable<Row["paced"]>> {
-  const stopProbe = queryProbe(port, PACED_PROBE_EVERY_MS);
-  const perf = await dnsperf(port, file, opts.pacedDuration, opts.outstanding, b64, opts.pacedRate);
+): Promise<RatedPhase> {
+  const stopProbe = queryProbe(port);
+  const perf = await dnsperf(port, file, seconds, opts.outstanding, b64, rate);
   const probe = await stopProbe();
   const out = {
+    rate,
     ups: perf.ups,
     p50: pctOf(probe.lat, 0.5),
     p99: pctOf(probe.lat, 0.99),
     unanswered: probe.unanswered,
     sent: probe.lat.length + probe.unanswered,
   };
-  keep(`--- dnsperf -u -Q ${opts.pacedRate} ${opts.pacedDuration} s\n${perf.summary}`);
+  keep(`--- dnsperf -u -Q ${rate} ${seconds} s (${what})\n${perf.summary}`);
   say(
-    `paced ${opts.pacedDuration} s at ${opts.pacedRate}/s offered: ${perf.ups.toFixed(0)} ` +
+    `${what} ${seconds} s at ${rate}/s offered: ${perf.ups.toFixed(0)} ` +
       `updates/s, p99 ${perf.p99Ms.toFixed(2)} ms, ${perf.rcodes}; plain SOA queries (100/s ` +
       `probe): p50 ${out.p50.toFixed(2)} ms, p99 ${out.p99.toFixed(2)} ms, max ${
         pctOf(probe.lat, 1).toFixed(1)
       } ms, unanswered (2 s) ${out.unanswered}/${out.sent}`,
   );
-  if (perf.ups < 0.95 * opts.pacedRate) {
-    say(`WARNING: the paced phase ran below its offered rate: lower --paced-rate`);
-  }
+  if (perf.ups < 0.95 * rate) say(`WARNING: the ${what} phase ran below its offered rate`);
   return out;
 }
 
@@ -800,6 +843,9 @@ function table(rows: Row[]): string[] {
     "paced: probe p99 ms",
     "BIND paced probe p99 ms",
     "paced probe p99 vs BIND",
+    "matched: updates/s",
+    "matched: probe p99 ms",
+    "matched probe p99 vs BIND's load probe",
     "server CPU (core 0)",
   ];
   const body = rows.map((r) => {
@@ -825,6 +871,12 @@ function table(rows: Row[]): string[] {
         : "-",
       bind?.paced ? bind.paced.p99.toFixed(2) : "-",
       bind?.paced && r.paced ? (r.paced.p99 / bind.paced.p99).toFixed(2) + "x" : "-",
+      r.matched ? r.matched.ups.toFixed(0) : "-",
+      r.matched
+        ? r.matched.p99.toFixed(2) +
+          (r.matched.unanswered ? ` (${r.matched.unanswered} unanswered)` : "")
+        : "-",
+      bind && r.matched ? (r.matched.p99 / bind.probe.p99).toFixed(2) + "x" : "-",
       r.cpu.map((x) => `${x.label} ${(x.share * 100).toFixed(0)}%`).join(" + "),
     ];
   });
@@ -854,6 +906,11 @@ function verdicts(rows: Row[]): string[] {
           paced: r.paced && bind.paced
             ? (r.paced.unanswered > 0 ? Infinity : r.paced.p99 / bind.paced.p99)
             : undefined,
+          matched: r.matched
+            ? (r.matched.unanswered > 0 || r.matched.ups < 0.95 * r.matched.rate
+              ? Infinity
+              : r.matched.p99 / bind.probe.p99)
+            : undefined,
         }]
         : [];
     });
@@ -881,6 +938,13 @@ function verdicts(rows: Row[]): string[] {
         }, worst ${worstPaced.toFixed(2)}x (target <= ${TARGET.probeP99}x: ${
           worstPaced <= TARGET.probeP99 ? "met" : "NOT met"
         })`;
+      }
+      const matched = paired.flatMap((p) => p.matched === undefined ? [] : [p.matched]);
+      if (matched.length === paired.length) {
+        const worstMatched = worstRound(matched, "lower-is-better");
+        line += `; at BIND's UPDATE rate (matched phase: the same burst) SOA probe p99 vs ` +
+          `BIND's during its load per round ${fmt(matched)}, worst ${worstMatched.toFixed(2)}x ` +
+          `(target <= ${TARGET.probeP99}x: ${worstMatched <= TARGET.probeP99 ? "met" : "NOT met"})`;
       }
     } else line += "; no BIND run to compare with";
     out.push(line);
@@ -919,7 +983,11 @@ async function main(): Promise<number> {
         opts.pacedRate > 0
           ? `dnsperf -Q ${opts.pacedRate} for ${opts.pacedDuration} s on pace-<n> names`
           : "off"
-      }`,
+      }; matched phase ${
+        opts.matched
+          ? `dnsperf -Q <BIND's updates/s in the round> for ${opts.duration} s on match-<n> names`
+          : "off"
+      }; every probe one SOA query per 10 ms`,
   );
   run("taskset", ["-a", "-p", "-c", "1", String(Deno.pid)]);
   const rows: Row[] = [];
@@ -938,12 +1006,14 @@ async function main(): Promise<number> {
     );
     Deno.writeTextFileSync(files.main, updateFile("id-", opts.updates));
     const list = contenders(opts, profDir);
-    // Rounds alternate the contenders (replica, file, bind, replica, …), each on a fresh store,
+    // Rounds alternate the contenders (bind, replica, file, bind, …), each on a fresh store,
     // so a slow spell of the shared machine hits every side.
     for (let round = 1; round <= opts.rounds; round++) {
       if (opts.rounds > 1) say(`\n-- round ${round} of ${opts.rounds}`);
       for (const c of list) {
-        rows.push(await measure(c, round, dir, files, secret, opts));
+        const bind = rows.find((r) => r.round === round && r.name === "bind");
+        const bindUps = opts.matched && c.name !== "bind" ? bind?.perf.ups : undefined;
+        rows.push(await measure(c, round, dir, files, secret, opts, bindUps));
         if (opts.cpuProf && c.name !== "bind") {
           say(summarizeCpuProfile(`${profDir}/${c.name}`));
           // Kept profiles move aside: the next round's would land in the same directory.
@@ -963,10 +1033,13 @@ async function main(): Promise<number> {
       "or serial bump (or the reverse), wrong/duplicate value, or not answered over DNS",
   );
   say(
-    "probe = one plain SOA query every 50 ms during the UPDATE load (its p99 against BIND's in " +
-      "the same round); paced = the same probe at 100/s while dnsperf -Q offers every server " +
+    "probe = one plain SOA query every 10 ms during the UPDATE load (its p99 against BIND's in " +
+      "the same round); paced = the same probe while dnsperf -Q offers every server " +
       `${opts.pacedRate} UPDATEs/s for ${opts.pacedDuration} s (after the warm-up, before the ` +
-      "load); a target is met when the worst round meets it (issue 15)",
+      "load); matched = the same probe while dnsperf -Q offers a node the UPDATE rate BIND " +
+      `reached in the same round, for ${opts.duration} s after its load (an unanswered probe or ` +
+      "a rate below 95% of the offered fails the round); a target is met when the worst round " +
+      "meets it (issue 15)",
   );
   for (const l of verdicts(rows)) say(l);
   if (rows.some((r) => r.perf.dnsperfCpu > 0.9)) {
