@@ -578,7 +578,6 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         write.quotas = quotas;
       }
       write.usedMac = {
-        keyName: canonicalName(verified.keyName),
         mac: macHex,
         expiresAt: verified.timeSigned + verified.fudge,
       };

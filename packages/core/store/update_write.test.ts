@@ -4,11 +4,13 @@ import { applyRecordChanges, readRecordsByName, type RecordChange } from "./reco
 import {
   applyUpdateWrites,
   pruneUsedTsigMacs,
+  recordUsedTsigMac,
   ReplayedUpdateError,
   UpdateGuardError,
   type UpdateWrite,
 } from "./update_write.ts";
 import { readZone, upsertZone } from "./zones.ts";
+import { migrate, SCHEMA_VERSION } from "./migrate.ts";
 
 const Z = "w.test";
 const NOW = 1_800_000_000;
@@ -86,7 +88,7 @@ Deno.test({
   sanitizeResources: false,
   fn: () =>
     withDb(async ({ client }) => {
-      const usedMac = { keyName: `k.${Z}`, mac: "ab12", expiresAt: NOW + 300 };
+      const usedMac = { mac: "AB12".repeat(16), expiresAt: NOW + 300 };
       await applyUpdateWrites(client, [{
         prerequisites: [],
         changes: [add(`a.${Z}`, "1"), add(`a.${Z}`, "2")],
@@ -111,6 +113,73 @@ Deno.test({
         assert.ok(e instanceof UpdateGuardError, values.join());
         assert.equal(e.failure, "prereq_nxrrset");
       }
+    }),
+});
+
+Deno.test({
+  name: "used MACs: the same MAC at another expiry is no replay; the prune reads a key range",
+  sanitizeResources: false,
+  fn: () =>
+    withDb(async ({ client }) => {
+      const mac = "0123456789abcdef".repeat(4);
+      const write = (expiresAt: number, name: string): UpdateWrite => ({
+        prerequisites: [],
+        changes: [add(`${name}.${Z}`, name)],
+        usedMac: { mac, expiresAt },
+      });
+      await applyUpdateWrites(client, [write(NOW + 300, "a")], { now: NOW });
+      // Time Signed + fudge is part of what the request signed: a replay repeats it.
+      await applyUpdateWrites(client, [write(NOW + 301, "b")], { now: NOW });
+      const replay = await applyUpdateWrites(client, [write(NOW + 300, "c")], { now: NOW })
+        .catch((x) => x);
+      assert.ok(replay instanceof ReplayedUpdateError);
+      await recordUsedTsigMac(client, { mac, expiresAt: NOW + 300 }); // already there: no error
+      const rows = await client.execute("SELECT expires_at, mac FROM tsig_used_macs ORDER BY 1");
+      assert.deepEqual(Array.from(rows.rows).map((r) => [Number(r.expires_at), String(r.mac)]), [
+        [NOW + 300, "0123456789ab"],
+        [NOW + 301, "0123456789ab"],
+      ]);
+      const plan = await client.execute(
+        "EXPLAIN QUERY PLAN DELETE FROM tsig_used_macs WHERE expires_at < 5",
+      );
+      const detail = Array.from(plan.rows).map((r) => String(r.detail)).join("; ");
+      assert.match(detail, /SEARCH tsig_used_macs USING PRIMARY KEY \(expires_at<\?\)/, detail);
+      assert.equal(await pruneUsedTsigMacs(client, NOW + 300 + 300 + 1), 1);
+    }),
+});
+
+Deno.test({
+  name: "migration 13 keeps the MACs remembered before it: a replay across the upgrade is refused",
+  sanitizeResources: false,
+  fn: () =>
+    withDb(async ({ client }) => {
+      const mac = "fedcba9876543210".repeat(4);
+      // The table as schema version 12 had it, with one remembered MAC.
+      await client.batch([
+        { sql: "DROP TABLE tsig_used_macs" },
+        {
+          sql: `CREATE TABLE tsig_used_macs (key_name TEXT NOT NULL, mac TEXT NOT NULL,
+            expires_at INTEGER NOT NULL, PRIMARY KEY (key_name, mac)) WITHOUT ROWID`,
+        },
+        { sql: "CREATE INDEX tsig_used_macs_expires ON tsig_used_macs (expires_at)" },
+        {
+          sql: "INSERT INTO tsig_used_macs (key_name, mac, expires_at) VALUES (?, ?, ?)",
+          args: [`k.${Z}`, mac.toUpperCase(), NOW + 300],
+        },
+        { sql: "UPDATE dmp_schema SET version = ?", args: [12] },
+      ], "write");
+      assert.equal(await migrate(client), SCHEMA_VERSION);
+      const replay = await applyUpdateWrites(client, [{
+        prerequisites: [],
+        changes: [add(`a.${Z}`, "a")],
+        usedMac: { mac, expiresAt: NOW + 300 },
+      }], { now: NOW }).catch((x) => x);
+      assert.ok(replay instanceof ReplayedUpdateError, String(replay));
+      const left = await client.execute(
+        "SELECT name FROM sqlite_master WHERE tbl_name LIKE 'tsig_used_macs%' ORDER BY name",
+      );
+      // The old expiry index went with the old table; the new key is the table itself.
+      assert.deepEqual(Array.from(left.rows).map((r) => String(r.name)), ["tsig_used_macs"]);
     }),
 });
 

@@ -5,7 +5,8 @@
  * (RFC 2136 §3.7: prerequisites and update are atomic):
  *
  * 1. the TSIG MAC of the request joins `tsig_used_macs` (a replay, at any
- *    node and after any restart, violates its primary key: issue 12 #10);
+ *    node and after any restart, violates its primary key: issue 12 #10;
+ *    the key is Time Signed + fudge and the MAC's first 48 bits, migration 13);
  * 2. prerequisites (§3.2) run as guard statements on `update_guard`, whose
  *    named CHECK constraints abort the batch and name the failed check;
  * 3. the changes, with the §3.4.2 ignore rules ({@linkcode ChangeBatch});
@@ -29,6 +30,7 @@ import {
   type SoaChange,
 } from "./records.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
+import { USED_MAC_HEX_DIGITS } from "./migrations/0013_used_macs_by_expiry.ts";
 
 /** One RFC 2136 §3.2 prerequisite, already validated against the zone. */
 export type Prerequisite =
@@ -54,10 +56,14 @@ export interface UpdateQuotas {
 
 /** A TSIG MAC to remember until `expiresAt` (Time Signed + fudge, unix seconds). */
 export interface UsedMac {
-  keyName: string;
-  /** hex */
+  /** hex, whole (the store keeps its first {@linkcode USED_MAC_HEX_DIGITS} digits) */
   mac: string;
   expiresAt: number;
+}
+
+/** The row of `tsig_used_macs` that remembers `used`: its primary key. */
+function usedMacArgs(used: UsedMac): [number, string] {
+  return [used.expiresAt, used.mac.slice(0, USED_MAC_HEX_DIGITS).toLowerCase()];
 }
 
 /** One UPDATE message's write. */
@@ -151,8 +157,8 @@ export async function applyUpdateWrites(
     if (w.usedMac) {
       // A plain INSERT: the primary key turns a second use into a constraint error.
       batch.statements.push({
-        sql: "INSERT INTO tsig_used_macs (key_name, mac, expires_at) VALUES (?, ?, ?)",
-        args: [w.usedMac.keyName, w.usedMac.mac, w.usedMac.expiresAt],
+        sql: "INSERT INTO tsig_used_macs (expires_at, mac) VALUES (?, ?)",
+        args: usedMacArgs(w.usedMac),
       });
     }
     pushPrerequisites(batch.statements, w.prerequisites, now);
@@ -204,13 +210,13 @@ export function classifyWriteError(e: unknown): unknown {
  *
  * @example
  * ```ts ignore
- * await recordUsedTsigMac(client, { keyName: "k.example.com", mac: "00ff", expiresAt: now + 300 });
+ * await recordUsedTsigMac(client, { mac: "00ff", expiresAt: now + 300 });
  * ```
  */
 export async function recordUsedTsigMac(client: SqlClient, used: UsedMac): Promise<void> {
   await client.execute({
-    sql: "INSERT OR IGNORE INTO tsig_used_macs (key_name, mac, expires_at) VALUES (?, ?, ?)",
-    args: [used.keyName, used.mac, used.expiresAt],
+    sql: "INSERT OR IGNORE INTO tsig_used_macs (expires_at, mac) VALUES (?, ?)",
+    args: usedMacArgs(used),
   });
 }
 
