@@ -48,6 +48,11 @@ import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import { readZone } from "../../../packages/core/store/zones.ts";
 import { TokenBucketTable } from "../../../packages/core/rate_limit/token_bucket_table.ts";
 import { ReplayCache } from "../../../packages/core/tsig/replay_cache.ts";
+import {
+  type Fingerprint,
+  fingerprintOf,
+  FingerprintRing,
+} from "../../../packages/core/hash/fingerprint_ring.ts";
 import { buildTsigErrorResponse, signResponse } from "../../../packages/core/tsig/sign.ts";
 import { unsignedMessage } from "../../../packages/core/tsig/mac_input.ts";
 import { type TsigVerified, verifyTsig } from "../../../packages/core/tsig/verify.ts";
@@ -136,6 +141,14 @@ const ZONE_KEY_TYPES: ReadonlySet<number> = new Set([
 /** Largest TSIG fudge an UPDATE may carry (seconds), which bounds how long its MAC is kept. */
 const MAX_UPDATE_FUDGE = 600;
 
+/** Answers kept for retransmitted UPDATEs: the latest this many. */
+const RETRANSMIT_ANSWERS = 4096;
+/**
+ * Largest answer kept for a retransmission: an UPDATE's answer is its header, the zone question
+ * and the TSIG RR, ~150 bytes for DMP names (4096 × 512 bytes reserved, written as used).
+ */
+const RETRANSMIT_ANSWER_BYTES = 512;
+
 type Verdict = { rcode: number; reason?: string; write?: UpdateWrite };
 
 /** RFC 2136 §3.2 rcodes of the in-transaction prerequisite guards. */
@@ -163,13 +176,12 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     burst: deps.config.DMP_CLAIM_RATE_BURST,
   });
   const log = deps.logger;
-  // Answers to signed requests by request MAC: a retransmission (nsupdate resends identical
-  // bytes on timeout) gets the original answer again instead of being applied twice.
-  const answered = new Map<string, Uint8Array>();
-  const remember = (mac: string, bytes: Uint8Array) => {
-    answered.set(mac, bytes);
-    if (answered.size > 4096) answered.delete(answered.keys().next().value!);
-  };
+  // Answers to signed requests by (key, request MAC): a retransmission (nsupdate resends
+  // identical bytes on timeout) gets the original answer again instead of being applied twice.
+  // Held in typed arrays, not as an object per answer (fingerprint_ring.ts).
+  const answered = new FingerprintRing(RETRANSMIT_ANSWERS, RETRANSMIT_ANSWER_BYTES);
+  const answeredKey: Fingerprint = { hi: 0, lo: 0 };
+  const answerKey = (v: TsigVerified) => fingerprintOf(v.keyName, v.requestMac, answeredKey);
 
   const maxValues = deps.config.DMP_MAX_VALUES_PER_NAME;
   const quotas: UpdateQuotas = {
@@ -269,10 +281,10 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       }
       verified = v;
       macHex = bytesToHex(v.requestMac);
-      const macKey = `${v.keyName} ${macHex}`;
       if (!replay.checkAndRemember(v.keyName, v.requestMac, v.timeSigned, ctx.now, v.fudge)) {
-        const earlier = answered.get(macKey);
-        if (earlier) {
+        const at = answered.find(answerKey(v));
+        if (at >= 0) {
+          const earlier = answered.payloadAt(at);
           log.info("retransmitted TSIG message: resending the original answer", { key: v.keyName });
           return { bytes: earlier, outcome: "retransmit" };
         }
@@ -358,7 +370,9 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     const response = questionEchoResponse(msg, rcode, true);
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
-    remember(`${verified.keyName} ${macHex}`, signed);
+    // A longer answer (a very long zone or key name) is not kept: its retransmission is refused
+    // as a replay, which changes nothing.
+    if (signed.length <= RETRANSMIT_ANSWER_BYTES) answered.add(answerKey(verified), 0, signed);
     return { bytes: signed, outcome: outcome ?? rcodeName(rcode) };
   };
 

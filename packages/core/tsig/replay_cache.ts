@@ -14,14 +14,19 @@
  * @module
  */
 
-import { bytesToHex } from "../dmp/hex.ts";
+import { type Fingerprint, fingerprintOf, FingerprintRing } from "../hash/fingerprint_ring.ts";
 import { canonicalName } from "../wire/name.ts";
 
 /** Default entry cap. */
 export const DEFAULT_REPLAY_CACHE_SIZE = 65536;
 
+/** Expired entries dropped from the oldest end per check. */
+const SWEEP_PER_CHECK = 8;
+
 /**
- * Remembers accepted TSIG MACs per key until they expire.
+ * Remembers accepted TSIG MACs per key until they expire. Entries are
+ * fingerprints of (canonical key name, MAC) in a {@linkcode FingerprintRing}:
+ * no object per entry.
  *
  * @example
  * ```ts
@@ -33,18 +38,18 @@ export const DEFAULT_REPLAY_CACHE_SIZE = 65536;
  * ```
  */
 export class ReplayCache {
-  readonly #max: number;
-  /** id → expiry (unix seconds); Map keeps insertion order for eviction. */
-  readonly #entries = new Map<string, number>();
+  /** (key, MAC) fingerprints in insertion order, each with its expiry (unix seconds). */
+  readonly #ring: FingerprintRing;
+  readonly #fp: Fingerprint = { hi: 0, lo: 0 };
 
   /** @param maxEntries cap on remembered MACs (at least 1). */
   constructor(maxEntries: number = DEFAULT_REPLAY_CACHE_SIZE) {
-    this.#max = Math.max(1, Math.floor(maxEntries));
+    this.#ring = new FingerprintRing(maxEntries);
   }
 
   /** Number of entries currently held (expired ones may linger until swept). */
   get size(): number {
-    return this.#entries.size;
+    return this.#ring.size;
   }
 
   /**
@@ -60,30 +65,24 @@ export class ReplayCache {
     fudge: number,
   ): boolean {
     this.#sweep(now);
-    const id = `${canonicalName(keyName)} ${bytesToHex(mac)}`;
-    const expires = this.#entries.get(id);
-    if (expires !== undefined && now <= expires) return false;
-    this.#entries.delete(id);
-    this.#entries.set(id, timeSigned + fudge);
-    while (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
+    const fp = fingerprintOf(canonicalName(keyName), mac, this.#fp);
+    const p = this.#ring.find(fp);
+    if (p >= 0 && now <= this.#ring.valueAt(p)) return false;
+    this.#ring.add(fp, timeSigned + fudge);
     return true;
   }
 
   /** Removes every expired entry (checks also sweep a few from the oldest end). */
   prune(now: number): void {
-    for (const [id, expires] of this.#entries) if (now > expires) this.#entries.delete(id);
+    this.#ring.removeBelow(now);
   }
 
   /** Drops expired entries from the oldest end, a bounded amount per call. */
   #sweep(now: number): void {
-    let budget = 8;
-    for (const [id, expires] of this.#entries) {
-      if (budget-- === 0 || now <= expires) break;
-      this.#entries.delete(id);
+    for (let budget = SWEEP_PER_CHECK; budget > 0; budget--) {
+      const expires = this.#ring.oldestValue();
+      if (expires === undefined || now <= expires) break;
+      this.#ring.dropOldest();
     }
   }
 }

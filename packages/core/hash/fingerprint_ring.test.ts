@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { type Fingerprint, fingerprintOf, FingerprintRing } from "./fingerprint_ring.ts";
+
+Deno.test("fingerprints: text and bytes both count, lengths keep them apart", () => {
+  const fp = (text: string, bytes: number[]) => {
+    const f = fingerprintOf(text, new Uint8Array(bytes), { hi: 0, lo: 0 });
+    return `${f.hi}:${f.lo}`;
+  };
+  const seen = new Set([
+    fp("k", [1, 2]),
+    fp("k", [1, 3]),
+    fp("j", [1, 2]),
+    fp("k1", [2]),
+    fp("k", [0x31, 2]),
+    fp("", []),
+  ]);
+  assert.equal(seen.size, 6);
+  assert.equal(fp("k", [1, 2]), fp("k", [1, 2]), "same input, same fingerprint");
+});
+
+/**
+ * Random adds against a Map kept in insertion order (what the ring replaced). Fingerprints
+ * share their low bits so that probe chains form and deletions shift entries back.
+ */
+Deno.test("ring: finds what a FIFO-bounded map holds, through evictions and replacements", () => {
+  let seed = 12345;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x1_0000_0000;
+  const capacity = 37;
+  const ring = new FingerprintRing(capacity);
+  const model = new Map<string, number>();
+  const live = () => model.size;
+  for (let step = 0; step < 20_000; step++) {
+    // 64 keys over 4 low-bit homes: long chains in a 128-slot index.
+    const k = Math.floor(random() * 64);
+    const fp: Fingerprint = { hi: (k % 4) | (k << 20), lo: k * 7 };
+    const op = random();
+    if (op < 0.6) {
+      ring.add(fp, step);
+      model.delete(`${k}`);
+      model.set(`${k}`, step);
+      // The ring evicts by ring place, counting replaced entries until the head passes
+      // them: it may hold fewer than `capacity`, never more, and never one the model lacks.
+      while (model.size > capacity) model.delete(model.keys().next().value!);
+    } else if (op < 0.7) {
+      ring.dropOldest();
+    } else {
+      const p = ring.find(fp);
+      if (p >= 0) assert.equal(ring.valueAt(p), model.get(`${k}`), `value of ${k}`);
+    }
+    for (let j = 0; j < 64; j++) {
+      const p = ring.find({ hi: (j % 4) | (j << 20), lo: j * 7 });
+      if (p >= 0) assert.equal(ring.valueAt(p), model.get(`${j}`), `step ${step}: ${j}`);
+    }
+    assert.ok(ring.size <= Math.min(capacity, live()), `size ${ring.size}`);
+  }
+  // With adds only, the ring is exactly the model.
+  const fresh = new FingerprintRing(5);
+  const fps = Array.from({ length: 8 }, (_, i) => ({ hi: i & 1, lo: i }));
+  for (const fp of fps) fresh.add(fp, fp.lo);
+  assert.deepEqual(fps.map((fp) => fresh.find(fp) >= 0), [
+    false,
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    true,
+  ]);
+  assert.equal(fresh.size, 5);
+  assert.equal(fresh.oldestValue(), 3);
+});
+
+Deno.test("ring: payloads are stored and copied out; a payload too large is refused", () => {
+  const ring = new FingerprintRing(2, 4);
+  const a = { hi: 1, lo: 1 };
+  const b = { hi: 1, lo: 2 };
+  ring.add(a, 0, new Uint8Array([1, 2, 3]));
+  ring.add(b, 0, new Uint8Array([9]));
+  const out = ring.payloadAt(ring.find(a));
+  assert.deepEqual([...out], [1, 2, 3]);
+  out[0] = 7;
+  assert.deepEqual([...ring.payloadAt(ring.find(a))], [1, 2, 3], "a copy");
+  assert.deepEqual([...ring.payloadAt(ring.find(b))], [9]);
+  assert.throws(() => ring.add({ hi: 2, lo: 2 }, 0, new Uint8Array(5)), RangeError);
+  assert.equal(ring.size, 2, "the refused add changed nothing");
+  ring.add(a, 0, new Uint8Array([4])); // replaces a; evicts nothing live
+  assert.deepEqual([...ring.payloadAt(ring.find(a))], [4]);
+  assert.ok(ring.find(b) >= 0);
+});
+
+Deno.test("ring: removeBelow takes entries out wherever they stand", () => {
+  const ring = new FingerprintRing(8);
+  for (let i = 0; i < 6; i++) ring.add({ hi: i, lo: i }, [50, 10, 60, 5, 70, 20][i]);
+  ring.removeBelow(30);
+  assert.equal(ring.size, 3);
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => ring.find({ hi: i, lo: i }) >= 0), [
+    true,
+    false,
+    true,
+    false,
+    true,
+    false,
+  ]);
+  assert.equal(ring.oldestValue(), 50);
+});
