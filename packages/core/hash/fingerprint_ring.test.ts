@@ -20,55 +20,51 @@ Deno.test("fingerprints: text and bytes both count, lengths keep them apart", ()
 
 /**
  * Random adds against a Map kept in insertion order (what the ring replaced). Fingerprints
- * share their low bits so that probe chains form and deletions shift entries back.
+ * share their low bits so that probe chains form and deletions shift entries back; the larger
+ * ring also grows from its initial 256 places.
  */
-Deno.test("ring: finds what a FIFO-bounded map holds, through evictions and replacements", () => {
+Deno.test("ring: finds what a FIFO-bounded map holds, through growth, evictions, replacements", () => {
   let seed = 12345;
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x1_0000_0000;
-  const capacity = 37;
-  const ring = new FingerprintRing(capacity);
-  const model = new Map<string, number>();
-  const live = () => model.size;
-  for (let step = 0; step < 20_000; step++) {
-    // 64 keys over 4 low-bit homes: long chains in a 128-slot index.
-    const k = Math.floor(random() * 64);
-    const fp: Fingerprint = { hi: (k % 4) | (k << 20), lo: k * 7 };
-    const op = random();
-    if (op < 0.6) {
-      ring.add(fp, step);
-      model.delete(`${k}`);
-      model.set(`${k}`, step);
-      // The ring evicts by ring place, counting replaced entries until the head passes
-      // them: it may hold fewer than `capacity`, never more, and never one the model lacks.
-      while (model.size > capacity) model.delete(model.keys().next().value!);
-    } else if (op < 0.7) {
-      ring.dropOldest();
-    } else {
-      const p = ring.find(fp);
-      if (p >= 0) assert.equal(ring.valueAt(p), model.get(`${k}`), `value of ${k}`);
+  for (
+    const { capacity, keys, steps } of [
+      { capacity: 37, keys: 64, steps: 20_000 },
+      { capacity: 700, keys: 1_200, steps: 12_000 },
+    ]
+  ) {
+    const ring = new FingerprintRing(capacity);
+    const model = new Map<number, number>();
+    // Keys over 4 low-bit homes: long chains in the index.
+    const fpOf = (k: number): Fingerprint => ({ hi: (k % 4) | (k << 12), lo: k * 7 });
+    for (let step = 0; step < steps; step++) {
+      const k = Math.floor(random() * keys);
+      const op = random();
+      if (op < 0.6) {
+        ring.add(fpOf(k), step);
+        model.delete(k);
+        model.set(k, step);
+        // The ring evicts by ring place, counting replaced entries until the head passes
+        // them: it may hold fewer than `capacity`, never more, and never one the model lacks.
+        while (model.size > capacity) model.delete(model.keys().next().value!);
+      } else if (op < 0.65) {
+        ring.dropOldest();
+      }
+      for (let i = 0; i < 64; i++) {
+        const j = i === 0 ? k : Math.floor(random() * keys);
+        const p = ring.find(fpOf(j));
+        if (p >= 0) assert.equal(ring.valueAt(p), model.get(j), `step ${step}: ${j}`);
+      }
+      assert.ok(ring.size <= Math.min(capacity, model.size), `size ${ring.size}`);
     }
-    for (let j = 0; j < 64; j++) {
-      const p = ring.find({ hi: (j % 4) | (j << 20), lo: j * 7 });
-      if (p >= 0) assert.equal(ring.valueAt(p), model.get(`${j}`), `step ${step}: ${j}`);
+    // Adds only, every key new: the ring holds exactly the newest `capacity`.
+    const fresh = new FingerprintRing(capacity);
+    for (let k = 0; k < 3 * capacity; k++) fresh.add(fpOf(k), k);
+    for (let k = 0; k < 3 * capacity; k++) {
+      assert.equal(fresh.find(fpOf(k)) >= 0, k >= 2 * capacity, `${capacity}: ${k}`);
     }
-    assert.ok(ring.size <= Math.min(capacity, live()), `size ${ring.size}`);
+    assert.equal(fresh.size, capacity);
+    assert.equal(fresh.oldestValue(), 2 * capacity);
   }
-  // With adds only, the ring is exactly the model.
-  const fresh = new FingerprintRing(5);
-  const fps = Array.from({ length: 8 }, (_, i) => ({ hi: i & 1, lo: i }));
-  for (const fp of fps) fresh.add(fp, fp.lo);
-  assert.deepEqual(fps.map((fp) => fresh.find(fp) >= 0), [
-    false,
-    false,
-    false,
-    true,
-    true,
-    true,
-    true,
-    true,
-  ]);
-  assert.equal(fresh.size, 5);
-  assert.equal(fresh.oldestValue(), 3);
 });
 
 Deno.test("ring: payloads are stored and copied out; a payload too large is refused", () => {

@@ -8,7 +8,8 @@
  *
  * Entries live in a ring in insertion order (the oldest is evicted when it is
  * full) and are found through an open-addressing index (linear probing,
- * deletion by backward shift). Each entry carries a number (an expiry, say)
+ * deletion by backward shift). The arrays start small and double up to the
+ * capacity as entries come, so a node that answers no UPDATE keeps ~10 KB. Each entry carries a number (an expiry, say)
  * and, when the ring was made with `payloadBytes`, up to that many bytes.
  *
  * Fingerprints come from {@linkcode fingerprintOf}: two 32-bit hashes of the
@@ -68,23 +69,28 @@ export function fingerprintOf(text: string, bytes: Uint8Array, out: Fingerprint)
   return out;
 }
 
+/** Places a ring starts with; it doubles from there up to its capacity. */
+const INITIAL_SIZE = 256;
+
 /** A FIFO-bounded fingerprint set with a number and optional bytes per entry. */
 export class FingerprintRing {
   readonly #capacity: number;
   readonly #payloadBytes: number;
-  // The ring: entry at position p (0 ≤ p < capacity); #head is the oldest, #count are in use.
-  readonly #hi: Int32Array;
-  readonly #lo: Int32Array;
-  readonly #value: Float64Array;
-  readonly #live: Uint8Array;
-  readonly #length: Uint16Array;
-  readonly #payload: Uint8Array;
+  // The ring: entry at position p (0 ≤ p < #size, the arrays' length, ≤ capacity); #head is the
+  // oldest, #count places are in use.
+  #size = 0;
+  #hi = new Int32Array(0);
+  #lo = new Int32Array(0);
+  #value = new Float64Array(0);
+  #live = new Uint8Array(0);
+  #length = new Uint16Array(0);
+  #payload = new Uint8Array(0);
   #head = 0;
   #count = 0;
   #liveCount = 0;
   // The index: slot → ring position + 1 (0 = empty); at most half full.
-  readonly #slots: Int32Array;
-  readonly #mask: number;
+  #slots = new Int32Array(0);
+  #mask = 0;
 
   /**
    * @param capacity entries held at most (at least 1)
@@ -93,16 +99,53 @@ export class FingerprintRing {
   constructor(capacity: number, payloadBytes = 0) {
     this.#capacity = Math.max(1, Math.floor(capacity));
     this.#payloadBytes = Math.max(0, Math.min(0xffff, Math.floor(payloadBytes)));
-    this.#hi = new Int32Array(this.#capacity);
-    this.#lo = new Int32Array(this.#capacity);
-    this.#value = new Float64Array(this.#capacity);
-    this.#live = new Uint8Array(this.#capacity);
-    this.#length = new Uint16Array(this.#payloadBytes > 0 ? this.#capacity : 0);
-    this.#payload = new Uint8Array(this.#capacity * this.#payloadBytes);
+    this.#resize(Math.min(this.#capacity, INITIAL_SIZE));
+  }
+
+  /** Moves the ring into arrays of `size` places (oldest first) and rebuilds the index. */
+  #resize(size: number): void {
+    const old = {
+      size: this.#size,
+      hi: this.#hi,
+      lo: this.#lo,
+      value: this.#value,
+      live: this.#live,
+      length: this.#length,
+      payload: this.#payload,
+    };
+    const bytes = this.#payloadBytes;
+    this.#size = size;
+    this.#hi = new Int32Array(size);
+    this.#lo = new Int32Array(size);
+    this.#value = new Float64Array(size);
+    this.#live = new Uint8Array(size);
+    this.#length = new Uint16Array(bytes > 0 ? size : 0);
+    this.#payload = new Uint8Array(size * bytes);
     let slots = 2;
-    while (slots < 2 * this.#capacity) slots *= 2;
+    while (slots < 2 * size) slots *= 2;
     this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
+    for (let k = 0; k < this.#count; k++) {
+      const from = (this.#head + k) % old.size;
+      this.#hi[k] = old.hi[from];
+      this.#lo[k] = old.lo[from];
+      this.#value[k] = old.value[from];
+      this.#live[k] = old.live[from];
+      if (bytes > 0) {
+        this.#length[k] = old.length[from];
+        this.#payload.set(old.payload.subarray(from * bytes, (from + 1) * bytes), k * bytes);
+      }
+      if (this.#live[k] === 1) this.#index(k);
+    }
+    this.#head = 0;
+  }
+
+  /** Enters ring position `p` into the index. */
+  #index(p: number): void {
+    const mask = this.#mask;
+    let s = this.#hi[p] & mask;
+    while (this.#slots[s] !== 0) s = (s + 1) & mask;
+    this.#slots[s] = p + 1;
   }
 
   /** Entries held, not counting those removed or replaced. */
@@ -142,8 +185,11 @@ export class FingerprintRing {
     }
     const old = this.find(fp);
     if (old >= 0) this.#remove(old);
-    if (this.#count === this.#capacity) this.dropOldest();
-    const p = (this.#head + this.#count) % this.#capacity;
+    if (this.#count === this.#size) {
+      if (this.#size < this.#capacity) this.#resize(Math.min(this.#capacity, 2 * this.#size));
+      else this.dropOldest();
+    }
+    const p = (this.#head + this.#count) % this.#size;
     this.#count++;
     this.#liveCount++;
     this.#hi[p] = fp.hi;
@@ -155,10 +201,7 @@ export class FingerprintRing {
       this.#length[p] = n;
       if (payload) this.#payload.set(payload, p * this.#payloadBytes);
     }
-    const mask = this.#mask;
-    let s = fp.hi & mask;
-    while (this.#slots[s] !== 0) s = (s + 1) & mask;
-    this.#slots[s] = p + 1;
+    this.#index(p);
   }
 
   /**
@@ -173,7 +216,7 @@ export class FingerprintRing {
   /** Removes every entry whose number is below `limit`, wherever it stands in the ring. */
   removeBelow(limit: number): void {
     for (let k = 0; k < this.#count; k++) {
-      const p = (this.#head + k) % this.#capacity;
+      const p = (this.#head + k) % this.#size;
       if (this.#live[p] === 1 && this.#value[p] < limit) this.#remove(p);
     }
   }
@@ -186,7 +229,7 @@ export class FingerprintRing {
   }
 
   #advance(): void {
-    this.#head = (this.#head + 1) % this.#capacity;
+    this.#head = (this.#head + 1) % this.#size;
     this.#count--;
   }
 
