@@ -29,7 +29,8 @@
  *     does more work per second while its probe runs;
  *   - during the paced phase (`dnsperf -Q`): the same offered UPDATE rate for every
  *     contender, below each one's maximum;
- *   - during the matched phase (node contenders only, after their load): `dnsperf -Q` at
+ *   - during the matched phase (node contenders only, on a fresh node brought to the state
+ *     BIND's load started from: the same warm-up and paced phase): `dnsperf -Q` at
  *     the UPDATE rate BIND reached in the same round, for as long as the load ran. Its p99
  *     is compared with BIND's saturated probe: the same burst, the same work per second.
  * BIND runs first in every round, so its rate is known when the nodes run.
@@ -581,8 +582,6 @@ async function measure(
   files: { warm: string; main: string; paced: string },
   secret: Uint8Array,
   opts: Options,
-  /** BIND's UPDATEs/s in this round: the matched phase's rate (none: no matched phase) */
-  bindUps?: number,
 ): Promise<Row> {
   const port = await freePort();
   const cdir = `${dir}/round-${round}-${c.name}`;
@@ -591,16 +590,7 @@ async function measure(
   const b64 = encodeBase64(secret);
   const running = await c.start(cdir, port, secret);
   try {
-    const startupS = await waitUntilAnswering(running.server, port, 60_000);
-    say(`ready after ${startupS.toFixed(1)} s`);
-    if (opts.warmup > 0) {
-      const w = await dnsperf(port, files.warm, opts.warmup, opts.outstanding, b64);
-      say(`warm-up ${opts.warmup} s (warm-<n> names): ${w.ups.toFixed(0)} updates/s, ${w.rcodes}`);
-      if (w.noerror === 0) throw new Error(`warm-up got no NOERROR:\n${w.summary}`);
-    }
-    const paced = opts.pacedRate > 0
-      ? await ratedPhase("paced", port, files.paced, b64, opts.pacedRate, opts.pacedDuration, opts)
-      : undefined;
+    const paced = await warmUpAndPace(running, port, files, b64, opts);
     const serial0 = soaSerial(port);
     const pids = running.cpuPids();
     const cpu0 = pids.map((p) => cpuSecondsOf(p.pid));
@@ -648,22 +638,6 @@ async function measure(
     const stored = await running.read();
     const check = verify(perf, stored, serial1 - serial0, port, c.name === "bind");
     for (const n of check.notes) say(`check: ${n}`);
-    // After the checks, on the store the load left: as large as BIND's at the end of its load.
-    let matched: RatedPhase | undefined;
-    if (bindUps !== undefined) {
-      const rate = Math.round(bindUps);
-      const file = `${cdir}/matched.txt`;
-      Deno.writeTextFileSync(file, updateFile("match-", Math.ceil(rate * opts.duration * 1.2) + 1));
-      matched = await ratedPhase(
-        "matched (BIND's rate)",
-        port,
-        file,
-        b64,
-        rate,
-        opts.duration,
-        opts,
-      );
-    }
     return {
       round,
       name: c.name,
@@ -679,12 +653,61 @@ async function measure(
         sent: probe.lat.length + probe.unanswered,
       },
       paced,
-      matched,
     };
   } finally {
     await running.stop();
     const logTail = running.server.logs().trim().split("\n").slice(-5).join("\n");
     if (logTail) keep(`--- last log lines of ${c.label}\n${logTail}`);
+  }
+}
+
+/** Waits for the server, then runs the warm-up and the paced phase (its figures, if any). */
+async function warmUpAndPace(
+  running: Running,
+  port: number,
+  files: { warm: string; paced: string },
+  b64: string,
+  opts: Options,
+): Promise<RatedPhase | undefined> {
+  const startupS = await waitUntilAnswering(running.server, port, 60_000);
+  say(`ready after ${startupS.toFixed(1)} s`);
+  if (opts.warmup > 0) {
+    const w = await dnsperf(port, files.warm, opts.warmup, opts.outstanding, b64);
+    say(`warm-up ${opts.warmup} s (warm-<n> names): ${w.ups.toFixed(0)} updates/s, ${w.rcodes}`);
+    if (w.noerror === 0) throw new Error(`warm-up got no NOERROR:\n${w.summary}`);
+  }
+  return opts.pacedRate > 0
+    ? await ratedPhase("paced", port, files.paced, b64, opts.pacedRate, opts.pacedDuration, opts)
+    : undefined;
+}
+
+/**
+ * The matched phase, on a fresh node and store brought to the state BIND's load started from
+ * (the same warm-up and paced phase): `dnsperf -Q <bindUps>` for as long as the load ran.
+ */
+async function measureMatched(
+  c: Contender,
+  round: number,
+  dir: string,
+  files: { warm: string; paced: string },
+  secret: Uint8Array,
+  opts: Options,
+  bindUps: number,
+): Promise<RatedPhase> {
+  const port = await freePort();
+  const cdir = `${dir}/round-${round}-${c.name}-matched`;
+  Deno.mkdirSync(cdir);
+  say(`\n== round ${round}: ${c.label}, fresh, at BIND's rate`);
+  const b64 = encodeBase64(secret);
+  const running = await c.start(cdir, port, secret);
+  try {
+    await warmUpAndPace(running, port, files, b64, opts);
+    const rate = Math.round(bindUps);
+    const file = `${cdir}/matched.txt`;
+    Deno.writeTextFileSync(file, updateFile("match-", Math.ceil(rate * opts.duration * 1.2) + 1));
+    return await ratedPhase("matched (BIND's rate)", port, file, b64, rate, opts.duration, opts);
+  } finally {
+    await running.stop();
   }
 }
 
@@ -1012,8 +1035,11 @@ async function main(): Promise<number> {
       if (opts.rounds > 1) say(`\n-- round ${round} of ${opts.rounds}`);
       for (const c of list) {
         const bind = rows.find((r) => r.round === round && r.name === "bind");
-        const bindUps = opts.matched && c.name !== "bind" ? bind?.perf.ups : undefined;
-        rows.push(await measure(c, round, dir, files, secret, opts, bindUps));
+        const row = await measure(c, round, dir, files, secret, opts);
+        if (opts.matched && c.name !== "bind" && bind) {
+          row.matched = await measureMatched(c, round, dir, files, secret, opts, bind.perf.ups);
+        }
+        rows.push(row);
         if (opts.cpuProf && c.name !== "bind") {
           say(summarizeCpuProfile(`${profDir}/${c.name}`));
           // Kept profiles move aside: the next round's would land in the same directory.
@@ -1037,7 +1063,8 @@ async function main(): Promise<number> {
       "the same round); paced = the same probe while dnsperf -Q offers every server " +
       `${opts.pacedRate} UPDATEs/s for ${opts.pacedDuration} s (after the warm-up, before the ` +
       "load); matched = the same probe while dnsperf -Q offers a node the UPDATE rate BIND " +
-      `reached in the same round, for ${opts.duration} s after its load (an unanswered probe or ` +
+      `reached in the same round, for ${opts.duration} s, on a fresh node after the same warm-up ` +
+      "and paced phase (an unanswered probe or " +
       "a rate below 95% of the offered fails the round); a target is met when the worst round " +
       "meets it (issue 15)",
   );
