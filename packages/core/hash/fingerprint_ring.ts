@@ -8,9 +8,11 @@
  *
  * Entries live in a ring in insertion order (the oldest is evicted when it is
  * full) and are found through an open-addressing index (linear probing,
- * deletion by backward shift). The arrays start small and double up to the
- * capacity as entries come, so a node that answers no UPDATE keeps ~10 KB. Each entry carries a number (an expiry, say)
- * and, when the ring was made with `payloadBytes`, up to that many bytes.
+ * deletion by backward shift). The arrays start at 256 places and double up
+ * to the capacity as entries come, so a node that answers no UPDATE keeps a
+ * few KB per ring (128 KB for the answers' ring, whose places hold 512
+ * bytes). Each entry carries a number (an expiry, say) and, when the ring was
+ * made with `payloadBytes`, up to that many bytes.
  *
  * Fingerprints come from {@linkcode fingerprintOf}: two 32-bit hashes of the
  * input, seeded per process so that nobody can aim inputs at one probe chain.
