@@ -67,7 +67,7 @@ Deno.test("ring: finds what a FIFO-bounded map holds, through growth, evictions,
   }
 });
 
-Deno.test("ring: payloads are stored and copied out; a payload too large is refused", () => {
+Deno.test("ring: payloads are stored, copied out and kept through growth; too large is refused", () => {
   const ring = new FingerprintRing(2, 4);
   const a = { hi: 1, lo: 1 };
   const b = { hi: 1, lo: 2 };
@@ -83,6 +83,20 @@ Deno.test("ring: payloads are stored and copied out; a payload too large is refu
   ring.add(a, 0, new Uint8Array([4])); // replaces a; evicts nothing live
   assert.deepEqual([...ring.payloadAt(ring.find(a))], [4]);
   assert.ok(ring.find(b) >= 0);
+
+  // Payloads move with their entries when the ring grows (256 → 512 → 1000 places), and an
+  // entry added without one has none.
+  const big = new FingerprintRing(1000, 4);
+  const fpOf = (k: number) => ({ hi: k * 2654435761, lo: k });
+  for (let k = 0; k < 900; k++) {
+    big.add(fpOf(k), k, k % 7 === 0 ? undefined : new Uint8Array([k & 0xff, k >> 8, 7]));
+  }
+  for (let k = 0; k < 900; k++) {
+    const p = big.find(fpOf(k));
+    assert.ok(p >= 0, `${k} held`);
+    assert.equal(big.valueAt(p), k);
+    assert.deepEqual([...big.payloadAt(p)], k % 7 === 0 ? [] : [k & 0xff, k >> 8, 7], `${k}`);
+  }
 });
 
 Deno.test("ring: removeBelow takes entries out wherever they stand", () => {

@@ -157,11 +157,14 @@ export class FingerprintRing {
 
   /** The ring position of `fp`, or -1. */
   find(fp: Fingerprint): number {
+    // Halves as the Int32Arrays store them (ToInt32), whatever numbers the caller passed.
+    const hi = fp.hi | 0;
+    const lo = fp.lo | 0;
     const mask = this.#mask;
-    for (let s = fp.hi & mask;; s = (s + 1) & mask) {
+    for (let s = hi & mask;; s = (s + 1) & mask) {
       const p = this.#slots[s] - 1;
       if (p < 0) return -1;
-      if (this.#hi[p] === fp.hi && this.#lo[p] === fp.lo) return p;
+      if (this.#hi[p] === hi && this.#lo[p] === lo) return p;
     }
   }
 
