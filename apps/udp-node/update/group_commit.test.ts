@@ -117,3 +117,65 @@ Deno.test("afterCommit gets the highest mark of the group's commits, retries inc
   await Promise.allSettled(["first", "a", "bad", "b"].map((n) => c.submit(add(n))));
   assert.deepEqual(marks, [1, 3], "the group's mark is its last commit's, not its first");
 });
+
+Deno.test("groups start minInterval apart while writes keep coming, and at once after a pause", async () => {
+  const starts: number[] = [];
+  const batches: string[][] = [];
+  const slept: number[] = [];
+  const c = new GroupCommitter<RecordChange[]>(
+    (ch) => {
+      starts.push(performance.now());
+      batches.push(ch.flat().map((x) => x.name));
+      return Promise.resolve(batches.length);
+    },
+    () => Promise.resolve(),
+    isCap,
+    {
+      minInterval: 40,
+      sleep: (ms) => {
+        slept.push(ms);
+        return new Promise((r) => setTimeout(r, ms));
+      },
+    },
+  );
+  await c.submit(add("a"));
+  assert.deepEqual(slept, [], "the first group goes at once");
+  // Back to back: the second group waits out the interval, and what queued meanwhile joins it.
+  await Promise.all(["b", "c", "d"].map((n) => c.submit(add(n))));
+  assert.deepEqual(batches, [["a"], ["b", "c", "d"]]);
+  assert.equal(slept.length, 1);
+  assert.ok(
+    starts[1] - starts[0] >= 39,
+    `second group ${starts[1] - starts[0]} ms after the first`,
+  );
+  // After a pause longer than the interval, a group goes at once.
+  await new Promise((r) => setTimeout(r, 60));
+  await c.submit(add("e"));
+  assert.equal(slept.length, 1, "no wait after a pause");
+  assert.deepEqual(batches.at(-1), ["e"]);
+});
+
+Deno.test("a full group does not wait out the interval", async () => {
+  const batches: string[][] = [];
+  let slept = 0;
+  const c = new GroupCommitter<RecordChange[]>(
+    (ch) => {
+      batches.push(ch.flat().map((x) => x.name));
+      return Promise.resolve(batches.length);
+    },
+    () => Promise.resolve(),
+    isCap,
+    {
+      maxGroup: 2,
+      minInterval: 1000,
+      sleep: (ms) => {
+        slept++;
+        return new Promise((r) => setTimeout(r, ms));
+      },
+    },
+  );
+  await Promise.all(["a", "b", "c", "d", "e"].map((n) => c.submit(add(n))));
+  // a goes alone; b,c then d,e are full groups; nothing is left to wait for.
+  assert.deepEqual(batches, [["a"], ["b", "c"], ["d", "e"]]);
+  assert.equal(slept, 0);
+});

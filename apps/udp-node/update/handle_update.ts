@@ -238,6 +238,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       // found by applying them one by one.
       return e instanceof CapExceededError ? undefined : null;
     },
+    { minInterval: deps.config.DMP_UPDATE_COMMIT_INTERVAL_MS },
   );
 
   return async (request, rawCtx) => {

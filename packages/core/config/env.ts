@@ -382,6 +382,12 @@ export const ENV_VARS = {
     "Largest DNS UPDATE message accepted (bytes, TSIG included); larger ones are REFUSED",
     "node",
   ),
+  DMP_UPDATE_COMMIT_INTERVAL_MS: spec(
+    int(0, 1000),
+    "10",
+    "Least milliseconds between the starts of two UPDATE group commits while UPDATEs keep coming; larger groups cost the node and its primary far less CPU (0 = commit back to back)",
+    "node",
+  ),
   DMP_UPDATE_MAX_RRS: spec(
     int(1, 65535),
     "64",
