@@ -12,6 +12,7 @@ import { createClient } from "@libsql/client";
 import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { ReplicaClient } from "./replica_client.ts";
 import { primaryFetch } from "./primary_fetch.ts";
+import { openPrimaryWriter } from "./primary_writer.ts";
 import type { Config } from "../../packages/core/config/env.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
 
@@ -20,8 +21,10 @@ export interface DbHandle {
   client: SqlClient & { close(): void; sync?(): Promise<unknown> };
   kind: "file" | "replica" | "remote";
   url: string;
-  /** the primary, for writes: an async HTTP client for replicas, else `client` itself */
+  /** the primary, for writes: an async client of the sync URL for replicas, else `client` itself */
   writer: SqlClient;
+  /** for replicas: how `writer` reaches the primary (`primary_writer.ts`) */
+  writerTransport?: "websocket" | "http";
   /** for replicas: whether the replica file existed before this start */
   replicaExisted?: boolean;
 }
@@ -59,12 +62,15 @@ export async function openDatabase(c: Config): Promise<DbHandle> {
       authToken: c.DMP_DB_AUTH_TOKEN,
       fileExists: replicaExisted,
     });
-    const writer = createClient({
-      url: c.DMP_DB_SYNC_URL,
-      authToken: c.DMP_DB_AUTH_TOKEN,
-      fetch: primaryFetch(c.DMP_DB_SYNC_URL),
-    });
-    return { client, kind: "replica", url, replicaExisted, writer };
+    const writer = await openPrimaryWriter(c.DMP_DB_SYNC_URL, c.DMP_DB_AUTH_TOKEN);
+    return {
+      client,
+      kind: "replica",
+      url,
+      replicaExisted,
+      writer: writer.client,
+      writerTransport: writer.transport,
+    };
   }
   const client = createClient({ url, authToken: c.DMP_DB_AUTH_TOKEN, fetch: primaryFetch(url) });
   const kind = url.startsWith("file:") ? "file" : "remote";

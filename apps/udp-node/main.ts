@@ -539,7 +539,9 @@ async function startOn(
       dot ? `${config.DMP_DNS_HOST}:${dot.port}` : "off"
     } http=${config.DMP_NODE_HTTP_HOST}:${ops?.port ?? "off"} db=${db.kind} ${
       redactDatabaseUrl(db.url)
-    } zones=${index.zoneNames().join(",") || "-"}`,
+    }${db.writerTransport ? ` writes=${db.writerTransport}` : ""} zones=${
+      index.zoneNames().join(",") || "-"
+    }`,
   );
   return {
     dnsPort: udp.port,

@@ -255,6 +255,11 @@ export class StorageClient {
     return this.#opened.replicaExisted;
   }
 
+  /** For replicas: how writes reach the primary (`primary_writer.ts`). */
+  get writerTransport(): StorageOpened["writerTransport"] {
+    return this.#opened.writerTransport;
+  }
+
   /** Pulls the replica from its primary (a no-op on other kinds). */
   async sync(): Promise<void> {
     await this.#call({ op: "sync" });

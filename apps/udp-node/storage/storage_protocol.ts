@@ -60,6 +60,8 @@ export interface StorageOpened {
   /** the database URL (may hold a token: redact before logging) */
   url: string;
   replicaExisted?: boolean;
+  /** for replicas: how writes reach the primary */
+  writerTransport?: "websocket" | "http";
 }
 
 /** What "load_index" and "catch_up" answer. */

@@ -69,7 +69,12 @@ export function serveStorage(port: StoragePort): void {
         recorder.keysChanged();
         return Promise.resolve();
       });
-      return { kind: db.kind, url: db.url, replicaExisted: db.replicaExisted };
+      return {
+        kind: db.kind,
+        url: db.url,
+        replicaExisted: db.replicaExisted,
+        writerTransport: db.writerTransport,
+      };
     }
     if (!db) throw new Error("storage is not open");
     switch (request.op) {
