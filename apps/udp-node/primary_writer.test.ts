@@ -65,7 +65,7 @@ Deno.test("a replica writes to an http:// sqld over a WebSocket, to one that ref
     assert.deepEqual([proxied.transport, proxied.wrote], ["http", "yes"]);
 
     const rows = await sqld.client.execute("SELECT v FROM writer_check ORDER BY rowid");
-    assert.deepEqual(rows.rows.map((r) => r.v), ["over-ws", "over-http"]);
+    assert.deepEqual(Array.from(rows.rows, (r) => r.v), ["over-ws", "over-http"]);
 
     // A wrong token is refused over the WebSocket as over HTTP: the writer falls back to HTTP,
     // whose writes are refused as well (nothing written).
