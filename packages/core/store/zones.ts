@@ -44,7 +44,8 @@ export interface ZoneSettings {
   serial?: number;
 }
 
-function rowToZone(r: Record<string, unknown>): StoredZone {
+/** A `zones` row (`SELECT *`) as a {@linkcode StoredZone}. */
+export function rowToZone(r: Record<string, unknown>): StoredZone {
   return {
     name: String(r.name),
     soaMname: String(r.soa_mname),
