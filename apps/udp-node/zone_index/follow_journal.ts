@@ -13,13 +13,11 @@ import type { SqlClient } from "../../../packages/core/store/sql_client.ts";
 import {
   type RawRows,
   readJournalHead,
-  readJournalPageWithRows,
   readJournalSince,
   readRecordsByName,
   readZoneRecords,
 } from "../../../packages/core/store/records.ts";
 import { listZones, readZone } from "../../../packages/core/store/zones.ts";
-import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import type { IndexSink } from "./index_patch.ts";
 
 const JOURNAL_PAGE = 5000;
@@ -115,15 +113,13 @@ export class JournalFollower {
   }
 
   async #catchUpFrom(now: number, from: SqlClient): Promise<number> {
-    // One round trip: the page with its zones and records (after every UPDATE group commit).
-    const read = await readJournalPageWithRows(from, this.#seq, JOURNAL_PAGE, now);
-    const page = read.entries;
+    const page = await readJournalSince(from, this.#seq, JOURNAL_PAGE);
     // A full page or a pruned gap needs a reload: the catch-up from the node's own database does it.
     if (page.length === JOURNAL_PAGE || this.#missed(page)) return 0;
     const keys = page.findIndex((e) => e.zone === "");
     const entries = keys < 0 ? page : page.slice(0, keys);
     if (entries.length === 0) return 0;
-    await this.#apply(from, entries, now, read);
+    await this.#apply(from, entries, now);
     this.#seq = entries[entries.length - 1].seq;
     return entries.length;
   }
@@ -136,15 +132,11 @@ export class JournalFollower {
     return entries.length > 0 && entries[0].seq > this.#seq + 1;
   }
 
-  /**
-   * Re-reads what `entries` name from `client` into the index (zone rows and records already
-   * read with the entries come in `read`); returns whether keys changed.
-   */
+  /** Re-reads what `entries` name from `client` into the index; returns whether keys changed. */
   async #apply(
     client: SqlClient,
     entries: readonly { zone: string; name: string }[],
     now: number,
-    read?: { zones: readonly StoredZone[]; records: readonly StoredRecord[] },
   ): Promise<boolean> {
     const byZone = new Map<string, Set<string>>();
     let keysChanged = false;
@@ -158,9 +150,7 @@ export class JournalFollower {
       names.add(e.name);
     }
     for (const [zoneName, names] of byZone) {
-      const zone = read
-        ? read.zones.find((z) => z.name === zoneName)
-        : await readZone(client, zoneName);
+      const zone = await readZone(client, zoneName);
       if (!zone) {
         this.#index.removeZone(zoneName);
         continue;
@@ -170,10 +160,7 @@ export class JournalFollower {
         continue;
       }
       const list = [...names];
-      const records = read
-        ? read.records.filter((r) => names.has(r.name))
-        : await readRecordsByName(client, list, now);
-      this.#index.replaceNames(zoneName, list, records);
+      this.#index.replaceNames(zoneName, list, await readRecordsByName(client, list, now));
       this.#index.updateZoneMeta(zone);
     }
     return keysChanged;

@@ -6,8 +6,6 @@ import {
   JOURNAL_PRUNE_BATCH,
   pruneJournal,
   readJournalHead,
-  readJournalPageWithRows,
-  readJournalSince,
   readRecordsByName,
   readZoneRecords,
   type RecordChange,
@@ -182,61 +180,6 @@ Deno.test({
       await pruneJournal(client, 0);
       assert.equal(await count(), 1);
       assert.equal(await readJournalHead(client), head);
-    } finally {
-      client.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
-  name: "readJournalPageWithRows reads a page with its zones and live records in one batch",
-  sanitizeResources: false,
-  fn: async () => {
-    const { dir, client } = await freshDatabase();
-    try {
-      await upsertZone(client, { name: "a.test" }, 1000);
-      await upsertZone(client, { name: "b.test" }, 1000);
-      const add = (zone: string, name: string, value: string, lifetime = 0): RecordChange => ({
-        op: "add",
-        zone,
-        name,
-        type: "TXT",
-        value,
-        ttl: 60,
-        lifetime,
-      });
-      // Before the page: not named by it, never read.
-      await applyRecordChanges(client, [add("a.test", "before.a.test", "b")], { now: 1500 });
-      const seq = await readJournalHead(client);
-      await applyRecordChanges(client, [add("a.test", "x.a.test", "x1")], { now: 2000 });
-      await applyRecordChanges(client, [add("a.test", "x.a.test", "x2")], { now: 2001 });
-      await applyRecordChanges(client, [add("b.test", "y.b.test", "old", 500)], {
-        now: 2002,
-      });
-      await applyRecordChanges(client, [add("b.test", "y.b.test", "live")], { now: 2003 });
-      const all = await readJournalSince(client, seq, 100);
-      const read = await readJournalPageWithRows(client, seq, 100, 3000);
-      assert.deepEqual(read.entries, all, "the same page as readJournalSince");
-      assert.deepEqual(read.zones.map((z) => z.name).sort(), ["a.test", "b.test"]);
-      // Live only (the expiring "old" is gone at 3000), publish order, names of the page only.
-      assert.deepEqual(
-        read.records.map((r) => `${r.name}=${r.value}`),
-        ["x.a.test=x1", "x.a.test=x2", "y.b.test=live"],
-      );
-      assert.deepEqual(
-        read.records,
-        await readRecordsByName(client, ["x.a.test", "y.b.test"], 3000),
-        "the rows readRecordsByName gives",
-      );
-      // A page of the first two entries only: its names, and it is full, so no records.
-      const full = await readJournalPageWithRows(client, seq, 2, 3000);
-      assert.deepEqual(full.entries, all.slice(0, 2));
-      assert.deepEqual(full.zones.map((z) => z.name), ["a.test"]);
-      assert.deepEqual(full.records, []);
-      // Nothing after the head.
-      const none = await readJournalPageWithRows(client, all.at(-1)!.seq, 100, 3000);
-      assert.deepEqual([none.entries, none.zones, none.records], [[], [], []]);
     } finally {
       client.close();
       await Deno.remove(dir, { recursive: true });

@@ -16,7 +16,6 @@ import { MAX_TTL } from "../values/ttl.ts";
 import { safeIntegerColumn } from "./safe_integer_column.ts";
 import { nextSerialSql, serialGreaterSql, type SerialPolicy } from "../zone/serial.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
-import { rowToZone } from "./zones.ts";
 
 /** One stored record. `expiresAt` 0 = never (zone data); DMP writes carry a lifetime. */
 export interface StoredRecord {
@@ -615,58 +614,6 @@ export async function readJournalSince(
     });
   }
   return out;
-}
-
-/** One page of the journal and the rows a catch-up reads for it ({@linkcode readJournalPageWithRows}). */
-export interface JournalPageRows {
-  entries: JournalEntry[];
-  /** the rows of the zones the page names */
-  zones: StoredZone[];
-  /** live records of the names the page names, in publish order; none when the page is full */
-  records: StoredRecord[];
-}
-
-/**
- * Journal entries after `seq` (at most `limit`, oldest first) with the zone
- * rows and live records they name, in one round trip and one read
- * transaction. A catch-up from a replica's remote primary read them in three
- * (journal, zone, records), each a request the primary parses and answers. A
- * full page comes without records: its reader reloads instead.
- *
- * @example
- * ```ts ignore
- * const { entries, zones, records } = await readJournalPageWithRows(client, seq, 5000, now);
- * ```
- */
-export async function readJournalPageWithRows(
-  client: SqlClient,
-  seq: number,
-  limit: number,
-  now: number,
-): Promise<JournalPageRows> {
-  const page = "SELECT seq, zone, name FROM journal WHERE seq > ? ORDER BY seq LIMIT ?";
-  const [j, z, r] = await client.batch([
-    { sql: page, args: [seq, limit] },
-    { sql: `SELECT * FROM zones WHERE name IN (SELECT zone FROM (${page}))`, args: [seq, limit] },
-    {
-      sql: `SELECT ${RECORD_COLUMNS} FROM records WHERE name IN (SELECT name FROM (${page}))
-            AND ${LIVE} AND (SELECT count(*) FROM (${page})) < ? ORDER BY created_at, id`,
-      args: [seq, limit, Math.floor(now), seq, limit, limit],
-    },
-  ], "read");
-  const entries: JournalEntry[] = [];
-  for (let i = 0; i < j.rows.length; i++) {
-    entries.push({
-      seq: Number(j.rows[i].seq),
-      zone: String(j.rows[i].zone),
-      name: String(j.rows[i].name),
-    });
-  }
-  const zones: StoredZone[] = [];
-  for (let i = 0; i < z.rows.length; i++) zones.push(rowToZone(z.rows[i]));
-  const records: StoredRecord[] = [];
-  for (let i = 0; i < r.rows.length; i++) records.push(rowToRecord(r.rows[i]));
-  return { entries, zones, records };
 }
 
 /** Most journal entries one {@linkcode pruneJournal} call deletes (a short write lock). */

@@ -44,8 +44,7 @@ export interface ZoneSettings {
   serial?: number;
 }
 
-/** A `zones` row (`SELECT *`) as a {@linkcode StoredZone}. */
-export function rowToZone(r: Record<string, unknown>): StoredZone {
+function rowToZone(r: Record<string, unknown>): StoredZone {
   return {
     name: String(r.name),
     soaMname: String(r.soa_mname),
