@@ -60,8 +60,8 @@ import { canonicalName } from "../../packages/core/wire/name.ts";
  * its interval is up. A sync pulls every frame written since the last one, and
  * the primary's writes wait while it streams them: at 800 UPDATEs/s an
  * UPDATE's p99 followed the interval (104 ms at 0.5 s, 612 ms at 5 s) and was
- * 33 ms syncing every 8 commits, for ~8% more CPU (`bench/README.md`). A node
- * that writes little syncs on its interval as before.
+ * 30–46 ms syncing every 8 commits, for 6–10% more CPU (`bench/README.md`). A
+ * node that writes little syncs on its interval as before.
  */
 const SYNC_AFTER_OWN_COMMITS = 8;
 
