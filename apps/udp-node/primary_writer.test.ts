@@ -11,15 +11,18 @@ Deno.test("an http(s) primary's WebSocket URL keeps its host, port and path; oth
   assert.equal(webSocketUrlOf("file:/tmp/x.db"), undefined);
 });
 
-/** Opens a writer under Node (the node's runtime), writes `value`, prints the transport. */
-async function writeThrough(url: string, token: string | undefined, value: string) {
+/**
+ * Opens a writer under Node (the node's runtime), writes `value` (unless undefined), prints the
+ * transport.
+ */
+async function writeThrough(url: string, token: string | undefined, value: string | undefined) {
   const out = await runModuleUnderNode(`
     import { openPrimaryWriter } from "./apps/udp-node/primary_writer.ts";
     const t0 = Date.now();
     const w = await openPrimaryWriter(${JSON.stringify(url)}, ${JSON.stringify(token)});
     const opened = Date.now() - t0;
     let wrote = "no";
-    try {
+    if (${JSON.stringify(value ?? null)} !== null) try {
       await w.client.batch([
         "CREATE TABLE IF NOT EXISTS writer_check (v TEXT)",
         { sql: "INSERT INTO writer_check (v) VALUES (?)", args: [${JSON.stringify(value)}] },
@@ -91,5 +94,35 @@ Deno.test("a primary away at start gets the HTTP writer after a bounded check", 
     assert.match(away.wrote, /^error: /);
   } finally {
     sqld.client.close();
+  }
+});
+
+Deno.test("a primary that accepts the connection and never answers gets the HTTP writer after 2 s", async () => {
+  // A black hole: connections are accepted and held, nothing is ever answered.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) held.push(conn);
+    } catch {
+      // closed
+    }
+  })();
+  try {
+    const silent = await writeThrough(
+      `http://127.0.0.1:${listener.addr.port}`,
+      undefined,
+      undefined,
+    );
+    assert.equal(silent.transport, "http");
+    assert.ok(
+      silent.opened >= 1900 && silent.opened < 4000,
+      `the WebSocket check gave up at its bound (${silent.opened} ms)`,
+    );
+    assert.ok(held.length >= 1, "the check did connect");
+  } finally {
+    listener.close();
+    for (const c of held) c.close();
+    await accepting;
   }
 });

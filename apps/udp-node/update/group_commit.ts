@@ -16,8 +16,8 @@
  * message of the group gets the error.
  *
  * Groups start at least `minInterval` ms apart while writes keep coming (a
- * group that finds the last one started longer ago, or that is full, goes at
- * once). A commit costs a few milliseconds of CPU whatever its size (the
+ * group goes at once when the last one started longer ago, or when a full
+ * group is already waiting as the last commit ends). A commit costs a few milliseconds of CPU whatever its size (the
  * transaction, the primary's replication log, the journal read that follows),
  * so at a steady few hundred UPDATEs/s back-to-back groups of a handful each
  * kept the node's core busy: 800 UPDATEs/s took 91% of a core on `file:`
