@@ -1,33 +1,39 @@
 /**
  * The client an embedded replica writes through to its primary. libSQL's
- * client speaks the Hrana protocol over HTTP for an `http(s)://` URL and over
- * a WebSocket for `libsql://` (Turso) and `ws(s)://`. Over HTTP every batch is
- * a fresh `fetch` (a request, its headers and body streams), which on a node
- * that writes a few hundred groups a second cost its storage worker more CPU
- * than the writes themselves: at 800 UPDATEs/s, 600 ms of CPU a second
- * against 376 ms over a WebSocket (`bench/README.md`). sqld serves both on
- * one port, so an `http(s)://` primary is written to over `ws(s)://` at the
- * same address when it accepts a WebSocket at start, and over HTTP as before
- * when it does not (a proxy that refuses upgrades, a primary away at start).
+ * Node client speaks the Hrana protocol over HTTP for an `http(s)://` URL and
+ * for `libsql://` (Turso), and over a WebSocket for `ws(s)://`. Over HTTP
+ * every batch is a fresh `fetch` (a request, its headers and body streams),
+ * which on a node that writes a few hundred groups a second cost its storage
+ * worker more CPU than the writes themselves: at 800 UPDATEs/s, 600 ms of CPU
+ * a second against 376 ms over a WebSocket (`bench/README.md`). sqld serves
+ * both on one port, so the primary is written to over its WebSocket
+ * (`ws(s)://` at the same address, `wss://` for `libsql://`) on one Hrana
+ * stream (`primary_stream_client.ts`) when it accepts one at start, and over
+ * HTTP as before when it does not (a proxy that refuses upgrades, a primary
+ * away at start).
  *
  * @module
  */
 
-import { type Client, createClient } from "@libsql/client";
+import { createClient } from "@libsql/client";
+import { encodeBaseUrl } from "@libsql/core/uri";
+import { expandConfig } from "@libsql/core/config";
+import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { primaryFetch } from "./primary_fetch.ts";
+import { PrimaryStreamClient } from "./primary_stream_client.ts";
 
 /** Bound on the WebSocket check at start; the HTTP client is used when it runs out. */
 const WEBSOCKET_CHECK_MS = 2000;
 
 /** A writer and the transport it uses. */
 export interface PrimaryWriter {
-  client: Client;
+  client: SqlClient & { close(): void };
   transport: "websocket" | "http";
 }
 
 /**
  * The WebSocket URL of an `http(s)://` primary (same host, port and path);
- * undefined for any other URL (`libsql://` is a WebSocket already).
+ * undefined for any other URL.
  */
 export function webSocketUrlOf(url: string): string | undefined {
   if (url.startsWith("http://")) return "ws://" + url.slice("http://".length);
@@ -36,21 +42,17 @@ export function webSocketUrlOf(url: string): string | undefined {
 }
 
 /**
- * Opens the writer of a replica whose primary is at `syncUrl`: a WebSocket
- * client when the primary answers one (checked with `SELECT 1`), else the
- * HTTP client of `syncUrl`.
+ * Opens the writer of a replica whose primary is at `syncUrl`: a
+ * {@linkcode PrimaryStreamClient} when the primary answers a WebSocket
+ * (checked with `SELECT 1`), else the HTTP client of `syncUrl`.
  */
 export async function openPrimaryWriter(
   syncUrl: string,
   authToken: string | undefined,
 ): Promise<PrimaryWriter> {
   const http = () => createClient({ url: syncUrl, authToken, fetch: primaryFetch(syncUrl) });
-  const wsUrl = webSocketUrlOf(syncUrl);
-  if (!wsUrl) {
-    const client = http();
-    return { client, transport: client.protocol === "ws" ? "websocket" : "http" };
-  }
-  const ws = createClient({ url: wsUrl, authToken });
+  const ws = streamClient(syncUrl, authToken);
+  if (!ws) return { client: http(), transport: "http" };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
@@ -66,4 +68,15 @@ export async function openPrimaryWriter(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The stream client of a primary's WebSocket: `http(s)://` at the same
+ * address, `libsql://` read as `@libsql/client` reads it for a WebSocket
+ * (`wss://` unless `?tls=0`; `?authToken=`); undefined for a `file:` URL.
+ */
+function streamClient(url: string, authToken: string | undefined): PrimaryStreamClient | undefined {
+  const c = expandConfig({ url: webSocketUrlOf(url) ?? url, authToken }, false);
+  if (c.scheme !== "ws" && c.scheme !== "wss") return undefined;
+  return new PrimaryStreamClient(encodeBaseUrl(c.scheme, c.authority, c.path).href, c.authToken);
 }
