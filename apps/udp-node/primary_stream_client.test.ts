@@ -15,6 +15,10 @@ async function withStreamClient(
     const c = new PrimaryStreamClient(ws, ${JSON.stringify(token)}${
     maxAgeMs === undefined ? "" : `, ${maxAgeMs}`
   });
+    // last_insert_rowid() belongs to a SQLite connection (0 on one that inserted nothing).
+    const rowidOfWrites = async (x) =>
+      (await x.batch(["SELECT last_insert_rowid() AS id"], "write"))[0].rows[0].id;
+    const rowidOfReads = async (x) => (await x.execute("SELECT last_insert_rowid() AS id")).rows[0].id;
     const result = {};
     try {
       ${body}
@@ -27,12 +31,12 @@ async function withStreamClient(
   return JSON.parse(out.stdout.trim().split("\n").at(-1)!);
 }
 
-Deno.test("every call of the stream client runs on one sqld connection, batches atomic", async () => {
+Deno.test("write batches share one sqld connection, other calls another, batches atomic", async () => {
   const sqld = await startSqld({ jwt: true });
   try {
     await sqld.client.execute("CREATE TABLE stream_rows (v INTEGER)");
-    // last_insert_rowid() belongs to a SQLite connection: it reads the 30th batch's rowid only
-    // on the connection that ran the batches (0 on any other).
+    // The 30th write batch's rowid is seen by the next write batch only on the same connection;
+    // a write by execute() goes on the other one, which the write batches' rowid never reaches.
     const r = await withStreamClient(
       sqld.url,
       sqld.token,
@@ -40,22 +44,33 @@ Deno.test("every call of the stream client runs on one sqld connection, batches 
       await Promise.all(Array.from({ length: 30 }, (_, i) => c.batch([
         { sql: "INSERT INTO stream_rows (v) VALUES (?)", args: [i] },
       ], "write")));
-      result.lastRowid = (await c.execute("SELECT last_insert_rowid() AS id")).rows[0].id;
+      result.writes = await rowidOfWrites(c);
+      result.readsBefore = await rowidOfReads(c);
+      await c.execute({ sql: "INSERT INTO stream_rows (v) VALUES (?)", args: [30] });
+      result.reads = await rowidOfReads(c);
+      result.writesAfter = await rowidOfWrites(c);
       const read = await c.batch(["SELECT count(*) AS n FROM stream_rows"], "read");
       result.read = read[0].rows[0].n;
       result.columns = read[0].columns;
     `,
     );
-    assert.deepEqual(r, { lastRowid: 30, read: 30, columns: ["n"] });
+    assert.deepEqual(r, {
+      writes: 30,
+      readsBefore: 0,
+      reads: 31,
+      writesAfter: 30,
+      read: 31,
+      columns: ["n"],
+    });
     const rows = await sqld.client.execute("SELECT count(*) AS n, sum(v) AS s FROM stream_rows");
-    assert.deepEqual([Number(rows.rows[0].n), Number(rows.rows[0].s)], [30, 435]);
+    assert.deepEqual([Number(rows.rows[0].n), Number(rows.rows[0].s)], [31, 465]);
 
     // `@libsql/client` opens a stream (a connection) per call: there the rowid is gone.
     const plain = await runModuleUnderNode(`
       import { createClient } from "@libsql/client";
       const c = createClient({ url: ${JSON.stringify(sqld.url.replace("http://", "ws://"))},
         authToken: ${JSON.stringify(sqld.token)} });
-      await c.batch([{ sql: "INSERT INTO stream_rows (v) VALUES (?)", args: [30] }], "write");
+      await c.batch([{ sql: "INSERT INTO stream_rows (v) VALUES (?)", args: [31] }], "write");
       console.log((await c.execute("SELECT last_insert_rowid() AS id")).rows[0].id);
       c.close();
     `);
@@ -120,10 +135,10 @@ Deno.test("the stream client replaces a broken connection and an old one", async
       await new Promise((ok) => relay.listen(0, "127.0.0.1", ok));
       const d = new (c.constructor)("ws://127.0.0.1:" + relay.address().port, undefined);
       await d.batch([{ sql: "INSERT INTO kept (v) VALUES (?)", args: [1] }], "write");
-      result.before = (await d.execute("SELECT last_insert_rowid() AS id")).rows[0].id;
+      result.before = await rowidOfWrites(d);
       for (const s of sockets) s.destroy();
       await new Promise((ok) => setTimeout(ok, 100));
-      result.after = (await d.execute("SELECT last_insert_rowid() AS id")).rows[0].id;
+      result.after = await rowidOfWrites(d);
       d.close();
       relay.close();
       // maxAgeMs 0: every call on a new connection, the old one closed (the process still exits).
@@ -131,7 +146,7 @@ Deno.test("the stream client replaces a broken connection and an old one", async
         JSON.stringify(sqld.url.replace("http://", "ws://"))
       }, undefined, 0);
       await e.batch([{ sql: "INSERT INTO kept (v) VALUES (?)", args: [2] }], "write");
-      result.aged = (await e.execute("SELECT last_insert_rowid() AS id")).rows[0].id;
+      result.aged = await rowidOfWrites(e);
       e.close();
     `,
     );

@@ -1,11 +1,13 @@
 /**
- * A replica's client of its primary on one long-lived Hrana stream over a
+ * A replica's client of its primary on two long-lived Hrana streams over one
  * WebSocket. sqld gives every Hrana stream a SQLite connection of its own,
  * and `@libsql/client` opens a stream for each `execute()` and `batch()` and
  * closes it after: each group commit and the read of its rows that follows
  * cost the primary two connections (the WAL file opened, the schema read,
- * every statement prepared anew). Here every call goes on one stream, so on
- * one connection; sqld runs a stream's requests in the order they are sent.
+ * every statement prepared anew). Here write batches go on one stream and
+ * every other call on the other: sqld runs a stream's requests one after the
+ * other, and a read-back queued behind the next group commit (or the reverse)
+ * made UPDATEs wait (`bench/README.md`).
  *
  * @module
  */
@@ -33,13 +35,16 @@ export type StreamResult = SqlResult & { columns: string[] };
 
 interface Connection {
   client: hrana.WsClient;
-  stream: hrana.WsStream;
+  /** write batches */
+  writes: hrana.WsStream;
+  /** everything else */
+  reads: hrana.WsStream;
   openedAt: number;
   /** calls sent and not yet answered */
   pending: number;
 }
 
-/** A {@linkcode SqlClient} of a primary whose calls share one Hrana stream. */
+/** A {@linkcode SqlClient} of a primary whose calls share two Hrana streams. */
 export class PrimaryStreamClient implements SqlClient {
   readonly #url: string;
   readonly #authToken: string | undefined;
@@ -62,7 +67,7 @@ export class PrimaryStreamClient implements SqlClient {
     const conn = this.#connection(Date.now());
     conn.pending++;
     try {
-      return resultOf(await conn.stream.query(toStmt(stmt)));
+      return resultOf(await conn.reads.query(toStmt(stmt)));
     } catch (e) {
       throw asLibsqlError(e);
     } finally {
@@ -78,7 +83,8 @@ export class PrimaryStreamClient implements SqlClient {
     const conn = this.#connection(Date.now());
     conn.pending++;
     try {
-      return await runBatch(conn, stmts, BEGIN[mode]);
+      const stream = mode === "write" ? conn.writes : conn.reads;
+      return await runBatch(conn.client, stream, stmts, BEGIN[mode]);
     } catch (e) {
       throw asLibsqlError(e);
     } finally {
@@ -96,16 +102,17 @@ export class PrimaryStreamClient implements SqlClient {
   #connection(now: number): Connection {
     const conn = this.#conn;
     if (
-      conn && !conn.client.closed && !conn.stream.closed &&
+      conn && !conn.client.closed && !conn.writes.closed && !conn.reads.closed &&
       now - conn.openedAt < this.#maxAgeMs
     ) {
       return conn;
     }
     if (conn && conn.pending === 0) conn.client.close();
     const client = hrana.openWs(this.#url, this.#authToken);
-    const stream = client.openStream();
-    stream.intMode = "number";
-    return this.#conn = { client, stream, openedAt: now, pending: 0 };
+    const writes = client.openStream();
+    const reads = client.openStream();
+    writes.intMode = reads.intMode = "number";
+    return this.#conn = { client, writes, reads, openedAt: now, pending: 0 };
   }
 
   /** Closes a replaced connection once its last call is answered. */
@@ -121,12 +128,13 @@ export class PrimaryStreamClient implements SqlClient {
  * the stream is left outside a transaction whatever failed.
  */
 async function runBatch(
-  conn: Connection,
+  client: hrana.WsClient,
+  stream: hrana.WsStream,
   stmts: (SqlStatement | string)[],
   begin: string,
 ): Promise<StreamResult[]> {
-  const version = await conn.client.getVersion();
-  const batch = conn.stream.batch(version >= 3);
+  const version = await client.getVersion();
+  const batch = stream.batch(version >= 3);
   const beginStep = batch.step();
   const beginDone = beginStep.run(begin);
   let last = beginStep;
