@@ -84,6 +84,25 @@ Deno.test("a replica writes to an http:// sqld over a WebSocket, to one that ref
   }
 });
 
+Deno.test("a libsql:// primary (Turso's scheme) is written to over its WebSocket", async () => {
+  const sqld = await startSqld({ jwt: true });
+  try {
+    // `@libsql/client` (Node) reads libsql:// as https://; the writer uses wss:// (ws:// with
+    // ?tls=0, which needs the port), with the token of the URL's query when it has one.
+    const r = await writeThrough(
+      `libsql://127.0.0.1:${sqld.port}?tls=0&authToken=${sqld.token}`,
+      undefined,
+      "over-libsql",
+    );
+    assert.deepEqual([r.transport, r.wrote], ["websocket", "yes"]);
+    const rows = await sqld.client.execute("SELECT v FROM writer_check");
+    assert.deepEqual(Array.from(rows.rows, (row) => row.v), ["over-libsql"]);
+  } finally {
+    sqld.client.close();
+    await sqld.stop();
+  }
+});
+
 Deno.test("a primary away at start gets the HTTP writer after a bounded check", async () => {
   const sqld = await startSqld();
   try {
