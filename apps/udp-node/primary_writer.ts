@@ -7,10 +7,10 @@
  * worker more CPU than the writes themselves: at 800 UPDATEs/s, 600 ms of CPU
  * a second against 376 ms over a WebSocket (`bench/README.md`). sqld serves
  * both on one port, so the primary is written to over its WebSocket
- * (`ws(s)://` at the same address, `wss://` for `libsql://`) on one Hrana
- * stream (`primary_stream_client.ts`) when it accepts one at start, and over
- * HTTP as before when it does not (a proxy that refuses upgrades, a primary
- * away at start).
+ * (`ws(s)://` at the same address, `wss://` for `libsql://`) on two
+ * long-lived Hrana streams (`primary_stream_client.ts`) when it accepts one
+ * at start, and over HTTP as before when it does not (a proxy that refuses
+ * upgrades, a primary away at start).
  *
  * @module
  */
