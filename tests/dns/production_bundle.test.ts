@@ -38,7 +38,13 @@ Deno.test({
     const worker = await Deno.readTextFile(`${outDir}/storage_worker.mjs`);
     const packages = [...worker.matchAll(/^import .* from "([^"]+)";$/gm)]
       .map((m) => m[1]).filter((p) => !p.startsWith("node:"));
-    assert.deepEqual([...new Set(packages)].sort(), ["@libsql/client", "libsql"]);
+    assert.deepEqual([...new Set(packages)].sort(), [
+      "@libsql/client",
+      "@libsql/core/config", // the primary's WebSocket URL, as @libsql/client reads it
+      "@libsql/core/uri",
+      "@libsql/hrana-client", // the replica's long-lived streams (primary_stream_client.ts)
+      "libsql",
+    ]);
     const db = await freshDatabase();
     const now = Date.now() / 1000;
     await upsertZone(db.client, { name: "bundle.test" }, now);
