@@ -123,8 +123,13 @@ async function walk(mode: "file" | "sqld") {
     }
   } finally {
     await shell.close();
-    // SIGTERM to npm (not to its children) stops the whole stack.
-    stack.child.kill("SIGTERM");
+    // SIGTERM to npm (not to its children) stops the whole stack. A stack that already exited
+    // has nothing to stop: throwing here would hide the failure (and the stack's output) above.
+    try {
+      stack.child.kill("SIGTERM");
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+    }
     await stack.done;
     const left = await waitFor(async () => (await processesIn(dir)).length === 0, 10_000);
     const procs = await processesIn(dir);
