@@ -17,9 +17,10 @@
  *
  * Groups start at least `minInterval` ms apart while writes keep coming (a
  * group goes at once when the last one started longer ago, or when a full
- * group is already waiting as the last commit ends). A commit costs a few milliseconds of CPU whatever its size (the
- * transaction, the primary's replication log, the journal read that follows),
- * so at a steady few hundred UPDATEs/s back-to-back groups of a handful each
+ * group is already waiting as the last commit ends). A commit costs a few
+ * milliseconds of CPU whatever its size (the transaction, the primary's
+ * replication log, the journal read that follows), so at a steady few
+ * hundred UPDATEs/s back-to-back groups of a handful each
  * kept the node's core busy: 800 UPDATEs/s took 91% of a core on `file:`
  * and 97% with a replica and its primary on one core, 38% and 76% with 10 ms
  * (`bench/README.md`). An idle node answers its first UPDATE as fast as
