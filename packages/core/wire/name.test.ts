@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeName, nameToLabels, nameWireLength } from "./name.ts";
+import { canonicalName, encodeName, nameToLabels, nameWireLength } from "./name.ts";
 
 /** The wire form built from {@linkcode nameToLabels}: what the escape-free fast path must equal. */
 function viaLabels(name: string): number[] | null {
@@ -57,4 +57,14 @@ Deno.test("encodeName refuses invalid names and nameWireLength says -1 for them"
 
 Deno.test("encodeName into a buffer too small throws instead of truncating", () => {
   assert.throws(() => encodeName(new Uint8Array(4), 0, "abcdef.test"), RangeError);
+});
+
+Deno.test("canonicalName lower-cases ASCII only and drops one unescaped trailing dot (RFC 4343)", () => {
+  assert.equal(canonicalName("a.example"), "a.example");
+  assert.equal(canonicalName("a.example."), "a.example");
+  assert.equal(canonicalName("A.eXample.COM."), "a.example.com");
+  assert.equal(canonicalName("Z.AZ@[`"), "z.az@[`", "only A-Z change: @ [ ` are their neighbours");
+  assert.equal(canonicalName("Ä.é.B"), "Ä.é.b", "not ASCII: left as it is");
+  assert.equal(canonicalName("dot\\."), "dot\\.", "an escaped dot stays");
+  assert.equal(canonicalName("."), "");
 });

@@ -170,6 +170,22 @@ export function encodeName(buf: Uint8Array, offset: number, name: string): numbe
 }
 
 /**
+ * Wire length of a text name (as {@linkcode nameWireLength}), for a caller
+ * about to encode it: throws RangeError when it is not a valid name.
+ *
+ * @example
+ * ```ts
+ * import { encodableNameLength } from "./name.ts";
+ * if (encodableNameLength("ab.c") !== 6) throw new Error();
+ * ```
+ */
+export function encodableNameLength(name: string): number {
+  const n = nameWireLength(name);
+  if (n < 0) throw new RangeError(`Cannot encode name: "${name}" is not a valid domain name`);
+  return n;
+}
+
+/**
  * Wire length of a text name, or -1 if it is not a valid name.
  *
  * @example
@@ -248,7 +264,13 @@ function encodePlainName(buf: Uint8Array, offset: number, name: string): number 
 export function canonicalName(name: string): string {
   let s = name;
   if (s.endsWith(".") && !s.endsWith("\\.")) s = s.slice(0, -1);
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Most names are canonical already (every TSIG and UPDATE runs several through here): a scan
+  // that finds no upper-case letter returns the string itself, with no regexp and no new string.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
 }
 
 /**
