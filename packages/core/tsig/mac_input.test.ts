@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { concatBytes } from "../wire/message.ts";
 import {
   appendRecord,
+  macInput,
   macPrefix,
   messageId,
   tsigTimers,
@@ -71,4 +73,29 @@ Deno.test("unsignedMessage strips the TSIG, decrements ARCOUNT, restores the ID 
   assert.equal(unsignedMessage(none, 13, 0), null);
   assert.equal(unsignedMessage(wire, 11, 0), null);
   assert.equal(unsignedMessage(wire, 17, 0), null);
+});
+
+Deno.test("macInput writes prefix, unsigned message and variables as their concatenation would", () => {
+  // A message with one additional record (the TSIG) from byte 13; ID 0xffff, Original ID 0x0102.
+  const wire = new Uint8Array([0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 42, 1, 2, 3]);
+  const v = {
+    keyName: "Key.Example.",
+    algorithm: "HMAC-SHA256",
+    timeSigned: 0x010203040506,
+    fudge: 300,
+    error: 18,
+    otherData: new Uint8Array([9, 8, 7, 6, 5, 4]),
+  };
+  const prefix = macPrefix(new Uint8Array([0xaa, 0xbb]));
+  const input = macInput(prefix, wire, 13, 0x0102, 1, v);
+  const expected = concatBytes([prefix, unsignedMessage(wire, 13, 0x0102)!, tsigVariables(v)]);
+  assert.deepEqual([...input], [...expected]);
+  assert.deepEqual([...wire.subarray(0, 2)], [0xff, 0xff], "input untouched");
+  // The whole message (the signer's case): nothing cut, ARCOUNT as given.
+  const whole = macInput(new Uint8Array(0), wire, wire.length, 7, 2, v);
+  assert.deepEqual([...whole.subarray(2, 16)], [...wire.subarray(2)]);
+  assert.deepEqual([...whole.subarray(0, 2)], [0, 7]);
+  assert.throws(() => macInput(prefix, wire, 11, 0, 0, v), RangeError);
+  assert.throws(() => macInput(prefix, wire, 17, 0, 0, v), RangeError);
+  assert.throws(() => macInput(prefix, wire, 13, 0, 0, { ...v, keyName: "a..b" }), RangeError);
 });

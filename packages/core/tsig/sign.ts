@@ -15,8 +15,8 @@ import { RCODE } from "../wire/constants.ts";
 import { concatBytes } from "../wire/message.ts";
 import { tsigAlgorithm } from "./algorithm.ts";
 import { defaultMacKeyCache, type MacKey, type MacKeyCache, type TsigKey } from "./keyring.ts";
-import { appendRecord, macPrefix, messageId, tsigTimers, tsigVariables } from "./mac_input.ts";
-import { encodeTsigRecord, encodeU48 } from "./tsig_rdata.ts";
+import { appendRecord, macInput, macPrefix, messageId, tsigTimers } from "./mac_input.ts";
+import { encodeTsigRecord, encodeU48, tsigRecordLength, writeTsigRecord } from "./tsig_rdata.ts";
 
 /** Fudge DMP puts in what it signs (RFC 8945 §5.2.3 window; 300 s as the reference node and BIND use). */
 export const DEFAULT_FUDGE = 300;
@@ -311,11 +311,10 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
   const macKey = (p.cache ?? defaultMacKeyCache).peek(p.key) ??
     await requireMacKey(p.key, p.cache);
   const algorithm = macKey.algorithm.name;
+  const arcount = (wire[10] << 8) | wire[11];
+  if (arcount === 0xffff) throw new RangeError("ARCOUNT overflow");
   // RFC 8945 §4.3.1: the digested message carries the Original ID.
-  const digested = new Uint8Array(wire);
-  digested[0] = p.originalId >> 8;
-  digested[1] = p.originalId & 0xff;
-  const vars = tsigVariables({
+  const input = macInput(p.prefix, wire, wire.length, p.originalId, arcount, {
     keyName: p.key.name,
     algorithm,
     timeSigned: p.timeSigned,
@@ -323,9 +322,8 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
     error: p.error,
     otherData: p.otherData,
   });
-  const input = concatBytes([p.prefix, digested, vars]);
   const mac = macKey.macSync ? macKey.macSync(input) : await macKey.sign(input);
-  const record = encodeTsigRecord(p.key.name, {
+  const rdata = {
     algorithm,
     timeSigned: p.timeSigned,
     fudge: p.fudge,
@@ -333,8 +331,14 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
     originalId: p.originalId,
     error: p.error,
     otherData: p.otherData,
-  });
-  return { wire: appendRecord(wire, record), mac };
+  };
+  // RFC 8945 §5.1: the TSIG RR goes last, written straight after a copy of the message.
+  const out = new Uint8Array(wire.length + tsigRecordLength(p.key.name, rdata));
+  out.set(wire, 0);
+  writeTsigRecord(out, wire.length, p.key.name, rdata);
+  out[10] = (arcount + 1) >>> 8;
+  out[11] = (arcount + 1) & 0xff;
+  return { wire: out, mac };
 }
 
 async function requireMacKey(key: TsigKey, cache: MacKeyCache | undefined): Promise<MacKey> {

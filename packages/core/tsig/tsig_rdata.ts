@@ -12,8 +12,7 @@
  */
 
 import { CLASS, TYPE } from "../wire/constants.ts";
-import { concatBytes, encodeNameBytes } from "../wire/message.ts";
-import { canonicalName, decodeName } from "../wire/name.ts";
+import { canonicalName, decodeName, encodableNameLength, encodeName } from "../wire/name.ts";
 
 /** The RDATA fields of a TSIG RR (RFC 8945 §4.2). */
 export interface TsigRdata {
@@ -70,14 +69,36 @@ export const MAX_U48 = 0xffffffffffff;
  * ```
  */
 export function encodeU48(value: number): Uint8Array {
+  const out = new Uint8Array(6);
+  writeU48(out, 0, value);
+  return out;
+}
+
+/**
+ * Writes a 48-bit unsigned integer big-endian at `out[offset]` (RFC 8945 §4.2
+ * Time Signed), in place: the signer and the verifier write it into buffers
+ * they already hold. Throws RangeError when `value` is not a u48.
+ *
+ * @example
+ * ```ts
+ * import { writeU48 } from "./tsig_rdata.ts";
+ * const b = new Uint8Array(7);
+ * writeU48(b, 1, 0x010000000002);
+ * if (b.join() !== "0,1,0,0,0,0,2") throw new Error();
+ * ```
+ */
+export function writeU48(out: Uint8Array, offset: number, value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_U48) {
     throw new RangeError(`not a 48-bit unsigned integer: ${value}`);
   }
-  const out = new Uint8Array(6);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, Math.floor(value / TWO_32));
-  v.setUint32(2, value % TWO_32);
-  return out;
+  const hi = Math.floor(value / TWO_32);
+  const lo = value % TWO_32;
+  out[offset] = hi >>> 8;
+  out[offset + 1] = hi & 0xff;
+  out[offset + 2] = lo >>> 24;
+  out[offset + 3] = (lo >>> 16) & 0xff;
+  out[offset + 4] = (lo >>> 8) & 0xff;
+  out[offset + 5] = lo & 0xff;
 }
 
 /**
@@ -143,23 +164,10 @@ export function decodeTsigRdata(
  * ```
  */
 export function encodeTsigRdata(rdata: TsigRdata): Uint8Array {
-  checkU16(rdata.fudge, "fudge");
-  checkU16(rdata.originalId, "original ID");
-  checkU16(rdata.error, "error");
-  checkU16(rdata.mac.length, "MAC size");
-  checkU16(rdata.otherData.length, "other len");
-  const alg = encodeNameBytes(canonicalName(rdata.algorithm));
-  const mid = new Uint8Array(10);
-  const mv = new DataView(mid.buffer);
-  mid.set(encodeU48(rdata.timeSigned), 0);
-  mv.setUint16(6, rdata.fudge);
-  mv.setUint16(8, rdata.mac.length);
-  const tail = new Uint8Array(6);
-  const tv = new DataView(tail.buffer);
-  tv.setUint16(0, rdata.originalId);
-  tv.setUint16(2, rdata.error);
-  tv.setUint16(4, rdata.otherData.length);
-  return concatBytes([alg, mid, rdata.mac, tail, rdata.otherData]);
+  const alg = canonicalName(rdata.algorithm);
+  const out = new Uint8Array(tsigRdataLength(alg, rdata));
+  writeTsigRdata(out, 0, alg, rdata);
+  return out;
 }
 
 /**
@@ -175,15 +183,93 @@ export function encodeTsigRdata(rdata: TsigRdata): Uint8Array {
  * ```
  */
 export function encodeTsigRecord(keyName: string, rdata: TsigRdata): Uint8Array {
-  const owner = encodeNameBytes(canonicalName(keyName));
-  const body = encodeTsigRdata(rdata);
-  const fixed = new Uint8Array(10);
-  const fv = new DataView(fixed.buffer);
-  fv.setUint16(0, TYPE.TSIG);
-  fv.setUint16(2, CLASS.ANY);
-  fv.setUint32(4, 0);
-  fv.setUint16(8, body.length);
-  return concatBytes([owner, fixed, body]);
+  const out = new Uint8Array(tsigRecordLength(keyName, rdata));
+  writeTsigRecord(out, 0, keyName, rdata);
+  return out;
+}
+
+/**
+ * Length in bytes of the TSIG RR {@linkcode writeTsigRecord} writes. Throws
+ * RangeError when a name is not a valid domain name.
+ *
+ * @example
+ * ```ts
+ * import { encodeTsigRecord, tsigRecordLength } from "./tsig_rdata.ts";
+ * const rd = { algorithm: "hmac-sha256", timeSigned: 1, fudge: 300,
+ *   mac: new Uint8Array(32), originalId: 1, error: 0, otherData: new Uint8Array() };
+ * if (tsigRecordLength("k", rd) !== encodeTsigRecord("k", rd).length) throw new Error();
+ * ```
+ */
+export function tsigRecordLength(keyName: string, rdata: TsigRdata): number {
+  return encodableNameLength(canonicalName(keyName)) + 10 +
+    tsigRdataLength(canonicalName(rdata.algorithm), rdata);
+}
+
+/**
+ * Writes a whole TSIG RR (as {@linkcode encodeTsigRecord} encodes it) at
+ * `out[offset]`, which must have {@linkcode tsigRecordLength} bytes free;
+ * returns the offset after it. In place, so that a signer appends the RR to
+ * the message it already copies, with no intermediate arrays (this runs once
+ * per signed answer). Throws RangeError on out-of-range fields.
+ *
+ * @example
+ * ```ts
+ * import { encodeTsigRecord, tsigRecordLength, writeTsigRecord } from "./tsig_rdata.ts";
+ * const rd = { algorithm: "hmac-sha256", timeSigned: 1, fudge: 300,
+ *   mac: new Uint8Array(32), originalId: 1, error: 0, otherData: new Uint8Array() };
+ * const out = new Uint8Array(2 + tsigRecordLength("k", rd));
+ * if (writeTsigRecord(out, 2, "k", rd) !== out.length) throw new Error();
+ * if (out.subarray(2).join() !== encodeTsigRecord("k", rd).join()) throw new Error();
+ * ```
+ */
+export function writeTsigRecord(
+  out: Uint8Array,
+  offset: number,
+  keyName: string,
+  rdata: TsigRdata,
+): number {
+  const alg = canonicalName(rdata.algorithm);
+  const rdLength = tsigRdataLength(alg, rdata);
+  let o = encodeName(out, offset, canonicalName(keyName));
+  out[o] = TYPE.TSIG >>> 8;
+  out[o + 1] = TYPE.TSIG & 0xff;
+  out[o + 2] = CLASS.ANY >>> 8;
+  out[o + 3] = CLASS.ANY & 0xff;
+  out.fill(0, o + 4, o + 8); // TTL 0
+  out[o + 8] = rdLength >>> 8;
+  out[o + 9] = rdLength & 0xff;
+  o += 10;
+  return writeTsigRdata(out, o, alg, rdata);
+}
+
+/** RDATA length of `rdata` with the canonical algorithm name `alg`; checks every field. */
+function tsigRdataLength(alg: string, rdata: TsigRdata): number {
+  checkU16(rdata.fudge, "fudge");
+  checkU16(rdata.originalId, "original ID");
+  checkU16(rdata.error, "error");
+  checkU16(rdata.mac.length, "MAC size");
+  checkU16(rdata.otherData.length, "other len");
+  return encodableNameLength(alg) + 16 + rdata.mac.length + rdata.otherData.length;
+}
+
+/** Writes TSIG RDATA (RFC 8945 §4.2) at `out[o]`; returns the offset after it. */
+function writeTsigRdata(out: Uint8Array, o: number, alg: string, rdata: TsigRdata): number {
+  o = encodeName(out, o, alg);
+  writeU48(out, o, rdata.timeSigned);
+  writeU16(out, o + 6, rdata.fudge);
+  writeU16(out, o + 8, rdata.mac.length);
+  out.set(rdata.mac, o + 10);
+  o += 10 + rdata.mac.length;
+  writeU16(out, o, rdata.originalId);
+  writeU16(out, o + 2, rdata.error);
+  writeU16(out, o + 4, rdata.otherData.length);
+  out.set(rdata.otherData, o + 6);
+  return o + 6 + rdata.otherData.length;
+}
+
+function writeU16(out: Uint8Array, o: number, value: number): void {
+  out[o] = value >>> 8;
+  out[o + 1] = value & 0xff;
 }
 
 /**

@@ -19,7 +19,6 @@
  */
 
 import { CLASS } from "../wire/constants.ts";
-import { concatBytes } from "../wire/message.ts";
 import { minimumMacLength, tsigAlgorithm } from "./algorithm.ts";
 import { macPrefixEquals } from "./constant_time.ts";
 import {
@@ -29,8 +28,10 @@ import {
   type MacKeyCache,
   type TsigKey,
 } from "./keyring.ts";
-import { tsigVariables, unsignedMessage } from "./mac_input.ts";
+import { macInput } from "./mac_input.ts";
 import { readTsigRecord, type TsigRdata } from "./tsig_rdata.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /** Fields of the request's TSIG that every non-`formerr` result carries. */
 export interface TsigRequestFields {
@@ -128,8 +129,9 @@ async function verifyInner(
   const fields = requestFields(keyName, rdata);
   // RFC 8945 §4.2: CLASS is ANY.
   if (klass !== CLASS.ANY) return { kind: "formerr", reason: "TSIG class is not ANY", ...fields };
-  const message = unsignedMessage(wire, tsigOffset, rdata.originalId);
-  if (!message) {
+  // RFC 8945 §5.1: the TSIG RR is the last of the additional section, so ARCOUNT counts it.
+  const arcount = tsigOffset >= 12 ? (wire[10] << 8) | wire[11] : 0;
+  if (arcount === 0) {
     return { kind: "formerr", reason: "TSIG outside the additional section", ...fields };
   }
 
@@ -154,7 +156,14 @@ async function verifyInner(
   }
 
   // §5.2.2 / §4.3.1: request MAC.
-  const input = concatBytes([message, tsigVariables({ keyName, ...rdata })]);
+  const input = macInput(EMPTY, wire, tsigOffset, rdata.originalId, arcount - 1, {
+    keyName,
+    algorithm: rdata.algorithm,
+    timeSigned: rdata.timeSigned,
+    fudge: rdata.fudge,
+    error: rdata.error,
+    otherData: rdata.otherData,
+  });
   const expected = macKey.macSync ? macKey.macSync(input) : await macKey.sign(input);
   if (!macPrefixEquals(rdata.mac, expected)) return { kind: "badsig", key, ...fields };
 

@@ -14,7 +14,7 @@
  */
 
 import { LIMIT, TYPE } from "./constants.ts";
-import { decodeName, encodeName, nameToLabels, nameWireLength } from "./name.ts";
+import { decodeName, encodableNameLength, encodeName, nameToLabels } from "./name.ts";
 
 /** One entry of the question section (RFC 1035 §4.1.2). */
 export interface Question {
@@ -213,9 +213,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * ```
  */
 export function encodeNameBytes(name: string): Uint8Array {
-  const len = nameWireLength(name);
-  if (len < 0) throw new RangeError(`Cannot encode name: "${name}" is not a valid domain name`);
-  const out = new Uint8Array(len);
+  const out = new Uint8Array(encodableNameLength(name));
   encodeName(out, 0, name);
   return out;
 }
