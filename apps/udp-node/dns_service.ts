@@ -75,6 +75,7 @@ export interface DnsServiceOptions {
 
 /** The DNS message handler. */
 export class DnsService {
+  #queries: (outcome: string) => void;
   #o: DnsServiceOptions;
   #udpBuckets: TokenBucketTable;
   #tcpBuckets: TokenBucketTable;
@@ -96,6 +97,7 @@ export class DnsService {
     const rrl = options.rrl && new ResponseRateLimiter(options.rrl);
     this.#rrl = rrl && !rrl.disabled ? rrl : undefined;
     this.#nodata = options.metrics.counter("dmp_dns_nodata_total");
+    this.#queries = options.metrics.counterByLabel("dmp_dns_queries_total", "outcome");
     this.#rrlCounters = RESPONSE_CLASS_NAMES.map((cls) => [
       options.metrics.counter("dmp_dns_rrl_responses_total", { action: "drop", class: cls }),
       options.metrics.counter("dmp_dns_rrl_responses_total", { action: "slip", class: cls }),
@@ -342,15 +344,8 @@ export class DnsService {
     });
   }
 
-  #counters = new Map<string, (by?: number) => void>();
-
   #count(outcome: string): void {
-    let c = this.#counters.get(outcome);
-    if (!c) {
-      c = this.#o.metrics.counter("dmp_dns_queries_total", { outcome });
-      this.#counters.set(outcome, c);
-    }
-    c();
+    this.#queries(outcome);
     const sample = this.#sample;
     if (sample !== undefined) sample.outcome = outcome;
   }

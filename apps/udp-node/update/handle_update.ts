@@ -171,6 +171,7 @@ const QUOTA_SETTING: Partial<Record<GuardFailure, string>> = {
 /** Creates the async handler for UPDATE and TSIG-signed messages. */
 export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
   const replay = new ReplayCache();
+  const countUpdate = deps.metrics.counterByLabel("dmp_dns_updates_total", "result");
   const claimBuckets = new TokenBucketTable({
     rate: deps.config.DMP_CLAIM_RATE_PER_USER_PER_SEC,
     burst: deps.config.DMP_CLAIM_RATE_BURST,
@@ -367,7 +368,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         from: ctx.remoteAddress,
       });
     }
-    deps.metrics.inc("dmp_dns_updates_total", { result: rcodeName(rcode) });
+    countUpdate(rcodeName(rcode));
     const response = questionEchoResponse(msg, rcode, true);
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
     const signed = await sign(response, verified, ctx.now);
