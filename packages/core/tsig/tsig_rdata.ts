@@ -126,17 +126,17 @@ export function decodeTsigRdata(
   // A compression pointer may lead outside the RDATA, never the name's own bytes.
   let pos = n.end;
   if (pos + 10 > end) return null;
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const timeSigned = v.getUint16(pos) * TWO_32 + v.getUint32(pos + 2);
-  const fudge = v.getUint16(pos + 6);
-  const macSize = v.getUint16(pos + 8);
+  const timeSigned = readU16(buf, pos) * TWO_32 + readU16(buf, pos + 2) * 0x10000 +
+    readU16(buf, pos + 4);
+  const fudge = readU16(buf, pos + 6);
+  const macSize = readU16(buf, pos + 8);
   pos += 10;
   if (pos + macSize + 6 > end) return null;
   const mac = buf.slice(pos, pos + macSize);
   pos += macSize;
-  const originalId = v.getUint16(pos);
-  const error = v.getUint16(pos + 2);
-  const otherLen = v.getUint16(pos + 4);
+  const originalId = readU16(buf, pos);
+  const error = readU16(buf, pos + 2);
+  const otherLen = readU16(buf, pos + 4);
   pos += 6;
   if (pos + otherLen !== end) return null;
   const otherData = buf.slice(pos, end);
@@ -267,6 +267,11 @@ function writeTsigRdata(out: Uint8Array, o: number, alg: string, rdata: TsigRdat
   return o + 6 + rdata.otherData.length;
 }
 
+/** Big-endian u16 at `buf[o]`; the caller has checked the bounds (no DataView per message). */
+function readU16(buf: Uint8Array, o: number): number {
+  return (buf[o] << 8) | buf[o + 1];
+}
+
 function writeU16(out: Uint8Array, o: number, value: number): void {
   out[o] = value >>> 8;
   out[o + 1] = value & 0xff;
@@ -295,11 +300,10 @@ export function readTsigRecord(wire: Uint8Array, offset: number): ReadTsigRecord
   const keyName = canonicalName(n.name);
   const p = n.end;
   if (p + 10 > wire.length) return { ok: false, error: "truncated TSIG record", keyName };
-  const v = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
-  if (v.getUint16(p) !== TYPE.TSIG) return { ok: false, error: "not a TSIG record", keyName };
-  const klass = v.getUint16(p + 2);
-  const ttl = v.getUint32(p + 4);
-  const rdEnd = p + 10 + v.getUint16(p + 8);
+  if (readU16(wire, p) !== TYPE.TSIG) return { ok: false, error: "not a TSIG record", keyName };
+  const klass = readU16(wire, p + 2);
+  const ttl = readU16(wire, p + 4) * 0x10000 + readU16(wire, p + 6);
+  const rdEnd = p + 10 + readU16(wire, p + 8);
   if (rdEnd !== wire.length) {
     return { ok: false, error: "TSIG record does not end the message", keyName };
   }
