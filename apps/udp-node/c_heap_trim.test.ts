@@ -9,7 +9,7 @@ function names(n: number): IndexPatch {
     kind: "replace_names",
     zone: "z.test",
     names: Array.from({ length: n }, (_, i) => `n${i}.z.test`),
-    records: [],
+    image: { head: new Uint8Array(0), wire: new Uint8Array(0) },
   };
 }
 

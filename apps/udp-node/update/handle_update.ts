@@ -92,7 +92,7 @@ import { answerQuery } from "../pipeline/answer_query.ts";
 import type { NodeKeyring } from "./node_keyring.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import type { QueryFirstLane } from "../pipeline/query_first_lane.ts";
-import type { IndexPatch } from "../zone_index/index_patch.ts";
+import { type IndexPatch, namePatches } from "../zone_index/index_patch.ts";
 import type { IndexPatchQueue } from "../zone_index/index_patch_queue.ts";
 
 /** Dependencies of the UPDATE handler. */
@@ -226,7 +226,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         const patches: IndexPatch[] = [];
         if (list.length > 0) {
           const records = await readRecordsByName(deps.writer, list, now);
-          patches.push({ kind: "replace_names", zone: zoneName, names: list, records });
+          patches.push(...namePatches(zoneName, list, records));
         }
         const zone = await readZone(deps.writer, zoneName);
         if (zone) patches.push({ kind: "zone_meta", zone });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
-import { IndexPatchQueue, sliceByNames } from "./index_patch_queue.ts";
+import { namePatches } from "./index_patch.ts";
+import { IndexPatchQueue } from "./index_patch_queue.ts";
 
 const ZONE: StoredZone = {
   name: "q.test",
@@ -36,22 +37,10 @@ function kindOf(index: ZoneIndex, name: string): string {
   return index.lookup(name, 16, 0).kind;
 }
 
-Deno.test("sliceByNames: every name once, each record with its name, unlisted records last", () => {
-  const list = names(10);
-  const records = [...list.map((n) => txt(n, "v")), txt("stray.q.test", "x")];
-  const slices = sliceByNames({ kind: "replace_names", zone: ZONE.name, names: list, records }, 4);
-  assert.deepEqual(slices.map((s) => s.names.length), [4, 4, 2]);
-  assert.deepEqual(slices.flatMap((s) => s.names), list);
-  for (const s of slices.slice(0, -1)) {
-    assert.deepEqual(s.records.map((r) => r.name), s.names);
-  }
-  assert.deepEqual(slices[2].records.map((r) => r.name), [...slices[2].names, "stray.q.test"]);
-});
-
 Deno.test("a large patch is applied a slice per loop turn: a timer runs between slices", async () => {
   const index = new ZoneIndex();
   index.replaceZone(ZONE, []);
-  const queue = new IndexPatchQueue(index, 50);
+  const queue = new IndexPatchQueue(index);
   const list = names(400);
   const seenBetween: number[] = [];
   // Sample, from a timer, how many names are in the index while the patch is applied.
@@ -59,12 +48,7 @@ Deno.test("a large patch is applied a slice per loop turn: a timer runs between 
     seenBetween.push(list.filter((n) => kindOf(index, n) === "answer").length);
   }, 0);
   try {
-    await queue.apply([{
-      kind: "replace_names",
-      zone: ZONE.name,
-      names: list,
-      records: list.map((n) => txt(n, "v")),
-    }]);
+    await queue.apply(namePatches(ZONE.name, list, list.map((n) => txt(n, "v")), 50));
   } finally {
     clearInterval(sampler);
   }
@@ -78,21 +62,14 @@ Deno.test("a large patch is applied a slice per loop turn: a timer runs between 
 Deno.test("patches apply in the order queued, so an older read never lands over a newer one", async () => {
   const index = new ZoneIndex();
   index.replaceZone(ZONE, []);
-  const queue = new IndexPatchQueue(index, 10);
+  const queue = new IndexPatchQueue(index);
   const list = names(100);
-  const older = queue.apply([{
-    kind: "replace_names",
-    zone: ZONE.name,
-    names: list,
-    records: list.map((n) => txt(n, "old")),
-  }]);
+  const older = queue.apply(namePatches(ZONE.name, list, list.map((n) => txt(n, "old")), 10));
   // Queued while the first is still being applied: must win for the name both touch.
-  const newer = queue.apply([{
-    kind: "replace_names",
-    zone: ZONE.name,
-    names: [list[99]],
-    records: [txt(list[99], "new")],
-  }, { kind: "zone_meta", zone: { ...ZONE, serial: 2 } }]);
+  const newer = queue.apply([
+    ...namePatches(ZONE.name, [list[99]], [txt(list[99], "new")]),
+    { kind: "zone_meta", zone: { ...ZONE, serial: 2 } },
+  ]);
   await Promise.all([older, newer]);
   const found = index.lookup(list[99], 16, 0);
   assert.equal(found.kind, "answer");
@@ -106,13 +83,8 @@ Deno.test("a patch that throws rejects its own apply and leaves the queue workin
   const index = new ZoneIndex();
   index.replaceZone(ZONE, []);
   const queue = new IndexPatchQueue(index);
-  const bad = { kind: "replace_names", zone: ZONE.name, names: ["x.q.test"], records: null };
+  const bad = { kind: "replace_names", zone: ZONE.name, names: ["x.q.test"], image: null };
   await assert.rejects(() => queue.apply([bad as never]));
-  await queue.apply([{
-    kind: "replace_names",
-    zone: ZONE.name,
-    names: ["y.q.test"],
-    records: [txt("y.q.test", "v")],
-  }]);
+  await queue.apply(namePatches(ZONE.name, ["y.q.test"], [txt("y.q.test", "v")]));
   assert.equal(kindOf(index, "y.q.test"), "answer");
 });

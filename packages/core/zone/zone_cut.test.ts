@@ -102,6 +102,36 @@ Deno.test("zone_cut: a cut added or removed by a journal patch updates the table
   assert.equal(ix.lookup("host.sub.example.test", TYPE.A, 0).kind, "answer");
 });
 
+Deno.test("zone_cut: the first cut of a zone that had none, added by a patch, updates the table", () => {
+  // No cut and no DNAME before: only the patch's own types say that it may add one.
+  const ix = indexFromMasterFile(
+    "flat.test",
+    `$ORIGIN flat.test.
+$TTL 300
+@         IN SOA ns1.flat.test. hostmaster.flat.test. 1 3600 600 86400 60
+@         IN NS  ns1.flat.test.
+ns1       IN A   192.0.2.53
+host.sub  IN A   192.0.2.2
+`,
+  );
+  assert.ok(tableHas(ix, "host.sub.flat.test", TYPE.A), "control: tabulated before the cut");
+  ix.replaceNames("flat.test", ["sub.flat.test"], [{
+    id: 901,
+    zone: "flat.test",
+    name: "sub.flat.test",
+    type: "NS",
+    value: "ns.elsewhere.example",
+    ttl: 60,
+    createdAt: 0,
+    expiresAt: 0,
+  }]);
+  assert.ok(
+    !tableHas(ix, "host.sub.flat.test", TYPE.A),
+    "below the new cut: not answered from the table",
+  );
+  assert.equal(ix.lookup("host.sub.flat.test", TYPE.A, 0).kind, "sections");
+});
+
 Deno.test("zone_cut: an NS answer at the apex carries the servers' addresses", () => {
   const r = index.lookup("example.test", TYPE.NS, 0);
   assert.ok(r.kind === "sections" && r.aa);

@@ -10,15 +10,24 @@
  * @module
  */
 
-import { POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
+import { POINTER_RR, TYPE } from "../wire/constants.ts";
 import { AnswerTable } from "./answer_table.ts";
 import { resolveInZone } from "./lookup.ts";
 import { isWildcardOwner } from "./wildcard.ts";
 import { findZoneCut } from "./zone_cut.ts";
 import { findDname } from "./dname.ts";
 import { encodeSoaRdata, type SoaFields } from "../wire/rdata.ts";
-import { encodeZoneImage, readZoneImage, type ZoneImage } from "./zone_image.ts";
+import {
+  encodeZoneImage,
+  readZoneImage,
+  type ZoneImage,
+  zoneImageHasType,
+  zoneImageOwners,
+} from "./zone_image.ts";
 import type { StoredRecord, StoredZone } from "../store/records.ts";
+
+/** Types that put names below their owner out of the zone's answers: cuts and DNAMEs. */
+const REDIRECT_TYPES: readonly number[] = [TYPE.NS, TYPE.DNAME];
 
 /** One RR of an RRset: where it sits in the RRset's wire form, its TTL and absolute expiry. */
 export interface IndexedRecord {
@@ -269,22 +278,31 @@ export class ZoneIndex {
 
   /** Replaces the RRs of the given owner names of one zone with `records` (all of those names). */
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {
+    // The patch's names get a small image of their own, so the last full load's image holds
+    // no more than that load did.
+    this.replaceNamesImage(zoneName, names, encodeZoneImage(zoneName, records));
+  }
+
+  /**
+   * Replaces the RRs of the given owner names of one zone with the RRsets of
+   * `image` ({@linkcode encodeZoneImage} of those names' records): what the
+   * storage worker sends, encoded there, so that the DNS thread neither
+   * receives a record object per RR nor encodes them.
+   */
+  replaceNamesImage(zoneName: string, names: Iterable<string>, image: ZoneImage): void {
     this.#generation++;
     const z = this.#zones.get(zoneName);
     if (!z) return;
     names = [...names];
     const answers = this.answerTable();
     // Cut/DNAME status before the patch of the names it touches (most zones skip this).
-    const redirects = (r: StoredRecord) => {
-      const t = typeCode(r.type);
-      return t === TYPE.NS || t === TYPE.DNAME;
-    };
-    const touched = z.cuts.size === 0 && z.dnames.size === 0 && !records.some(redirects)
+    const touched = z.cuts.size === 0 && z.dnames.size === 0 &&
+        !zoneImageHasType(image, REDIRECT_TYPES)
       ? undefined
       : new Map<string, number>();
     if (touched) {
       for (const name of names) touched.set(name, redirectStatus(z, name));
-      for (const r of records) touched.set(r.name, redirectStatus(z, r.name));
+      for (const name of zoneImageOwners(image)) touched.set(name, redirectStatus(z, name));
     }
     // Names whose mark may change: the patched names and their ancestors (empty non-terminals).
     const marks = answers ? new Set<string>() : undefined;
@@ -297,9 +315,7 @@ export class ZoneIndex {
         forEachAncestor(z, name, (a) => marks.add(a));
       }
     }
-    // The patch's names get a small image of their own, so the last full load's image holds
-    // no more than that load did.
-    readZoneImage(encodeZoneImage(zoneName, records), (name, rrsets) => {
+    readZoneImage(image, (name, rrsets) => {
       const old = z.nodes.get(name);
       if (old && answers) { for (const set of old) answers.delete(name, set.type); }
       addNode(z, name, rrsets);
