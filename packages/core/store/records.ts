@@ -79,6 +79,29 @@ export interface JournalEntry {
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
 
+// The statements of one RFC 2136 add, built once: every UPDATE of a burst used to build these
+// strings anew on the DNS thread. Args: the twelve columns, then the name and `now` of `where`.
+const rfc2136Add = (where: string) =>
+  `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
+        writer_key, writer_subject, value_bytes, txt_split)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
+      ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+        ttl = excluded.ttl, created_at = excluded.created_at,
+        expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
+        writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
+        value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`;
+/** A CNAME goes in only where no other live data is (RFC 2136 §3.4.2.2). */
+const NO_OTHER_DATA =
+  `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type <> 'CNAME' AND ${LIVE})`;
+const RFC2136_ADD_CNAME = rfc2136Add(NO_OTHER_DATA);
+/** Other data goes in only where no live CNAME is (RFC 2136 §3.4.2.2). */
+const RFC2136_ADD_BESIDE_NO_CNAME = rfc2136Add(
+  `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type = 'CNAME' AND ${LIVE})`,
+);
+/** The CNAME a new one replaces (args: name, new value, then the name and `now` of the guard). */
+const RFC2136_DELETE_OTHER_CNAME =
+  `DELETE FROM records WHERE name = ? AND type = 'CNAME' AND value <> ? AND ${NO_OTHER_DATA}`;
+
 /** Names per value-cap guard statement (well under SQLite's 32766 bound parameters). */
 const CAP_GUARD_NAMES_PER_STATEMENT = 500;
 /** Rows per multi-row INSERT (12 arguments each, far below SQLite's bound-parameter limit). */
@@ -239,32 +262,16 @@ export class ChangeBatch {
           if (c.type === "TXT") this.#capped.add(c.name);
           continue;
         }
-        let where = "true";
-        if (rfc && c.type === "CNAME") {
+        if (c.type === "CNAME") {
           // §3.4.2.2: a CNAME replaces the CNAME at its name, and is ignored beside other data.
-          where =
-            `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type <> 'CNAME' AND ${LIVE})`;
           this.statements.push({
-            sql:
-              `DELETE FROM records WHERE name = ? AND type = 'CNAME' AND value <> ? AND ${where}`,
+            sql: RFC2136_DELETE_OTHER_CNAME,
             args: [c.name, c.value, c.name, now],
           });
-          args.push(c.name, now);
-        } else if (rfc) {
-          where =
-            `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type = 'CNAME' AND ${LIVE})`;
-          args.push(c.name, now);
         }
+        args.push(c.name, now);
         this.statements.push({
-          sql:
-            `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
-                  writer_key, writer_subject, value_bytes, txt_split)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
-                ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
-                  ttl = excluded.ttl, created_at = excluded.created_at,
-                  expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
-                  writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
-                  value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`,
+          sql: c.type === "CNAME" ? RFC2136_ADD_CNAME : RFC2136_ADD_BESIDE_NO_CNAME,
           args,
         });
         if (c.type === "TXT") this.#capped.add(c.name);
