@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
+import { storedRecord, storedZone } from "../../../packages/core/zone/testdata/stored_rows.ts";
 import { zoneImageOwners } from "../../../packages/core/zone/zone_image.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import {
@@ -10,21 +10,9 @@ import {
   patchTransferables,
 } from "./index_patch.ts";
 
-const ZONE: StoredZone = {
-  name: "q.test",
-  soaMname: "",
-  soaRname: "",
-  soaRefresh: 3600,
-  soaRetry: 600,
-  soaExpire: 86400,
-  soaMinimum: 60,
-  serial: 1,
-};
-
-let nextId = 1;
-function rr(name: string, type: string, value: string): StoredRecord {
-  return { id: nextId++, zone: ZONE.name, name, type, value, ttl: 300, createdAt: 0, expiresAt: 0 };
-}
+const ZONE = storedZone("q.test");
+const rr = (name: string, type: string, value: string) =>
+  storedRecord(ZONE.name, name, type, value);
 
 function names(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `n${i}.q.test`);

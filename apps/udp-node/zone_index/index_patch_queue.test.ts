@@ -1,33 +1,11 @@
 import assert from "node:assert/strict";
-import type { StoredRecord, StoredZone } from "../../../packages/core/store/records.ts";
+import { storedRecord, storedZone } from "../../../packages/core/zone/testdata/stored_rows.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { namePatches } from "./index_patch.ts";
 import { IndexPatchQueue } from "./index_patch_queue.ts";
 
-const ZONE: StoredZone = {
-  name: "q.test",
-  soaMname: "",
-  soaRname: "",
-  soaRefresh: 3600,
-  soaRetry: 600,
-  soaExpire: 86400,
-  soaMinimum: 60,
-  serial: 1,
-};
-
-let nextId = 1;
-function txt(name: string, value: string): StoredRecord {
-  return {
-    id: nextId++,
-    zone: ZONE.name,
-    name,
-    type: "TXT",
-    value,
-    ttl: 300,
-    createdAt: 0,
-    expiresAt: 0,
-  };
-}
+const ZONE = storedZone("q.test");
+const txt = (name: string, value: string) => storedRecord(ZONE.name, name, "TXT", value);
 
 function names(n: number, prefix = "n"): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}.q.test`);

@@ -1,33 +1,8 @@
 import assert from "node:assert/strict";
 import { TYPE } from "../wire/constants.ts";
-import type { StoredRecord, StoredZone } from "../store/records.ts";
+import { storedRecord as rec, storedZone as zone } from "./testdata/stored_rows.ts";
 import { FNV1A_START, fnv1aStep } from "../hash/fnv1a.ts";
 import { type IndexedRRset, liveCount, recordLength, ZoneIndex } from "./zone_index.ts";
-
-function zone(name: string, serial = 1): StoredZone {
-  return {
-    name,
-    soaMname: "",
-    soaRname: "",
-    soaRefresh: 3600,
-    soaRetry: 600,
-    soaExpire: 86400,
-    soaMinimum: 60,
-    serial,
-  };
-}
-
-let nextId = 1;
-function rec(
-  zoneName: string,
-  name: string,
-  type: string,
-  value: string,
-  ttl = 300,
-  expiresAt = 0,
-): StoredRecord {
-  return { id: nextId++, zone: zoneName, name, type, value, ttl, createdAt: 0, expiresAt };
-}
 
 function rrset(result: ReturnType<ZoneIndex["lookup"]>, i = 0): IndexedRRset {
   assert.equal(result.kind, "answer");
