@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runModuleUnderNode } from "../../tests/_support/node_process.ts";
+import { runModuleUnder } from "../../tests/_support/node_process.ts";
 import { isLoopbackUrl, primaryFetch } from "./primary_fetch.ts";
 
 Deno.test("a primary at a loopback address is asked for uncompressed answers; others keep fetch's default", () => {
@@ -68,7 +68,7 @@ Deno.test("the loopback fetch sends Accept-Encoding: identity under Node (the no
       );
       console.log(await r.text());
     `;
-    const out = await runModuleUnderNode(script);
+    const out = await runModuleUnder("node", script);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout.trim(), "identity");
   } finally {

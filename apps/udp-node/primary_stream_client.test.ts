@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runModuleUnderNode } from "../../tests/_support/node_process.ts";
+import { runModuleUnder } from "../../tests/_support/node_process.ts";
 import { startSqld } from "../../tests/_support/sqld.ts";
 
 /** Runs `body` under Node with `c`, a PrimaryStreamClient of `url`; returns what it printed last. */
@@ -9,12 +9,14 @@ async function withStreamClient(
   body: string,
   maxAgeMs?: number,
 ): Promise<Record<string, unknown>> {
-  const out = await runModuleUnderNode(`
+  const out = await runModuleUnder(
+    "node",
+    `
     import { PrimaryStreamClient } from "./apps/udp-node/primary_stream_client.ts";
     const ws = ${JSON.stringify(url)}.replace("http://", "ws://");
     const c = new PrimaryStreamClient(ws, ${JSON.stringify(token)}${
-    maxAgeMs === undefined ? "" : `, ${maxAgeMs}`
-  });
+      maxAgeMs === undefined ? "" : `, ${maxAgeMs}`
+    });
     // last_insert_rowid() belongs to a SQLite connection (0 on one that inserted nothing).
     const rowidOfWrites = async (x) =>
       (await x.batch(["SELECT last_insert_rowid() AS id"], "write"))[0].rows[0].id;
@@ -26,7 +28,8 @@ async function withStreamClient(
       c.close();
     }
     console.log(JSON.stringify(result));
-  `);
+  `,
+  );
   assert.equal(out.code, 0, out.stderr);
   return JSON.parse(out.stdout.trim().split("\n").at(-1)!);
 }
@@ -66,14 +69,17 @@ Deno.test("write batches share one sqld connection, other calls another, batches
     assert.deepEqual([Number(rows.rows[0].n), Number(rows.rows[0].s)], [31, 465]);
 
     // `@libsql/client` opens a stream (a connection) per call: there the rowid is gone.
-    const plain = await runModuleUnderNode(`
+    const plain = await runModuleUnder(
+      "node",
+      `
       import { createClient } from "@libsql/client";
       const c = createClient({ url: ${JSON.stringify(sqld.url.replace("http://", "ws://"))},
         authToken: ${JSON.stringify(sqld.token)} });
       await c.batch([{ sql: "INSERT INTO stream_rows (v) VALUES (?)", args: [31] }], "write");
       console.log((await c.execute("SELECT last_insert_rowid() AS id")).rows[0].id);
       c.close();
-    `);
+    `,
+    );
     assert.equal(plain.stdout.trim(), "0");
   } finally {
     sqld.client.close();

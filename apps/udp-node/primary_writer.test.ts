@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runModuleUnderNode } from "../../tests/_support/node_process.ts";
+import { runModuleUnder } from "../../tests/_support/node_process.ts";
 import { startSqld } from "../../tests/_support/sqld.ts";
 import { webSocketUrlOf } from "./primary_writer.ts";
 
@@ -16,7 +16,9 @@ Deno.test("an http(s) primary's WebSocket URL keeps its host, port and path; oth
  * transport.
  */
 async function writeThrough(url: string, token: string | undefined, value: string | undefined) {
-  const out = await runModuleUnderNode(`
+  const out = await runModuleUnder(
+    "node",
+    `
     import { openPrimaryWriter } from "./apps/udp-node/primary_writer.ts";
     const t0 = Date.now();
     const w = await openPrimaryWriter(${JSON.stringify(url)}, ${JSON.stringify(token)});
@@ -33,7 +35,8 @@ async function writeThrough(url: string, token: string | undefined, value: strin
     }
     w.client.close();
     console.log(JSON.stringify({ transport: w.transport, opened, wrote }));
-  `);
+  `,
+  );
   assert.equal(out.code, 0, out.stderr);
   return JSON.parse(out.stdout.trim().split("\n").at(-1)!) as {
     transport: string;

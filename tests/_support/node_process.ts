@@ -192,14 +192,20 @@ async function startOnce(
 }
 
 /**
- * Runs an ES module's source in a real `node` process (the node's runtime; TypeScript imports
- * through tsx), from the repository root, so `./apps/…` imports resolve: its exit code and output.
+ * Runs an ES module's source in a fresh process of `runtime` from the repository root, so
+ * `./apps/…` imports resolve: its exit code and output. On Node, TypeScript imports go through
+ * tsx (the node's runtime); on Deno, through `deno eval` (this test runner's own binary). A fresh
+ * process has a heap of its own: what a test measures there is not shared with other tests.
  */
-export async function runModuleUnderNode(
+export async function runModuleUnder(
+  runtime: "node" | "deno",
   source: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command("node", {
-    args: ["--import", "tsx", "--input-type=module", "-e", source],
+  const [cmd, args] = runtime === "node"
+    ? ["node", ["--import", "tsx", "--input-type=module", "-e", source]]
+    : [Deno.execPath(), ["eval", "--ext=ts", source]];
+  const out = await new Deno.Command(cmd, {
+    args,
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -5,7 +5,7 @@
  * the faster signer signs exactly what a validator checks.
  */
 import assert from "node:assert/strict";
-import { runModuleUnderNode } from "../../../tests/_support/node_process.ts";
+import { runModuleUnder } from "../../../tests/_support/node_process.ts";
 
 const SCRIPT = `
 import { SIGNS_WITH_NODE_CRYPTO, importNodeSigningKey } from "./apps/udp-node/zone_index/node_signing_key.ts";
@@ -21,7 +21,7 @@ console.log(JSON.stringify(out));
 `;
 
 Deno.test("node signing key: node:crypto signatures (13, 15) verify against the DNSKEY", async () => {
-  const r = await runModuleUnderNode(SCRIPT);
+  const r = await runModuleUnder("node", SCRIPT);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.native, true, "under Node the key signs through node:crypto");
