@@ -242,8 +242,8 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     { minInterval: deps.config.DMP_UPDATE_COMMIT_INTERVAL_MS },
   );
 
-  return async (request, rawCtx) => {
-    const ctx = { ...rawCtx, now: Math.floor(rawCtx.now) };
+  return async (request, ctx) => {
+    const now = Math.floor(ctx.now);
     const decoded = decodeMessage(request);
     if (!decoded.ok) {
       if (decoded.id === undefined) return { bytes: null, outcome: "malformed" };
@@ -257,7 +257,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     // The request MAC in hex: the replay key, the remembered answer's key, the used-MAC row.
     let macHex = "";
     if (msg.tsigOffset !== undefined) {
-      const v = await verifyTsig(request, msg.tsigOffset, deps.keyring, { now: ctx.now });
+      const v = await verifyTsig(request, msg.tsigOffset, deps.keyring, { now });
       if (v.kind === "formerr") {
         return { bytes: questionEchoResponse(msg, RCODE.FORMERR), outcome: "formerr" };
       }
@@ -275,7 +275,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
           originalId: v.originalId,
           timeSigned: v.timeSigned,
           fudge: v.fudge,
-          now: ctx.now,
+          now,
           key: v.kind === "badtime" ? v.key : undefined,
           requestMac: v.requestMac,
         });
@@ -283,7 +283,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
       }
       verified = v;
       macHex = bytesToHex(v.requestMac);
-      if (!replay.checkAndRemember(v.keyName, v.requestMac, v.timeSigned, ctx.now, v.fudge)) {
+      if (!replay.checkAndRemember(v.keyName, v.requestMac, v.timeSigned, now, v.fudge)) {
         const at = answered.find(answerKey(v));
         if (at >= 0) {
           const earlier = answered.payloadAt(at);
@@ -292,24 +292,24 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
         }
         log.warn("replayed TSIG message refused", { key: v.keyName, from: ctx.remoteAddress });
         return {
-          bytes: await sign(questionEchoResponse(msg, RCODE.REFUSED), v, ctx.now),
+          bytes: await sign(questionEchoResponse(msg, RCODE.REFUSED), v, now),
           outcome: "replay_refused",
         };
       }
-      deps.keyUsed?.(v.keyName, ctx.now);
+      deps.keyUsed?.(v.keyName, now);
       if (msg.opcode !== OPCODE.UPDATE) {
         const stripped = unsignedMessage(request, msg.tsigOffset, msg.id);
         const answer = stripped
           ? answerQuery(stripped, deps.index, { maxTtl: deps.config.DMP_DNS_TTL }, {
             tcp: ctx.tcp,
-            now: ctx.now,
+            now,
           })
           : undefined;
         const bytes = answer?.kind === "reply"
           ? answer.bytes
           : questionEchoResponse(msg, RCODE.FORMERR);
         return {
-          bytes: await sign(bytes, v, ctx.now),
+          bytes: await sign(bytes, v, now),
           outcome: answer?.kind === "reply" ? answer.outcome : "formerr",
         };
       }
@@ -319,7 +319,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
 
     let verdict: Verdict;
     try {
-      verdict = await decideUpdate(msg, verified, macHex, ctx.now, request.length);
+      verdict = await decideUpdate(msg, verified, macHex, now, request.length);
     } catch (e) {
       // Deciding reads nothing from the store any more (its checks run in the write); whatever
       // fails here is answered SERVFAIL (retryable) with nothing applied.
@@ -371,7 +371,7 @@ export function createUpdateHandler(deps: UpdateDeps): AsyncHandler {
     countUpdate(rcodeName(rcode));
     const response = questionEchoResponse(msg, rcode, true);
     if (!verified) return { bytes: response, outcome: rcodeName(rcode) };
-    const signed = await sign(response, verified, ctx.now);
+    const signed = await sign(response, verified, now);
     // A longer answer (a very long zone or key name) is not kept: its retransmission is refused
     // as a replay, which changes nothing.
     if (signed.length <= RETRANSMIT_ANSWER_BYTES) answered.add(answerKey(verified), 0, signed);
