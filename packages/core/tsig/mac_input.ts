@@ -12,6 +12,7 @@
 import { CLASS } from "../wire/constants.ts";
 import { concatBytes } from "../wire/message.ts";
 import { canonicalName, encodableNameLength, encodeName } from "../wire/name.ts";
+import { writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { writeU48 } from "./tsig_rdata.ts";
 
 /** The TSIG variables of RFC 8945 §4.3.3. */
@@ -78,16 +79,13 @@ export function tsigVariablesLength(v: TsigVariables): number {
 export function writeTsigVariables(out: Uint8Array, offset: number, v: TsigVariables): number {
   // Written in place, no intermediate arrays: this runs twice per signed UPDATE (verify, sign).
   let o = encodeName(out, offset, canonicalName(v.keyName));
-  out[o] = CLASS.ANY >>> 8;
-  out[o + 1] = CLASS.ANY & 0xff;
-  out.fill(0, o + 2, o + 6); // TTL 0
+  writeUint16(out, o, CLASS.ANY);
+  writeUint32(out, o + 2, 0); // TTL
   o = encodeName(out, o + 6, canonicalName(v.algorithm));
   // Fudge follows Time Signed directly (RFC 8945 §4.3.3 table).
   writeTsigTimers(out, o, v.timeSigned, v.fudge);
-  out[o + 8] = v.error >>> 8;
-  out[o + 9] = v.error & 0xff;
-  out[o + 10] = v.otherData.length >>> 8;
-  out[o + 11] = v.otherData.length & 0xff;
+  writeUint16(out, o + 8, v.error);
+  writeUint16(out, o + 10, v.otherData.length);
   out.set(v.otherData, o + 12);
   return o + 12 + v.otherData.length;
 }
@@ -123,10 +121,8 @@ export function macInput(
   const out = new Uint8Array(m + end + tsigVariablesLength(v));
   out.set(prefix, 0);
   out.set(end === wire.length ? wire : wire.subarray(0, end), m);
-  out[m] = originalId >>> 8;
-  out[m + 1] = originalId & 0xff;
-  out[m + 10] = arcount >>> 8;
-  out[m + 11] = arcount & 0xff;
+  writeUint16(out, m, originalId);
+  writeUint16(out, m + 10, arcount);
   writeTsigVariables(out, m + end, v);
   return out;
 }
@@ -148,8 +144,7 @@ export function tsigTimers(timeSigned: number, fudge: number): Uint8Array {
 
 function writeTsigTimers(out: Uint8Array, o: number, timeSigned: number, fudge: number): void {
   writeU48(out, o, timeSigned);
-  out[o + 6] = fudge >>> 8;
-  out[o + 7] = fudge & 0xff;
+  writeUint16(out, o + 6, fudge);
 }
 
 /**

@@ -13,6 +13,7 @@
 
 import { RCODE } from "../wire/constants.ts";
 import { concatBytes } from "../wire/message.ts";
+import { readUint16, writeUint16 } from "../wire/network_order.ts";
 import { tsigAlgorithm } from "./algorithm.ts";
 import { defaultMacKeyCache, type MacKey, type MacKeyCache, type TsigKey } from "./keyring.ts";
 import { appendRecord, macInput, macPrefix, messageId, tsigTimers } from "./mac_input.ts";
@@ -311,7 +312,7 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
   const macKey = (p.cache ?? defaultMacKeyCache).peek(p.key) ??
     await requireMacKey(p.key, p.cache);
   const algorithm = macKey.algorithm.name;
-  const arcount = (wire[10] << 8) | wire[11];
+  const arcount = readUint16(wire, 10);
   if (arcount === 0xffff) throw new RangeError("ARCOUNT overflow");
   // RFC 8945 §4.3.1: the digested message carries the Original ID.
   const input = macInput(p.prefix, wire, wire.length, p.originalId, arcount, {
@@ -336,8 +337,7 @@ async function signMessage(wire: Uint8Array, p: SignParams): Promise<SignedMessa
   const out = new Uint8Array(wire.length + tsigRecordLength(p.key.name, rdata));
   out.set(wire, 0);
   writeTsigRecord(out, wire.length, p.key.name, rdata);
-  out[10] = (arcount + 1) >>> 8;
-  out[11] = (arcount + 1) & 0xff;
+  writeUint16(out, 10, arcount + 1);
   return { wire: out, mac };
 }
 

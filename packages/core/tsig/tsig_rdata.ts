@@ -13,6 +13,7 @@
 
 import { CLASS, TYPE } from "../wire/constants.ts";
 import { canonicalName, decodeName, encodableNameLength, encodeName } from "../wire/name.ts";
+import { readUint16, readUint32, writeUint16, writeUint32 } from "../wire/network_order.ts";
 
 /** The RDATA fields of a TSIG RR (RFC 8945 §4.2). */
 export interface TsigRdata {
@@ -91,14 +92,8 @@ export function writeU48(out: Uint8Array, offset: number, value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_U48) {
     throw new RangeError(`not a 48-bit unsigned integer: ${value}`);
   }
-  const hi = Math.floor(value / TWO_32);
-  const lo = value % TWO_32;
-  out[offset] = hi >>> 8;
-  out[offset + 1] = hi & 0xff;
-  out[offset + 2] = lo >>> 24;
-  out[offset + 3] = (lo >>> 16) & 0xff;
-  out[offset + 4] = (lo >>> 8) & 0xff;
-  out[offset + 5] = lo & 0xff;
+  writeUint16(out, offset, Math.floor(value / TWO_32));
+  writeUint32(out, offset + 2, value % TWO_32);
 }
 
 /**
@@ -126,17 +121,16 @@ export function decodeTsigRdata(
   // A compression pointer may lead outside the RDATA, never the name's own bytes.
   let pos = n.end;
   if (pos + 10 > end) return null;
-  const timeSigned = readU16(buf, pos) * TWO_32 + readU16(buf, pos + 2) * 0x10000 +
-    readU16(buf, pos + 4);
-  const fudge = readU16(buf, pos + 6);
-  const macSize = readU16(buf, pos + 8);
+  const timeSigned = readUint16(buf, pos) * TWO_32 + readUint32(buf, pos + 2);
+  const fudge = readUint16(buf, pos + 6);
+  const macSize = readUint16(buf, pos + 8);
   pos += 10;
   if (pos + macSize + 6 > end) return null;
   const mac = buf.slice(pos, pos + macSize);
   pos += macSize;
-  const originalId = readU16(buf, pos);
-  const error = readU16(buf, pos + 2);
-  const otherLen = readU16(buf, pos + 4);
+  const originalId = readUint16(buf, pos);
+  const error = readUint16(buf, pos + 2);
+  const otherLen = readUint16(buf, pos + 4);
   pos += 6;
   if (pos + otherLen !== end) return null;
   const otherData = buf.slice(pos, end);
@@ -231,13 +225,10 @@ export function writeTsigRecord(
   const alg = canonicalName(rdata.algorithm);
   const rdLength = tsigRdataLength(alg, rdata);
   let o = encodeName(out, offset, canonicalName(keyName));
-  out[o] = TYPE.TSIG >>> 8;
-  out[o + 1] = TYPE.TSIG & 0xff;
-  out[o + 2] = CLASS.ANY >>> 8;
-  out[o + 3] = CLASS.ANY & 0xff;
-  out.fill(0, o + 4, o + 8); // TTL 0
-  out[o + 8] = rdLength >>> 8;
-  out[o + 9] = rdLength & 0xff;
+  writeUint16(out, o, TYPE.TSIG);
+  writeUint16(out, o + 2, CLASS.ANY);
+  writeUint32(out, o + 4, 0); // TTL
+  writeUint16(out, o + 8, rdLength);
   o += 10;
   return writeTsigRdata(out, o, alg, rdata);
 }
@@ -256,25 +247,15 @@ function tsigRdataLength(alg: string, rdata: TsigRdata): number {
 function writeTsigRdata(out: Uint8Array, o: number, alg: string, rdata: TsigRdata): number {
   o = encodeName(out, o, alg);
   writeU48(out, o, rdata.timeSigned);
-  writeU16(out, o + 6, rdata.fudge);
-  writeU16(out, o + 8, rdata.mac.length);
+  writeUint16(out, o + 6, rdata.fudge);
+  writeUint16(out, o + 8, rdata.mac.length);
   out.set(rdata.mac, o + 10);
   o += 10 + rdata.mac.length;
-  writeU16(out, o, rdata.originalId);
-  writeU16(out, o + 2, rdata.error);
-  writeU16(out, o + 4, rdata.otherData.length);
+  writeUint16(out, o, rdata.originalId);
+  writeUint16(out, o + 2, rdata.error);
+  writeUint16(out, o + 4, rdata.otherData.length);
   out.set(rdata.otherData, o + 6);
   return o + 6 + rdata.otherData.length;
-}
-
-/** Big-endian u16 at `buf[o]`; the caller has checked the bounds (no DataView per message). */
-function readU16(buf: Uint8Array, o: number): number {
-  return (buf[o] << 8) | buf[o + 1];
-}
-
-function writeU16(out: Uint8Array, o: number, value: number): void {
-  out[o] = value >>> 8;
-  out[o + 1] = value & 0xff;
 }
 
 /**
@@ -300,10 +281,10 @@ export function readTsigRecord(wire: Uint8Array, offset: number): ReadTsigRecord
   const keyName = canonicalName(n.name);
   const p = n.end;
   if (p + 10 > wire.length) return { ok: false, error: "truncated TSIG record", keyName };
-  if (readU16(wire, p) !== TYPE.TSIG) return { ok: false, error: "not a TSIG record", keyName };
-  const klass = readU16(wire, p + 2);
-  const ttl = readU16(wire, p + 4) * 0x10000 + readU16(wire, p + 6);
-  const rdEnd = p + 10 + readU16(wire, p + 8);
+  if (readUint16(wire, p) !== TYPE.TSIG) return { ok: false, error: "not a TSIG record", keyName };
+  const klass = readUint16(wire, p + 2);
+  const ttl = readUint32(wire, p + 4);
+  const rdEnd = p + 10 + readUint16(wire, p + 8);
   if (rdEnd !== wire.length) {
     return { ok: false, error: "TSIG record does not end the message", keyName };
   }

@@ -19,6 +19,7 @@
  */
 
 import { CLASS } from "../wire/constants.ts";
+import { readUint16 } from "../wire/network_order.ts";
 import { minimumMacLength, tsigAlgorithm } from "./algorithm.ts";
 import { macPrefixEquals } from "./constant_time.ts";
 import {
@@ -130,7 +131,7 @@ async function verifyInner(
   // RFC 8945 §4.2: CLASS is ANY.
   if (klass !== CLASS.ANY) return { kind: "formerr", reason: "TSIG class is not ANY", ...fields };
   // RFC 8945 §5.1: the TSIG RR is the last of the additional section, so ARCOUNT counts it.
-  const arcount = tsigOffset >= 12 ? (wire[10] << 8) | wire[11] : 0;
+  const arcount = tsigOffset >= 12 ? readUint16(wire, 10) : 0;
   if (arcount === 0) {
     return { kind: "formerr", reason: "TSIG outside the additional section", ...fields };
   }

@@ -11,10 +11,7 @@
 
 import { LIMIT, TYPE } from "./constants.ts";
 import { skipName } from "./name.ts";
-
-function u16(b: Uint8Array, p: number): number {
-  return (b[p] << 8) | b[p + 1];
-}
+import { readUint16 } from "./network_order.ts";
 
 /** A TTL field; RFC 2181 §8: a value with the top bit set counts as 0. */
 function ttlAt(b: Uint8Array, p: number): number {
@@ -33,9 +30,9 @@ function ttlAt(b: Uint8Array, p: number): number {
  */
 export function freshnessLifetime(response: Uint8Array): number {
   if (response.length < LIMIT.HEADER) return 0;
-  const qdcount = u16(response, 4);
-  const ancount = u16(response, 6);
-  const nscount = u16(response, 8);
+  const qdcount = readUint16(response, 4);
+  const ancount = readUint16(response, 6);
+  const nscount = readUint16(response, 8);
   let pos: number = LIMIT.HEADER;
   for (let i = 0; i < qdcount; i++) {
     const end = skipName(response, pos);
@@ -46,9 +43,9 @@ export function freshnessLifetime(response: Uint8Array): number {
   for (let i = 0; i < ancount + nscount; i++) {
     const end = skipName(response, pos);
     if (end < 0 || end + 10 > response.length) return 0;
-    const type = u16(response, end);
+    const type = readUint16(response, end);
     const ttl = ttlAt(response, end + 4);
-    const rdEnd = end + 10 + u16(response, end + 8);
+    const rdEnd = end + 10 + readUint16(response, end + 8);
     if (rdEnd > response.length) return 0;
     if (i < ancount) {
       min = Math.min(min, ttl);

@@ -21,7 +21,7 @@
  */
 
 import { CLASS, LIMIT, POINTER_RR, TYPE, typeCode } from "../wire/constants.ts";
-import { writeUint16, writeUint32 } from "../wire/network_order.ts";
+import { readUint16, readUint32, writeUint16, writeUint32 } from "../wire/network_order.ts";
 import { encodeRdata } from "../wire/rdata.ts";
 import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord } from "../store/records.ts";
@@ -226,15 +226,13 @@ function scanHead(
 ): void {
   let pos = 0;
   while (pos < head.length) {
-    const nameLength = (head[pos] << 8) | head[pos + 1];
+    const nameLength = readUint16(head, pos);
     owner(pos + 2, nameLength);
     pos += 2 + nameLength;
     const setCount = head[pos++];
     for (let s = 0; s < setCount; s++) {
-      set((head[pos] << 8) | head[pos + 1]);
-      const count = ((head[pos + 2] << 24) >>> 0) + ((head[pos + 3] << 16) | (head[pos + 4] << 8) |
-        head[pos + 5]);
-      pos += 10 + 8 * count;
+      set(readUint16(head, pos));
+      pos += 10 + 8 * readUint32(head, pos + 2);
     }
   }
 }
