@@ -79,17 +79,19 @@ export interface JournalEntry {
 
 const LIVE = "(expires_at = 0 OR expires_at > ?)";
 
+/** The columns every add writes, in the order of its twelve arguments. */
+const ADD_COLUMNS = `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at,
+  stored_ts, writer_key, writer_subject, value_bytes, txt_split)`;
+/** An add of a value the name already holds refreshes that row (the key stays unique). */
+const ADD_CONFLICT = `ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+  ttl = excluded.ttl, created_at = excluded.created_at,
+  expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
+  writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
+  value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`;
 // The statements of one RFC 2136 add, built once: every UPDATE of a burst used to build these
 // strings anew on the DNS thread. Args: the twelve columns, then the name and `now` of `where`.
 const rfc2136Add = (where: string) =>
-  `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
-        writer_key, writer_subject, value_bytes, txt_split)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where}
-      ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
-        ttl = excluded.ttl, created_at = excluded.created_at,
-        expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
-        writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
-        value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`;
+  `${ADD_COLUMNS} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${where} ${ADD_CONFLICT}`;
 /** A CNAME goes in only where no other live data is (RFC 2136 §3.4.2.2). */
 const NO_OTHER_DATA =
   `NOT EXISTS (SELECT 1 FROM records WHERE name = ? AND type <> 'CNAME' AND ${LIVE})`;
@@ -199,14 +201,7 @@ export class ChangeBatch {
     if (this.#rows.length === 0) return;
     const one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.statements.push({
-      sql: `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at, stored_ts,
-              writer_key, writer_subject, value_bytes, txt_split)
-            VALUES ${this.#rows.map(() => one).join(", ")}
-            ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
-              ttl = excluded.ttl, created_at = excluded.created_at,
-              expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
-              writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
-              value_bytes = excluded.value_bytes, txt_split = excluded.txt_split`,
+      sql: `${ADD_COLUMNS} VALUES ${this.#rows.map(() => one).join(", ")} ${ADD_CONFLICT}`,
       args: this.#rows.flat() as SqlStatement["args"],
     });
     this.#rows = [];
