@@ -109,17 +109,13 @@ type ReplaceNames = Extract<IndexPatch, { kind: "replace_names" }>;
  */
 export function namePatches(
   zone: string,
-  names: readonly string[],
+  names: string[],
   records: readonly StoredRecord[],
   size = NAMES_PER_SLICE,
 ): ReplaceNames[] {
+  // `names` becomes the patch's own list when it fits one slice (callers pass a fresh array).
   if (names.length <= size) {
-    return [{
-      kind: "replace_names",
-      zone,
-      names: [...names],
-      image: encodeZoneImage(zone, records),
-    }];
+    return [{ kind: "replace_names", zone, names, image: encodeZoneImage(zone, records) }];
   }
   const sliceOf = new Map<string, number>();
   const slices: { names: string[]; records: StoredRecord[] }[] = [];
