@@ -7,10 +7,14 @@
  * does not inflate as it does the wall time, and its RSS and PSS once it
  * answers.
  *
- *   ./node_modules/.bin/deno run -A bench/node_start/run.ts [--records=100000] [--rounds=3] [--db=PATH] [--pin]
+ *   ./node_modules/.bin/deno run -A bench/node_start/run.ts [--records=100000] [--rounds=3] [--db=PATH] [--pin] [--replica]
  *
  * `--db` keeps the generated database between runs (it is made when missing).
  * `--pin` runs the node on core 0 only (`taskset -c 0`), as udp_qps_vs_nsd does.
+ * `--replica` starts a new embedded replica each round instead: the zone is
+ * written once to a local sqld (on core 0, as in udp_qps_vs_nsd), and every
+ * round's node begins with no replica file, so its first sync fetches the
+ * whole database before it can answer.
  *
  * @module
  */
@@ -20,40 +24,120 @@ import {
   buildNodeBundle,
   cleanupAll,
   freePort,
+  type Server,
   sleep,
   spawnServer,
   stopProcess,
   udpNodeFlags,
 } from "../_support/processes.ts";
-import { cpuSecondsOf, exists, run } from "../_support/proc_stats.ts";
+import { cpuSecondsOf, exists, memoryOf, run } from "../_support/proc_stats.ts";
+import { startNsd } from "../_support/nsd.ts";
 import { say } from "../_support/report.ts";
+import { startPinnedSqld } from "../_support/sqld.ts";
 
 const args = new Map(
   Deno.args.map((a) => a.replace(/^--/, "").split("=") as [string, string]),
 );
 const records = Number(args.get("records") ?? 100_000);
 const rounds = Number(args.get("rounds") ?? 3);
-const dbPath = args.get("db") ?? `${Deno.makeTempDirSync({ prefix: "dmp-start-" })}/zone.db`;
+const replica = args.has("replica");
+const temps: string[] = [];
+/** A temp dir that the run removes when it ends. */
+function temp(): string {
+  const dir = Deno.makeTempDirSync({ prefix: "dmp-start-" });
+  temps.push(dir);
+  return dir;
+}
+const dbPath = args.get("db") ?? `${temp()}/zone.db`;
 
 const zone = generateTxtZone(20260602, records, "bench/node_start/run.ts");
-if (!exists(dbPath)) {
+const primary = replica ? await startPinnedSqld(temp()) : null;
+if (primary || !exists(dbPath)) {
   const t0 = performance.now();
-  await loadTxtZone(`file:${dbPath}`, zone.records);
+  await loadTxtZone(primary?.url ?? `file:${dbPath}`, zone.records, primary?.token);
   say(
-    `loaded ${records} records into ${dbPath} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `loaded ${records} records into ${primary?.url ?? dbPath} in ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 const hit = zone.records[12345 % zone.records.length];
 const bundle = buildNodeBundle();
 
-/** PSS and RSS of a process in KiB (smaps_rollup). */
-function memory(pid: number): { rss: number; pss: number } {
-  const text = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
-  const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
-  return { rss: field("Rss"), pss: field("Pss") };
+/**
+ * Polls `dig` every 20 ms until `server` answers the hit's TXT query with its
+ * value; resolves with the seconds since `t0` and the CPU seconds of the
+ * server and its children by then, or throws after 60 s.
+ */
+async function firstAnswer(
+  server: Server,
+  port: number,
+  t0: number,
+): Promise<{ seconds: number; cpu: number }> {
+  while (performance.now() - t0 < 60_000 && !server.exited()) {
+    const r = run("dig", [
+      "@127.0.0.1",
+      "-p",
+      String(port),
+      "+tries=1",
+      "+time=1",
+      hit.name,
+      "TXT",
+    ]);
+    if (/status: NOERROR/.test(r.out) && r.out.includes(hit.value.slice(0, 60))) {
+      return { seconds: (performance.now() - t0) / 1000, cpu: cpuSecondsOf(server.pid) };
+    }
+    await sleep(20);
+  }
+  throw new Error(`${server.name}: no answer within 60 s:\n${server.logs()}`);
+}
+
+/** One round's line: time to the first answer, CPU by then, memory 0.5 s later. */
+async function report(
+  round: number,
+  server: Server,
+  label: string,
+  at: { seconds: number; cpu: number },
+) {
+  await sleep(500);
+  const m = memoryOf(server.pid);
+  say(
+    `round ${round}: ${label}: first correct answer ${at.seconds.toFixed(2)} s after start ` +
+      `(CPU ${at.cpu.toFixed(2)} s${args.has("pin") ? ", pinned to core 0" : ""}); ` +
+      `RSS ${(m.rssKiB / 1024).toFixed(0)} MiB, PSS ${(m.pssKiB / 1024).toFixed(0)} MiB`,
+  );
+}
+
+/**
+ * NSD, the peer, on the same zone and core 0 (`startNsd` pins it): started
+ * from its zone file, or with `--replica` as a new secondary (no zone file
+ * yet) of an NSD primary that serves the zone, which answers once it has
+ * transferred the zone (AXFR) and loaded it.
+ */
+async function nsdPeer(): Promise<{ label: string; start(port: number): Server }> {
+  const dir = temp();
+  Deno.writeTextFileSync(`${dir}/${BENCH_ZONE}.zone`, zone.zoneFile);
+  if (!replica) {
+    return { label: "NSD from its zone file", start: (port) => startNsd(dir, port, BENCH_ZONE) };
+  }
+  const primaryPort = await freePort();
+  startNsd(dir, primaryPort, BENCH_ZONE, { zone: "  provide-xfr: 127.0.0.1 NOKEY\n" });
+  return {
+    label: "new NSD secondary",
+    start: (port) =>
+      startNsd(temp(), port, BENCH_ZONE, {
+        zone: `  request-xfr: AXFR 127.0.0.1@${primaryPort} NOKEY\n`,
+      }),
+  };
 }
 
 try {
+  const nsd = await nsdPeer();
+  say(
+    `${records} TXT records in ${BENCH_ZONE}; ` +
+      (primary
+        ? `each round starts a new replica of a local sqld, then a new NSD secondary of a local NSD`
+        : `each round starts a node on a file: database (${dbPath}), then NSD on its zone file`),
+  );
   for (let round = 1; round <= rounds; round++) {
     const port = await freePort();
     const t0 = performance.now();
@@ -66,7 +150,13 @@ try {
         PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
         HOME: Deno.env.get("HOME") ?? "/tmp",
         NO_COLOR: "1",
-        DMP_DB_URL: `file:${dbPath}`,
+        ...(primary
+          ? {
+            DMP_DB_URL: `file:${temp()}/replica.db`,
+            DMP_DB_SYNC_URL: primary.url,
+            DMP_DB_AUTH_TOKEN: primary.token,
+          }
+          : { DMP_DB_URL: `file:${dbPath}` }),
         DMP_DNS_HOST: "127.0.0.1",
         DMP_DNS_PORT: String(port),
         DMP_NODE_HTTP_HOST: "127.0.0.1",
@@ -74,36 +164,20 @@ try {
         DMP_LOG_LEVEL: "WARNING",
       },
     );
-    let answered = 0;
-    let cpu = 0;
-    while (performance.now() - t0 < 60_000 && !server.exited()) {
-      const r = run("dig", [
-        "@127.0.0.1",
-        "-p",
-        String(port),
-        "+tries=1",
-        "+time=1",
-        hit.name,
-        "TXT",
-      ]);
-      if (/status: NOERROR/.test(r.out) && r.out.includes(hit.value.slice(0, 60))) {
-        answered = (performance.now() - t0) / 1000;
-        cpu = cpuSecondsOf(server.pid);
-        break;
-      }
-      await sleep(20);
-    }
-    if (!answered) throw new Error(`no answer within 60 s:\n${server.logs()}`);
-    await sleep(500);
-    const m = memory(server.pid);
-    say(
-      `round ${round}: first correct answer ${answered.toFixed(2)} s after start ` +
-        `(node CPU ${cpu.toFixed(2)} s${args.has("pin") ? ", pinned to core 0" : ""}); ` +
-        `RSS ${(m.rss / 1024).toFixed(0)} MiB, PSS ${(m.pss / 1024).toFixed(0)} MiB ` +
-        `(${records} TXT records in ${BENCH_ZONE})`,
+    await report(
+      round,
+      server,
+      primary ? "new replica" : "node",
+      await firstAnswer(server, port, t0),
     );
     await stopProcess(server.child);
+    const peerPort = await freePort();
+    const peerT0 = performance.now();
+    const peer = nsd.start(peerPort);
+    await report(round, peer, nsd.label, await firstAnswer(peer, peerPort, peerT0));
+    await stopProcess(peer.child);
   }
 } finally {
   await cleanupAll();
+  for (const dir of temps) Deno.removeSync(dir, { recursive: true });
 }
