@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { TYPE } from "../wire/constants.ts";
+import { POINTER_RR, TYPE } from "../wire/constants.ts";
+import { encodeTxtRdata } from "../wire/rdata.ts";
+import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord } from "../store/records.ts";
 import { encodeZoneImage, readZoneImage } from "./zone_image.ts";
 import type { IndexedRRset } from "./zone_index.ts";
@@ -67,4 +69,34 @@ Deno.test("zone image: a truncated image is an error, not a partial zone", () =>
   const longer = new Uint8Array(image.wire.length + 1);
   longer.set(image.wire);
   assert.throws(() => readZoneImage({ head: image.head, wire: longer }, () => {}), /left over/);
+});
+
+Deno.test("zone image: TXT RDATA written in place equals the codecs' at every string boundary", () => {
+  const values = [
+    "",
+    "a",
+    "x".repeat(254),
+    "x".repeat(255),
+    "x".repeat(256),
+    "y".repeat(510),
+    "y".repeat(511),
+    "ascii then é",
+    "é".repeat(200), // 400 bytes of UTF-8 in 200 characters
+  ];
+  const records = values.map((v, i) => rec(`t${i}.example.test`, i % 2 ? "SPF" : "TXT", v));
+  records.push({ ...rec("split.example.test", "TXT", "part one part two"), txtSplit: "9,8" });
+  records.push(rec("a.example.test", "A", "192.0.2.1"));
+  const rdataOf = new Map<string, Uint8Array>();
+  readZoneImage(encodeZoneImage("example.test", records), (owner, rrsets) => {
+    assert.equal(rrsets.length, 1);
+    rdataOf.set(owner, rrsets[0].wire.subarray(POINTER_RR.HEADER_BYTES));
+  });
+  values.forEach((v, i) => {
+    assert.deepEqual(rdataOf.get(`t${i}.example.test`), encodeTxtRdata(v), `value ${i}`);
+  });
+  assert.deepEqual(
+    rdataOf.get("split.example.test"),
+    encodeTxtRdataSplit("part one part two", "9,8"),
+  );
+  assert.deepEqual([...rdataOf.get("a.example.test")!], [192, 0, 2, 1]);
 });
