@@ -36,15 +36,6 @@ export interface ZoneImage {
   wire: Uint8Array;
 }
 
-/** An RR on its way into an image: its RDATA is `length` bytes at `start` of the arena. */
-interface PendingRecord {
-  type: number;
-  start: number;
-  length: number;
-  ttl: number;
-  expiresAt: number;
-}
-
 /**
  * The RDATA of a zone's records, back to back in one growing buffer while
  * its image is built. A `Uint8Array` per record (a TXT value took three: its
@@ -111,61 +102,60 @@ const utf8Decoder = new TextDecoder();
  * encode are left out, as the index always did.
  */
 export function encodeZoneImage(zoneName: string, records: readonly StoredRecord[]): ZoneImage {
-  const arena = new RdataArena();
-  const owners = groupByOwner(zoneName, records, arena);
-  const rdata = arena.bytes;
+  const g = groupByOwner(zoneName, records);
+  const ownerCount = g.owners.length;
+  const nameLengths = new Uint16Array(ownerCount);
   let headSize = 0;
   let wireSize = 0;
-  const nameLengths: number[] = [];
-  const typeLists: number[][] = [];
-  for (const [name, rrs] of owners) {
-    const nameLength = utf8Length(name);
-    nameLengths.push(nameLength);
-    const types: number[] = [];
-    for (const r of rrs) {
-      if (!types.includes(r.type)) types.push(r.type);
-      wireSize += POINTER_RR.HEADER_BYTES + r.length;
-    }
-    typeLists.push(types);
-    headSize += 2 + nameLength + 1 + 10 * types.length + 8 * rrs.length;
+  for (let o = 0; o < ownerCount; o++) {
+    const nameLength = nameLengths[o] = utf8Length(g.owners[o]);
+    const from = g.first[o];
+    const to = g.first[o + 1];
+    headSize += 2 + nameLength + 1 + 10 * typesOf(g, from, to).length + 8 * (to - from);
+    for (let k = from; k < to; k++) wireSize += POINTER_RR.HEADER_BYTES + g.length[g.order[k]];
   }
   const head = new Uint8Array(headSize);
   const wire = new Uint8Array(wireSize);
   const view = new DataView(head.buffer);
+  const rdata = g.rdata;
   let pos = 0;
   let w = 0;
-  let n = 0;
-  for (const [name, rrs] of owners) {
-    const nameLength = nameLengths[n];
-    const types = typeLists[n++];
+  for (let o = 0; o < ownerCount; o++) {
+    const nameLength = nameLengths[o];
     writeUint16(head, pos, nameLength);
-    writeName(head, pos + 2, name, nameLength);
+    writeName(head, pos + 2, g.owners[o], nameLength);
     pos += 2 + nameLength;
+    const from = g.first[o];
+    const to = g.first[o + 1];
+    const types = typesOf(g, from, to);
     head[pos++] = types.length;
     for (const type of types) {
       let count = 0;
       let length = 0;
-      for (const r of rrs) {
-        if (r.type !== type) continue;
+      for (let k = from; k < to; k++) {
+        const r = g.order[k];
+        if (g.type[r] !== type) continue;
         count++;
-        length += POINTER_RR.HEADER_BYTES + r.length;
+        length += POINTER_RR.HEADER_BYTES + g.length[r];
       }
       writeUint16(head, pos, type);
       writeUint32(head, pos + 2, count);
       writeUint32(head, pos + 6, length);
       pos += 10;
-      for (const r of rrs) {
-        if (r.type !== type) continue;
-        view.setFloat64(pos, r.expiresAt);
+      for (let k = from; k < to; k++) {
+        const r = g.order[k];
+        if (g.type[r] !== type) continue;
+        view.setFloat64(pos, g.expiresAt[r]);
         pos += 8;
+        const rdataLength = g.length[r];
         writeUint16(wire, w, 0xc000 | LIMIT.HEADER);
         writeUint16(wire, w + 2, type);
         writeUint16(wire, w + 4, CLASS.IN);
-        writeUint32(wire, w + POINTER_RR.TTL_OFFSET, r.ttl);
-        writeUint16(wire, w + 10, r.length);
+        writeUint32(wire, w + POINTER_RR.TTL_OFFSET, g.ttl[r]);
+        writeUint16(wire, w + 10, rdataLength);
         w += POINTER_RR.HEADER_BYTES;
         // A byte loop: a subarray per record to copy with set() is the allocation the arena saves.
-        for (let i = r.start, end = r.start + r.length; i < end; i++) wire[w++] = rdata[i];
+        for (let i = g.start[r], end = i + rdataLength; i < end; i++) wire[w++] = rdata[i];
       }
     }
   }
@@ -358,33 +348,84 @@ function asciiOrUtf8(bytes: Uint8Array, start: number, length: number): string {
 }
 
 /**
- * Groups the zone's records by owner, their RDATA encoded into `arena`;
- * unknown types and values that do not encode are skipped.
+ * A zone's records grouped by owner, in columns: record `r` (a slot in
+ * publish order) has `type[r]`, `ttl[r]`, `expiresAt[r]` and the RDATA
+ * `rdata[start[r] .. start[r] + length[r]]`; owner `o` (in order of first
+ * publication) holds the records `order[first[o] .. first[o + 1]]`, in
+ * publish order. No object per record (issue 15, start-up).
  */
-function groupByOwner(
-  zoneName: string,
-  records: readonly StoredRecord[],
-  arena: RdataArena,
-): Map<string, PendingRecord[]> {
-  const owners = new Map<string, PendingRecord[]>();
-  for (const r of records) {
+interface GroupedRecords {
+  owners: string[];
+  first: Int32Array;
+  order: Int32Array;
+  type: Uint16Array;
+  ttl: Uint32Array;
+  expiresAt: Float64Array;
+  start: Int32Array;
+  length: Int32Array;
+  rdata: Uint8Array;
+}
+
+/**
+ * Groups the zone's records by owner, their RDATA encoded; unknown types and
+ * values that do not encode are skipped.
+ */
+function groupByOwner(zoneName: string, records: readonly StoredRecord[]): GroupedRecords {
+  const arena = new RdataArena();
+  const n = records.length;
+  const type = new Uint16Array(n);
+  const ttl = new Uint32Array(n);
+  const expiresAt = new Float64Array(n);
+  const start = new Int32Array(n);
+  const length = new Int32Array(n);
+  const ownerOf = new Int32Array(n);
+  const ownerIds = new Map<string, number>();
+  const owners: string[] = [];
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
     if (r.zone !== zoneName) continue;
-    const type = typeCode(r.type);
-    if (type === undefined) continue;
-    const start = arena.used;
-    let length = -1;
-    if (type === TYPE.TXT || type === TYPE.SPF) {
-      if (r.txtSplit) length = arena.append(encodeTxtRdataSplit(r.value, r.txtSplit));
-      else length = arena.appendAsciiTxt(r.value);
+    const code = typeCode(r.type);
+    if (code === undefined) continue;
+    const at = arena.used;
+    let bytes = -1;
+    if (code === TYPE.TXT || code === TYPE.SPF) {
+      if (r.txtSplit) bytes = arena.append(encodeTxtRdataSplit(r.value, r.txtSplit));
+      else bytes = arena.appendAsciiTxt(r.value);
     }
-    if (length < 0) {
-      const rdata = encodeRdata(type, r.value);
-      if (!rdata) continue;
-      length = arena.append(rdata);
+    if (bytes < 0) {
+      const encoded = encodeRdata(code, r.value);
+      if (!encoded) continue;
+      bytes = arena.append(encoded);
     }
-    let list = owners.get(r.name);
-    if (!list) owners.set(r.name, list = []);
-    list.push({ type, start, length, ttl: r.ttl, expiresAt: r.expiresAt });
+    let owner = ownerIds.get(r.name);
+    if (owner === undefined) {
+      ownerIds.set(r.name, owner = owners.length);
+      owners.push(r.name);
+    }
+    type[count] = code;
+    ttl[count] = r.ttl;
+    expiresAt[count] = r.expiresAt;
+    start[count] = at;
+    length[count] = bytes;
+    ownerOf[count++] = owner;
   }
-  return owners;
+  // A counting sort by owner; stable, so each owner's records stay in publish order.
+  const first = new Int32Array(owners.length + 1);
+  for (let r = 0; r < count; r++) first[ownerOf[r] + 1]++;
+  for (let o = 0; o < owners.length; o++) first[o + 1] += first[o];
+  const next = first.slice(0, owners.length);
+  const order = new Int32Array(count);
+  for (let r = 0; r < count; r++) order[next[ownerOf[r]]++] = r;
+  return { owners, first, order, type, ttl, expiresAt, start, length, rdata: arena.bytes };
+}
+
+/** The distinct types among the records `order[from .. to]`, in order of first appearance. */
+function typesOf(g: GroupedRecords, from: number, to: number): number[] {
+  const types = [g.type[g.order[from]]];
+  for (let k = from + 1; k < to; k++) {
+    const t = g.type[g.order[k]];
+    if (!types.includes(t)) types.push(t);
+  }
+  return types;
 }
