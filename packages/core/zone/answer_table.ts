@@ -169,7 +169,12 @@ export class AnswerTable {
       if (c <= 0x20 || c >= 0x7f || c === 0x5c || (c >= 0x41 && c <= 0x5a)) return false;
       hash = fnv1aStep(hash, c);
     }
-    this.delete(name, rrset.type);
+    const key = keyHash(hash, rrset.type);
+    const old = this.#slotOf(name, ANSWER, rrset.type, key);
+    if (old >= 0) {
+      this.#drop(old);
+      this.#answers--;
+    }
     const size = 2 + n + HEAD + patches * PATCH + 8;
     const e = this.#begin(name, ANSWER, size);
     const a = this.#arena;
@@ -191,7 +196,7 @@ export class AnswerTable {
     v.setUint32(p, this.#holdBuffer(wire.buffer));
     v.setUint32(p + 4, wire.byteOffset);
     this.#used = e + size;
-    this.#insert(keyHash(hash, rrset.type), e);
+    this.#insert(key, e);
     this.#count++;
     this.#answers++;
     return true;
@@ -232,7 +237,10 @@ export class AnswerTable {
    * (escapes, capitals) are not marked: queries for them never reach it.
    */
   markName(name: string, mark: NameMark): void {
-    this.unmarkName(name);
+    // One hash for the lookup of the old mark and the insert of the new one.
+    const key = markHash(nameHash(name), NAME);
+    const old = this.#slotOf(name, NAME, 0, key);
+    if (old >= 0) this.#drop(old);
     if (!plainName(name)) return;
     const types = mark.types.length > 255 ? [] : mark.types;
     const complete = mark.complete && types.length === mark.types.length;
@@ -245,7 +253,7 @@ export class AnswerTable {
     this.#arena[p + 9] = types.length;
     for (let i = 0; i < types.length; i++) this.#view.setUint16(p + 10 + 2 * i, types[i]);
     this.#used = e + size;
-    this.#insert(markHash(nameHash(name), NAME), e);
+    this.#insert(key, e);
     this.#count++;
   }
 
@@ -394,12 +402,18 @@ export class AnswerTable {
     }
   }
 
-  /** The slot of the entry of `kind` (and `type`, for answers) keyed by `name`, or -1. */
-  #slotOf(name: string, kind: number, type: number): number {
+  /**
+   * The slot of the entry of `kind` (and `type`, for answers) keyed by `name`, or -1; `h` is
+   * the entry's hash when the caller has it already.
+   */
+  #slotOf(
+    name: string,
+    kind: number,
+    type: number,
+    h = kind === ANSWER ? keyHash(nameHash(name), type) : markHash(nameHash(name), kind),
+  ): number {
     const n = name.length;
     if (n > 253) return -1;
-    const hash = nameHash(name);
-    const h = kind === ANSWER ? keyHash(hash, type) : markHash(hash, kind);
     const a = this.#arena;
     for (let s = h & this.#mask;; s = (s + 1) & this.#mask) {
       const sh = this.#slots[2 * s];
