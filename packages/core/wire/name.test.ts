@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { canonicalName, encodeName, nameToLabels, nameWireLength } from "./name.ts";
+import { canonicalName, encodeName, isInZone, nameToLabels, nameWireLength } from "./name.ts";
 
 /** The wire form built from {@linkcode nameToLabels}: what the escape-free fast path must equal. */
 function viaLabels(name: string): number[] | null {
@@ -67,4 +67,16 @@ Deno.test("canonicalName lower-cases ASCII only and drops one unescaped trailing
   assert.equal(canonicalName("Ä.é.B"), "Ä.é.b", "not ASCII: left as it is");
   assert.equal(canonicalName("dot\\."), "dot\\.", "an escaped dot stays");
   assert.equal(canonicalName("."), "");
+});
+
+Deno.test("isInZone: the zone itself and names below it, never a name that only ends alike", () => {
+  assert.ok(isInZone("example.com", "example.com"));
+  assert.ok(isInZone("a.example.com", "example.com"));
+  assert.ok(isInZone("b.a.example.com", "example.com"));
+  assert.ok(isInZone("anything", ""));
+  assert.ok(!isInZone("xexample.com", "example.com"));
+  assert.ok(!isInZone("a.example.org", "example.com"));
+  assert.ok(!isInZone("com", "example.com"));
+  assert.ok(!isInZone("example.co", "example.com"));
+  assert.ok(!isInZone("aexample.com", "a.example.com"));
 });
