@@ -2,7 +2,8 @@
  * NOTIFY from one node only (issue 16): two nodes serve one database; only
  * the holder of the NOTIFY lease tells a secondary about a serial change,
  * once per change (retries only until answered), and when it stops the other
- * node takes the lease over and notifies.
+ * node takes the lease over and notifies. A burst of changes is notified at
+ * most once a second, the last NOTIFY carrying the last serial.
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
@@ -23,49 +24,69 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const ZONE = "lease.test";
 const now = () => Date.now() / 1000;
 
+/**
+ * A secondary that records each NOTIFY (its ID, the serial of its SOA and when it came) and
+ * answers NOERROR (QR set, same ID and question), so the sender stops retrying.
+ */
+async function listeningSecondary(port: number) {
+  const seen: { id: number; serial: number; at: number }[] = [];
+  const sock = dgram.createSocket("udp4");
+  sock.on("message", (msg, rinfo) => {
+    const d = decodeMessage(new Uint8Array(msg));
+    if (!d.ok || d.message.opcode !== 4) return;
+    const soa = d.message.answers.find((rr) => rr.type === 6);
+    seen.push({
+      id: d.message.id,
+      serial: soa ? decodeSoaRdata(soa.rdata)!.serial : -1,
+      at: Date.now(),
+    });
+    const reply = new Uint8Array(msg);
+    reply[2] |= 0x80;
+    sock.send(reply, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => sock.bind(port, "127.0.0.1", () => r()));
+  return { seen, close: () => sock.close() };
+}
+
+/** A zone whose transfer policy names one NOTIFY target on 127.0.0.1:`port`. */
+async function zoneNotifying(db: Awaited<ReturnType<typeof freshDatabase>>, port: number) {
+  await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
+  await putTransferPolicy(db.client, {
+    zone: ZONE,
+    allowKeys: [],
+    allowNets: ["127.0.0.0/8"],
+    notify: [{ address: "127.0.0.1", port, key: "" }],
+  }, now());
+}
+
+/** Adds a TXT record at `name` and returns the zone's serial after it. */
+async function change(db: Awaited<ReturnType<typeof freshDatabase>>, name: string) {
+  await applyRecordChanges(db.client, [
+    { op: "add", zone: ZONE, name: `${name}.${ZONE}`, type: "TXT", value: name, ttl: 60 },
+  ], { now: now() });
+  const r = await db.client.execute({
+    sql: "SELECT serial FROM zones WHERE name = ?",
+    args: [ZONE],
+  });
+  return Number(r.rows[0].serial);
+}
+
 Deno.test({
   name: "two nodes, one NOTIFY per serial change; the other node takes over when the holder stops",
   ...opts,
   async fn() {
     const db = await freshDatabase();
     const port = await freePort();
-    const seen: { id: number; serial: number }[] = [];
-    const sock = dgram.createSocket("udp4");
-    sock.on("message", (msg, rinfo) => {
-      const d = decodeMessage(new Uint8Array(msg));
-      if (!d.ok || d.message.opcode !== 4) return;
-      const soa = d.message.answers.find((rr) => rr.type === 6);
-      seen.push({ id: d.message.id, serial: soa ? decodeSoaRdata(soa.rdata)!.serial : -1 });
-      // Answer NOERROR (QR set, same ID and question), so the sender stops retrying.
-      const reply = new Uint8Array(msg);
-      reply[2] |= 0x80;
-      sock.send(reply, rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((r) => sock.bind(port, "127.0.0.1", () => r()));
+    const secondary = await listeningSecondary(port);
+    const seen = secondary.seen;
     const nodes: NodeProcess[] = [];
     try {
-      await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
-      await putTransferPolicy(db.client, {
-        zone: ZONE,
-        allowKeys: [],
-        allowNets: ["127.0.0.0/8"],
-        notify: [{ address: "127.0.0.1", port, key: "" }],
-      }, now());
+      await zoneNotifying(db, port);
       nodes.push(await startNodeProcess({ dbUrl: db.url, dir: db.dir }));
       assert.ok(await waitFor(() => /took the NOTIFY lease/.test(nodes[0].logs()), 10000));
       nodes.push(await startNodeProcess({ dbUrl: db.url, dir: db.dir }));
       // Both nodes follow the journal; only the holder notifies.
-      const change = async (name: string) => {
-        await applyRecordChanges(db.client, [
-          { op: "add", zone: ZONE, name: `${name}.${ZONE}`, type: "TXT", value: name, ttl: 60 },
-        ], { now: now() });
-        const r = await db.client.execute({
-          sql: "SELECT serial FROM zones WHERE name = ?",
-          args: [ZONE],
-        });
-        return Number(r.rows[0].serial);
-      };
-      const s1 = await change("one");
+      const s1 = await change(db, "one");
       assert.ok(await waitFor(() => seen.some((n) => n.serial === s1), 5000), JSON.stringify(seen));
       // Time for a second node's NOTIFY to show up, if it (wrongly) sent one.
       await new Promise((r) => setTimeout(r, 1500));
@@ -77,7 +98,7 @@ Deno.test({
       assert.doesNotMatch(await metrics(nodes[1]), /dmp_notify_sent_total/);
 
       assert.equal(await nodes[0].stop(), 0);
-      const s2 = await change("two");
+      const s2 = await change(db, "two");
       assert.ok(
         await waitFor(() => seen.some((n) => n.serial === s2), 15000),
         `no NOTIFY for ${s2} after the holder stopped:\n${nodes[1].logs()}`,
@@ -85,7 +106,54 @@ Deno.test({
       assert.match(nodes[1].logs(), /took the NOTIFY lease/);
     } finally {
       for (const n of nodes) await n.stop();
-      sock.close();
+      secondary.close();
+      db.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a burst of 40 changes is notified at most once a second, the last NOTIFY with the last serial",
+  ...opts,
+  async fn() {
+    const db = await freshDatabase();
+    const port = await freePort();
+    const secondary = await listeningSecondary(port);
+    let node: NodeProcess | undefined;
+    try {
+      await zoneNotifying(db, port);
+      // A catch-up every 50 ms: without the interval each would send its own NOTIFY.
+      node = await startNodeProcess({
+        dbUrl: db.url,
+        dir: db.dir,
+        env: { DMP_DB_SYNC_INTERVAL: "0.05" },
+      });
+      assert.ok(await waitFor(() => /took the NOTIFY lease/.test(node!.logs()), 10000));
+      assert.ok(await waitFor(() => secondary.seen.length > 0, 5000), "no NOTIFY at takeover");
+      const started = Date.now();
+      let last = 0;
+      for (let i = 0; i < 40; i++) {
+        last = await change(db, `burst-${i}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const burstMs = Date.now() - started;
+      assert.ok(
+        await waitFor(() => secondary.seen.some((n) => n.serial === last), 3000),
+        `no NOTIFY for the last serial ${last}: ${JSON.stringify(secondary.seen)}`,
+      );
+      const during = secondary.seen.filter((n) => n.at >= started);
+      // One a second at most, plus the one that may open the burst.
+      assert.ok(
+        during.length <= Math.ceil(burstMs / 1000) + 2,
+        `${during.length} NOTIFYs in ${burstMs} ms: ${JSON.stringify(during)}`,
+      );
+      for (let i = 1; i < during.length; i++) {
+        assert.ok(during[i].at - during[i - 1].at >= 900, JSON.stringify(during));
+      }
+    } finally {
+      await node?.stop();
+      secondary.close();
       db.client.close();
     }
   },

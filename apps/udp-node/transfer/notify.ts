@@ -13,6 +13,12 @@
  * change made while the lease moves is notified by the new holder, which
  * notifies every zone once when it takes the lease over.
  *
+ * A zone is notified at most once per {@linkcode NOTIFY_MIN_INTERVAL_MS}
+ * (BIND's `notify-delay`): the changes of a write burst go out as one
+ * NOTIFY for the serial reached when the interval ends, instead of one per
+ * journal catch-up (tens a second under UPDATE load), each of which starts
+ * a transfer at every secondary.
+ *
  * @module
  */
 
@@ -39,6 +45,8 @@ import type { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 export const NOTIFY_LEASE = "notify";
 /** Seconds a lease lasts; renewed every third of it. */
 export const NOTIFY_LEASE_SECONDS = 30;
+/** Least time between two NOTIFYs for one zone, in ms; changes meanwhile go out together. */
+export const NOTIFY_MIN_INTERVAL_MS = 1000;
 /** Timeouts of the successive tries, in ms (RFC 1996 §3.6: retransmit, with backoff). */
 export const NOTIFY_RETRY_MS: readonly number[] = [1000, 2000, 4000, 8000, 16000];
 
@@ -54,6 +62,8 @@ export interface NotifyDeps {
   metrics: MetricsRegistry;
   /** tries and their timeouts; tests may shorten them */
   retryMs?: readonly number[];
+  /** least ms between two NOTIFYs for one zone; {@linkcode NOTIFY_MIN_INTERVAL_MS} by default */
+  minIntervalMs?: number;
 }
 
 /** Sends NOTIFY for serial changes while this node holds the lease. */
@@ -68,6 +78,12 @@ export class NotifySender {
   #generation = new Map<string, number>();
   #inFlight = new Set<Promise<void>>();
   #stopped = false;
+  /** zone → when (ms) its last NOTIFY went out */
+  #sentAt = new Map<string, number>();
+  /** zone → the timer that notifies it once its interval has passed */
+  #deferred = new Map<string, ReturnType<typeof setTimeout>>();
+  /** the tick running or last run: ticks run one at a time (a deferred one may meet the loop's) */
+  #ticking: Promise<void> = Promise.resolve();
 
   constructor(deps: NotifyDeps) {
     this.#d = deps;
@@ -79,7 +95,13 @@ export class NotifySender {
   }
 
   /** Runs after each journal catch-up: renews the lease, then notifies changed zones. */
-  async tick(now: number): Promise<void> {
+  tick(now: number): Promise<void> {
+    const run = this.#ticking.then(() => this.#tick(now));
+    this.#ticking = run.catch(() => {});
+    return run;
+  }
+
+  async #tick(now: number): Promise<void> {
     if (this.#stopped) return;
     // Holder or not, one lease write per third of a lease period: bounded load on the primary.
     if (now - this.#leaseCheckedAt >= NOTIFY_LEASE_SECONDS / 3) {
@@ -100,7 +122,7 @@ export class NotifySender {
     }
     if (!this.#held) return;
     const changed = this.#d.index.zoneNames().filter((z) =>
-      this.#notified.get(z) !== this.#d.index.zone(z)?.soa.serial
+      this.#notified.get(z) !== this.#d.index.zone(z)?.soa.serial && this.#due(z)
     );
     if (changed.length === 0) return;
     const policies = new Map(
@@ -110,6 +132,7 @@ export class NotifySender {
       const zone = this.#d.index.zone(zoneName);
       if (!zone) continue;
       this.#notified.set(zoneName, zone.soa.serial);
+      this.#sentAt.set(zoneName, Date.now());
       for (const target of policies.get(zoneName)?.notify ?? []) {
         const p = this.#send(zoneName, zone.soa.serial, zone.soaRdata, target);
         this.#inFlight.add(p);
@@ -118,9 +141,36 @@ export class NotifySender {
     }
   }
 
+  /**
+   * Whether `zone` may be notified now; if not, a tick is set for when it may
+   * (the change is then notified with whatever serial the zone has by then).
+   */
+  #due(zone: string): boolean {
+    const wait = (this.#sentAt.get(zone) ?? -Infinity) +
+      (this.#d.minIntervalMs ?? NOTIFY_MIN_INTERVAL_MS) - Date.now();
+    if (wait <= 0) return true;
+    if (!this.#deferred.has(zone)) {
+      this.#deferred.set(
+        zone,
+        setTimeout(() => {
+          this.#deferred.delete(zone);
+          this.tick(Date.now() / 1000).catch((e) =>
+            this.#d.logger.warn("deferred NOTIFY failed; the next change retries it", {
+              zone,
+              error: String(e),
+            })
+          );
+        }, wait),
+      );
+    }
+    return false;
+  }
+
   /** Stops retries and gives the lease up. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const timer of this.#deferred.values()) clearTimeout(timer);
+    this.#deferred.clear();
     for (const k of this.#generation.keys()) this.#generation.set(k, -1);
     await Promise.allSettled([...this.#inFlight]);
     if (this.#held) {
