@@ -44,8 +44,13 @@ export interface ZoneImage {
  * third of its time in scavenges (issue 15, start-up).
  */
 class RdataArena {
-  bytes = new Uint8Array(1 << 16);
+  bytes: Uint8Array;
   used = 0;
+
+  /** @param expected bytes the caller expects to append (the buffer grows past it if need be) */
+  constructor(expected: number) {
+    this.bytes = new Uint8Array(Math.max(64, expected));
+  }
 
   /** Makes room for `n` more bytes and returns where they start. */
   reserve(n: number): number {
@@ -62,8 +67,8 @@ class RdataArena {
   /**
    * Appends a TXT value as canonical RDATA (RFC 1035 §3.3.14: 255-byte
    * character-strings, the last shorter, as `encodeTxtRdata` in
-   * wire/rdata.ts writes it) without encoding it first; returns its length, or -1 for a
-   * value that is not ASCII (the caller encodes that one).
+   * wire/rdata.ts writes it) without encoding it first; returns its length,
+   * or -1 for a value that is not ASCII (the caller encodes that one).
    */
   appendAsciiTxt(value: string): number {
     const strings = value.length === 0 ? 1 : Math.ceil(value.length / LIMIT.CHARACTER_STRING);
@@ -371,7 +376,8 @@ interface GroupedRecords {
  * values that do not encode are skipped.
  */
 function groupByOwner(zoneName: string, records: readonly StoredRecord[]): GroupedRecords {
-  const arena = new RdataArena();
+  // A names patch holds a few records, a zone load 100k: room for a typical TXT value each.
+  const arena = new RdataArena(records.length * 192);
   const n = records.length;
   const type = new Uint16Array(n);
   const ttl = new Uint32Array(n);
