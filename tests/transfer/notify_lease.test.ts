@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { applyRecordChanges } from "../../packages/core/store/records.ts";
 import { putTransferPolicy } from "../../packages/core/store/transfer_policy.ts";
+import type { SqlClient } from "../../packages/core/store/sql_client.ts";
 import { upsertZone } from "../../packages/core/store/zones.ts";
 import { decodeSoaRdata } from "../../packages/core/wire/rdata.ts";
 import { decodeMessage } from "../../packages/core/wire/message.ts";
@@ -49,9 +50,9 @@ async function listeningSecondary(port: number) {
 }
 
 /** A zone whose transfer policy names one NOTIFY target on 127.0.0.1:`port`. */
-async function zoneNotifying(db: Awaited<ReturnType<typeof freshDatabase>>, port: number) {
-  await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
-  await putTransferPolicy(db.client, {
+async function zoneNotifying(client: SqlClient, port: number) {
+  await upsertZone(client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, now());
+  await putTransferPolicy(client, {
     zone: ZONE,
     allowKeys: [],
     allowNets: ["127.0.0.0/8"],
@@ -60,11 +61,11 @@ async function zoneNotifying(db: Awaited<ReturnType<typeof freshDatabase>>, port
 }
 
 /** Adds a TXT record at `name` and returns the zone's serial after it. */
-async function change(db: Awaited<ReturnType<typeof freshDatabase>>, name: string) {
-  await applyRecordChanges(db.client, [
+async function change(client: SqlClient, name: string) {
+  await applyRecordChanges(client, [
     { op: "add", zone: ZONE, name: `${name}.${ZONE}`, type: "TXT", value: name, ttl: 60 },
   ], { now: now() });
-  const r = await db.client.execute({
+  const r = await client.execute({
     sql: "SELECT serial FROM zones WHERE name = ?",
     args: [ZONE],
   });
@@ -81,12 +82,12 @@ Deno.test({
     const seen = secondary.seen;
     const nodes: NodeProcess[] = [];
     try {
-      await zoneNotifying(db, port);
+      await zoneNotifying(db.client, port);
       nodes.push(await startNodeProcess({ dbUrl: db.url, dir: db.dir }));
       assert.ok(await waitFor(() => /took the NOTIFY lease/.test(nodes[0].logs()), 10000));
       nodes.push(await startNodeProcess({ dbUrl: db.url, dir: db.dir }));
       // Both nodes follow the journal; only the holder notifies.
-      const s1 = await change(db, "one");
+      const s1 = await change(db.client, "one");
       assert.ok(await waitFor(() => seen.some((n) => n.serial === s1), 5000), JSON.stringify(seen));
       // Time for a second node's NOTIFY to show up, if it (wrongly) sent one.
       await new Promise((r) => setTimeout(r, 1500));
@@ -98,7 +99,7 @@ Deno.test({
       assert.doesNotMatch(await metrics(nodes[1]), /dmp_notify_sent_total/);
 
       assert.equal(await nodes[0].stop(), 0);
-      const s2 = await change(db, "two");
+      const s2 = await change(db.client, "two");
       assert.ok(
         await waitFor(() => seen.some((n) => n.serial === s2), 15000),
         `no NOTIFY for ${s2} after the holder stopped:\n${nodes[1].logs()}`,
@@ -122,7 +123,7 @@ Deno.test({
     const secondary = await listeningSecondary(port);
     let node: NodeProcess | undefined;
     try {
-      await zoneNotifying(db, port);
+      await zoneNotifying(db.client, port);
       // A catch-up every 50 ms: without the interval each would send its own NOTIFY.
       node = await startNodeProcess({
         dbUrl: db.url,
@@ -134,7 +135,7 @@ Deno.test({
       const started = Date.now();
       let last = 0;
       for (let i = 0; i < 40; i++) {
-        last = await change(db, `burst-${i}`);
+        last = await change(db.client, `burst-${i}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       const burstMs = Date.now() - started;

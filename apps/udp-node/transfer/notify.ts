@@ -62,8 +62,6 @@ export interface NotifyDeps {
   metrics: MetricsRegistry;
   /** tries and their timeouts; tests may shorten them */
   retryMs?: readonly number[];
-  /** least ms between two NOTIFYs for one zone; {@linkcode NOTIFY_MIN_INTERVAL_MS} by default */
-  minIntervalMs?: number;
 }
 
 /** Sends NOTIFY for serial changes while this node holds the lease. */
@@ -146,8 +144,7 @@ export class NotifySender {
    * (the change is then notified with whatever serial the zone has by then).
    */
   #due(zone: string): boolean {
-    const wait = (this.#sentAt.get(zone) ?? -Infinity) +
-      (this.#d.minIntervalMs ?? NOTIFY_MIN_INTERVAL_MS) - Date.now();
+    const wait = (this.#sentAt.get(zone) ?? -Infinity) + NOTIFY_MIN_INTERVAL_MS - Date.now();
     if (wait <= 0) return true;
     if (!this.#deferred.has(zone)) {
       this.#deferred.set(
@@ -155,7 +152,7 @@ export class NotifySender {
         setTimeout(() => {
           this.#deferred.delete(zone);
           this.tick(Date.now() / 1000).catch((e) =>
-            this.#d.logger.warn("deferred NOTIFY failed; the next change retries it", {
+            this.#d.logger.warn("deferred NOTIFY failed; the next sync retries it", {
               zone,
               error: String(e),
             })
