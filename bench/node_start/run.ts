@@ -97,12 +97,13 @@ async function report(
   server: Server,
   label: string,
   at: { seconds: number; cpu: number },
+  pinned: boolean,
 ) {
   await sleep(500);
   const m = memoryOf(server.pid);
   say(
     `round ${round}: ${label}: first correct answer ${at.seconds.toFixed(2)} s after start ` +
-      `(CPU ${at.cpu.toFixed(2)} s${args.has("pin") ? ", pinned to core 0" : ""}); ` +
+      `(CPU ${at.cpu.toFixed(2)} s${pinned ? ", pinned to core 0" : ""}); ` +
       `RSS ${(m.rssKiB / 1024).toFixed(0)} MiB, PSS ${(m.pssKiB / 1024).toFixed(0)} MiB`,
   );
 }
@@ -169,12 +170,13 @@ try {
       server,
       primary ? "new replica" : "node",
       await firstAnswer(server, port, t0),
+      args.has("pin"),
     );
     await stopProcess(server.child);
     const peerPort = await freePort();
     const peerT0 = performance.now();
     const peer = nsd.start(peerPort);
-    await report(round, peer, nsd.label, await firstAnswer(peer, peerPort, peerT0));
+    await report(round, peer, nsd.label, await firstAnswer(peer, peerPort, peerT0), true);
     await stopProcess(peer.child);
   }
 } finally {
