@@ -100,3 +100,23 @@ Deno.test("zone image: TXT RDATA written in place equals the codecs' at every st
   );
   assert.deepEqual([...rdataOf.get("a.example.test")!], [192, 0, 2, 1]);
 });
+
+Deno.test("zone image: RDATA appended past the arena's first size stays whole", () => {
+  // A split TXT value is encoded elsewhere and appended: 602 bytes each, far more than the
+  // arena's first guess per record, so the arena grows inside an append.
+  const value = (i: number) => `${String(i).padStart(3, "0")}:` + "x".repeat(596);
+  const records = Array.from({ length: 100 }, (_, i) => ({
+    ...rec(`g${i}.example.test`, "TXT", value(i)),
+    txtSplit: "300,300",
+  }));
+  let seen = 0;
+  readZoneImage(encodeZoneImage("example.test", records), (owner, rrsets) => {
+    const i = Number(owner.slice(1, owner.indexOf(".")));
+    assert.deepEqual(
+      rrsets[0].wire.subarray(POINTER_RR.HEADER_BYTES),
+      encodeTxtRdataSplit(value(i), "300,300"),
+    );
+    seen++;
+  });
+  assert.equal(seen, records.length);
+});

@@ -93,7 +93,9 @@ class RdataArena {
 
   /** Appends RDATA encoded elsewhere; returns its length. */
   append(rdata: Uint8Array): number {
-    this.bytes.set(rdata, this.reserve(rdata.length));
+    // reserve() first: it may replace `bytes` with a larger buffer.
+    const at = this.reserve(rdata.length);
+    this.bytes.set(rdata, at);
     return rdata.length;
   }
 }
