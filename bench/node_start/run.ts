@@ -48,7 +48,8 @@ function temp(): string {
   temps.push(dir);
   return dir;
 }
-const dbPath = args.get("db") ?? `${temp()}/zone.db`;
+// A new replica has no database of its own before it starts: only the file: mode needs one.
+const dbPath = replica ? "" : args.get("db") ?? `${temp()}/zone.db`;
 
 const zone = generateTxtZone(20260602, records, "bench/node_start/run.ts");
 const primary = replica ? await startPinnedSqld(temp()) : null;
