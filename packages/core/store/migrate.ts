@@ -21,6 +21,7 @@ import { MIGRATION_0010 } from "./migrations/0010_dnssec_key_states.ts";
 import { MIGRATION_0011 } from "./migrations/0011_node_stats.ts";
 import { MIGRATION_0012 } from "./migrations/0012_query_log.ts";
 import { MIGRATION_0013 } from "./migrations/0013_used_macs_by_expiry.ts";
+import { MIGRATION_0014 } from "./migrations/0014_records_keyed_by_value_hash.ts";
 import type { SqlClient, SqlStatement } from "./sql_client.ts";
 
 /** Ordered migrations; index i brings the schema to version i + 1. */
@@ -38,6 +39,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   MIGRATION_0011,
   MIGRATION_0012,
   MIGRATION_0013,
+  MIGRATION_0014,
 ];
 
 /** The schema version this code reads and writes. */

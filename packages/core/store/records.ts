@@ -82,8 +82,11 @@ const LIVE = "(expires_at = 0 OR expires_at > ?)";
 /** The columns every add writes, in the order of its twelve arguments. */
 const ADD_COLUMNS = `INSERT INTO records (zone, name, type, value, ttl, created_at, expires_at,
   stored_ts, writer_key, writer_subject, value_bytes, txt_split)`;
-/** An add of a value the name already holds refreshes that row (the key stays unique). */
-const ADD_CONFLICT = `ON CONFLICT (name, type, value) DO UPDATE SET zone = excluded.zone,
+/**
+ * An add of a value the name already holds refreshes that row (the key stays unique; its
+ * third column is the value's hash, migration 14).
+ */
+const ADD_CONFLICT = `ON CONFLICT (name, type, sha3(value)) DO UPDATE SET zone = excluded.zone,
   ttl = excluded.ttl, created_at = excluded.created_at,
   expires_at = excluded.expires_at, stored_ts = excluded.stored_ts,
   writer_key = excluded.writer_key, writer_subject = excluded.writer_subject,
