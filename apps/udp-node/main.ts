@@ -45,6 +45,7 @@ import { ResignSerials } from "./transfer/resign_serials.ts";
 import { NotifySender } from "./transfer/notify.ts";
 import { CHeapTrimmer, loadMallocTrim, patchesFreeMuch } from "./c_heap_trim.ts";
 import { loadFullGc } from "./full_gc.ts";
+import { syncNewReplica } from "./new_replica_sync.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
@@ -83,6 +84,11 @@ export interface StartOptions {
 }
 
 /** Starts a udp-node from a parsed config. */
+/** How long a new replica waits for its first sync, all attempts together. */
+const NEW_REPLICA_SYNC_DEADLINE_MS = 10_000;
+/** The pause before a failed first sync is tried again. */
+const NEW_REPLICA_SYNC_RETRY_MS = 200;
+
 export async function startNode(
   config: Config,
   logger: Logger,
@@ -171,11 +177,16 @@ async function startOn(
   const now = () => Date.now() / 1000;
 
   if (db.kind === "replica" && !db.replicaExisted) {
-    // A new replica has nothing to serve: wait (bounded) for the first sync. An existing
-    // replica file is served at once (after a crash, before the primary answers); the
-    // sync loop catches up in the background.
+    // A new replica has nothing to serve: wait (bounded, retried) for the first sync. An
+    // existing replica file is served at once (after a crash, before the primary answers);
+    // the sync loop catches up in the background.
     try {
-      await withTimeout(db.sync(), 10_000);
+      await syncNewReplica(() => db.sync(), {
+        deadlineMs: NEW_REPLICA_SYNC_DEADLINE_MS,
+        retryMs: NEW_REPLICA_SYNC_RETRY_MS,
+        onRetry: (e, attempt) =>
+          logger.info("first replica sync failed; retrying", { attempt, error: errText(e) }),
+      });
     } catch (e) {
       logger.warn("initial replica sync failed; serving an empty replica", { error: errText(e) });
     }
