@@ -46,6 +46,7 @@ import { NotifySender } from "./transfer/notify.ts";
 import { CHeapTrimmer, loadMallocTrim, patchesFreeMuch } from "./c_heap_trim.ts";
 import { loadFullGc } from "./full_gc.ts";
 import { syncNewReplica } from "./new_replica_sync.ts";
+import { withTimeout } from "./with_timeout.ts";
 import { ProgressMeter, type ProgressSink } from "./progress_meter.ts";
 import { NodeStatsWriter } from "./storage/node_stats_writer.ts";
 import { SyncTrigger } from "./sync_signal/sync_trigger.ts";
@@ -678,19 +679,6 @@ async function seedServedZone(
   } catch (e) {
     logger.warn(`could not seed zone ${zone}`, { error: errText(e) });
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    }, (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
 }
 
 function errText(e: unknown): string {

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { withTimeout } from "./with_timeout.ts";
+
 /** What the first sync of a new replica retries, and for how long. */
 export interface NewReplicaSyncOptions {
   /** total time for every attempt together, ms */
@@ -39,7 +41,11 @@ export async function syncNewReplica(
   const deadline = Date.now() + options.deadlineMs;
   for (let attempt = 1;; attempt++) {
     try {
-      await beforeDeadline(sync(), deadline - Date.now(), options.deadlineMs);
+      await withTimeout(
+        sync(),
+        deadline - Date.now(),
+        () => new SyncDeadlineError(options.deadlineMs),
+      );
       return attempt;
     } catch (e) {
       if (Date.now() + options.retryMs >= deadline || e instanceof SyncDeadlineError) throw e;
@@ -56,17 +62,4 @@ export class SyncDeadlineError extends Error {
     super(`first replica sync still running after ${ms} ms`);
     this.name = "SyncDeadlineError";
   }
-}
-
-function beforeDeadline(p: Promise<unknown>, ms: number, totalMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new SyncDeadlineError(totalMs)), Math.max(0, ms));
-    p.then((v) => {
-      clearTimeout(t);
-      resolve(v);
-    }, (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
 }
