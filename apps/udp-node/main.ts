@@ -84,12 +84,12 @@ export interface StartOptions {
   onStorage?: (storage: StorageClient) => void;
 }
 
-/** Starts a udp-node from a parsed config. */
 /** How long a new replica waits for its first sync, all attempts together. */
 const NEW_REPLICA_SYNC_DEADLINE_MS = 10_000;
 /** The pause before a failed first sync is tried again. */
 const NEW_REPLICA_SYNC_RETRY_MS = 200;
 
+/** Starts a udp-node from a parsed config. */
 export async function startNode(
   config: Config,
   logger: Logger,

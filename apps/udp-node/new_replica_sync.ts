@@ -4,10 +4,11 @@
  * A new replica has nothing to serve until its first sync has fetched the
  * primary's database. That sync can fail for a moment while the primary is
  * healthy: sqld answers `snapshot not found` when a replica asks for a
- * snapshot that its log compaction is merging (seen in 5 of 18 first syncs
- * right after a compaction, `bench/node_start`), and a retry 200 ms later
- * succeeds, resuming from the frames already fetched. Giving up at the first
- * error would leave the node serving an empty replica until its next sync.
+ * snapshot that its log compaction is merging (5 of 18 first syncs right
+ * after a compaction failed so in a probe loading sqld as `bench/node_start`
+ * does), and a retry 200 ms later succeeds, resuming from the frames
+ * already fetched. Giving up at the first error would leave the node serving
+ * an empty replica until its next sync.
  *
  * @module
  */

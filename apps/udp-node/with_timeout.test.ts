@@ -10,12 +10,7 @@ Deno.test("withTimeout settles as the promise does when it is in time", async ()
 Deno.test("withTimeout rejects a promise that is late, with the error asked for", async () => {
   const late: Error = await withTimeout(new Promise<never>(() => {}), 20).catch((e) => e);
   assert.equal(late.message, "timed out after 20 ms");
-  const own: Error = await withTimeout(
-    new Promise<never>(() => {}),
-    10,
-    () => new RangeError("mine"),
-  ).catch(
-    (e) => e,
-  );
+  const hung = new Promise<never>(() => {});
+  const own: Error = await withTimeout(hung, 10, () => new RangeError("mine")).catch((e) => e);
   assert.ok(own instanceof RangeError);
 });
