@@ -1,5 +1,6 @@
-// `npm run build`: compiles the `dmp` CLI (udp-node included) into one ES module,
-// dist/dmp.mjs, for production, and the udp-node's storage worker into another beside it,
+// `npm run build`: compiles the `dmp` CLI (udp-node included) into ES modules, the entry
+// dist/dmp.mjs and its chunks in dist/chunks/, for production, and the udp-node's storage
+// worker into one module beside them,
 // dist/storage_worker.mjs (STORAGE_WORKER_BUNDLE). Running them needs no TypeScript loader:
 // tsx's loader thread costs a udp-node ~30 MiB of RSS and a second of start-up
 // (bench/README.md). The worker has a file of its own because an ES module loads every package
@@ -8,7 +9,8 @@
 // node_modules at run time).
 //   node scripts/build_node_bundle.mjs [--outfile=PATH]
 import { build } from "esbuild";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -32,10 +34,23 @@ await build({
   entryPoints: [`${root}apps/udp-node/storage/storage_worker.ts`],
   outfile: workerFile,
 });
-await build({
+// Code splitting: what a command imports lazily (the libSQL client, the zone import's writer,
+// `dmp start`'s edge) goes into chunks/ and loads when that command runs, so `dmp node` loads
+// neither libSQL package on its DNS thread (issue 15, start-up). Chunks from older builds are
+// removed once the new ones are written.
+const chunkDir = join(dirname(outfile), "chunks");
+const result = await build({
   ...common,
-  entryPoints: [`${root}apps/udp-node/cli/bundle_entry.ts`],
-  outfile,
+  entryPoints: { [basename(outfile, ".mjs")]: `${root}apps/udp-node/cli/bundle_entry.ts` },
+  outdir: dirname(outfile),
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
   define: { STORAGE_WORKER_BUNDLE: JSON.stringify(STORAGE_WORKER_BUNDLE) },
 });
+const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(f)));
+for (const f of existsSync(chunkDir) ? readdirSync(chunkDir) : []) {
+  if (!written.has(resolve(chunkDir, f))) rmSync(join(chunkDir, f), { force: true });
+}
 process.stdout.write(`built ${outfile} and ${workerFile}\n`);

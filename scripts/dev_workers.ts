@@ -30,7 +30,7 @@ import {
   readStackState,
 } from "../apps/udp-node/local_stack.ts";
 import { watchLaunchers } from "../apps/udp-node/cli/launcher_watch.ts";
-import { redactDatabaseUrl } from "../apps/udp-node/db_client.ts";
+import { redactDatabaseUrl } from "../apps/udp-node/database_url.ts";
 
 const HOST = "127.0.0.1";
 const DEFAULT_PORT = 8787;

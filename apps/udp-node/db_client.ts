@@ -15,6 +15,7 @@ import { primaryFetch } from "./primary_fetch.ts";
 import { openPrimaryWriter } from "./primary_writer.ts";
 import type { Config } from "../../packages/core/config/env.ts";
 import { prepareFileDatabase } from "../../packages/core/store/file_database.ts";
+import { databaseUrl } from "./database_url.ts";
 
 /** The client and what kind of connection it is. */
 export interface DbHandle {
@@ -27,23 +28,6 @@ export interface DbHandle {
   writerTransport?: "websocket" | "http";
   /** for replicas: whether the replica file existed before this start */
   replicaExisted?: boolean;
-}
-
-/** Turns DMP_DB_URL / DMP_DB_PATH into a libSQL URL. */
-export function databaseUrl(c: Config): string {
-  if (c.DMP_DB_URL) return c.DMP_DB_URL;
-  return `file:${c.DMP_DB_PATH}`;
-}
-
-/**
- * `url` (or a message quoting URLs) with its secrets hidden, for logs and
- * messages: `authToken`/`token` query parameters and the password of `user:password@`.
- */
-export function redactDatabaseUrl(url: string): string {
-  return url.replace(/(authToken|token)=[^&]+/gi, "$1=[redacted]").replace(
-    /\b([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/gi,
-    "$1:[redacted]@",
-  );
 }
 
 /** Opens the database described by the config; `file:` databases get WAL and a busy timeout. */

@@ -20,7 +20,7 @@ import {
 import { pruneUsedTsigMacs } from "../../packages/core/store/update_write.ts";
 import { readZone, upsertZone } from "../../packages/core/store/zones.ts";
 import { ZoneIndex } from "../../packages/core/zone/zone_index.ts";
-import { redactDatabaseUrl } from "./db_client.ts";
+import { redactDatabaseUrl } from "./database_url.ts";
 import { StorageClient, type StorageRestart } from "./storage/storage_client.ts";
 import { DnsService } from "./dns_service.ts";
 import { createOpsApp, serveOps } from "./ops_http.ts";

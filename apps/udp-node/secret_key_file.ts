@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Config } from "../../packages/core/config/env.ts";
 import { createSecretBox, type SecretBox } from "../../packages/core/store/secret_box.ts";
 import { bytesToHex } from "../../packages/core/dmp/hex.ts";
-import { databaseUrl } from "./db_client.ts";
+import { databaseUrl } from "./database_url.ts";
 
 /** Opens the secret box, or undefined when no key is available (UPDATE then has no keys). */
 export async function loadSecretBox(config: Config): Promise<SecretBox | undefined> {

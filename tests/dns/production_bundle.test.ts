@@ -27,12 +27,24 @@ Deno.test({
       stderr: "piped",
     }).output();
     assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
-    const source = await Deno.readTextFile(outfile);
-    assert.ok(
-      !/^\s*(import|export) .* from "[^"]*\.ts";$/m.test(source) &&
-        !/import\("[^"]*\.ts"\)/.test(source),
-      "every TypeScript module is compiled in",
+    const chunks = [...Deno.readDirSync(`${outDir}/chunks`)].map((e) =>
+      `${outDir}/chunks/${e.name}`
     );
+    for (const file of [outfile, ...chunks]) {
+      const source = await Deno.readTextFile(file);
+      assert.ok(
+        !/^\s*(import|export) .* from "[^"]*\.ts";$/m.test(source) &&
+          !/import\("[^"]*\.ts"\)/.test(source),
+        `every TypeScript module is compiled in (${file})`,
+      );
+    }
+    // `dmp node` loads the entry and the CLI chunk it imports, with their static imports: no
+    // libSQL package among them (the storage worker has its own; 80 ms of a node's start).
+    const cli = (await Deno.readTextFile(outfile)).match(/import\("(\.\/chunks\/main-[^"]+)"\)/);
+    assert.ok(cli, "the entry imports the CLI chunk");
+    const loaded = staticImportClosure([outfile, new URL(cli[1], `file://${outfile}`).pathname]);
+    assert.deepEqual(loaded.packages.filter((p) => p.includes("libsql")), []);
+    assert.ok(loaded.packages.includes("hono"), "the closure is followed (hono serves /health)");
     // The storage worker has its own bundle beside it, which loads no package but libSQL's
     // (as the CLI bundle, it loaded zod, hono and the rest into the worker: 6 MiB of its heap).
     const worker = await Deno.readTextFile(`${outDir}/storage_worker.mjs`);
@@ -72,3 +84,24 @@ Deno.test({
     }
   },
 });
+
+/**
+ * The files reached from `entries` by static `import … from "./…"` and the
+ * npm packages they import (what loads before any lazy `import()` runs).
+ */
+function staticImportClosure(entries: string[]): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const source = Deno.readTextFileSync(file);
+    for (const m of source.matchAll(/^import\s[^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gms)) {
+      const spec = m[1] ?? m[2];
+      if (spec.startsWith(".")) visit(new URL(spec, `file://${file}`).pathname);
+      else if (!spec.startsWith("node:")) packages.add(spec);
+    }
+  };
+  for (const e of entries) visit(e);
+  return { files: [...files], packages: [...packages].sort() };
+}

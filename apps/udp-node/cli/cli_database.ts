@@ -14,7 +14,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ENV_VARS, loadConfig } from "../../../packages/core/config/env.ts";
 import { migrate } from "../../../packages/core/store/migrate.ts";
-import { type DbHandle, openDatabase, redactDatabaseUrl } from "../db_client.ts";
+import type { DbHandle } from "../db_client.ts";
+import { redactDatabaseUrl } from "../database_url.ts";
 import { dataDirFor, localStack, readStackState } from "../local_stack.ts";
 
 type Env = Record<string, string | undefined>;
@@ -104,6 +105,8 @@ function explain(db: CliDatabase, e: unknown): string {
 export async function openCliDatabase(db: CliDatabase): Promise<DbHandle> {
   let handle: DbHandle | undefined;
   try {
+    // Loaded here, not with the CLI: `dmp node` never opens a database on its DNS thread.
+    const { openDatabase } = await import("../db_client.ts");
     handle = await openDatabase(loadConfig(db.env));
     await migrate(handle.client);
     return handle;

@@ -17,7 +17,7 @@ import { encodeBase64 } from "../../../packages/core/dmp/base64_strict.ts";
 import { canonicalName, isValidOwnerName } from "../../../packages/core/wire/name.ts";
 import { parseScopeList } from "../../../packages/core/update/acme_scope.ts";
 import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
-import { redactDatabaseUrl } from "../db_client.ts";
+import { redactDatabaseUrl } from "../database_url.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
 
 /** Output sinks and help text handed in by the CLI. */

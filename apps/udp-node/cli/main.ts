@@ -24,7 +24,6 @@ import {
   zoneUpsertStatements,
 } from "../../../packages/core/store/zones.ts";
 import { importZone, ZoneImportError } from "../../../packages/core/store/zone_import.ts";
-import { openImportWriter } from "./import_writer.ts";
 import { exportZoneText, recordLine } from "../../../packages/core/zone/master_file_export.ts";
 import { isSerialPolicy, SERIAL_POLICY_EXPECTED } from "../../../packages/core/zone/serial.ts";
 import { canonicalName, isInZone, isValidOwnerName } from "../../../packages/core/wire/name.ts";
@@ -377,7 +376,9 @@ async function cmdZone(args: string[], env: Env): Promise<number> {
       });
       let result;
       // A file: database gets the prepared-statement writer (bounded memory, import_writer.ts).
-      const writer = handle.kind === "file" ? openImportWriter(handle.url) : undefined;
+      const writer = handle.kind === "file"
+        ? (await import("./import_writer.ts")).openImportWriter(handle.url)
+        : undefined;
       try {
         result = await importZone(client, name, parsed.records, {
           now,

@@ -28,7 +28,7 @@ import { canonicalName } from "../../../packages/core/wire/name.ts";
 import { DNSSEC_ALGORITHM, importSigningKey } from "../../../packages/core/dnssec/signing_key.ts";
 import { keyRecords } from "../../../packages/core/dnssec/key_records.ts";
 import { openCliDatabase, resolveCliDatabase } from "./cli_database.ts";
-import { redactDatabaseUrl } from "../db_client.ts";
+import { redactDatabaseUrl } from "../database_url.ts";
 import { loadSecretBox } from "../secret_key_file.ts";
 
 /** Help text of the DNSSEC zone commands. */
