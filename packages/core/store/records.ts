@@ -405,13 +405,20 @@ function pushJournal(
   }
 }
 
+/**
+ * A value holding a NUL (a TXT octet 0, valid UTF-8 and stored whole) also as a JSON string, NULL
+ * for any other: libSQL's bindings return text up to its first NUL, so the value alone would be
+ * served cut short (NSD serves it whole; tests/dns/nsd_oracle.test.ts).
+ */
+const VALUE_JSON = "CASE WHEN instr(value, char(0)) > 0 THEN json_quote(value) END AS value_json";
+
 function rowToRecord(r: Record<string, unknown>): StoredRecord {
   return {
     id: Number(r.id),
     zone: String(r.zone),
     name: String(r.name),
     type: String(r.type),
-    value: String(r.value),
+    value: r.value_json == null ? String(r.value) : JSON.parse(String(r.value_json)),
     ttl: Number(r.ttl),
     createdAt: Number(r.created_at),
     expiresAt: Number(r.expires_at),
@@ -423,7 +430,8 @@ function rowToRecord(r: Record<string, unknown>): StoredRecord {
 // recordFromValues reads them by position: keep the order.
 const RECORD_COLUMNS = "id, zone, name, type, value, " +
   `${safeIntegerColumn("ttl", { min: 0, max: MAX_TTL })}, ` +
-  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}, txt_split`;
+  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}, txt_split, ` +
+  VALUE_JSON;
 
 /**
  * Live records of the given names, in publish order (brief §1.6: by created_at).
@@ -509,7 +517,7 @@ function recordFromValues(v: unknown[]): StoredRecord {
     zone: String(v[1]),
     name: String(v[2]),
     type: String(v[3]),
-    value: String(v[4]),
+    value: v[9] == null ? String(v[4]) : JSON.parse(String(v[9])),
     ttl: Number(v[5]),
     createdAt: Number(v[6]),
     expiresAt: Number(v[7]),
