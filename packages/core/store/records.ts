@@ -428,10 +428,11 @@ function rowToRecord(r: Record<string, unknown>): StoredRecord {
 
 // Integer columns are clamped (safe_integer_column.ts): one bad row must never fail a sync.
 // recordFromValues reads them by position: keep the order.
-const RECORD_COLUMNS = "id, zone, name, type, value, " +
+// RAW_RECORD_COLUMNS are for raw rows, which carry a value whole (RawRows).
+const RAW_RECORD_COLUMNS = "id, zone, name, type, value, " +
   `${safeIntegerColumn("ttl", { min: 0, max: MAX_TTL })}, ` +
-  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}, txt_split, ` +
-  VALUE_JSON;
+  `${safeIntegerColumn("created_at")}, ${safeIntegerColumn("expires_at")}, txt_split`;
+const RECORD_COLUMNS = `${RAW_RECORD_COLUMNS}, ${VALUE_JSON}`;
 
 /**
  * Live records of the given names, in publish order (brief §1.6: by created_at).
@@ -481,36 +482,40 @@ export async function readZoneRecords(
   const out: StoredRecord[] = [];
   for (let after = 0;;) {
     const stmt = {
-      sql: `SELECT ${RECORD_COLUMNS} FROM records WHERE zone = ? AND ${LIVE} AND id > ? ` +
+      sql: `SELECT ${rawRows ? RAW_RECORD_COLUMNS : RECORD_COLUMNS} FROM records ` +
+        `WHERE zone = ? AND ${LIVE} AND id > ? ` +
         `ORDER BY id LIMIT ${ZONE_READ_PAGE}`,
       args: [zone, Math.floor(now), after],
     };
-    let count: number;
+    const from = out.length;
     if (rawRows) {
       const rows = rawRows(stmt);
       for (let j = 0; j < rows.length; j++) out.push(recordFromValues(rows[j]));
-      count = rows.length;
     } else {
       const r = await client.execute(stmt);
       for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
-      count = r.rows.length;
     }
     onPage?.(out.length);
-    if (count < ZONE_READ_PAGE) break;
-    after = out[out.length - 1].id;
+    if (out.length - from < ZONE_READ_PAGE) break;
+    // The page's highest id, wherever it is: raw rows need not come in the statement's order.
+    for (let j = from; j < out.length; j++) if (out[j].id > after) after = out[j].id;
   }
   return out.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
 }
 
 /**
- * Runs a read statement on a local database and returns its rows as arrays
- * of values in column order, numbers as numbers (libSQL's raw statement
- * mode): for bulk reads, where the client's row objects (each value
- * defined twice, integers as BigInt) cost more than the read itself.
+ * Runs a read statement on a local database and returns its rows, in any
+ * order, as arrays of values in column order, numbers as numbers, text whole
+ * (a NUL included, unlike libSQL's bindings, see `VALUE_JSON`): for bulk
+ * reads, where the client's row objects (each value defined twice, integers
+ * as BigInt) cost more than the read itself (apps/udp-node/storage/raw_rows.ts).
  */
 export type RawRows = (stmt: { sql: string; args: (string | number)[] }) => unknown[][];
 
-/** A record from a row of {@linkcode RECORD_COLUMNS} as values in column order. */
+/**
+ * A record from a row of {@linkcode RECORD_COLUMNS} (or of {@linkcode RAW_RECORD_COLUMNS}, from
+ * raw rows) as values in column order.
+ */
 function recordFromValues(v: unknown[]): StoredRecord {
   return {
     id: Number(v[0]),
