@@ -101,6 +101,25 @@ Deno.test("zone image: TXT RDATA written in place equals the codecs' at every st
   assert.deepEqual([...rdataOf.get("a.example.test")!], [192, 0, 2, 1]);
 });
 
+Deno.test("zone image: records already in wire order and the same records interleaved encode alike", () => {
+  // In wire order (by owner, then type), the arena's RRs become the wire as they lie; otherwise
+  // they are copied into it in that order. Either way the image is the same.
+  const a1 = rec("a.example.test", "TXT", "one");
+  const a2 = rec("a.example.test", "TXT", "two, a little longer");
+  const a3 = rec("a.example.test", "A", "192.0.2.1");
+  const b1 = rec("b.example.test", "AAAA", "2001:db8::1");
+  const skipped = rec("x.other.test", "TXT", "another zone's", 0, "other.test");
+  const unknown = rec("c.example.test", "NOSUCHTYPE", "x");
+  const inOrder = encodeZoneImage("example.test", [a1, skipped, a2, a3, unknown, b1]);
+  const interleaved = encodeZoneImage("example.test", [a1, a3, b1, a2]);
+  assert.deepEqual(inOrder.head, interleaved.head);
+  assert.deepEqual(inOrder.wire, interleaved.wire);
+  assert.equal(inOrder.wire.byteLength, inOrder.wire.buffer.byteLength, "no slack transferred");
+  const seen: [string, number[]][] = [];
+  readZoneImage(inOrder, (owner, rrsets) => seen.push([owner, rrsets.map((x) => x.type)]));
+  assert.deepEqual(seen, [["a.example.test", [TYPE.TXT, TYPE.A]], ["b.example.test", [TYPE.AAAA]]]);
+});
+
 Deno.test("zone image: RDATA appended past the arena's first size stays whole", () => {
   // A split TXT value is encoded elsewhere and appended: 602 bytes each, far more than the
   // arena's first guess per record, so the arena grows inside an append.
@@ -119,4 +138,15 @@ Deno.test("zone image: RDATA appended past the arena's first size stays whole", 
     seen++;
   });
   assert.equal(seen, records.length);
+  // Non-ASCII TXT values take more bytes than the arena expects from their length: the arena
+  // grows inside the append of their encoding.
+  const wide = (i: number) => `${i}:` + "é".repeat(300);
+  const wides = Array.from({ length: 50 }, (_, i) => rec(`w${i}.example.test`, "TXT", wide(i)));
+  seen = 0;
+  readZoneImage(encodeZoneImage("example.test", wides), (owner, rrsets) => {
+    const i = Number(owner.slice(1, owner.indexOf(".")));
+    assert.deepEqual(rrsets[0].wire.subarray(POINTER_RR.HEADER_BYTES), encodeTxtRdata(wide(i)));
+    seen++;
+  });
+  assert.equal(seen, wides.length);
 });

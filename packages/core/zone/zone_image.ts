@@ -37,11 +37,13 @@ export interface ZoneImage {
 }
 
 /**
- * The RDATA of a zone's records, back to back in one growing buffer while
- * its image is built. A `Uint8Array` per record (a TXT value took three: its
- * UTF-8 bytes, the RDATA and a view per string) is slow for V8 to allocate
- * and fills the young generation: building a 100k-record image spent about a
- * third of its time in scavenges (issue 15, start-up).
+ * The RRs of a zone's records (each as the wire holds it: header, then
+ * RDATA), back to back in one growing buffer while its image is built;
+ * when the wire's order is the records' order, the buffer becomes the wire.
+ * A `Uint8Array` per record (a TXT value took three: its UTF-8 bytes, the
+ * RDATA and a view per string) is slow for V8 to allocate and fills the
+ * young generation: building a 100k-record image spent about a third of its
+ * time in scavenges (issue 15, start-up).
  */
 class RdataArena {
   bytes: Uint8Array;
@@ -113,18 +115,31 @@ export function encodeZoneImage(zoneName: string, records: readonly StoredRecord
   const ownerCount = g.owners.length;
   const nameLengths = new Uint16Array(ownerCount);
   let headSize = 0;
-  let wireSize = 0;
+  // Whether the wire's order (by owner, then type) is the records' slot order: then the RRs
+  // already lie in the arena as the wire holds them (every record of a name-per-record zone).
+  let inSlotOrder = true;
+  let slot = 0;
   for (let o = 0; o < ownerCount; o++) {
     const nameLength = nameLengths[o] = utf8Length(g.owners[o]);
     const from = g.first[o];
     const to = g.first[o + 1];
-    headSize += 2 + nameLength + 1 + 10 * typesOf(g, from, to).length + 8 * (to - from);
-    for (let k = from; k < to; k++) wireSize += POINTER_RR.HEADER_BYTES + g.length[g.order[k]];
+    const types = typesOf(g, from, to);
+    headSize += 2 + nameLength + 1 + 10 * types.length + 8 * (to - from);
+    for (const type of types) {
+      for (let k = from; k < to && inSlotOrder; k++) {
+        const r = g.order[k];
+        if (g.type[r] === type) inSlotOrder = r === slot++;
+      }
+    }
   }
   const head = new Uint8Array(headSize);
-  const wire = new Uint8Array(wireSize);
+  const rrs = g.rrs;
+  const wire = !inSlotOrder
+    ? new Uint8Array(g.rrBytes)
+    : rrs.length === g.rrBytes
+    ? rrs
+    : rrs.slice(0, g.rrBytes);
   const view = new DataView(head.buffer);
-  const rdata = g.rdata;
   let pos = 0;
   let w = 0;
   for (let o = 0; o < ownerCount; o++) {
@@ -143,7 +158,7 @@ export function encodeZoneImage(zoneName: string, records: readonly StoredRecord
         const r = g.order[k];
         if (g.type[r] !== type) continue;
         count++;
-        length += POINTER_RR.HEADER_BYTES + g.length[r];
+        length += g.length[r];
       }
       writeUint16(head, pos, type);
       writeUint32(head, pos + 2, count);
@@ -154,15 +169,9 @@ export function encodeZoneImage(zoneName: string, records: readonly StoredRecord
         if (g.type[r] !== type) continue;
         view.setFloat64(pos, g.expiresAt[r]);
         pos += 8;
-        const rdataLength = g.length[r];
-        writeUint16(wire, w, 0xc000 | LIMIT.HEADER);
-        writeUint16(wire, w + 2, type);
-        writeUint16(wire, w + 4, CLASS.IN);
-        writeUint32(wire, w + POINTER_RR.TTL_OFFSET, g.ttl[r]);
-        writeUint16(wire, w + 10, rdataLength);
-        w += POINTER_RR.HEADER_BYTES;
+        if (inSlotOrder) continue;
         // A byte loop: a subarray per record to copy with set() is the allocation the arena saves.
-        for (let i = g.start[r], end = i + rdataLength; i < end; i++) wire[w++] = rdata[i];
+        for (let i = g.start[r], end = i + g.length[r]; i < end; i++) wire[w++] = rrs[i];
       }
     }
   }
@@ -356,21 +365,22 @@ function asciiOrUtf8(bytes: Uint8Array, start: number, length: number): string {
 
 /**
  * A zone's records grouped by owner, in columns: record `r` (a slot in
- * publish order) has `type[r]`, `ttl[r]`, `expiresAt[r]` and the RDATA
- * `rdata[start[r] .. start[r] + length[r]]`; owner `o` (in order of first
- * publication) holds the records `order[first[o] .. first[o + 1]]`, in
- * publish order. No object per record (issue 15, start-up).
+ * publish order) has `type[r]`, `expiresAt[r]` and its whole RR
+ * as the wire holds it (header and RDATA) at `rrs[start[r] .. start[r] +
+ * length[r]]`, records back to back in slot order up to `rrBytes`; owner
+ * `o` (in order of first publication) holds the records `order[first[o] ..
+ * first[o + 1]]`, in publish order. No object per record (issue 15, start-up).
  */
 interface GroupedRecords {
   owners: string[];
   first: Int32Array;
   order: Int32Array;
   type: Uint16Array;
-  ttl: Uint32Array;
   expiresAt: Float64Array;
   start: Int32Array;
   length: Int32Array;
-  rdata: Uint8Array;
+  rrs: Uint8Array;
+  rrBytes: number;
 }
 
 /**
@@ -378,11 +388,9 @@ interface GroupedRecords {
  * values that do not encode are skipped.
  */
 function groupByOwner(zoneName: string, records: readonly StoredRecord[]): GroupedRecords {
-  // A names patch holds a few records, a zone load 100k: room for a typical TXT value each.
-  const arena = new RdataArena(records.length * 192);
+  const arena = new RdataArena(expectedWireBytes(records));
   const n = records.length;
   const type = new Uint16Array(n);
-  const ttl = new Uint32Array(n);
   const expiresAt = new Float64Array(n);
   const start = new Int32Array(n);
   const length = new Int32Array(n);
@@ -395,7 +403,8 @@ function groupByOwner(zoneName: string, records: readonly StoredRecord[]): Group
     if (r.zone !== zoneName) continue;
     const code = typeCode(r.type);
     if (code === undefined) continue;
-    const at = arena.used;
+    // The RR's header first, its RDLENGTH once the RDATA is written (RRs are copied whole).
+    const at = arena.reserve(POINTER_RR.HEADER_BYTES);
     let bytes = -1;
     if (code === TYPE.TXT || code === TYPE.SPF) {
       if (r.txtSplit) bytes = arena.append(encodeTxtRdataSplit(r.value, r.txtSplit));
@@ -403,19 +412,22 @@ function groupByOwner(zoneName: string, records: readonly StoredRecord[]): Group
     }
     if (bytes < 0) {
       const encoded = encodeRdata(code, r.value);
-      if (!encoded) continue;
+      if (!encoded) {
+        arena.used = at;
+        continue;
+      }
       bytes = arena.append(encoded);
     }
+    writeRrHeader(arena.bytes, at, code, r.ttl, bytes);
     let owner = ownerIds.get(r.name);
     if (owner === undefined) {
       ownerIds.set(r.name, owner = owners.length);
       owners.push(r.name);
     }
     type[count] = code;
-    ttl[count] = r.ttl;
     expiresAt[count] = r.expiresAt;
     start[count] = at;
-    length[count] = bytes;
+    length[count] = POINTER_RR.HEADER_BYTES + bytes;
     ownerOf[count++] = owner;
   }
   // A counting sort by owner; stable, so each owner's records stay in publish order.
@@ -425,7 +437,42 @@ function groupByOwner(zoneName: string, records: readonly StoredRecord[]): Group
   const next = first.slice(0, owners.length);
   const order = new Int32Array(count);
   for (let r = 0; r < count; r++) order[next[ownerOf[r]]++] = r;
-  return { owners, first, order, type, ttl, expiresAt, start, length, rdata: arena.bytes };
+  return {
+    owners,
+    first,
+    order,
+    type,
+    expiresAt,
+    start,
+    length,
+    rrs: arena.bytes,
+    rrBytes: arena.used,
+  };
+}
+
+/**
+ * The wire bytes `records` will likely take (ASCII TXT values exactly; 64 bytes of RDATA for any
+ * other), so that the arena of a zone of ASCII TXT records is the exact size of its wire and
+ * becomes it without a copy.
+ */
+function expectedWireBytes(records: readonly StoredRecord[]): number {
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const n = r.value.length;
+    bytes += POINTER_RR.HEADER_BYTES +
+      (r.type === "TXT" ? n + Math.max(1, Math.ceil(n / LIMIT.CHARACTER_STRING)) : 64);
+  }
+  return bytes;
+}
+
+/** Writes an RR header as {@linkcode IndexedRRset.wire} has it: pointer, type, class IN, TTL, RDLENGTH. */
+function writeRrHeader(out: Uint8Array, at: number, type: number, ttl: number, rdlength: number) {
+  writeUint16(out, at, 0xc000 | LIMIT.HEADER);
+  writeUint16(out, at + 2, type);
+  writeUint16(out, at + 4, CLASS.IN);
+  writeUint32(out, at + POINTER_RR.TTL_OFFSET, ttl);
+  writeUint16(out, at + 10, rdlength);
 }
 
 /** The distinct types among the records `order[from .. to]`, in order of first appearance. */

@@ -243,7 +243,7 @@ export class ZoneIndex {
       dnames: new Set(),
       wildcards: 0,
     };
-    readZoneImage(image, (name, rrsets) => addNode(indexed, name, rrsets));
+    readZoneImage(image, (name, rrsets) => addNode(indexed, name, rrsets, true));
     setSoa(indexed, zoneSoa(zone, firstNs(indexed)));
     const old = this.#zones.get(zone.name);
     this.#zones.set(zone.name, indexed);
@@ -431,8 +431,8 @@ function tabulate(
   name: string,
   rrsets: IndexedRRset[],
 ): void {
-  markName(answers, z, name);
-  if (z.name !== "" && name !== z.name && !name.endsWith("." + z.name)) return;
+  markName(answers, z, name, rrsets);
+  if (!inZone(z, name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
   if (z.dnames.size > 0 && findDname(z, name) !== undefined) return;
@@ -481,10 +481,18 @@ function isSimple(z: IndexedZone): boolean {
  * synthesized), no CNAME (RFC 1034 §3.6.2), not at or below a zone cut nor
  * below a DNAME.
  */
-function markName(answers: AnswerTable, z: IndexedZone, name: string): void {
+/**
+ * Marks `name` in the answer table from its RRsets (`z.nodes.get(name)`, which a caller that has
+ * them passes: one Map lookup per name less in a zone load).
+ */
+function markName(
+  answers: AnswerTable,
+  z: IndexedZone,
+  name: string,
+  rrsets: IndexedRRset[] | undefined = z.nodes.get(name),
+): void {
   const apex = name === z.name;
-  if (!apex && z.name !== "" && !name.endsWith("." + z.name)) return;
-  const rrsets = z.nodes.get(name);
+  if (!inZone(z, name)) return;
   if (rrsets === undefined && !apex && (z.descendants.get(name) ?? 0) === 0) {
     answers.unmarkName(name);
     return;
@@ -539,9 +547,20 @@ function untabulateZone(answers: AnswerTable, z: IndexedZone): void {
   answers.unmarkZone(z.name);
 }
 
-function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[]): void {
+/** Whether `name` is the apex of `z` or under it. */
+function inZone(z: IndexedZone, name: string): boolean {
+  return z.name === "" || name === z.name ||
+    (name.length > z.name.length && name.charCodeAt(name.length - z.name.length - 1) === 0x2e &&
+      name.endsWith(z.name));
+}
+
+/**
+ * Adds a name's RRsets to `z`, replacing any it had; `fresh` says `z` cannot hold the name yet
+ * (a zone read from one image, whose owners are distinct), which saves a Map lookup per name.
+ */
+function addNode(z: IndexedZone, name: string, rrsets: IndexedRRset[], fresh = false): void {
   if (rrsets.length === 0) return;
-  if (!z.nodes.has(name)) {
+  if (fresh || !z.nodes.has(name)) {
     forEachAncestor(z, name, (a) => z.descendants.set(a, (z.descendants.get(a) ?? 0) + 1));
     if (isWildcardOwner(name)) z.wildcards++;
   }
