@@ -48,7 +48,7 @@ Deno.test("raw reads give the zone load the client's records, values and pages i
       },
       { op: "add", zone: "other.test", name: "o.other.test", type: "TXT", value: "no", ttl: 60 },
     );
-    // More than two pages of the load (5000 rows each).
+    // Many pages of the load.
     for (let i = 0; i < 11_000; i++) {
       changes.push({
         op: "add",
@@ -73,7 +73,9 @@ Deno.test("raw reads give the zone load the client's records, values and pages i
     );
     assert.equal(viaClient.length, 11_008);
     assert.deepEqual(viaRaw, viaClient);
-    assert.deepEqual(pages, [5000, 10_000, 11_008]);
+    // Many pages (a few hundred rows each), in order.
+    assert.ok(pages.length > 20 && pages.every((n, i) => i === 0 || n > pages[i - 1]), `${pages}`);
+    assert.equal(pages.at(-1), 11_008);
     const byName = new Map(viaRaw.map((r) => [r.name, r]));
     tricky.forEach((value, i) => assert.equal(byName.get(`t${i}.raw.test`)?.value, value));
     assert.equal(byName.get("t3.raw.test")?.txtSplit, "300,400");

@@ -480,11 +480,12 @@ export async function readZoneRecords(
   // once, and the heap the load grew to stays as the process's RSS. Publish order is restored
   // after (no index covers created_at).
   const out: StoredRecord[] = [];
+  const page = rawRows ? RAW_ZONE_READ_PAGE : ZONE_READ_PAGE;
   for (let after = 0;;) {
     const stmt = {
       sql: `SELECT ${rawRows ? RAW_RECORD_COLUMNS : RECORD_COLUMNS} FROM records ` +
         `WHERE zone = ? AND ${LIVE} AND id > ? ` +
-        `ORDER BY id LIMIT ${ZONE_READ_PAGE}`,
+        `ORDER BY id LIMIT ${page}`,
       args: [zone, Math.floor(now), after],
     };
     const from = out.length;
@@ -496,7 +497,7 @@ export async function readZoneRecords(
       for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
     }
     onPage?.(out.length);
-    if (out.length - from < ZONE_READ_PAGE) break;
+    if (out.length - from < page) break;
     // The page's highest id, wherever it is: raw rows need not come in the statement's order.
     for (let j = from; j < out.length; j++) if (out[j].id > after) after = out[j].id;
   }
@@ -532,6 +533,14 @@ function recordFromValues(v: unknown[]): StoredRecord {
 
 /** Rows per page of {@linkcode readZoneRecords}. */
 const ZONE_READ_PAGE = 5000;
+
+/**
+ * Rows per page of {@linkcode readZoneRecords} from raw rows, which come as one JSON text per
+ * page: 400 DMP-sized rows are about 100 KiB of it, under V8's large-object size (128 KiB), so
+ * each page's text is made in the young generation's pages, not in freshly mapped ones. A 100k
+ * record load faults 48k pages instead of 66k and reads its rows 10-20 ms sooner.
+ */
+const RAW_ZONE_READ_PAGE = 400;
 
 /**
  * Number of live records (the `dmp_records` gauge, `/stats`).
