@@ -270,7 +270,10 @@ export class StorageClient {
    * gets the records read so far while it runs.
    */
   async loadIndex(now: number, onProgress?: (records: number) => void): Promise<IndexPatches> {
-    const loaded = await this.#call({ op: "load_index", now }, onProgress) as IndexPatches;
+    const loaded = await this.#call(
+      { op: "load_index", now, progress: onProgress !== undefined },
+      onProgress,
+    ) as IndexPatches;
     this.#loaded = true;
     return loaded;
   }

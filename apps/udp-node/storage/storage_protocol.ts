@@ -31,8 +31,12 @@ export type StorageRequest =
     mode: "write" | "read" | "deferred";
   }
   | { id: number; op: "sync" }
-  /** the first full load of the index; the worker posts {@linkcode StorageProgress} as it reads */
-  | { id: number; op: "load_index"; now: number }
+  /**
+   * the first full load of the index; with `progress`, the worker posts a
+   * {@linkcode StorageProgress} per page of rows it reads (250 for 100k records, which woke the
+   * DNS thread for nothing when no terminal showed them: issue 15, start-up)
+   */
+  | { id: number; op: "load_index"; now: number; progress: boolean }
   /** where this worker's journal follower stands: {@linkcode FollowerState} */
   | { id: number; op: "follower_state" }
   /**

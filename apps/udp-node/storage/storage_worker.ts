@@ -85,12 +85,9 @@ export function serveStorage(port: StoragePort): void {
       case "load_index": {
         // The bulk read goes through a raw read-only connection when the database is local.
         const raw = db.kind === "remote" ? undefined : openRawReader(db.url);
+        const progress = (n: number) => port.reply({ id: request.id, progress: n });
         try {
-          await follower!.loadAll(
-            request.now,
-            (n) => port.reply({ id: request.id, progress: n }),
-            raw?.rows,
-          );
+          await follower!.loadAll(request.now, request.progress ? progress : undefined, raw?.rows);
         } finally {
           raw?.close();
         }
