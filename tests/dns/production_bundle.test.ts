@@ -38,25 +38,24 @@ Deno.test({
         `every TypeScript module is compiled in (${file})`,
       );
     }
-    // `dmp node` loads the entry and the CLI chunk it imports, with their static imports before it
-    // answers: no libSQL package among them (the storage worker has its own; 80 ms of a start).
+    // `dmp node` loads the entry and the CLI chunk it imports, with their static imports, before
+    // it answers: no libSQL package among them (the storage worker has its own; 80 ms of a start),
+    // nor hono (the ops listener's, loaded once DNS answers).
     const cli = (await Deno.readTextFile(outfile)).match(/import\("(\.\/chunks\/main-[^"]+)"\)/);
     assert.ok(cli, "the entry imports the CLI chunk");
-    const loaded = staticImportClosure([outfile, new URL(cli[1], `file://${outfile}`).pathname]);
-    // Nor hono (the ops listener's, loaded once DNS answers).
-    assert.deepEqual(loaded.packages.filter((p) => /libsql|hono/.test(p)), []);
-    assert.ok(loaded.packages.includes("zod"), "the closure is followed (zod reads the config)");
-    // The storage worker has its own bundle beside it, which loads no package but libSQL's
-    // (as the CLI bundle, it loaded zod, hono and the rest into the worker: 6 MiB of its heap).
-    const worker = await Deno.readTextFile(`${outDir}/storage_worker.mjs`);
-    const packages = [...worker.matchAll(/^import .* from "([^"]+)";$/gm)]
-      .map((m) => m[1]).filter((p) => !p.startsWith("node:"));
-    assert.deepEqual([...new Set(packages)].sort(), [
+    const loaded = packagesLoaded([outfile, new URL(cli[1], `file://${outfile}`).pathname]);
+    assert.deepEqual(loaded.filter((p) => /libsql|hono/.test(p)), []);
+    assert.ok(loaded.includes("zod"), "the closure is followed (zod reads the config)");
+    // The storage worker has its own bundle beside it, which holds no package but libSQL's (as
+    // the CLI bundle, it loaded zod, hono and the rest into the worker: 6 MiB of its heap).
+    assert.deepEqual(packagesLoaded([`${outDir}/storage_worker.mjs`]), [
       "@libsql/client",
-      "@libsql/core/config", // the primary's WebSocket URL, as @libsql/client reads it
-      "@libsql/core/uri",
+      "@libsql/core",
       "@libsql/hrana-client", // the replica's long-lived streams (primary_stream_client.ts)
-      "libsql",
+      "js-base64",
+      "libsql", // external: it loads its native module for this platform at run time
+      "promise-limit",
+      "ws",
     ]);
     const db = await freshDatabase();
     const now = Date.now() / 1000;
@@ -87,10 +86,12 @@ Deno.test({
 });
 
 /**
- * The files reached from `entries` by static `import … from "./…"` and the
- * npm packages they import (what loads before any lazy `import()` runs).
+ * The npm packages that load with `entries` before any lazy `import()` runs:
+ * those imported (external to the bundle) and those compiled in (esbuild
+ * heads each module it compiles in with a `// node_modules/<package>/…`
+ * comment), in the files reached by static `import … from "./…"`.
  */
-function staticImportClosure(entries: string[]): { files: string[]; packages: string[] } {
+function packagesLoaded(entries: string[]): string[] {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
@@ -100,9 +101,12 @@ function staticImportClosure(entries: string[]): { files: string[]; packages: st
     for (const m of source.matchAll(/^import\s[^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gms)) {
       const spec = m[1] ?? m[2];
       if (spec.startsWith(".")) visit(new URL(spec, `file://${file}`).pathname);
-      else if (!spec.startsWith("node:")) packages.add(spec);
+      else if (!spec.startsWith("node:")) packages.add(spec.match(/^(@[^/]+\/)?[^/]+/)![0]);
+    }
+    for (const m of source.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) {
+      packages.add(m[1]);
     }
   };
   for (const e of entries) visit(e);
-  return { files: [...files], packages: [...packages].sort() };
+  return [...packages].sort();
 }
