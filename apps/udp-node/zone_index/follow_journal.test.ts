@@ -17,6 +17,7 @@ import { createSecretBox } from "../../../packages/core/store/secret_box.ts";
 import { TYPE } from "../../../packages/core/wire/constants.ts";
 import { ZoneIndex } from "../../../packages/core/zone/zone_index.ts";
 import { JournalFollower } from "./follow_journal.ts";
+import { openRawReader } from "../storage/raw_rows.ts";
 
 const ZONE = "fast.test";
 const NOW = 1_800_000_000;
@@ -160,6 +161,50 @@ Deno.test({
       assert.equal(index.lookup(`b.${ZONE}`, TYPE.TXT, NOW + 2).kind, "answer");
     } finally {
       db.client.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "loadAll: a zone read page by page, and one whose ids are out of publish order, load whole",
+  sanitizeResources: false,
+  async fn() {
+    const db = await freshDatabase();
+    const raw = openRawReader(db.url)!;
+    try {
+      await upsertZone(db.client, { name: ZONE, apexNs: [`ns1.${ZONE}`] }, NOW);
+      // More than a page of the raw load (400 rows), two values at one name.
+      const changes = Array.from({ length: 900 }, (_, i) => add(`n${i}.${ZONE}`, `v${i}`));
+      changes.push(add(`n5.${ZONE}`, "second"));
+      await applyRecordChanges(db.client, changes, { now: NOW });
+      const valuesAt = (index: ZoneIndex, name: string) => {
+        const r = index.lookup(name, TYPE.TXT, NOW);
+        assert.equal(r.kind, "answer");
+        const wire = r.kind === "answer" ? r.rrsets[0].wire : new Uint8Array();
+        return new TextDecoder().decode(wire).replace(/[^ -~]+/g, "|");
+      };
+      for (const rows of [raw.rows, undefined]) {
+        const index = new ZoneIndex();
+        await new JournalFollower(db.client, index).loadAll(NOW, undefined, rows);
+        assert.equal(index.liveRecordCount(NOW), 901 + 1, "every record and the apex NS");
+        assert.match(valuesAt(index, `n5.${ZONE}`), /v5\|.*second/);
+      }
+      // A clock that went back: the later add has the earlier created_at. Publish order (brief
+      // §1.6) puts it first, which the load gets by reading the zone again, sorted.
+      await db.client.execute({
+        sql: "UPDATE records SET created_at = ? WHERE value = 'second'",
+        args: [NOW - 60],
+      });
+      for (const rows of [raw.rows, undefined]) {
+        const index = new ZoneIndex();
+        await new JournalFollower(db.client, index).loadAll(NOW, undefined, rows);
+        assert.match(valuesAt(index, `n5.${ZONE}`), /second\|.*v5/);
+        assert.equal(index.liveRecordCount(NOW), 902);
+      }
+    } finally {
+      raw.close();
+      db.client.close();
+      await Deno.remove(db.dir, { recursive: true });
     }
   },
 });

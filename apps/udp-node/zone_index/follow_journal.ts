@@ -15,8 +15,14 @@ import {
   readJournalHead,
   readJournalSince,
   readRecordsByName,
+  readZoneRecordPages,
   readZoneRecords,
+  zoneRecordsSize,
 } from "../../../packages/core/store/records.ts";
+import {
+  expectedWireBytesOfSize,
+  ZoneImageBuilder,
+} from "../../../packages/core/zone/zone_image.ts";
 import { listZones, readZone } from "../../../packages/core/store/zones.ts";
 import type { IndexSink } from "./index_patch.ts";
 
@@ -55,17 +61,27 @@ export class JournalFollower {
     const zones = await listZones(this.#client);
     const keep = new Set(zones.map((z) => z.name));
     for (const name of this.#index.zoneNames()) if (!keep.has(name)) this.#index.removeZone(name);
-    let before = 0;
+    let read = 0;
     for (const z of zones) {
-      const records = await readZoneRecords(
-        this.#client,
-        z.name,
-        now,
-        onProgress && ((n) => onProgress(before + n)),
-        rawRows,
-      );
-      this.#index.replaceZone(z, records);
-      before += records.length;
+      // Each page of records is encoded into the zone's image as it arrives and let go: no record
+      // object of a 100k-record zone lives past its page (issue 15, start-up).
+      const size = await zoneRecordsSize(this.#client, z.name, now, rawRows);
+      const builder = new ZoneImageBuilder(z.name, {
+        records: size.records,
+        bytes: expectedWireBytesOfSize(size),
+      });
+      await readZoneRecordPages(this.#client, z.name, now, (page) => {
+        builder.add(page);
+        read += page.length;
+        onProgress?.(read);
+      }, rawRows);
+      if (builder.inPublishOrder) this.#index.replaceZoneImage(z, builder.finish());
+      else {
+        this.#index.replaceZone(
+          z,
+          await readZoneRecords(this.#client, z.name, now, undefined, rawRows),
+        );
+      }
     }
     this.#seq = head;
   }

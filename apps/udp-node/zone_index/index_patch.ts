@@ -33,6 +33,8 @@ export interface IndexSink {
   /** truthy when the zone is loaded */
   zone(name: string): unknown;
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void;
+  /** `image`: {@linkcode encodeZoneImage} of the zone's records, in publish order */
+  replaceZoneImage(zone: StoredZone, image: ZoneImage): void;
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void;
   updateZoneMeta(zone: StoredZone): void;
   removeZone(name: string): void;
@@ -63,8 +65,12 @@ export class PatchRecorder implements IndexSink {
   }
 
   replaceZone(zone: StoredZone, records: readonly StoredRecord[]): void {
+    this.replaceZoneImage(zone, encodeZoneImage(zone.name, records));
+  }
+
+  replaceZoneImage(zone: StoredZone, image: ZoneImage): void {
     this.#zones.add(zone.name);
-    this.#patches.push({ kind: "replace_zone", zone, image: encodeZoneImage(zone.name, records) });
+    this.#patches.push({ kind: "replace_zone", zone, image });
   }
 
   replaceNames(zoneName: string, names: Iterable<string>, records: readonly StoredRecord[]): void {

@@ -476,10 +476,28 @@ export async function readZoneRecords(
   onPage?: (rowsSoFar: number) => void,
   rawRows?: RawRows,
 ): Promise<StoredRecord[]> {
-  // Pages by primary key: a 100k-record zone read as one result set holds every row object at
-  // once, and the heap the load grew to stays as the process's RSS. Publish order is restored
-  // after (no index covers created_at).
   const out: StoredRecord[] = [];
+  await readZoneRecordPages(client, zone, now, (page) => {
+    for (let j = 0; j < page.length; j++) out.push(page[j]);
+    onPage?.(out.length);
+  }, rawRows);
+  // Publish order is restored after (no index covers created_at).
+  return out.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+}
+
+/**
+ * Every live record of a zone, page by page in id order (publish order unless a clock went
+ * back), each page to `onPage`; with `rawRows`, read through it instead of `client`.
+ */
+export async function readZoneRecordPages(
+  client: SqlClient,
+  zone: string,
+  now: number,
+  onPage: (records: StoredRecord[]) => void,
+  rawRows?: RawRows,
+): Promise<void> {
+  // Pages by primary key: a 100k-record zone read as one result set holds every row object at
+  // once, and the heap the load grew to stays as the process's RSS.
   const page = rawRows ? RAW_ZONE_READ_PAGE : ZONE_READ_PAGE;
   for (let after = 0;;) {
     const stmt = {
@@ -488,20 +506,42 @@ export async function readZoneRecords(
         `ORDER BY id LIMIT ${page}`,
       args: [zone, Math.floor(now), after],
     };
-    const from = out.length;
+    const records: StoredRecord[] = [];
     if (rawRows) {
       const rows = rawRows(stmt);
-      for (let j = 0; j < rows.length; j++) out.push(recordFromValues(rows[j]));
+      for (let j = 0; j < rows.length; j++) records.push(recordFromValues(rows[j]));
     } else {
       const r = await client.execute(stmt);
-      for (let j = 0; j < r.rows.length; j++) out.push(rowToRecord(r.rows[j]));
+      for (let j = 0; j < r.rows.length; j++) records.push(rowToRecord(r.rows[j]));
     }
-    onPage?.(out.length);
-    if (out.length - from < page) break;
-    // The page's highest id, wherever it is: raw rows need not come in the statement's order.
-    for (let j = from; j < out.length; j++) if (out[j].id > after) after = out[j].id;
+    // The page in id order, and the next after its highest id: raw rows need not come in order.
+    if (rawRows) records.sort((a, b) => a.id - b.id);
+    onPage(records);
+    if (records.length < page) break;
+    after = records[records.length - 1].id;
   }
-  return out.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+}
+
+/**
+ * A zone's live records: how many, and the characters of their values (for sizing its image,
+ * `ZoneImageBuilder`).
+ */
+export async function zoneRecordsSize(
+  client: SqlClient,
+  zone: string,
+  now: number,
+  rawRows?: RawRows,
+): Promise<{ records: number; valueChars: number; txtRecords: number }> {
+  const stmt = {
+    sql: `SELECT count(*) AS n, COALESCE(sum(length(value)), 0) AS chars,
+            count(*) FILTER (WHERE type = 'TXT') AS txt
+          FROM records WHERE zone = ? AND ${LIVE}`,
+    args: [zone, Math.floor(now)],
+  };
+  const row = rawRows
+    ? rawRows(stmt)[0]
+    : ((r) => [r.n, r.chars, r.txt])((await client.execute(stmt)).rows[0]);
+  return { records: Number(row[0]), valueChars: Number(row[1]), txtRecords: Number(row[2]) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { POINTER_RR, TYPE } from "../wire/constants.ts";
 import { encodeTxtRdata } from "../wire/rdata.ts";
 import { encodeTxtRdataSplit } from "../wire/txt_split.ts";
 import type { StoredRecord } from "../store/records.ts";
-import { encodeZoneImage, readZoneImage } from "./zone_image.ts";
+import { encodeZoneImage, readZoneImage, ZoneImageBuilder } from "./zone_image.ts";
 import type { IndexedRRset } from "./zone_index.ts";
 
 function rec(name: string, type: string, value: string, expiresAt = 0, zone = "example.test") {
@@ -149,4 +149,43 @@ Deno.test("zone image: RDATA appended past the arena's first size stays whole", 
     seen++;
   });
   assert.equal(seen, wides.length);
+});
+
+Deno.test("zone image builder: records added page by page give the image of them all", () => {
+  const records = Array.from({ length: 50 }, (_, i) => ({
+    ...rec(
+      `n${i % 7}.example.test`,
+      i % 3 === 0 ? "A" : "TXT",
+      i % 3 === 0 ? `192.0.2.${i}` : `v${i}`,
+    ),
+    id: i + 1,
+    createdAt: 100 + i,
+  }));
+  const whole = encodeZoneImage("example.test", records);
+  // Sized too small on purpose: the builder grows its columns and arena as records come.
+  const builder = new ZoneImageBuilder("example.test", { records: 3, bytes: 10 });
+  for (let i = 0; i < records.length; i += 8) builder.add(records.slice(i, i + 8));
+  assert.ok(builder.inPublishOrder);
+  const paged = builder.finish();
+  assert.deepEqual(paged.head, whole.head);
+  assert.deepEqual(paged.wire, whole.wire);
+});
+
+Deno.test("zone image builder: says when records came out of publish order", () => {
+  const at = (id: number, createdAt: number) => ({
+    ...rec("a.example.test", "TXT", `v${id}`),
+    id,
+    createdAt,
+  });
+  const ordered = new ZoneImageBuilder("example.test", { records: 4, bytes: 100 });
+  ordered.add([at(1, 10), at(2, 10)]);
+  ordered.add([at(3, 11)]);
+  assert.ok(ordered.inPublishOrder);
+  const clockBack = new ZoneImageBuilder("example.test", { records: 4, bytes: 100 });
+  clockBack.add([at(1, 10)]);
+  clockBack.add([at(2, 9)]);
+  assert.ok(!clockBack.inPublishOrder);
+  const idBack = new ZoneImageBuilder("example.test", { records: 4, bytes: 100 });
+  idBack.add([at(2, 10), at(1, 10)]);
+  assert.ok(!idBack.inPublishOrder);
 });

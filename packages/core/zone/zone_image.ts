@@ -111,7 +111,16 @@ const utf8Decoder = new TextDecoder();
  * encode are left out, as the index always did.
  */
 export function encodeZoneImage(zoneName: string, records: readonly StoredRecord[]): ZoneImage {
-  const g = groupByOwner(zoneName, records);
+  const builder = new ZoneImageBuilder(zoneName, {
+    records: records.length,
+    bytes: expectedWireBytes(records),
+  });
+  builder.add(records);
+  return builder.finish();
+}
+
+/** Writes the image of records grouped by owner. */
+function writeZoneImage(g: GroupedRecords): ZoneImage {
   const ownerCount = g.owners.length;
   const nameLengths = new Uint16Array(ownerCount);
   let headSize = 0;
@@ -384,86 +393,172 @@ interface GroupedRecords {
 }
 
 /**
- * Groups the zone's records by owner, their RDATA encoded; unknown types and
- * values that do not encode are skipped.
+ * Builds a zone image from its records added batch by batch in publish
+ * order (a zone load adds a page of rows at a time and lets it go, so no
+ * record object outlives its page). Each record's RR is encoded as it is
+ * added, into an arena sized by `expected` (it grows past it if need be);
+ * {@linkcode finish} groups them by owner.
  */
-function groupByOwner(zoneName: string, records: readonly StoredRecord[]): GroupedRecords {
-  const arena = new RdataArena(expectedWireBytes(records));
-  const n = records.length;
-  const type = new Uint16Array(n);
-  const expiresAt = new Float64Array(n);
-  const start = new Int32Array(n);
-  const length = new Int32Array(n);
-  const ownerOf = new Int32Array(n);
-  const ownerIds = new Map<string, number>();
-  const owners: string[] = [];
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    if (r.zone !== zoneName) continue;
-    const code = typeCode(r.type);
-    if (code === undefined) continue;
-    // The RR's header first, its RDLENGTH once the RDATA is written (RRs are copied whole).
-    const at = arena.reserve(POINTER_RR.HEADER_BYTES);
-    let bytes = -1;
-    if (code === TYPE.TXT || code === TYPE.SPF) {
-      if (r.txtSplit) bytes = arena.append(encodeTxtRdataSplit(r.value, r.txtSplit));
-      else bytes = arena.appendAsciiTxt(r.value);
-    }
-    if (bytes < 0) {
-      const encoded = encodeRdata(code, r.value);
-      if (!encoded) {
-        arena.used = at;
-        continue;
-      }
-      bytes = arena.append(encoded);
-    }
-    writeRrHeader(arena.bytes, at, code, r.ttl, bytes);
-    let owner = ownerIds.get(r.name);
-    if (owner === undefined) {
-      ownerIds.set(r.name, owner = owners.length);
-      owners.push(r.name);
-    }
-    type[count] = code;
-    expiresAt[count] = r.expiresAt;
-    start[count] = at;
-    length[count] = POINTER_RR.HEADER_BYTES + bytes;
-    ownerOf[count++] = owner;
+export class ZoneImageBuilder {
+  #zoneName: string;
+  #arena: RdataArena;
+  #type: Uint16Array;
+  #expiresAt: Float64Array;
+  #start: Int32Array;
+  #length: Int32Array;
+  #ownerOf: Int32Array;
+  #ownerIds = new Map<string, number>();
+  #owners: string[] = [];
+  #count = 0;
+  #lastCreatedAt = -Infinity;
+  #lastId = -Infinity;
+  #inPublishOrder = true;
+
+  /**
+   * @param zoneName the zone's apex; records of other zones are left out
+   * @param expected records and wire bytes the caller expects (see {@linkcode expectedWireBytes})
+   */
+  constructor(zoneName: string, expected: { records: number; bytes: number }) {
+    this.#zoneName = zoneName;
+    this.#arena = new RdataArena(expected.bytes);
+    const n = Math.max(16, expected.records);
+    this.#type = new Uint16Array(n);
+    this.#expiresAt = new Float64Array(n);
+    this.#start = new Int32Array(n);
+    this.#length = new Int32Array(n);
+    this.#ownerOf = new Int32Array(n);
   }
-  // A counting sort by owner; stable, so each owner's records stay in publish order.
-  const first = new Int32Array(owners.length + 1);
-  for (let r = 0; r < count; r++) first[ownerOf[r] + 1]++;
-  for (let o = 0; o < owners.length; o++) first[o + 1] += first[o];
-  const next = first.slice(0, owners.length);
-  const order = new Int32Array(count);
-  for (let r = 0; r < count; r++) order[next[ownerOf[r]]++] = r;
-  return {
-    owners,
-    first,
-    order,
-    type,
-    expiresAt,
-    start,
-    length,
-    rrs: arena.bytes,
-    rrBytes: arena.used,
-  };
+
+  /**
+   * Whether every record came after the one before in publish order (created_at, then id,
+   * brief §1.6): a zone read by id (its pages) is, unless a clock went back, and otherwise must
+   * be read again and sorted.
+   */
+  get inPublishOrder(): boolean {
+    return this.#inPublishOrder;
+  }
+
+  /** Adds records, after every record added so far; unknown types and values that do not encode are left out. */
+  add(records: readonly StoredRecord[]): void {
+    const arena = this.#arena;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (
+        r.createdAt < this.#lastCreatedAt ||
+        (r.createdAt === this.#lastCreatedAt && r.id < this.#lastId)
+      ) this.#inPublishOrder = false;
+      this.#lastCreatedAt = r.createdAt;
+      this.#lastId = r.id;
+      if (r.zone !== this.#zoneName) continue;
+      const code = typeCode(r.type);
+      if (code === undefined) continue;
+      // The RR's header first, its RDLENGTH once the RDATA is written (RRs are copied whole).
+      const at = arena.reserve(POINTER_RR.HEADER_BYTES);
+      let bytes = -1;
+      if (code === TYPE.TXT || code === TYPE.SPF) {
+        if (r.txtSplit) bytes = arena.append(encodeTxtRdataSplit(r.value, r.txtSplit));
+        else bytes = arena.appendAsciiTxt(r.value);
+      }
+      if (bytes < 0) {
+        const encoded = encodeRdata(code, r.value);
+        if (!encoded) {
+          arena.used = at;
+          continue;
+        }
+        bytes = arena.append(encoded);
+      }
+      writeRrHeader(arena.bytes, at, code, r.ttl, bytes);
+      let owner = this.#ownerIds.get(r.name);
+      if (owner === undefined) {
+        this.#ownerIds.set(r.name, owner = this.#owners.length);
+        this.#owners.push(r.name);
+      }
+      if (this.#count === this.#type.length) this.#grow();
+      const slot = this.#count++;
+      this.#type[slot] = code;
+      this.#expiresAt[slot] = r.expiresAt;
+      this.#start[slot] = at;
+      this.#length[slot] = POINTER_RR.HEADER_BYTES + bytes;
+      this.#ownerOf[slot] = owner;
+    }
+  }
+
+  /** The image of every record added (the builder is spent). */
+  finish(): ZoneImage {
+    return writeZoneImage(this.#grouped());
+  }
+
+  #grow(): void {
+    const n = this.#type.length * 2;
+    const grow = <T extends Uint16Array | Float64Array | Int32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.#type = grow(this.#type, new Uint16Array(n));
+    this.#expiresAt = grow(this.#expiresAt, new Float64Array(n));
+    this.#start = grow(this.#start, new Int32Array(n));
+    this.#length = grow(this.#length, new Int32Array(n));
+    this.#ownerOf = grow(this.#ownerOf, new Int32Array(n));
+  }
+
+  /** The records grouped by owner: a counting sort, stable, so each owner's stay in publish order. */
+  #grouped(): GroupedRecords {
+    const owners = this.#owners;
+    const count = this.#count;
+    const ownerOf = this.#ownerOf;
+    const first = new Int32Array(owners.length + 1);
+    for (let r = 0; r < count; r++) first[ownerOf[r] + 1]++;
+    for (let o = 0; o < owners.length; o++) first[o + 1] += first[o];
+    const next = first.slice(0, owners.length);
+    const order = new Int32Array(count);
+    for (let r = 0; r < count; r++) order[next[ownerOf[r]]++] = r;
+    return {
+      owners,
+      first,
+      order,
+      type: this.#type,
+      expiresAt: this.#expiresAt,
+      start: this.#start,
+      length: this.#length,
+      rrs: this.#arena.bytes,
+      rrBytes: this.#arena.used,
+    };
+  }
 }
 
 /**
- * The wire bytes `records` will likely take (ASCII TXT values exactly; 64 bytes of RDATA for any
- * other), so that the arena of a zone of ASCII TXT records is the exact size of its wire and
- * becomes it without a copy.
+ * The wire bytes of `records` for {@linkcode ZoneImageBuilder} (ASCII TXT
+ * values exactly; 64 bytes of RDATA for any other), so that the arena of a
+ * zone of ASCII TXT records is the exact size of its wire and becomes it
+ * without a copy.
  */
-function expectedWireBytes(records: readonly StoredRecord[]): number {
+export function expectedWireBytes(records: readonly StoredRecord[]): number {
   let bytes = 0;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const n = r.value.length;
-    bytes += POINTER_RR.HEADER_BYTES +
-      (r.type === "TXT" ? n + Math.max(1, Math.ceil(n / LIMIT.CHARACTER_STRING)) : 64);
+    bytes += r.type === "TXT" ? expectedTxtWireBytes(r.value.length) : POINTER_RR.HEADER_BYTES + 64;
   }
   return bytes;
+}
+
+/**
+ * The wire bytes of an RR whose TXT value is `chars` ASCII characters: header, and the value in
+ * 255-byte character-strings (at least one), each with its length byte.
+ */
+function expectedTxtWireBytes(chars: number): number {
+  return POINTER_RR.HEADER_BYTES + chars + Math.max(1, Math.ceil(chars / LIMIT.CHARACTER_STRING));
+}
+
+/**
+ * {@linkcode expectedWireBytes} from a zone's size alone (store/records.ts
+ * `zoneRecordsSize`), for a load that reads its records page by page: exact
+ * for ASCII TXT values of one character-string, the common DMP record.
+ */
+export function expectedWireBytesOfSize(
+  size: { records: number; valueChars: number; txtRecords: number },
+): number {
+  return size.records * POINTER_RR.HEADER_BYTES + size.valueChars + size.txtRecords +
+    (size.records - size.txtRecords) * 64;
 }
 
 /** Writes an RR header as {@linkcode IndexedRRset.wire} has it: pointer, type, class IN, TTL, RDLENGTH. */
