@@ -143,10 +143,12 @@ function writeZoneImage(g: GroupedRecords): ZoneImage {
   }
   const head = new Uint8Array(headSize);
   const rrs = g.rrs;
+  // The arena as it is when its slack is small (the size was a guess for other types than TXT):
+  // a copy would fault in a second buffer of its size.
   const wire = !inSlotOrder
     ? new Uint8Array(g.rrBytes)
-    : rrs.length === g.rrBytes
-    ? rrs
+    : rrs.length - g.rrBytes <= Math.max(4096, rrs.length / 16)
+    ? rrs.subarray(0, g.rrBytes)
     : rrs.slice(0, g.rrBytes);
   const view = new DataView(head.buffer);
   let pos = 0;
@@ -338,14 +340,18 @@ class ImageRRset implements IndexedRRset {
 
 const singles = new Map<number, readonly IndexedRecord[]>();
 
+/** The last list {@linkcode singleRecord} returned: a zone's RRsets mostly share one TTL. */
+let lastSingle: readonly IndexedRecord[] | undefined;
+
 /** The frozen record list of a one-RR RRset without expiry at offset 0 with `ttl`. */
 function singleRecord(ttl: number): readonly IndexedRecord[] {
+  if (lastSingle?.[0].ttl === ttl) return lastSingle;
   let list = singles.get(ttl);
   if (!list) {
     list = Object.freeze([Object.freeze({ offset: 0, ttl, expiresAt: 0 })]);
     singles.set(ttl, list);
   }
-  return list;
+  return lastSingle = list;
 }
 
 /** A name's length in UTF-8: plain ASCII (nearly every name) counted without encoding it. */
