@@ -15,6 +15,14 @@ import type { SqlClient, SqlResult, SqlStatement } from "../../packages/core/sto
 /** Bound on the reachability probe before each native sync. */
 const PROBE_TIMEOUT_MS = 1000;
 
+/**
+ * How long a synced open's handshake with the primary stands in for the probe: the first sync of
+ * a replica just opened skips it. The probe's fetch is the worker's first, which loads Node's
+ * HTTP client and compiles its parser (WebAssembly): 0.2 s of a new replica's start on one core
+ * (issue 15, start-up).
+ */
+const HANDSHAKE_FRESH_MS = 2000;
+
 const READ_ONLY_SQL = /^\s*(SELECT|WITH|PRAGMA|EXPLAIN)\b/i;
 
 /** A replica client: synced when the primary is reachable, read-only on the file otherwise. */
@@ -24,6 +32,8 @@ export class ReplicaClient implements SqlClient {
   #authToken: string | undefined;
   #synced: Client | undefined;
   #local: Client | undefined;
+  /** when `open` opened the synced client (its handshake answered), until the first sync */
+  #handshakeAt: number | undefined;
 
   private constructor(url: string, syncUrl: string, authToken: string | undefined) {
     this.#url = url;
@@ -38,6 +48,7 @@ export class ReplicaClient implements SqlClient {
     const c = new ReplicaClient(options.url, options.syncUrl, options.authToken);
     try {
       c.#synced = c.#openSynced();
+      c.#handshakeAt = Date.now();
     } catch (e) {
       if (!options.fileExists) throw e;
       c.#local = createClient({ url: options.url });
@@ -78,7 +89,11 @@ export class ReplicaClient implements SqlClient {
    * a short timeout, and the native call only runs when something answered.
    */
   async sync(): Promise<void> {
-    await this.#probePrimary();
+    const handshakeAt = this.#handshakeAt;
+    this.#handshakeAt = undefined;
+    if (handshakeAt === undefined || Date.now() - handshakeAt > HANDSHAKE_FRESH_MS) {
+      await this.#probePrimary();
+    }
     if (!this.#synced) {
       this.#synced = this.#openSynced();
       this.#local?.close();
