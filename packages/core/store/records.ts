@@ -538,10 +538,12 @@ export async function zoneRecordsSize(
           FROM records WHERE zone = ? AND ${LIVE}`,
     args: [zone, Math.floor(now)],
   };
-  const row = rawRows
-    ? rawRows(stmt)[0]
-    : ((r) => [r.n, r.chars, r.txt])((await client.execute(stmt)).rows[0]);
-  return { records: Number(row[0]), valueChars: Number(row[1]), txtRecords: Number(row[2]) };
+  if (rawRows) {
+    const [n, chars, txt] = rawRows(stmt)[0];
+    return { records: Number(n), valueChars: Number(chars), txtRecords: Number(txt) };
+  }
+  const row = (await client.execute(stmt)).rows[0];
+  return { records: Number(row.n), valueChars: Number(row.chars), txtRecords: Number(row.txt) };
 }
 
 /**

@@ -283,8 +283,10 @@ export function canonicalName(name: string): string {
  * ```
  */
 export function isInZone(name: string, zone: string): boolean {
-  if (zone === "") return true;
-  return name === zone || name.endsWith("." + zone);
+  if (zone === "" || name === zone) return true;
+  // No "." + zone string per call: the zone index asks this of every name it loads.
+  return name.length > zone.length && name.charCodeAt(name.length - zone.length - 1) === 0x2e &&
+    name.endsWith(zone);
 }
 
 /**

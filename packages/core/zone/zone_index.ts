@@ -11,6 +11,7 @@
  */
 
 import { POINTER_RR, TYPE } from "../wire/constants.ts";
+import { isInZone } from "../wire/name.ts";
 import { AnswerTable } from "./answer_table.ts";
 import { resolveInZone } from "./lookup.ts";
 import { isWildcardOwner } from "./wildcard.ts";
@@ -432,7 +433,7 @@ function tabulate(
   rrsets: IndexedRRset[],
 ): void {
   markName(answers, z, name, rrsets);
-  if (!inZone(z, name)) return;
+  if (!isInZone(name, z.name)) return;
   if (rrsets.some((s) => s.type === TYPE.CNAME)) return;
   if (z.cuts.size > 0 && findZoneCut(z, name) !== undefined) return;
   if (z.dnames.size > 0 && findDname(z, name) !== undefined) return;
@@ -492,7 +493,7 @@ function markName(
   rrsets: IndexedRRset[] | undefined = z.nodes.get(name),
 ): void {
   const apex = name === z.name;
-  if (!inZone(z, name)) return;
+  if (!isInZone(name, z.name)) return;
   if (rrsets === undefined && !apex && (z.descendants.get(name) ?? 0) === 0) {
     answers.unmarkName(name);
     return;
@@ -545,13 +546,6 @@ function untabulateZone(answers: AnswerTable, z: IndexedZone): void {
   for (const name of z.descendants.keys()) answers.unmarkName(name);
   answers.unmarkName(z.name);
   answers.unmarkZone(z.name);
-}
-
-/** Whether `name` is the apex of `z` or under it. */
-function inZone(z: IndexedZone, name: string): boolean {
-  return z.name === "" || name === z.name ||
-    (name.length > z.name.length && name.charCodeAt(name.length - z.name.length - 1) === 0x2e &&
-      name.endsWith(z.name));
 }
 
 /**
